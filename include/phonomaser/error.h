@@ -1,0 +1,35 @@
+/* Status codes and the per-thread error message of phonomaser.
+ *
+ * Every library function that can fail returns a pm_status.  On failure it
+ * also stores a one-line message (what was wrong, the allowed range, and for
+ * solver failures the solver's own diagnostic) that pm_error_message()
+ * returns until the next failure in the same thread.  The library never
+ * prints and never calls exit(). */
+#ifndef PHONOMASER_ERROR_H
+#define PHONOMASER_ERROR_H
+
+typedef enum {
+    PM_OK = 0,
+    PM_EINVAL = 1,     /* invalid input: parameter, key, value, option */
+    PM_ENOMEM = 2,     /* allocation failed or the memory estimate exceeds the limit */
+    PM_ESOLVER = 3,    /* a numerical solver failed (CVODE, ARPACK, UMFPACK, KLU) */
+    PM_EIO = 4,        /* file could not be read or written */
+    PM_EINTERRUPT = 5, /* stopped by a signal (SIGINT/SIGTERM) */
+    PM_ESYMMETRY = 6,  /* a model term breaks the excitation-number symmetry */
+    PM_ENUMERIC = 7    /* a NaN/Inf or a failed health check in a result */
+} pm_status;
+
+/* Record a failure: formats the message (printf-style) and returns status. */
+pm_status pm_error_set(pm_status status, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The last message recorded in this thread ("" if none). */
+const char *pm_error_message(void);
+
+/* Clear the message of this thread. */
+void pm_error_clear(void);
+
+/* Short name of a status code, e.g. "invalid input". */
+const char *pm_status_name(pm_status status);
+
+#endif

@@ -1,0 +1,46 @@
+/* Time evolution drho/dt = L rho of a Liouvillian block with SUNDIALS CVODE.
+ *
+ * BDF; the complex system of size n maps to a real one of size 2n with
+ * interleaved y[2p] = Re x_p, y[2p+1] = Im x_p, whose Jacobian is L itself
+ * with each entry expanded to the 2x2 block [[Re, -Im], [Im, Re]] (this keeps
+ * the band structure of sector blocks).  Linear solvers: SUNLinSol_KLU on
+ * that sparse Jacobian (default), or matrix-free SPGMR for blocks too large
+ * to factorise. */
+#ifndef PHONOMASER_EVOLVE_H
+#define PHONOMASER_EVOLVE_H
+
+#include <complex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phonomaser/liouvillian.h"
+
+typedef enum { PM_LINSOL_KLU, PM_LINSOL_SPGMR } pm_linear_solver;
+
+typedef struct pm_evolve_options {
+    double rtol;             /* relative tolerance (default 1e-8) */
+    double atol;             /* absolute tolerance (default 1e-10) */
+    pm_linear_solver linear_solver;
+    long max_steps;          /* CVODE mxstep between outputs (default 100000) */
+    int progress;            /* draw a progress bar on stderr (caller decides: isatty) */
+    const volatile int *stop_flag; /* if non-NULL and set, stop with PM_EINTERRUPT */
+} pm_evolve_options;
+
+void pm_evolve_options_default(pm_evolve_options *opts);
+
+typedef struct pm_evolve_info {
+    double seconds;
+    long steps, rhs_evals, jac_evals, lin_iters, error_test_fails, nonlin_conv_fails;
+    double t_reached;        /* last time reached [s] */
+} pm_evolve_info;
+
+/* Called at each output time with the state there; return nonzero to stop. */
+typedef int (*pm_evolve_callback)(void *context, size_t index, double t, const double complex *x);
+
+/* Evolve x (block->size, in/out) from times[0] through times[ntimes-1]
+ * (increasing), calling `callback` at each time (including times[0]). */
+pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, const double *times,
+                    const pm_evolve_options *opts, pm_evolve_callback callback, void *context,
+                    pm_evolve_info *info);
+
+#endif

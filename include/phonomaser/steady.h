@@ -1,0 +1,46 @@
+/* Steady states: the null vector of a Liouvillian block, two independent ways.
+ *
+ *  - PM_STEADY_DIRECT: UMFPACK LU of L with one row replaced by a unit row
+ *    that pins one diagonal element (sparse; a dense trace row would fill the
+ *    LU in), then normalised to unit trace.  The pinned element is chosen
+ *    as the largest diagonal population of a first solve, so that it is far
+ *    from zero.
+ *  - PM_STEADY_ARPACK: ARPACK znaupd/zneupd in shift-invert mode about a
+ *    small shift sigma, on a UMFPACK LU of (L - sigma I); the eigenvector of
+ *    the eigenvalue closest to 0, normalised to unit trace.
+ * The block must contain the diagonal (sector 0 or the full block). */
+#ifndef PHONOMASER_STEADY_H
+#define PHONOMASER_STEADY_H
+
+#include <complex.h>
+#include <stdint.h>
+
+#include "phonomaser/liouvillian.h"
+
+typedef enum { PM_STEADY_DIRECT, PM_STEADY_ARPACK } pm_steady_method;
+
+typedef struct pm_steady_options {
+    pm_steady_method method;
+    double arpack_tol;     /* ARPACK relative accuracy (0: machine precision) */
+    int arpack_maxiter;    /* max Arnoldi restarts */
+    int arpack_ncv;        /* Arnoldi vectors (0: default 20) */
+    double shift;          /* sigma for shift-invert [1/s] (0: automatic) */
+} pm_steady_options;
+
+void pm_steady_options_default(pm_steady_options *opts);
+
+typedef struct pm_steady_info {
+    double seconds;          /* wall time of factorisation and solve */
+    double residual;         /* max_p |(L x)_p| after normalisation [1/s] */
+    double eigenvalue_re, eigenvalue_im; /* ARPACK: the eigenvalue found */
+    int64_t lu_nnz;          /* nonzeros of L + U */
+    int64_t matrix_nnz;      /* nonzeros of the factorised matrix */
+    int iterations;          /* ARPACK restarts / direct: number of solves */
+    int64_t pinned_element;  /* DIRECT: element number pinned */
+} pm_steady_info;
+
+/* x (block->size) receives the steady state, trace normalised. */
+pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
+                          double complex *x, pm_steady_info *info);
+
+#endif
