@@ -1,1 +1,673 @@
-/* placeholder: being written */
+/* Run configuration: defaults, INI files (Debian's libinih), --set overrides
+ * and the checks that run before any work starts (config.h). */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum { RUN_REAL, RUN_LONG, RUN_WORD, RUN_BOOL, RUN_COMPLEX } run_kind;
+
+/* One run key: where it is stored, what it accepts, how it is documented. */
+typedef struct run_key {
+    const char *name;
+    const char *section;              /* its section in pm_config_write_ini */
+    const char *unit;                 /* "1" for dimensionless */
+    run_kind kind;
+    size_t offset;                    /* field; for RUN_COMPLEX the real part */
+    size_t offset_im;                 /* RUN_COMPLEX: the imaginary part */
+    double min, max;                  /* RUN_REAL, RUN_LONG */
+    int min_open, max_open;           /* 1: strict inequality at that end */
+    const char *const *choices;       /* RUN_WORD, NULL-terminated */
+    const char *default_text;         /* parsed by pm_config_init: the one source of the default */
+    const char *range;                /* allowed values (RUN_WORD: built from choices) */
+    const char *help;
+} run_key;
+
+static const char *const method_choices[] = {"direct", "arpack", NULL};
+static const char *const initial_choices[] = {"thermal", "fock", "coherent", "vacuum", NULL};
+static const char *const solver_choices[] = {"klu", "spgmr", NULL};
+static const char *const path_choices[] = {"auto", "full", "sector", NULL};
+static const char *const section_names[] = {"model", "steady", "evolve", "solver", "output", NULL};
+
+#define OFF(f) offsetof(pm_run_config, f)
+#define PM_FOCK_MAX 99999999.0 /* N <= 1e8 (params.c) */
+
+static const run_key run_keys[] = {
+    {"method", "steady", "1", RUN_WORD, OFF(method), 0, 0, 0, 0, 0, method_choices, "direct", NULL,
+     "steady-state solver: UMFPACK LU (direct) or shift-invert ARPACK (arpack)"},
+    {"arpack_tol", "steady", "1", RUN_REAL, OFF(arpack_tol), 0, 0.0, INFINITY, 0, 0, NULL, "0",
+     "a finite number >= 0", "ARPACK relative accuracy; 0 = machine precision"},
+    {"t_final", "evolve", "s", RUN_REAL, OFF(t_final), 0, 0.0, INFINITY, 1, 0, NULL, "20",
+     "a finite number > 0", "end time of the evolution"},
+    {"n_times", "evolve", "1", RUN_LONG, OFF(n_times), 0, 2.0, 1e7, 0, 0, NULL, "201",
+     "an integer in [2, 10000000]", "number of output times, evenly spaced in [0, t_final]"},
+    {"initial", "evolve", "1", RUN_WORD, OFF(initial), 0, 0, 0, 0, 0, initial_choices, "thermal", NULL,
+     "thermal (n_th), fock (fock_n) or coherent (alpha) mechanics with the uncoupled "
+     "spin steady state; vacuum = |0, down>"},
+    {"fock_n", "evolve", "1", RUN_LONG, OFF(fock_n), 0, 0.0, PM_FOCK_MAX, 0, 0, NULL, "0",
+     "an integer >= 0 and < N", "Fock level of initial = fock"},
+    {"alpha", "evolve", "1", RUN_COMPLEX, OFF(alpha_re), OFF(alpha_im), 0, 0, 0, 0, NULL, "0",
+     "a finite complex number such as 3, 3+2i or -1.5-0.5i",
+     "coherent amplitude of initial = coherent, <n> = |alpha|^2"},
+    {"rtol", "evolve", "1", RUN_REAL, OFF(rtol), 0, 0.0, 1.0, 1, 1, NULL, "1e-8",
+     "a finite number in (0, 1)", "CVODE relative tolerance"},
+    {"atol", "evolve", "1", RUN_REAL, OFF(atol), 0, 0.0, INFINITY, 1, 0, NULL, "1e-10",
+     "a finite number > 0", "CVODE absolute tolerance on density-matrix elements"},
+    {"linear_solver", "evolve", "1", RUN_WORD, OFF(linear_solver), 0, 0, 0, 0, 0, solver_choices,
+     "klu", NULL, "CVODE linear solver: sparse direct KLU or matrix-free SPGMR"},
+    {"path", "solver", "1", RUN_WORD, OFF(path), 0, 0, 0, 0, 0, path_choices, "auto", NULL,
+     "Liouvillian blocks: excitation-number sectors, the full space, or auto "
+     "(sectors when the model allows)"},
+    {"tail_tol", "solver", "1", RUN_REAL, OFF(tail_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-6",
+     "a finite number in (0, 1)", "warn when the top Fock levels hold more population than this"},
+    {"converge_tol", "solver", "1", RUN_REAL, OFF(converge_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-4",
+     "a finite number in (0, 1)", "N = auto stops when <n> changes by less than this (relative)"},
+    {"store_rho", "output", "1", RUN_BOOL, OFF(store_rho), 0, 0, 0, 0, 0, NULL, "false",
+     "0, 1, true or false", "store the full density matrix in the HDF5 file"},
+};
+
+#define RUN_KEY_COUNT (sizeof run_keys / sizeof run_keys[0])
+#define ALL_KEY_COUNT (PM_KEY_COUNT + RUN_KEY_COUNT)
+
+static const char *all_key_names[ALL_KEY_COUNT + 1];
+static pthread_once_t all_key_names_once = PTHREAD_ONCE_INIT;
+
+static void fill_all_key_names(void)
+{
+    const char *const *model = pm_params_key_names();
+    size_t n = 0;
+    for (size_t i = 0; model[i] != NULL && n < PM_KEY_COUNT; i++)
+        all_key_names[n++] = model[i];
+    for (size_t i = 0; i < RUN_KEY_COUNT; i++)
+        all_key_names[n++] = run_keys[i].name;
+    all_key_names[n] = NULL;
+}
+
+const char *const *pm_config_key_names(void)
+{
+    pthread_once(&all_key_names_once, fill_all_key_names);
+    return all_key_names;
+}
+
+static const run_key *find_run_key(const char *name)
+{
+    for (size_t i = 0; i < RUN_KEY_COUNT; i++)
+        if (strcmp(name, run_keys[i].name) == 0)
+            return &run_keys[i];
+    return NULL;
+}
+
+/* "direct, arpack" */
+static const char *join_words(const char *const *words, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; words[i] != NULL && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", words[i]);
+    return buf;
+}
+
+static const char *range_text(const run_key *rk, char *buf, size_t size)
+{
+    if (rk->kind != RUN_WORD)
+        return rk->range;
+    char list[128];
+    snprintf(buf, size, "one of %s", join_words(rk->choices, list, sizeof list));
+    return buf;
+}
+
+static pm_status run_range_error(const run_key *rk, const char *text)
+{
+    char range[160], unit[24] = "";
+    if (strcmp(rk->unit, "1") != 0)
+        snprintf(unit, sizeof unit, " [%s]", rk->unit);
+    int quote = text[0] == '\0' || rk->kind == RUN_WORD;
+    const char *near = rk->kind == RUN_WORD && text[0] ? pm_closest_word(text, rk->choices) : NULL;
+    return pm_error_set(PM_EINVAL, "%s = %s%s%s: must be %s%s%s%s%s", rk->name, quote ? "'" : "",
+                        text, quote ? "'" : "", range_text(rk, range, sizeof range), unit,
+                        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
+static int real_in_range(const run_key *rk, double x)
+{
+    if (!isfinite(x))
+        return 0;
+    if (rk->min_open ? !(x > rk->min) : !(x >= rk->min))
+        return 0;
+    return rk->max_open ? x < rk->max : x <= rk->max;
+}
+
+/* Whole string (surrounding white space allowed) as a finite double. */
+static int parse_real(const char *text, double *out)
+{
+    pm_status status = pm_parse_double("", text, out);
+    return status == PM_OK;
+}
+
+/* "3", "-2.5e1", "3+2i", "3-2i", "2i", "-i", "1+i" (also with 'j'). */
+static int parse_complex(const char *text, double *re, double *im)
+{
+    const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    size_t len = strlen(p);
+    while (len > 0 && isspace((unsigned char)p[len - 1]))
+        len--;
+    if (len == 0 || len > 200)
+        return 0;
+    char buf[256];
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    int imaginary = buf[len - 1] == 'i' || buf[len - 1] == 'j';
+    if (!imaginary)
+        return parse_real(buf, re) && (*im = 0.0, 1);
+    buf[--len] = '\0';
+    /* Split at the last sign that is not part of an exponent ("1e-3+2e-4i"). */
+    size_t split = 0;
+    for (size_t k = len; k-- > 1;)
+        if ((buf[k] == '+' || buf[k] == '-') && tolower((unsigned char)buf[k - 1]) != 'e') {
+            split = k;
+            break;
+        }
+    double real_part = 0.0, imag_part = 1.0;
+    if (split > 0) {
+        char real_text[256];
+        memcpy(real_text, buf, split);
+        real_text[split] = '\0';
+        if (!parse_real(real_text, &real_part))
+            return 0;
+    }
+    /* Imaginary part: optional sign, white space, magnitude (none: 1). */
+    const char *rest = buf + split;
+    double sign = 1.0;
+    if (*rest == '+' || *rest == '-')
+        sign = *rest++ == '-' ? -1.0 : 1.0;
+    while (isspace((unsigned char)*rest))
+        rest++;
+    if (*rest == '+' || *rest == '-')
+        return 0; /* "3+-2i" */
+    if (*rest != '\0' && !parse_real(rest, &imag_part))
+        return 0;
+    imag_part *= sign;
+    *re = real_part;
+    *im = imag_part;
+    return 1;
+}
+
+static int parse_bool(const char *text, int *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(text, yes[i]) == 0)
+            return (*out = 1);
+        if (strcasecmp(text, no[i]) == 0)
+            return (*out = 0, 1);
+    }
+    return 0;
+}
+
+static pm_status run_set(pm_run_config *cfg, const run_key *rk, const char *value)
+{
+    char *base = (char *)cfg;
+    if (value == NULL)
+        return run_range_error(rk, "");
+    switch (rk->kind) {
+    case RUN_REAL: {
+        double x;
+        if (!parse_real(value, &x) || !real_in_range(rk, x))
+            return run_range_error(rk, value);
+        *(double *)(base + rk->offset) = x;
+        return PM_OK;
+    }
+    case RUN_LONG: {
+        double x;
+        if (!parse_real(value, &x) || x != floor(x) || !real_in_range(rk, x))
+            return run_range_error(rk, value);
+        *(long *)(base + rk->offset) = (long)x;
+        return PM_OK;
+    }
+    case RUN_WORD: {
+        char word[PM_CONFIG_WORD + 8];
+        const char *p = value;
+        while (isspace((unsigned char)*p))
+            p++;
+        size_t len = strlen(p);
+        while (len > 0 && isspace((unsigned char)p[len - 1]))
+            len--;
+        if (len < sizeof word) {
+            memcpy(word, p, len);
+            word[len] = '\0';
+            for (size_t i = 0; rk->choices[i] != NULL; i++)
+                if (strcasecmp(word, rk->choices[i]) == 0) {
+                    snprintf(base + rk->offset, PM_CONFIG_WORD, "%s", rk->choices[i]);
+                    return PM_OK;
+                }
+        }
+        return run_range_error(rk, value);
+    }
+    case RUN_BOOL: {
+        int flag;
+        char word[8];
+        const char *p = value;
+        while (isspace((unsigned char)*p))
+            p++;
+        size_t len = strlen(p);
+        while (len > 0 && isspace((unsigned char)p[len - 1]))
+            len--;
+        if (len >= sizeof word)
+            return run_range_error(rk, value);
+        memcpy(word, p, len);
+        word[len] = '\0';
+        if (!parse_bool(word, &flag))
+            return run_range_error(rk, value);
+        *(int *)(base + rk->offset) = flag;
+        return PM_OK;
+    }
+    case RUN_COMPLEX: {
+        double re, im;
+        if (!parse_complex(value, &re, &im))
+            return run_range_error(rk, value);
+        *(double *)(base + rk->offset) = re;
+        *(double *)(base + rk->offset_im) = im;
+        return PM_OK;
+    }
+    }
+    return run_range_error(rk, value);
+}
+
+/* Range check of a stored run field (for C callers filling the struct). */
+static pm_status run_check_field(const pm_run_config *cfg, const run_key *rk)
+{
+    const char *base = (const char *)cfg;
+    char text[64];
+    switch (rk->kind) {
+    case RUN_REAL: {
+        double x = *(const double *)(base + rk->offset);
+        snprintf(text, sizeof text, "%.10g", x);
+        return real_in_range(rk, x) ? PM_OK : run_range_error(rk, text);
+    }
+    case RUN_LONG: {
+        long n = *(const long *)(base + rk->offset);
+        snprintf(text, sizeof text, "%ld", n);
+        return real_in_range(rk, (double)n) ? PM_OK : run_range_error(rk, text);
+    }
+    case RUN_WORD: {
+        const char *word = base + rk->offset;
+        if (memchr(word, '\0', PM_CONFIG_WORD) != NULL)
+            for (size_t i = 0; rk->choices[i] != NULL; i++)
+                if (strcmp(word, rk->choices[i]) == 0)
+                    return PM_OK;
+        snprintf(text, sizeof text, "%.*s", PM_CONFIG_WORD, word);
+        return run_range_error(rk, text);
+    }
+    case RUN_BOOL: {
+        int flag = *(const int *)(base + rk->offset);
+        snprintf(text, sizeof text, "%d", flag);
+        return flag == 0 || flag == 1 ? PM_OK : run_range_error(rk, text);
+    }
+    case RUN_COMPLEX: {
+        double re = *(const double *)(base + rk->offset), im = *(const double *)(base + rk->offset_im);
+        snprintf(text, sizeof text, "%.10g%+.10gi", re, im);
+        return isfinite(re) && isfinite(im) ? PM_OK : run_range_error(rk, text);
+    }
+    }
+    return PM_OK;
+}
+
+void pm_config_init(pm_run_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    pm_params_init(&cfg->params);
+    /* The defaults are the table's default_text, parsed like user input. */
+    for (size_t i = 0; i < RUN_KEY_COUNT; i++) {
+        pm_status status = run_set(cfg, &run_keys[i], run_keys[i].default_text);
+        (void)status; /* the test checks every default parses */
+    }
+}
+
+static pm_status unknown_key(const char *key)
+{
+    const char *near = pm_closest_word(key, pm_config_key_names());
+    if (near)
+        return pm_error_set(PM_EINVAL, "unknown key '%s'; did you mean '%s'?", key, near);
+    return pm_error_set(PM_EINVAL, "unknown key '%s' (phonomaser --help lists the keys)", key);
+}
+
+pm_status pm_config_set(pm_run_config *cfg, const char *key, const char *value)
+{
+    if (key == NULL)
+        return pm_error_set(PM_EINVAL, "missing key");
+    if (pm_params_is_key(key))
+        return pm_params_set(&cfg->params, key, value);
+    const run_key *rk = find_run_key(key);
+    if (rk == NULL)
+        return unknown_key(key);
+    return run_set(cfg, rk, value);
+}
+
+/* Prefix the current error message with `prefix`. */
+static pm_status prefix_error(pm_status status, const char *prefix)
+{
+    char message[1024];
+    snprintf(message, sizeof message, "%s", pm_error_message());
+    return pm_error_set(status, "%s%s", prefix, message);
+}
+
+pm_status pm_config_apply_override(pm_run_config *cfg, const char *assignment)
+{
+    if (assignment == NULL)
+        return pm_error_set(PM_EINVAL, "--set: missing key=value");
+    const char *eq = strchr(assignment, '=');
+    if (eq == NULL)
+        return pm_error_set(PM_EINVAL, "--set '%s': expected key=value (e.g. --set eta=0.25)",
+                            assignment);
+    const char *key_start = assignment, *key_end = eq;
+    while (key_start < key_end && isspace((unsigned char)*key_start))
+        key_start++;
+    while (key_end > key_start && isspace((unsigned char)key_end[-1]))
+        key_end--;
+    if (key_end == key_start)
+        return pm_error_set(PM_EINVAL, "--set '%s': missing key before '=' (expected key=value)",
+                            assignment);
+    size_t key_len = (size_t)(key_end - key_start);
+    char *key = malloc(key_len + 1);
+    if (key == NULL)
+        return pm_error_set(PM_ENOMEM, "--set: out of memory");
+    memcpy(key, key_start, key_len);
+    key[key_len] = '\0';
+    pm_status status = pm_config_set(cfg, key, eq + 1);
+    free(key);
+    return status == PM_OK ? PM_OK : prefix_error(status, "--set: ");
+}
+
+pm_status pm_config_finish(pm_run_config *cfg)
+{
+    for (size_t i = 0; i < RUN_KEY_COUNT; i++) {
+        pm_status status = run_check_field(cfg, &run_keys[i]);
+        if (status != PM_OK)
+            return status;
+    }
+    pm_status status = pm_params_derive(&cfg->params);
+    if (status != PM_OK)
+        return status;
+    if (strcmp(cfg->initial, "fock") == 0 && cfg->params.N != PM_N_AUTO &&
+        cfg->fock_n >= cfg->params.N)
+        return pm_error_set(PM_EINVAL, "fock_n = %ld: must be < N = %ld (levels n = 0..N-1) for "
+                            "initial = fock", cfg->fock_n, cfg->params.N);
+    return PM_OK;
+}
+
+/* ---- INI files ---------------------------------------------------------- */
+
+/* Line reader for ini_parse_stream: counts lines (Debian's inih does not pass
+ * line numbers to the handler), strips leading white space (so an indented
+ * key is a key, not a continuation of the previous value), flags long lines. */
+typedef struct ini_stream {
+    FILE *file;
+    long line;
+    char *buffer;
+    size_t capacity;
+    long long_line;     /* first line longer than the parser's limit (0: none) */
+    int long_line_limit;
+    int read_errno;     /* errno of a read failure (0: none) */
+} ini_stream;
+
+static char *ini_read_line(char *str, int num, void *stream_ptr)
+{
+    ini_stream *stream = stream_ptr;
+    if (num <= 2)
+        return NULL;
+    errno = 0;
+    ssize_t n = getline(&stream->buffer, &stream->capacity, stream->file);
+    if (n < 0) {
+        if (ferror(stream->file))
+            stream->read_errno = errno ? errno : EIO;
+        return NULL;
+    }
+    stream->line++;
+    const char *p = stream->buffer;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t len = strlen(p);
+    if (len > 0 && p[len - 1] == '\n')
+        len--;
+    if (len > (size_t)num - 2 && stream->long_line == 0) {
+        stream->long_line = stream->line;
+        stream->long_line_limit = num - 2;
+    }
+    if (len > (size_t)num - 2)
+        len = (size_t)num - 2;
+    memcpy(str, p, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
+    return str;
+}
+
+typedef struct ini_load {
+    pm_run_config *cfg;
+    ini_stream stream;
+    long error_line;          /* first line the handler rejected (0: none) */
+    char error_text[1024];
+    long key_line[ALL_KEY_COUNT]; /* line where each key was set (0: not yet) */
+} ini_load;
+
+static int key_number(const char *name)
+{
+    const char *const *names = pm_config_key_names();
+    for (int i = 0; names[i] != NULL; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int handler_fail(ini_load *load, const char *message)
+{
+    load->error_line = load->stream.line;
+    snprintf(load->error_text, sizeof load->error_text, "%s", message);
+    return 0;
+}
+
+static int config_ini_handler(void *user, const char *section, const char *name, const char *value)
+{
+    ini_load *load = user;
+    if (load->error_line != 0)
+        return 1; /* report the first error only */
+    char message[1024];
+    if (section[0] != '\0') {
+        int known = 0;
+        for (size_t i = 0; section_names[i] != NULL; i++)
+            known |= strcasecmp(section, section_names[i]) == 0;
+        if (!known) {
+            char list[128];
+            const char *near = pm_closest_word(section, section_names);
+            snprintf(message, sizeof message, "unknown section [%s]%s%s%s (sections: %s)", section,
+                     near ? "; did you mean [" : "", near ? near : "", near ? "]?" : "",
+                     join_words(section_names, list, sizeof list));
+            return handler_fail(load, message);
+        }
+    }
+    int k = key_number(name);
+    if (k >= 0 && load->key_line[k] != 0) {
+        snprintf(message, sizeof message, "key '%s' is given twice (first on line %ld)", name,
+                 load->key_line[k]);
+        return handler_fail(load, message);
+    }
+    if (pm_config_set(load->cfg, name, value) != PM_OK)
+        return handler_fail(load, pm_error_message());
+    if (k >= 0)
+        load->key_line[k] = load->stream.line;
+    return 1;
+}
+
+pm_status pm_config_load_ini(pm_run_config *cfg, const char *path)
+{
+    if (path == NULL)
+        return pm_error_set(PM_EINVAL, "missing config file name");
+    ini_load *load = calloc(1, sizeof *load);
+    if (load == NULL)
+        return pm_error_set(PM_ENOMEM, "cannot read config file '%s': out of memory", path);
+    load->cfg = cfg;
+    load->stream.file = fopen(path, "r");
+    if (load->stream.file == NULL) {
+        int err = errno;
+        free(load);
+        return pm_error_set(PM_EIO, "cannot read config file '%s': %s", path, strerror(err));
+    }
+    int result = ini_parse_stream(ini_read_line, &load->stream, config_ini_handler, load);
+    fclose(load->stream.file);
+    free(load->stream.buffer);
+
+    pm_status status = PM_OK;
+    /* ini_parse_stream returns the first line with any error (syntax or handler). */
+    long syntax_line = result > 0 && result != load->error_line ? result : 0;
+    long long_line = load->stream.long_line;
+    if (load->stream.read_errno != 0)
+        status = pm_error_set(PM_EIO, "cannot read config file '%s': %s", path,
+                              strerror(load->stream.read_errno));
+    else if (result == -2)
+        status = pm_error_set(PM_ENOMEM, "cannot read config file '%s': out of memory", path);
+    else if (long_line != 0 && (syntax_line == 0 || long_line <= syntax_line) &&
+             (load->error_line == 0 || long_line <= load->error_line))
+        status = pm_error_set(PM_EINVAL, "%s:%ld: line longer than %d characters", path, long_line,
+                              load->stream.long_line_limit);
+    else if (syntax_line != 0 && (load->error_line == 0 || syntax_line < load->error_line))
+        status = pm_error_set(PM_EINVAL, "%s:%ld: syntax error: expected 'key = value', "
+                              "'[section]' or a comment (';' or '#')", path, syntax_line);
+    else if (load->error_line != 0)
+        status = pm_error_set(PM_EINVAL, "%s:%ld: %s", path, load->error_line, load->error_text);
+    else if (result != 0)
+        status = pm_error_set(PM_EIO, "cannot read config file '%s' (parser status %d)", path, result);
+    free(load);
+    return status;
+}
+
+/* ---- documentation and record ------------------------------------------- */
+
+void pm_config_print_keys(FILE *out)
+{
+    const char *const *model = pm_params_key_names();
+    fprintf(out, "Model keys (paper Table I defaults; INI section [model]):\n");
+    for (size_t i = 0; model[i] != NULL; i++) {
+        const char *range = "", *default_text = "", *help = "";
+        pm_params_key_describe(model[i], &range, &default_text, &help);
+        char unit[16];
+        snprintf(unit, sizeof unit, "[%s]", pm_params_key_unit(model[i]));
+        fprintf(out, "  %-13s %-7s default %s; allowed: %s\n  %13s %s\n", model[i], unit,
+                default_text, range, "", help);
+    }
+    fprintf(out, "Run keys (INI sections [steady], [evolve], [solver], [output]):\n");
+    for (size_t i = 0; i < RUN_KEY_COUNT; i++) {
+        char range[160];
+        const run_key *rk = &run_keys[i];
+        char unit[16] = "";
+        if (rk->kind != RUN_WORD && rk->kind != RUN_BOOL)
+            snprintf(unit, sizeof unit, "[%s]", rk->unit);
+        fprintf(out, "  %-13s %-7s default %s; allowed: %s\n  %13s %s\n", rk->name, unit,
+                rk->default_text, range_text(rk, range, sizeof range), "", rk->help);
+    }
+}
+
+/* Shortest of %.15g..%.17g that reads back to the same double. */
+static const char *format_double(double value, char *buf, size_t size)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, value);
+        if (strtod(buf, NULL) == value)
+            break;
+    }
+    return buf;
+}
+
+static void write_model_key(FILE *out, const char *name, double value)
+{
+    char text[32];
+    fprintf(out, "%s = %s\n", name, format_double(value, text, sizeof text));
+}
+
+void pm_config_write_ini(FILE *out, const pm_run_config *cfg)
+{
+    const pm_params *p = &cfg->params;
+    const unsigned mask = p->set_mask;
+    fprintf(out, "[model]\n");
+    write_model_key(out, "omega_m", p->omega_m);
+    if (mask & (1u << PM_KEY_GAMMA_M))
+        write_model_key(out, "gamma_m", p->gamma_m);
+    else
+        write_model_key(out, "Q", p->Q);
+    if (mask & (1u << PM_KEY_GAMMA_UP)) {
+        write_model_key(out, "gamma_up", p->gamma_up);
+        write_model_key(out, "gamma_down", p->gamma_down);
+    } else {
+        write_model_key(out, "gamma_1", p->gamma_1);
+        write_model_key(out, "S", p->S);
+    }
+    write_model_key(out, "gamma_2", p->gamma_2);
+    if (mask & (1u << PM_KEY_G))
+        write_model_key(out, "g", p->g);
+    else
+        write_model_key(out, "eta", p->eta);
+    write_model_key(out, "delta", p->delta);
+    if (mask & (1u << PM_KEY_T))
+        write_model_key(out, "T", p->T);
+    else
+        write_model_key(out, "n_th", p->n_th);
+    if (p->N == PM_N_AUTO)
+        fprintf(out, "N = auto\n");
+    else
+        fprintf(out, "N = %ld\n", p->N);
+
+    const char *section = "";
+    for (size_t i = 0; i < RUN_KEY_COUNT; i++) {
+        const run_key *rk = &run_keys[i];
+        const char *base = (const char *)cfg;
+        if (strcmp(section, rk->section) != 0) {
+            section = rk->section;
+            fprintf(out, "\n[%s]\n", section);
+        }
+        char text[32], text_im[32];
+        fprintf(out, "%s = ", rk->name);
+        switch (rk->kind) {
+        case RUN_REAL:
+            fprintf(out, "%s\n", format_double(*(const double *)(base + rk->offset), text, sizeof text));
+            break;
+        case RUN_LONG: fprintf(out, "%ld\n", *(const long *)(base + rk->offset)); break;
+        case RUN_WORD: fprintf(out, "%.*s\n", PM_CONFIG_WORD, base + rk->offset); break;
+        case RUN_BOOL: fprintf(out, "%s\n", *(const int *)(base + rk->offset) ? "true" : "false"); break;
+        case RUN_COMPLEX: {
+            double re = *(const double *)(base + rk->offset);
+            double im = *(const double *)(base + rk->offset_im);
+            fprintf(out, "%s%c%si\n", format_double(re, text, sizeof text), signbit(im) ? '-' : '+',
+                    format_double(fabs(im), text_im, sizeof text_im));
+            break;
+        }
+        }
+    }
+}
+
+pm_steady_method pm_config_steady_method(const pm_run_config *cfg)
+{
+    return strcmp(cfg->method, "arpack") == 0 ? PM_STEADY_ARPACK : PM_STEADY_DIRECT;
+}
+
+pm_linear_solver pm_config_linear_solver(const pm_run_config *cfg)
+{
+    return strcmp(cfg->linear_solver, "spgmr") == 0 ? PM_LINSOL_SPGMR : PM_LINSOL_KLU;
+}
+
+pm_initial_kind pm_config_initial_kind(const pm_run_config *cfg)
+{
+    if (strcmp(cfg->initial, "fock") == 0)
+        return PM_INITIAL_FOCK;
+    if (strcmp(cfg->initial, "coherent") == 0)
+        return PM_INITIAL_COHERENT;
+    if (strcmp(cfg->initial, "vacuum") == 0)
+        return PM_INITIAL_VACUUM;
+    return PM_INITIAL_THERMAL;
+}

@@ -1,0 +1,90 @@
+/* Run configuration of the command-line program: the model parameters plus
+ * the settings of the steady-state and evolution runs.
+ *
+ * Sources, in order: defaults (pm_config_init), an INI file
+ * (pm_config_load_ini), `--set key=value` overrides
+ * (pm_config_apply_override), then pm_config_finish(), which derives the
+ * model rates and checks everything that depends on more than one key, so
+ * that every input error is reported before any work starts.  Later values
+ * of the same key win; conflicting keys (eta and g, ...) are errors.
+ *
+ * Model keys are those of phonomaser/params.h; run keys are listed by
+ * pm_config_print_keys() (one key table in config.c holds their unit,
+ * default, allowed range and help text). */
+#ifndef PHONOMASER_CLI_CONFIG_H
+#define PHONOMASER_CLI_CONFIG_H
+
+#include <stdio.h>
+
+#include "phonomaser/evolve.h"
+#include "phonomaser/params.h"
+#include "phonomaser/state.h"
+#include "phonomaser/steady.h"
+
+#define PM_CONFIG_WORD 16
+
+typedef struct pm_run_config {
+    pm_params params;
+    /* steady */
+    char method[PM_CONFIG_WORD];        /* "direct" (default) | "arpack" */
+    double arpack_tol;                  /* ARPACK accuracy, 0 = machine precision, >= 0 */
+    /* evolve */
+    double t_final;                     /* [s], > 0, default 20 */
+    long n_times;                       /* output times in [0, t_final], 2..1e7, default 201 */
+    char initial[PM_CONFIG_WORD];       /* "thermal" (default) | "fock" | "coherent" | "vacuum" */
+    long fock_n;                        /* Fock level for initial = fock, 0 <= fock_n < N */
+    double alpha_re, alpha_im;          /* coherent amplitude for initial = coherent */
+    double rtol, atol;                  /* CVODE tolerances, defaults 1e-8, 1e-10 */
+    char linear_solver[PM_CONFIG_WORD]; /* "klu" (default) | "spgmr" */
+    /* solver path */
+    char path[PM_CONFIG_WORD];          /* "auto" (default: sectors when the model allows) | "full" | "sector" */
+    /* health */
+    double tail_tol;                    /* warn if the top Fock levels hold more, in (0, 1) */
+    double converge_tol;                /* relative change of <n> that ends N = auto, in (0, 1) */
+    int store_rho;                      /* 1: store the full density matrix in the HDF5 file */
+} pm_run_config;
+
+/* Defaults: Table I model parameters (params.h) and the run defaults above. */
+void pm_config_init(pm_run_config *cfg);
+
+/* Set one key (model keys go to pm_params_set).  Unknown keys get the
+ * closest model or run key as a suggestion. */
+pm_status pm_config_set(pm_run_config *cfg, const char *key, const char *value);
+
+/* Apply an INI file.  Keys may stand in any section or before the first;
+ * the sections [model], [steady], [evolve], [solver], [output] are accepted
+ * (and only group keys), other section names are errors.  A key may appear
+ * once per file.  Errors name file:line; a missing file gives PM_EIO
+ * "cannot read config file 'x': No such file or directory".  On failure the
+ * configuration may be partly updated. */
+pm_status pm_config_load_ini(pm_run_config *cfg, const char *path);
+
+/* Apply one `--set key=value` (white space around key and value ignored). */
+pm_status pm_config_apply_override(pm_run_config *cfg, const char *assignment);
+
+/* pm_params_derive plus the checks across keys (fock_n < N, ...) and a
+ * range check of every run field (a C caller may fill the struct directly). */
+pm_status pm_config_finish(pm_run_config *cfg);
+
+/* All keys, model then run, NULL-terminated. */
+const char *const *pm_config_key_names(void);
+
+/* Every key with unit, default, allowed range and help (for --help). */
+void pm_config_print_keys(FILE *out);
+
+/* The effective configuration as an INI file that pm_config_load_ini reads
+ * back to the same values (for the record of a run).  Model keys are those
+ * the derivation used (e.g. g instead of eta if g was given). */
+void pm_config_write_ini(FILE *out, const pm_run_config *cfg);
+
+/* The string settings as library enums (path: see pm_cli_path in cli.h). */
+pm_steady_method pm_config_steady_method(const pm_run_config *cfg);
+pm_linear_solver pm_config_linear_solver(const pm_run_config *cfg);
+pm_initial_kind pm_config_initial_kind(const pm_run_config *cfg);
+
+/* Defined in src/params.c; belongs in phonomaser/params.h (proposed there):
+ * the allowed range, default and help text of a model key; 0 if unknown. */
+int pm_params_key_describe(const char *key, const char **range, const char **default_text,
+                           const char **help);
+
+#endif
