@@ -1,1 +1,775 @@
-/* placeholder: being written */
+/* HDF5 result files (see include/phonomaser/h5io.h for the contract).
+ *
+ * Every public function silences HDF5's automatic error-stack printing for
+ * its own duration (the library never prints) and restores the caller's
+ * setting on return.  On a failed HDF5 call the innermost message of the
+ * HDF5 error stack is captured at once, before any clean-up call can reset
+ * the stack, and turned into a PM_EIO message naming the file and object. */
+#include "phonomaser/h5io.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "pm_version.h"
+
+struct pm_h5file {
+    hid_t file_id;
+    hid_t lcpl;      /* link creation: create missing parent groups */
+    char *path;      /* final name, used in every message */
+    char *tmp_path;  /* NULL for a file opened for reading */
+};
+
+/* Datasets above this size are chunked and compressed. */
+enum { CHUNK_THRESHOLD_BYTES = 64 * 1024, CHUNK_TARGET_BYTES = 256 * 1024, DEFLATE_LEVEL = 4 };
+
+/* ---- error handling ----------------------------------------------------- */
+
+typedef struct {
+    H5E_auto2_t func;
+    void *data;
+} h5_quiet;
+
+static void quiet_begin(h5_quiet *saved)
+{
+    H5Eget_auto2(H5E_DEFAULT, &saved->func, &saved->data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void quiet_end(const h5_quiet *saved) { H5Eset_auto2(H5E_DEFAULT, saved->func, saved->data); }
+
+typedef struct {
+    char api[128];   /* outermost: what the API call reports */
+    char inner[256]; /* innermost: where the failure was detected */
+} h5_detail;
+
+static herr_t walk_error(unsigned n, const H5E_error2_t *err, void *client)
+{
+    h5_detail *detail = client;
+    const char *desc = err->desc != NULL ? err->desc : "";
+    if (n == 0)
+        snprintf(detail->inner, sizeof detail->inner, "%s", desc);
+    snprintf(detail->api, sizeof detail->api, "%s", desc); /* last one wins: the API level */
+    return 0;
+}
+
+/* Record a failed HDF5 call:
+ * "cannot <action> ['attribute '<attr>' on] '<object>' in '<file>': <api> (<innermost>)". */
+static pm_status h5_fail_attr(const char *file_path, const char *action, const char *object,
+                              const char *attr)
+{
+    h5_detail detail = {"", ""};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_error, &detail);
+    H5Eclear2(H5E_DEFAULT);
+    char target[256];
+    if (attr != NULL)
+        snprintf(target, sizeof target, "attribute '%s' on '%s'", attr, object);
+    else
+        snprintf(target, sizeof target, "'%s'", object);
+    const char *why = detail.inner[0] != '\0' ? detail.inner : "HDF5 error";
+    if (detail.api[0] != '\0' && strcmp(detail.api, detail.inner) != 0)
+        return pm_error_set(PM_EIO, "cannot %s %s in '%s': %s (%s)", action, target, file_path,
+                            detail.api, why);
+    return pm_error_set(PM_EIO, "cannot %s %s in '%s': %s", action, target, file_path, why);
+}
+
+static pm_status h5_fail(const char *file_path, const char *action, const char *object)
+{
+    return h5_fail_attr(file_path, action, object, NULL);
+}
+
+static pm_status check_args(const pm_h5file *file, const char *object, const char *what)
+{
+    if (file == NULL || file->file_id < 0)
+        return pm_error_set(PM_EINVAL, "%s: file handle is NULL or closed", what);
+    if (object == NULL || object[0] == '\0')
+        return pm_error_set(PM_EINVAL, "%s: object path is NULL or empty (use \"/\" for the root)",
+                            what);
+    return PM_OK;
+}
+
+static pm_status check_writable(const pm_h5file *file, const char *what)
+{
+    if (file->tmp_path == NULL)
+        return pm_error_set(PM_EINVAL, "%s: '%s' was opened read-only (pm_h5_open_read)", what,
+                            file->path);
+    return PM_OK;
+}
+
+static char *dup_string(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *copy = malloc(len);
+    if (copy != NULL)
+        memcpy(copy, s, len);
+    return copy;
+}
+
+/* ---- objects ------------------------------------------------------------ */
+
+/* *exists = 1 if every component of `path` exists (the root always does).
+ * *parent_len is set to the length of the longest existing proper prefix, so
+ * a failed lookup below it can name the object that is not a group. */
+static herr_t path_exists(hid_t file_id, const char *path, int *exists, size_t *parent_len)
+{
+    *exists = 1;
+    *parent_len = 0;
+    size_t len = strlen(path);
+    char *prefix = malloc(len + 1);
+    if (prefix == NULL)
+        return -1;
+    herr_t status = 0;
+    for (size_t end = 1; end <= len && *exists; end++) {
+        if (end < len && path[end] != '/')
+            continue;
+        memcpy(prefix, path, end);
+        prefix[end] = '\0';
+        if (strcmp(prefix, "/") == 0 || prefix[end - 1] == '/')
+            continue;
+        htri_t found = H5Lexists(file_id, prefix, H5P_DEFAULT);
+        if (found < 0) {
+            status = -1;
+            break;
+        }
+        *exists = found > 0;
+        if (*exists && end < len)
+            *parent_len = end;
+    }
+    free(prefix);
+    return status;
+}
+
+static pm_status lookup(const pm_h5file *file, const char *path, int *exists)
+{
+    size_t parent_len = 0;
+    if (path_exists(file->file_id, path, exists, &parent_len) >= 0)
+        return PM_OK;
+    if (parent_len > 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return pm_error_set(PM_EIO, "cannot look up '%s' in '%s': '%.*s' is not a group", path,
+                            file->path, (int)parent_len, path);
+    }
+    return h5_fail(file->path, "look up", path);
+}
+
+/* Open `object`, creating it (and its parents) as a group if it is absent. */
+static pm_status open_or_create_object(pm_h5file *file, const char *object, hid_t *out)
+{
+    int exists = 0;
+    pm_status status = lookup(file, object, &exists);
+    if (status != PM_OK)
+        return status;
+    hid_t id = exists ? H5Oopen(file->file_id, object, H5P_DEFAULT)
+                      : H5Gcreate2(file->file_id, object, file->lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    if (id < 0)
+        return h5_fail(file->path, exists ? "open" : "create group", object);
+    *out = id;
+    return PM_OK;
+}
+
+/* Variable-length UTF-8 string type: h5py reads it as str. */
+static hid_t string_type(void)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    if (type < 0)
+        return type;
+    if (H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0) {
+        H5Tclose(type);
+        return -1;
+    }
+    return type;
+}
+
+/* Compound {double r; double i} laid out like C's double complex (C11 6.2.5:
+ * an array of two doubles); members are converted by name, so the same type
+ * with little-endian doubles serves as the file type. */
+static hid_t complex_type(int file_layout)
+{
+    hid_t member = file_layout ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE;
+    size_t member_size = file_layout ? 8 : sizeof(double);
+    hid_t type = H5Tcreate(H5T_COMPOUND, 2 * member_size);
+    if (type < 0)
+        return type;
+    if (H5Tinsert(type, "r", 0, member) < 0 || H5Tinsert(type, "i", member_size, member) < 0) {
+        H5Tclose(type);
+        return -1;
+    }
+    return type;
+}
+
+/* Write one scalar attribute, replacing an existing one of the same name. */
+static pm_status write_attr(pm_h5file *file, hid_t object_id, const char *object,
+                            const char *name, hid_t file_type, hid_t mem_type, const void *value)
+{
+    pm_status status = PM_OK;
+    hid_t space = -1, attr = -1;
+    htri_t exists = H5Aexists(object_id, name);
+    if (exists < 0 || (exists > 0 && H5Adelete(object_id, name) < 0)) {
+        status = h5_fail_attr(file->path, "replace", object, name);
+        goto done;
+    }
+    space = H5Screate(H5S_SCALAR);
+    if (space >= 0)
+        attr = H5Acreate2(object_id, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (attr < 0 || H5Awrite(attr, mem_type, value) < 0) {
+        status = h5_fail_attr(file->path, "write", object, name);
+        goto done;
+    }
+done:
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    return status;
+}
+
+static pm_status write_string_attr(pm_h5file *file, hid_t object_id, const char *object,
+                                   const char *name, const char *value)
+{
+    hid_t type = string_type();
+    if (type < 0)
+        return h5_fail_attr(file->path, "write", object, name);
+    pm_status status = write_attr(file, object_id, object, name, type, type, &value);
+    H5Tclose(type);
+    return status;
+}
+
+typedef enum { ATTR_DOUBLE, ATTR_INT, ATTR_STRING } attr_kind;
+
+static pm_status set_attr(pm_h5file *file, const char *object, const char *name, attr_kind kind,
+                          const void *value, const char *unit)
+{
+    pm_status status = check_args(file, object, "pm_h5_attr");
+    if (status == PM_OK)
+        status = check_writable(file, "pm_h5_attr");
+    if (status != PM_OK)
+        return status;
+    if (name == NULL || name[0] == '\0')
+        return pm_error_set(PM_EINVAL, "pm_h5_attr: attribute name on '%s' is NULL or empty", object);
+
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    hid_t object_id = -1;
+    status = open_or_create_object(file, object, &object_id);
+    if (status == PM_OK) {
+        switch (kind) {
+        case ATTR_DOUBLE:
+            status = write_attr(file, object_id, object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                value);
+            break;
+        case ATTR_INT:
+            status = write_attr(file, object_id, object, name, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                                value);
+            break;
+        case ATTR_STRING:
+            status = write_string_attr(file, object_id, object, name, value);
+            break;
+        }
+    }
+    if (status == PM_OK && unit != NULL) {
+        size_t len = strlen(name) + sizeof "_unit";
+        char *unit_name = malloc(len);
+        if (unit_name == NULL) {
+            status = pm_error_set(PM_ENOMEM, "pm_h5_attr: out of memory for '%s_unit'", name);
+        } else {
+            snprintf(unit_name, len, "%s_unit", name);
+            status = write_string_attr(file, object_id, object, unit_name, unit);
+            free(unit_name);
+        }
+    }
+    if (object_id >= 0)
+        H5Oclose(object_id);
+    quiet_end(&quiet);
+    return status;
+}
+
+pm_status pm_h5_attr_double(pm_h5file *file, const char *object, const char *name, double value,
+                            const char *unit)
+{
+    return set_attr(file, object, name, ATTR_DOUBLE, &value, unit);
+}
+
+pm_status pm_h5_attr_int(pm_h5file *file, const char *object, const char *name, int64_t value)
+{
+    return set_attr(file, object, name, ATTR_INT, &value, NULL);
+}
+
+pm_status pm_h5_attr_string(pm_h5file *file, const char *object, const char *name,
+                            const char *value)
+{
+    if (value == NULL)
+        return pm_error_set(PM_EINVAL, "pm_h5_attr_string: value of '%s' is NULL",
+                            name != NULL ? name : "(null)");
+    return set_attr(file, object, name, ATTR_STRING, value, NULL);
+}
+
+/* ---- create / close ----------------------------------------------------- */
+
+static void free_handle(pm_h5file *file)
+{
+    if (file->lcpl >= 0)
+        H5Pclose(file->lcpl);
+    free(file->path);
+    free(file->tmp_path);
+    free(file);
+}
+
+static pm_status alloc_handle(const char *path, int writable, pm_h5file **out)
+{
+    pm_h5file *file = calloc(1, sizeof *file);
+    if (file == NULL)
+        return pm_error_set(PM_ENOMEM, "out of memory opening '%s'", path);
+    file->file_id = -1;
+    file->lcpl = -1;
+    file->path = dup_string(path);
+    if (file->path != NULL && writable) {
+        size_t len = strlen(path) + 32;
+        file->tmp_path = malloc(len);
+        if (file->tmp_path != NULL)
+            snprintf(file->tmp_path, len, "%s.tmp.%ld", path, (long)getpid());
+    }
+    if (file->path == NULL || (writable && file->tmp_path == NULL)) {
+        free_handle(file);
+        return pm_error_set(PM_ENOMEM, "out of memory opening '%s'", path);
+    }
+    *out = file;
+    return PM_OK;
+}
+
+pm_status pm_h5_create(const char *path, pm_h5file **out)
+{
+    if (out == NULL)
+        return pm_error_set(PM_EINVAL, "pm_h5_create: output handle pointer is NULL");
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return pm_error_set(PM_EINVAL, "pm_h5_create: file name is NULL or empty");
+    pm_h5file *file = NULL;
+    pm_status status = alloc_handle(path, 1, &file);
+    if (status != PM_OK)
+        return status;
+
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    file->lcpl = H5Pcreate(H5P_LINK_CREATE);
+    if (file->lcpl < 0 || H5Pset_create_intermediate_group(file->lcpl, 1) < 0) {
+        status = h5_fail(path, "set up", "/");
+        quiet_end(&quiet);
+        free_handle(file);
+        return status;
+    }
+    /* errno is the clearest reason for the common failures (missing
+     * directory, no permission); HDF5's stack is the fallback. */
+    errno = 0;
+    file->file_id = H5Fcreate(file->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file->file_id < 0) {
+        int err = errno;
+        h5_detail detail = {"", ""};
+        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_error, &detail);
+        H5Eclear2(H5E_DEFAULT);
+        status = pm_error_set(PM_EIO, "cannot create '%s': %s (temporary file '%s')", path,
+                              err != 0 ? strerror(err) : detail.inner, file->tmp_path);
+        remove(file->tmp_path); /* in case HDF5 got as far as creating it */
+        quiet_end(&quiet);
+        free_handle(file);
+        return status;
+    }
+    quiet_end(&quiet);
+
+    char creator[64];
+    snprintf(creator, sizeof creator, "phonomaser %s", PM_VERSION);
+    char created[32] = "unknown";
+    time_t now = time(NULL);
+    struct tm utc;
+    if (gmtime_r(&now, &utc) != NULL)
+        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    status = pm_h5_attr_string(file, "/", "creator", creator);
+    if (status == PM_OK)
+        status = pm_h5_attr_string(file, "/", "created", created);
+    if (status != PM_OK) {
+        pm_h5_abort(file);
+        return status;
+    }
+    *out = file;
+    return PM_OK;
+}
+
+/* Close the HDF5 file id; every object we open is closed before return, so
+ * nothing keeps the file open behind the id. */
+static pm_status close_file_id(pm_h5file *file)
+{
+    if (file->file_id < 0)
+        return PM_OK;
+    herr_t rc = H5Fclose(file->file_id);
+    file->file_id = -1;
+    if (rc < 0)
+        return h5_fail(file->path, "close", "/");
+    return PM_OK;
+}
+
+pm_status pm_h5_close(pm_h5file *file, int complete)
+{
+    if (file == NULL)
+        return PM_OK;
+    if (file->tmp_path == NULL) { /* opened for reading */
+        h5_quiet quiet;
+        quiet_begin(&quiet);
+        pm_status status = close_file_id(file);
+        quiet_end(&quiet);
+        free_handle(file);
+        return status;
+    }
+    pm_status status = pm_h5_attr_int(file, "/", "complete", complete ? 1 : 0);
+    if (status != PM_OK) {
+        pm_h5_abort(file);
+        return status;
+    }
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    status = H5Fflush(file->file_id, H5F_SCOPE_GLOBAL) < 0 ? h5_fail(file->path, "flush", "/")
+                                                          : PM_OK;
+    pm_status close_status = close_file_id(file);
+    quiet_end(&quiet);
+    if (status == PM_OK)
+        status = close_status;
+    if (status != PM_OK) { /* a file that failed to flush cannot be trusted */
+        remove(file->tmp_path);
+        free_handle(file);
+        return status;
+    }
+    if (rename(file->tmp_path, file->path) != 0) {
+        /* keep the temporary file: it holds the results of the whole run */
+        status = pm_error_set(PM_EIO, "cannot rename '%s' to '%s': %s (the results are left in '%s')",
+                              file->tmp_path, file->path, strerror(errno), file->tmp_path);
+    }
+    free_handle(file);
+    return status;
+}
+
+void pm_h5_abort(pm_h5file *file)
+{
+    if (file == NULL)
+        return;
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    if (file->file_id >= 0) {
+        H5Fclose(file->file_id);
+        H5Eclear2(H5E_DEFAULT);
+    }
+    quiet_end(&quiet);
+    if (file->tmp_path != NULL)
+        remove(file->tmp_path);
+    free_handle(file);
+}
+
+/* ---- datasets ----------------------------------------------------------- */
+
+static pm_status write_dataset(pm_h5file *file, const char *path, hid_t file_type,
+                               hid_t mem_type, size_t element_size, const void *data, size_t dim0,
+                               size_t dim1, const char *unit, const char *what)
+{
+    pm_status status = check_args(file, path, what);
+    if (status == PM_OK)
+        status = check_writable(file, what);
+    if (status != PM_OK)
+        return status;
+    size_t count = dim1 == 0 ? dim0 : dim0 * dim1;
+    if (dim1 != 0 && count / dim1 != dim0)
+        return pm_error_set(PM_EINVAL, "%s: dataset '%s' size %zu x %zu overflows", what, path,
+                            dim0, dim1);
+    if (data == NULL && count > 0)
+        return pm_error_set(PM_EINVAL, "%s: data of '%s' is NULL", what, path);
+
+    hsize_t dims[2] = {(hsize_t)dim0, (hsize_t)dim1};
+    int rank = dim1 == 0 ? 1 : 2;
+    hid_t space = -1, dcpl = -1, dset = -1;
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+
+    int exists = 0;
+    status = lookup(file, path, &exists);
+    if (status != PM_OK)
+        goto done;
+    if (exists && H5Ldelete(file->file_id, path, H5P_DEFAULT) < 0) {
+        status = h5_fail(file->path, "replace dataset", path);
+        goto done;
+    }
+    space = H5Screate_simple(rank, dims, NULL);
+    dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (space < 0 || dcpl < 0) {
+        status = h5_fail(file->path, "create dataset", path);
+        goto done;
+    }
+    if (count * element_size > CHUNK_THRESHOLD_BYTES) {
+        /* chunks of about CHUNK_TARGET_BYTES, whole rows where possible */
+        hsize_t chunk[2];
+        size_t target = CHUNK_TARGET_BYTES / element_size;
+        if (rank == 1) {
+            chunk[0] = dim0 < target ? dim0 : target;
+        } else {
+            chunk[1] = dim1 < target ? dim1 : target;
+            size_t rows = target / chunk[1];
+            chunk[0] = rows < 1 ? 1 : (rows < dim0 ? rows : dim0);
+        }
+        if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+            H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0) {
+            status = h5_fail(file->path, "set compression of dataset", path);
+            goto done;
+        }
+    }
+    dset = H5Dcreate2(file->file_id, path, file_type, space, file->lcpl, dcpl, H5P_DEFAULT);
+    if (dset < 0) {
+        status = h5_fail(file->path, "create dataset", path);
+        goto done;
+    }
+    if (count > 0 && H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+        status = h5_fail(file->path, "write dataset", path);
+        goto done;
+    }
+    if (unit != NULL)
+        status = write_string_attr(file, dset, path, "unit", unit);
+done:
+    if (dset >= 0)
+        H5Dclose(dset);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    quiet_end(&quiet);
+    return status;
+}
+
+pm_status pm_h5_dataset_double(pm_h5file *file, const char *path, const double *data, size_t dim0,
+                               size_t dim1, const char *unit)
+{
+    return write_dataset(file, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, sizeof(double), data, dim0,
+                         dim1, unit, "pm_h5_dataset_double");
+}
+
+pm_status pm_h5_dataset_complex(pm_h5file *file, const char *path, const double complex *data,
+                                size_t dim0, size_t dim1, const char *unit)
+{
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    hid_t file_type = complex_type(1), mem_type = complex_type(0);
+    quiet_end(&quiet);
+    pm_status status = PM_OK;
+    if (file_type < 0 || mem_type < 0)
+        status = pm_error_set(PM_EIO, "pm_h5_dataset_complex: cannot create the complex type");
+    if (file_type >= 0 && mem_type >= 0)
+        status = write_dataset(file, path, file_type, mem_type, sizeof(double complex), data, dim0,
+                               dim1, unit, "pm_h5_dataset_complex");
+    if (file_type >= 0)
+        H5Tclose(file_type);
+    if (mem_type >= 0)
+        H5Tclose(mem_type);
+    return status;
+}
+
+pm_status pm_h5_dataset_int(pm_h5file *file, const char *path, const int64_t *data, size_t dim0,
+                            const char *unit)
+{
+    return write_dataset(file, path, H5T_STD_I64LE, H5T_NATIVE_INT64, sizeof(int64_t), data, dim0,
+                         0, unit, "pm_h5_dataset_int");
+}
+
+/* ---- readers ------------------------------------------------------------ */
+
+pm_status pm_h5_open_read(const char *path, pm_h5file **out)
+{
+    if (out == NULL)
+        return pm_error_set(PM_EINVAL, "pm_h5_open_read: output handle pointer is NULL");
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return pm_error_set(PM_EINVAL, "pm_h5_open_read: file name is NULL or empty");
+    pm_h5file *file = NULL;
+    pm_status status = alloc_handle(path, 0, &file);
+    if (status != PM_OK)
+        return status;
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    errno = 0;
+    file->file_id = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file->file_id < 0) {
+        int err = errno;
+        h5_detail detail = {"", ""};
+        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_error, &detail);
+        H5Eclear2(H5E_DEFAULT);
+        /* a missing file sets errno; a non-HDF5 file only leaves HDF5's message */
+        status = pm_error_set(PM_EIO, "cannot open '%s': %s", path,
+                              err != 0 ? strerror(err)
+                                       : (detail.inner[0] ? detail.inner : "not an HDF5 file"));
+        quiet_end(&quiet);
+        free_handle(file);
+        return status;
+    }
+    quiet_end(&quiet);
+    *out = file;
+    return PM_OK;
+}
+
+pm_status pm_h5_exists(pm_h5file *file, const char *path, int *exists)
+{
+    pm_status status = check_args(file, path, "pm_h5_exists");
+    if (status != PM_OK)
+        return status;
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    status = lookup(file, path, exists);
+    quiet_end(&quiet);
+    return status;
+}
+
+/* Type classes a reader accepts: integers also convert to double. */
+static int class_matches(H5T_class_t have, H5T_class_t want)
+{
+    return want == H5T_NO_CLASS || have == want || (want == H5T_FLOAT && have == H5T_INTEGER);
+}
+
+/* Open dataset `path`, check its type class, and return its element count. */
+static pm_status open_dataset(pm_h5file *file, const char *path, const char *what,
+                              H5T_class_t want, hid_t *dset_out, size_t *count)
+{
+    pm_status status = check_args(file, path, what);
+    if (status != PM_OK)
+        return status;
+    hid_t dset = H5Dopen2(file->file_id, path, H5P_DEFAULT);
+    if (dset < 0)
+        return h5_fail(file->path, "open dataset", path);
+    hid_t space = H5Dget_space(dset);
+    hid_t type = H5Dget_type(dset);
+    int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+    H5T_class_t klass = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+    hsize_t dims[H5S_MAX_RANK];
+    if (rank < 0 || klass == H5T_NO_CLASS || H5Sget_simple_extent_dims(space, dims, NULL) < 0) {
+        status = h5_fail(file->path, "inspect dataset", path);
+    } else if (!class_matches(klass, want) ||
+               (want == H5T_COMPOUND && (H5Tget_member_index(type, "r") < 0 ||
+                                         H5Tget_member_index(type, "i") < 0))) {
+        H5Eclear2(H5E_DEFAULT); /* H5Tget_member_index fails for a missing member */
+        status = pm_error_set(PM_EIO, "%s: dataset '%s' in '%s' has the wrong type (expected %s)",
+                              what, path, file->path,
+                              want == H5T_FLOAT     ? "a real number"
+                              : want == H5T_INTEGER ? "an integer"
+                                                    : "a complex {r, i} compound");
+    } else {
+        size_t total = 1;
+        for (int d = 0; d < rank; d++)
+            total *= (size_t)dims[d];
+        *count = total;
+    }
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    if (status != PM_OK || dset_out == NULL)
+        H5Dclose(dset);
+    else
+        *dset_out = dset;
+    return status;
+}
+
+pm_status pm_h5_dataset_size(pm_h5file *file, const char *path, size_t *count)
+{
+    if (count == NULL)
+        return pm_error_set(PM_EINVAL, "pm_h5_dataset_size: count pointer is NULL");
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    pm_status status = open_dataset(file, path, "pm_h5_dataset_size", H5T_NO_CLASS, NULL, count);
+    quiet_end(&quiet);
+    return status;
+}
+
+static pm_status read_dataset(pm_h5file *file, const char *path, H5T_class_t want,
+                              hid_t mem_type, void *data, const char *what)
+{
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    hid_t dset = -1;
+    size_t count = 0;
+    pm_status status = open_dataset(file, path, what, want, &dset, &count);
+    if (status == PM_OK) {
+        if (data == NULL && count > 0)
+            status = pm_error_set(PM_EINVAL, "%s: output buffer for '%s' is NULL", what, path);
+        else if (count > 0 && H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+            status = h5_fail(file->path, "read dataset", path);
+        H5Dclose(dset);
+    }
+    quiet_end(&quiet);
+    return status;
+}
+
+pm_status pm_h5_read_double(pm_h5file *file, const char *path, double *data)
+{
+    return read_dataset(file, path, H5T_FLOAT, H5T_NATIVE_DOUBLE, data, "pm_h5_read_double");
+}
+
+pm_status pm_h5_read_complex(pm_h5file *file, const char *path, double complex *data)
+{
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    hid_t mem_type = complex_type(0);
+    quiet_end(&quiet);
+    if (mem_type < 0)
+        return pm_error_set(PM_EIO, "pm_h5_read_complex: cannot create the complex type");
+    pm_status status =
+        read_dataset(file, path, H5T_COMPOUND, mem_type, data, "pm_h5_read_complex");
+    H5Tclose(mem_type);
+    return status;
+}
+
+pm_status pm_h5_read_int(pm_h5file *file, const char *path, int64_t *data)
+{
+    return read_dataset(file, path, H5T_INTEGER, H5T_NATIVE_INT64, data, "pm_h5_read_int");
+}
+
+static pm_status read_attr(pm_h5file *file, const char *object, const char *name, H5T_class_t want,
+                           hid_t mem_type, void *value, const char *what)
+{
+    pm_status status = check_args(file, object, what);
+    if (status != PM_OK)
+        return status;
+    if (name == NULL || value == NULL)
+        return pm_error_set(PM_EINVAL, "%s: attribute name or output pointer is NULL", what);
+    h5_quiet quiet;
+    quiet_begin(&quiet);
+    hid_t attr = H5Aopen_by_name(file->file_id, object, name, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
+    hid_t type = space >= 0 ? H5Aget_type(attr) : -1;
+    hssize_t points = type >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    if (points < 0) {
+        status = h5_fail_attr(file->path, "read", object, name);
+    } else if (points != 1 || !class_matches(H5Tget_class(type), want)) {
+        status = pm_error_set(PM_EIO, "%s: attribute '%s' on '%s' in '%s' is not a scalar %s",
+                              what, name, object, file->path,
+                              want == H5T_INTEGER ? "integer" : "number");
+    } else if (H5Aread(attr, mem_type, value) < 0) {
+        status = h5_fail_attr(file->path, "read", object, name);
+    }
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    if (attr >= 0)
+        H5Aclose(attr);
+    quiet_end(&quiet);
+    return status;
+}
+
+pm_status pm_h5_read_attr_double(pm_h5file *file, const char *object, const char *name,
+                                 double *value)
+{
+    return read_attr(file, object, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, value,
+                     "pm_h5_read_attr_double");
+}
+
+pm_status pm_h5_read_attr_int(pm_h5file *file, const char *object, const char *name,
+                              int64_t *value)
+{
+    return read_attr(file, object, name, H5T_INTEGER, H5T_NATIVE_INT64, value,
+                     "pm_h5_read_attr_int");
+}
