@@ -224,6 +224,27 @@ pm_status pm_params_set(pm_params *params, const char *key, const char *value)
     return PM_OK;
 }
 
+void pm_params_release_alternatives(pm_params *params, const char *key, unsigned mask)
+{
+    /* groups of keys that describe the same physical quantity */
+    static const unsigned groups[] = {
+        BIT(PM_KEY_ETA) | BIT(PM_KEY_G),
+        BIT(PM_KEY_Q) | BIT(PM_KEY_GAMMA_M),
+        BIT(PM_KEY_T) | BIT(PM_KEY_N_TH),
+        BIT(PM_KEY_S) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
+        BIT(PM_KEY_GAMMA_1) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
+    };
+    int k = key_index(key);
+    if (k < 0) return;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        if (!(groups[g] & BIT(k))) continue;
+        unsigned others = groups[g] & ~BIT(k);
+        /* gamma_up and gamma_down are given together: one does not release the other */
+        if (k == PM_KEY_GAMMA_UP || k == PM_KEY_GAMMA_DOWN) others &= ~(BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN));
+        params->set_mask &= ~(others & mask);
+    }
+}
+
 /* Mutually exclusive pair a/b both given. */
 static pm_status conflict(const char *a, const char *b, const char *relation)
 {

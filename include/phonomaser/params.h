@@ -67,6 +67,17 @@ pm_status pm_params_set(pm_params *params, const char *key, const char *value);
  * and compute the derived rates.  Call after the last pm_params_set(). */
 pm_status pm_params_derive(pm_params *params);
 
+/* Forget, among the keys in `mask`, those that are alternatives to `key`
+ * (eta for g, Q for gamma_m, T for n_th, S and gamma_1 for gamma_up/down), so
+ * that a command-line override replaces a value an INI file gave through
+ * the alternative key instead of conflicting with it. */
+void pm_params_release_alternatives(pm_params *params, const char *key, unsigned mask);
+
+/* The allowed range, default and help text of a model key (for --help);
+ * returns 0 if the key is unknown. */
+int pm_params_key_describe(const char *key, const char **range, const char **default_text,
+                           const char **help);
+
 /* NULL-terminated list of the valid keys. */
 const char *const *pm_params_key_names(void);
 

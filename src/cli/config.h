@@ -82,9 +82,4 @@ pm_steady_method pm_config_steady_method(const pm_run_config *cfg);
 pm_linear_solver pm_config_linear_solver(const pm_run_config *cfg);
 pm_initial_kind pm_config_initial_kind(const pm_run_config *cfg);
 
-/* Defined in src/params.c; belongs in phonomaser/params.h (proposed there):
- * the allowed range, default and help text of a model key; 0 if unknown. */
-int pm_params_key_describe(const char *key, const char **range, const char **default_text,
-                           const char **help);
-
 #endif

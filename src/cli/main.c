@@ -1,1 +1,72 @@
-int main(void) { return 0; }
+/* phonomaser: command-line front end.  A thin layer over the library: every
+ * command parses and validates its whole input first, then calls the public
+ * API (phonomaser/solve.h), prints `name = value` lines and writes HDF5. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pm_version.h"
+
+volatile sig_atomic_t pm_cli_stop = 0;
+
+static void on_signal(int signum)
+{
+    (void)signum;
+    pm_cli_stop = 1;
+}
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"steady", pm_cmd_steady, "steady state of the maser master equation (ARPACK or direct LU)"},
+    {"evolve", pm_cmd_evolve, "time evolution with CVODE from a thermal, Fock, coherent or vacuum state"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: phonomaser <command> [options]\n\n"
+                 "Exact master-equation solver for a driven-dissipative spin coupled to a\n"
+                 "harmonic oscillator (phonon maser, Jaynes-Cummings model).\n\ncommands:\n");
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        fprintf(out, "  %-8s %s\n", commands[c].name, commands[c].summary);
+    fprintf(out, "\n'phonomaser <command> --help' describes a command and its options.\n"
+                 "'phonomaser --version' prints the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("phonomaser %s\n", PM_VERSION);
+        return 0;
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (!strcmp(argv[1], commands[c].name)) return commands[c].run(argc - 2, argv + 2);
+    const char *names[sizeof commands / sizeof commands[0] + 1];
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) names[c] = commands[c].name;
+    names[sizeof commands / sizeof commands[0]] = NULL;
+    const char *closest = pm_closest_word(argv[1], names);
+    if (closest)
+        fprintf(stderr, "phonomaser: error: unknown command '%s'; did you mean '%s'?\n", argv[1], closest);
+    else
+        fprintf(stderr, "phonomaser: error: unknown command '%s'; commands: steady, evolve\n", argv[1]);
+    return 2;
+}

@@ -1,1 +1,160 @@
-/* placeholder: being written */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pm_version.h"
+
+/* ------------------------------------------------------- stdout lines */
+
+void pm_report_double(const char *name, double value) { printf("%s = %.12g\n", name, value); }
+void pm_report_int(const char *name, long long value) { printf("%s = %lld\n", name, value); }
+void pm_report_string(const char *name, const char *value) { printf("%s = %s\n", name, value); }
+
+void pm_report_observables(const pm_observables *obs)
+{
+    pm_report_double("n_mean", obs->n_mean);
+    pm_report_double("n2_mean", obs->n2_mean);
+    pm_report_double("g2", obs->g2);
+    pm_report_double("sz_mean", obs->sz_mean);
+    pm_report_double("a_abs", cabs(obs->a_mean));
+    pm_report_double("p_up", creal(obs->rho_spin[0][0]));
+    pm_report_double("trace", obs->trace);
+    pm_report_double("hermiticity_error", obs->hermiticity_error);
+    pm_report_double("min_eigenvalue", obs->min_eigenvalue);
+    pm_report_double("tail_population", obs->tail_population);
+}
+
+int pm_report_health(const pm_observables *obs, double residual, double tail_tol, double scale)
+{
+    int warnings = 0;
+    if (obs->tail_population > tail_tol) {
+        fprintf(stderr,
+                "phonomaser: warning: the top %lld Fock levels hold population %.3g > tail_tol = %.3g: "
+                "the cutoff N = %lld truncates the state; raise N (or use N = auto)\n",
+                (long long)obs->tail_levels, obs->tail_population, tail_tol, (long long)obs->N);
+        warnings++;
+    }
+    if (fabs(obs->trace - 1) > 1e-8) {
+        fprintf(stderr, "phonomaser: warning: trace = %.12g differs from 1 by more than 1e-8\n", obs->trace);
+        warnings++;
+    }
+    if (obs->hermiticity_error > 1e-8) {
+        fprintf(stderr, "phonomaser: warning: hermiticity error %.3g > 1e-8\n", obs->hermiticity_error);
+        warnings++;
+    }
+    if (obs->min_eigenvalue < -1e-8) {
+        fprintf(stderr, "phonomaser: warning: smallest eigenvalue of rho is %.3g < -1e-8 (not positive)\n",
+                obs->min_eigenvalue);
+        warnings++;
+    }
+    /* residual is in 1/s: compare with the largest rate of the problem */
+    if (!(residual <= 1e-8 * scale)) {
+        fprintf(stderr, "phonomaser: warning: residual |L rho| = %.3g 1/s exceeds 1e-8 x the largest rate (%.3g 1/s)\n",
+                residual, scale);
+        warnings++;
+    }
+    return warnings;
+}
+
+/* -------------------------------------------------------------- HDF5 */
+
+pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, char **argv,
+                              const pm_run_config *cfg)
+{
+    char line[4096];
+    size_t used = (size_t)snprintf(line, sizeof line, "phonomaser %s", command);
+    for (int a = 0; a < argc && used < sizeof line; a++)
+        used += (size_t)snprintf(line + used, sizeof line - used, " %s", argv[a]);
+    pm_status s = pm_h5_attr_string(file, "/", "command", line);
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/", "version", PM_VERSION);
+    /* the effective configuration, readable back with -c */
+    char *text = NULL;
+    size_t size = 0;
+    FILE *memory = open_memstream(&text, &size);
+    if (memory) {
+        pm_config_write_ini(memory, cfg);
+        fclose(memory);
+        if (s == PM_OK) s = pm_h5_attr_string(file, "/", "config_ini", text);
+        free(text);
+    }
+    const pm_params *p = &cfg->params;
+    struct {
+        const char *name;
+        double value;
+        const char *unit;
+    } params[] = {
+        {"omega_m", p->omega_m, "rad/s"}, {"Q", p->Q, "1"},
+        {"gamma_m", p->gamma_m, "1/s"}, {"gamma_1", p->gamma_1, "1/s"},
+        {"gamma_2", p->gamma_2, "1/s"}, {"S", p->S, "1"},
+        {"gamma_up", p->gamma_up, "1/s"}, {"gamma_down", p->gamma_down, "1/s"},
+        {"gamma_phi", p->gamma_phi, "1/s"}, {"eta", p->g / p->omega_m, "1"},
+        {"g", p->g, "rad/s"}, {"delta", p->delta, "rad/s"},
+        {"n_th", p->n_th, "1"},
+    };
+    for (size_t k = 0; k < sizeof params / sizeof params[0] && s == PM_OK; k++)
+        s = pm_h5_attr_double(file, "/parameters", params[k].name, params[k].value, params[k].unit);
+    if (s == PM_OK) s = pm_h5_attr_int(file, "/parameters", "N", p->N);
+    return s;
+}
+
+pm_status pm_report_h5_observables(pm_h5file *file, const char *group, const pm_observables *obs)
+{
+    struct {
+        const char *name;
+        double value;
+        const char *unit;
+    } values[] = {
+        {"n_mean", obs->n_mean, "1"},
+        {"n2_mean", obs->n2_mean, "1"},
+        {"g2", obs->g2, "1"},
+        {"sz_mean", obs->sz_mean, "1"},
+        {"a_re", creal(obs->a_mean), "1"},
+        {"a_im", cimag(obs->a_mean), "1"},
+        {"trace", obs->trace, "1"},
+        {"hermiticity_error", obs->hermiticity_error, "1"},
+        {"min_eigenvalue", obs->min_eigenvalue, "1"},
+        {"tail_population", obs->tail_population, "1"},
+    };
+    pm_status s = PM_OK;
+    for (size_t k = 0; k < sizeof values / sizeof values[0] && s == PM_OK; k++)
+        s = pm_h5_attr_double(file, group, values[k].name, values[k].value, values[k].unit);
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "tail_levels", obs->tail_levels);
+    char path[256];
+    snprintf(path, sizeof path, "%s/p_n", group);
+    if (s == PM_OK) s = pm_h5_dataset_double(file, path, obs->p_n, (size_t)obs->N, 0, "1");
+    snprintf(path, sizeof path, "%s/rho_spin", group);
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, path, &obs->rho_spin[0][0], 2, 2, "1");
+    return s;
+}
+
+pm_status pm_report_h5_state(pm_h5file *file, const char *group, const pm_state *state)
+{
+    size_t total = 0;
+    for (size_t b = 0; b < state->nblocks; b++) total += (size_t)state->blocks[b]->size;
+    int64_t *row = malloc((total ? total : 1) * sizeof *row);
+    int64_t *col = malloc((total ? total : 1) * sizeof *col);
+    double complex *value = malloc((total ? total : 1) * sizeof *value);
+    pm_status s = (row && col && value) ? PM_OK : pm_error_set(PM_ENOMEM, "out of memory writing rho");
+    size_t n = 0;
+    for (size_t b = 0; b < state->nblocks && s == PM_OK; b++)
+        for (int64_t p = 0; p < state->blocks[b]->size; p++) {
+            row[n] = state->blocks[b]->row[p];
+            col[n] = state->blocks[b]->col[p];
+            value[n] = state->x[b][p];
+            n++;
+        }
+    char path[256];
+    snprintf(path, sizeof path, "%s/row", group);
+    if (s == PM_OK) s = pm_h5_dataset_int(file, path, row, n, "1");
+    snprintf(path, sizeof path, "%s/col", group);
+    if (s == PM_OK) s = pm_h5_dataset_int(file, path, col, n, "1");
+    snprintf(path, sizeof path, "%s/value", group);
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, path, value, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "dim", 2 * state->N);
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, group, "basis",
+                              "index i = s*N + n, s = 0 spin up, 1 spin down (QuTiP tensor(spin, fock))");
+    free(row), free(col), free(value);
+    return s;
+}

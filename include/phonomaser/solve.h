@@ -1,0 +1,79 @@
+/* High-level drivers in QuTiP's vocabulary: pm_steadystate() and pm_mesolve().
+ *
+ * They choose the Liouvillian blocks for a model and run the solvers on them:
+ *  - PM_PATH_SECTOR: excitation-number sectors (the steady state lives in
+ *    k = 0; an evolution needs k = 0 for phase-invariant initial states and
+ *    k = 0..K for states with coherences; k < 0 follows by Hermiticity,
+ *    rho_ji = conj(rho_ij), so only k >= 0 is evolved);
+ *  - PM_PATH_FULL: the full Liouvillian (d^2 elements, column stacking);
+ *  - PM_PATH_AUTO: sectors when the model conserves the excitation number,
+ *    else the full Liouvillian (with a note in result->path_note).
+ * Everything the command line does goes through these functions. */
+#ifndef PHONOMASER_SOLVE_H
+#define PHONOMASER_SOLVE_H
+
+#include <stddef.h>
+
+#include "phonomaser/evolve.h"
+#include "phonomaser/model.h"
+#include "phonomaser/state.h"
+#include "phonomaser/steady.h"
+
+typedef enum { PM_PATH_AUTO, PM_PATH_SECTOR, PM_PATH_FULL } pm_path;
+
+/* Resolve AUTO for a model; writes a one-line note into `note` (may be NULL)
+ * when the symmetry is broken and the full path is used instead. */
+pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *resolved,
+                          char *note, size_t note_size);
+const char *pm_path_name(pm_path path);
+
+typedef struct pm_steady_result {
+    pm_path path;
+    pm_block *block;          /* owned: the block solved (sector 0 or full) */
+    pm_state *state;          /* owned: the steady state on `block` */
+    pm_observables obs;
+    pm_steady_info info;
+    double build_seconds;     /* Liouvillian construction */
+    char path_note[256];
+} pm_steady_result;
+
+pm_status pm_steadystate(const pm_model *model, pm_path path, const pm_steady_options *opts,
+                         pm_steady_result *result);
+void pm_steady_result_clear(pm_steady_result *result);
+
+/* Time series of the observables at the output times. */
+typedef struct pm_timeseries {
+    size_t ntimes;            /* output times filled so far (< requested if interrupted) */
+    size_t capacity;
+    double *t;                /* [s] */
+    double *trace, *n_mean, *n2_mean, *g2, *sz_mean;
+    double complex *a_mean;
+} pm_timeseries;
+
+typedef struct pm_mesolve_options {
+    pm_evolve_options evolve;
+    pm_path path;
+    double sector_tolerance;  /* coherences below this are dropped (sector choice), default 1e-12 */
+    int threads;              /* sectors evolved in parallel (0: number of cores) */
+    int keep_final_state;     /* keep all sectors' final vectors in result->final_state */
+} pm_mesolve_options;
+
+void pm_mesolve_options_default(pm_mesolve_options *opts);
+
+typedef struct pm_mesolve_result {
+    pm_path path;
+    size_t nblocks;
+    pm_block **blocks;        /* owned */
+    pm_state *final_state;    /* owned, if keep_final_state (sectors k >= 0 only on the sector path) */
+    pm_timeseries series;
+    pm_evolve_info info;      /* summed over blocks; seconds = wall time of all */
+    double build_seconds;
+    int64_t max_sector;       /* K */
+    char path_note[256];
+} pm_mesolve_result;
+
+pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntimes, const double *times,
+                     const pm_mesolve_options *opts, pm_mesolve_result *result);
+void pm_mesolve_result_clear(pm_mesolve_result *result);
+
+#endif

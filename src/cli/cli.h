@@ -1,0 +1,62 @@
+/* Shared pieces of the phonomaser commands: option parsing common to every
+ * command, the stop flag set by SIGINT/SIGTERM, result reporting (stdout
+ * `name = value` lines, HDF5 groups, health warnings on stderr). */
+#ifndef PHONOMASER_CLI_H
+#define PHONOMASER_CLI_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "phonomaser/h5io.h"
+#include "phonomaser/model.h"
+#include "phonomaser/solve.h"
+
+/* Set by the SIGINT/SIGTERM handler; solvers poll it. */
+extern volatile sig_atomic_t pm_cli_stop;
+
+/* Options every command takes; the command's own flags are handled by its
+ * callback `extra` (return 1 if it consumed the option, 0 if unknown). */
+typedef struct pm_cli_options {
+    pm_run_config config;
+    const char *output;   /* --output FILE.h5, or NULL */
+    int quiet;            /* --quiet: no progress bar, no notes */
+    int help;             /* --help given */
+} pm_cli_options;
+
+/* Parse argv (after the command name): -c/--config FILE (loaded first), --set
+ * key=value (applied in order after the file), -o/--output FILE, -q/--quiet,
+ * -h/--help; then pm_config_finish.  Prints one error line and returns
+ * nonzero on bad input. */
+int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opts);
+
+/* Print the common usage block and the key table. */
+void pm_cli_print_common_help(FILE *out);
+
+/* Print "phonomaser: error: <message>" on stderr and return the exit code. */
+int pm_cli_fail(pm_status status);
+
+/* stdout result lines */
+void pm_report_double(const char *name, double value);
+void pm_report_int(const char *name, long long value);
+void pm_report_string(const char *name, const char *value);
+void pm_report_observables(const pm_observables *obs);
+
+/* stderr warnings when a health limit is exceeded; returns the number of warnings. */
+int pm_report_health(const pm_observables *obs, double residual, double tail_tol, double scale);
+
+/* HDF5: root attributes (command line, config as INI text), /parameters. */
+pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, char **argv,
+                              const pm_run_config *cfg);
+/* HDF5: observables and health of a state as attributes + P(n) dataset under `group`. */
+pm_status pm_report_h5_observables(pm_h5file *file, const char *group, const pm_observables *obs);
+/* HDF5: the density matrix of a state as sparse triplets under `group` (row, col, value, dim). */
+pm_status pm_report_h5_state(pm_h5file *file, const char *group, const pm_state *state);
+
+/* Resolve the solver path setting. */
+pm_path pm_cli_path(const pm_run_config *cfg);
+
+int pm_cmd_steady(int argc, char **argv);
+int pm_cmd_evolve(int argc, char **argv);
+
+#endif

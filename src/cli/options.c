@@ -1,0 +1,113 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *const option_names[] = {"--config", "--set", "--output", "--quiet", "--help", NULL};
+
+void pm_cli_print_common_help(FILE *out)
+{
+    fprintf(out, "options:\n"
+                 "  -c, --config FILE     read parameters from an INI file (applied first)\n"
+                 "  -s, --set KEY=VALUE   set one parameter (applied after the file, in order)\n"
+                 "  -o, --output FILE.h5  write results to an HDF5 file (written to a temporary\n"
+                 "                        name and renamed when complete)\n"
+                 "  -q, --quiet           no progress bar and no notes on stderr\n"
+                 "  -h, --help            this help\n\n"
+                 "exit status: 0 success, 1 solver or file failure, 2 invalid input,\n"
+                 "             3 interrupted (the output file holds the partial results, complete = 0)\n\n"
+                 "keys (INI file or --set):\n");
+    pm_config_print_keys(out);
+}
+
+int pm_cli_fail(pm_status status)
+{
+    fprintf(stderr, "phonomaser: error: %s\n", pm_error_message());
+    switch (status) {
+    case PM_EINVAL:
+    case PM_ESYMMETRY: return 2;
+    case PM_EINTERRUPT: return 3;
+    default: return 1;
+    }
+}
+
+static int bad_option(const char *command, const char *text)
+{
+    const char *closest = pm_closest_word(text, option_names);
+    if (closest)
+        fprintf(stderr, "phonomaser %s: error: unknown option '%s'; did you mean '%s'?\n", command, text, closest);
+    else
+        fprintf(stderr, "phonomaser %s: error: unknown option '%s' (see 'phonomaser %s --help')\n", command,
+                text, command);
+    return 2;
+}
+
+int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    pm_config_init(&opts->config);
+    const char *config_file = NULL;
+    /* pass 1: everything but the overrides, so that the file is applied first */
+    for (int a = 0; a < argc; a++) {
+        const char *arg = argv[a];
+        int takes_value = !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "-s") ||
+                          !strcmp(arg, "--set") || !strcmp(arg, "-o") || !strcmp(arg, "--output");
+        if (takes_value && a + 1 >= argc) {
+            fprintf(stderr, "phonomaser %s: error: option '%s' needs a value\n", command, arg);
+            return 2;
+        }
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            opts->help = 1;
+        } else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
+            opts->quiet = 1;
+        } else if (!strcmp(arg, "-c") || !strcmp(arg, "--config")) {
+            if (config_file) {
+                fprintf(stderr, "phonomaser %s: error: option '--config' given twice\n", command);
+                return 2;
+            }
+            config_file = argv[++a];
+        } else if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
+            opts->output = argv[++a];
+            if (!opts->output[0]) {
+                fprintf(stderr, "phonomaser %s: error: --output: empty file name\n", command);
+                return 2;
+            }
+        } else if (!strcmp(arg, "-s") || !strcmp(arg, "--set")) {
+            a++;
+        } else {
+            return bad_option(command, arg);
+        }
+    }
+    if (opts->help) return 0;
+    pm_status s = config_file ? pm_config_load_ini(&opts->config, config_file) : PM_OK;
+    unsigned file_mask = opts->config.params.set_mask;
+    for (int a = 0; a < argc && s == PM_OK; a++)
+        if (!strcmp(argv[a], "-s") || !strcmp(argv[a], "--set")) {
+            /* an override of g replaces the file's eta (and alike) */
+            const char *assignment = argv[++a], *eq = strchr(assignment, '=');
+            if (eq) {
+                char key[64];
+                size_t len = (size_t)(eq - assignment) < sizeof key - 1 ? (size_t)(eq - assignment) : sizeof key - 1;
+                memcpy(key, assignment, len);
+                key[len] = '\0';
+                pm_params_release_alternatives(&opts->config.params, key, file_mask);
+            }
+            s = pm_config_apply_override(&opts->config, assignment);
+        }
+        else if (!strcmp(argv[a], "-c") || !strcmp(argv[a], "--config") || !strcmp(argv[a], "-o") ||
+                 !strcmp(argv[a], "--output"))
+            a++;
+    if (s == PM_OK) s = pm_config_finish(&opts->config);
+    if (s != PM_OK) {
+        fprintf(stderr, "phonomaser %s: error: %s\n", command, pm_error_message());
+        return s == PM_EIO ? 1 : 2;
+    }
+    return 0;
+}
+
+pm_path pm_cli_path(const pm_run_config *cfg)
+{
+    if (!strcmp(cfg->path, "full")) return PM_PATH_FULL;
+    if (!strcmp(cfg->path, "sector")) return PM_PATH_SECTOR;
+    return PM_PATH_AUTO;
+}

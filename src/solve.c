@@ -1,0 +1,263 @@
+#include "phonomaser/solve.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+const char *pm_path_name(pm_path path)
+{
+    switch (path) {
+    case PM_PATH_AUTO: return "auto";
+    case PM_PATH_SECTOR: return "sector";
+    case PM_PATH_FULL: return "full";
+    }
+    return "?";
+}
+
+pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *resolved, char *note,
+                          size_t note_size)
+{
+    if (note && note_size) note[0] = '\0';
+    if (requested == PM_PATH_FULL) {
+        *resolved = PM_PATH_FULL;
+        return PM_OK;
+    }
+    pm_status s = pm_liouvillian_check_symmetry(model->H, model->njump, model->jumps, model->charge);
+    if (s == PM_OK) {
+        *resolved = PM_PATH_SECTOR;
+        return PM_OK;
+    }
+    if (s != PM_ESYMMETRY || requested == PM_PATH_SECTOR) return s;
+    if (note && note_size)
+        snprintf(note, note_size, "%s: using the full Liouvillian instead of sectors", pm_error_message());
+    *resolved = PM_PATH_FULL;
+    return PM_OK;
+}
+
+/* ------------------------------------------------------------------ steady */
+
+void pm_steady_result_clear(pm_steady_result *result)
+{
+    pm_observables_clear(&result->obs);
+    pm_state_free(result->state);
+    pm_block_free(result->block);
+    memset(result, 0, sizeof *result);
+}
+
+pm_status pm_steadystate(const pm_model *model, pm_path path, const pm_steady_options *opts,
+                         pm_steady_result *result)
+{
+    memset(result, 0, sizeof *result);
+    pm_status s = pm_path_resolve(model, path, &result->path, result->path_note, sizeof result->path_note);
+    if (s != PM_OK) return s;
+    double start = wall_seconds();
+    s = pm_model_block(model, result->path == PM_PATH_SECTOR ? 0 : PM_SECTOR_FULL, &result->block);
+    result->build_seconds = wall_seconds() - start;
+    const pm_block *blocks[1] = {result->block};
+    if (s == PM_OK) s = pm_state_alloc(model->N, 1, blocks, &result->state);
+    if (s == PM_OK) s = pm_steady_solve(result->block, opts, result->state->x[0], &result->info);
+    if (s == PM_OK) s = pm_observables_compute(result->state, &result->obs);
+    if (s != PM_OK) {
+        char saved[1024];
+        snprintf(saved, sizeof saved, "%s", pm_error_message());
+        pm_steady_result_clear(result);
+        return pm_error_set(s, "%s", saved);
+    }
+    return PM_OK;
+}
+
+/* ----------------------------------------------------------------- mesolve */
+
+void pm_mesolve_options_default(pm_mesolve_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    pm_evolve_options_default(&opts->evolve);
+    opts->path = PM_PATH_AUTO;
+    opts->sector_tolerance = 1e-12;
+    opts->threads = 0;
+    opts->keep_final_state = 0;
+}
+
+static void timeseries_free(pm_timeseries *ts)
+{
+    free(ts->t), free(ts->trace), free(ts->n_mean), free(ts->n2_mean), free(ts->g2), free(ts->sz_mean);
+    free(ts->a_mean);
+    memset(ts, 0, sizeof *ts);
+}
+
+static pm_status timeseries_alloc(pm_timeseries *ts, size_t n)
+{
+    memset(ts, 0, sizeof *ts);
+    ts->capacity = n;
+    ts->t = calloc(n, sizeof *ts->t);
+    ts->trace = calloc(n, sizeof *ts->trace);
+    ts->n_mean = calloc(n, sizeof *ts->n_mean);
+    ts->n2_mean = calloc(n, sizeof *ts->n2_mean);
+    ts->g2 = calloc(n, sizeof *ts->g2);
+    ts->sz_mean = calloc(n, sizeof *ts->sz_mean);
+    ts->a_mean = calloc(n, sizeof *ts->a_mean);
+    if (!ts->t || !ts->trace || !ts->n_mean || !ts->n2_mean || !ts->g2 || !ts->sz_mean || !ts->a_mean) {
+        timeseries_free(ts);
+        return pm_error_set(PM_ENOMEM, "out of memory for %zu output times", n);
+    }
+    return PM_OK;
+}
+
+void pm_mesolve_result_clear(pm_mesolve_result *result)
+{
+    pm_state_free(result->final_state);
+    for (size_t b = 0; b < result->nblocks; b++) pm_block_free(result->blocks[b]);
+    free(result->blocks);
+    timeseries_free(&result->series);
+    memset(result, 0, sizeof *result);
+}
+
+/* One block's evolution, run by a worker thread. */
+typedef struct {
+    const pm_block *block;
+    double complex *x;
+    pm_linear_observables *series; /* one entry per output time */
+    size_t reached;                /* output times completed */
+    pm_evolve_options opts;
+    pm_evolve_info info;
+    pm_status status;
+    char message[1024];
+} block_job;
+
+static int record_linear(void *context, size_t index, double t, const double complex *x)
+{
+    (void)t;
+    block_job *job = context;
+    pm_observables_linear(job->block, x, &job->series[index]);
+    job->reached = index + 1;
+    return 0;
+}
+
+typedef struct {
+    block_job *jobs;
+    size_t njobs, next;
+    size_t ntimes;
+    const double *times;
+    pthread_mutex_t lock;
+} job_queue;
+
+static void *worker(void *arg)
+{
+    job_queue *queue = arg;
+    for (;;) {
+        pthread_mutex_lock(&queue->lock);
+        size_t mine = queue->next++;
+        pthread_mutex_unlock(&queue->lock);
+        if (mine >= queue->njobs) return NULL;
+        block_job *job = &queue->jobs[mine];
+        job->status = pm_evolve(job->block, job->x, queue->ntimes, queue->times, &job->opts, record_linear,
+                                job, &job->info);
+        if (job->status != PM_OK) snprintf(job->message, sizeof job->message, "%s", pm_error_message());
+    }
+}
+
+pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntimes, const double *times,
+                     const pm_mesolve_options *opts, pm_mesolve_result *result)
+{
+    memset(result, 0, sizeof *result);
+    if (ntimes < 1) return pm_error_set(PM_EINVAL, "n_times = %zu: at least one output time is needed", ntimes);
+    pm_status s = pm_path_resolve(model, opts->path, &result->path, result->path_note, sizeof result->path_note);
+    if (s != PM_OK) return s;
+
+    /* blocks: the full one, or sectors k = 0..K (k = 1 carries <a>) */
+    int64_t K = pm_initial_max_sector(init, model->N, opts->sector_tolerance);
+    result->max_sector = K;
+    int64_t kmax = opts->keep_final_state ? K : (K < 1 ? K : 1);
+    if (kmax > model->N) kmax = model->N;
+    result->nblocks = result->path == PM_PATH_SECTOR ? (size_t)kmax + 1 : 1;
+    if (result->nblocks > PM_STATE_MAX_BLOCKS) result->nblocks = PM_STATE_MAX_BLOCKS;
+    result->blocks = calloc(result->nblocks, sizeof *result->blocks);
+    block_job *jobs = calloc(result->nblocks, sizeof *jobs);
+    if (!result->blocks || !jobs) {
+        free(jobs);
+        pm_mesolve_result_clear(result);
+        return pm_error_set(PM_ENOMEM, "out of memory setting up the evolution");
+    }
+    double start = wall_seconds();
+    for (size_t b = 0; b < result->nblocks && s == PM_OK; b++)
+        s = pm_model_block(model, result->path == PM_PATH_SECTOR ? (int64_t)b : PM_SECTOR_FULL, &result->blocks[b]);
+    result->build_seconds = wall_seconds() - start;
+    pm_state *state = NULL;
+    if (s == PM_OK) s = pm_state_alloc(model->N, result->nblocks, (const pm_block *const *)result->blocks, &state);
+    if (s == PM_OK) {
+        pm_state_fill_initial(state, init);
+        s = timeseries_alloc(&result->series, ntimes);
+    }
+    for (size_t b = 0; b < result->nblocks && s == PM_OK; b++) {
+        jobs[b].block = result->blocks[b];
+        jobs[b].x = state->x[b];
+        jobs[b].opts = opts->evolve;
+        jobs[b].opts.progress = opts->evolve.progress && b == 0; /* one bar: the k = 0 block */
+        jobs[b].series = calloc(ntimes, sizeof *jobs[b].series);
+        if (!jobs[b].series) s = pm_error_set(PM_ENOMEM, "out of memory for %zu output times", ntimes);
+    }
+    if (s == PM_OK) {
+        job_queue queue = {jobs, result->nblocks, 0, ntimes, times, PTHREAD_MUTEX_INITIALIZER};
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t nthreads = opts->threads > 0 ? (size_t)opts->threads : (size_t)(cores > 0 ? cores : 1);
+        if (nthreads > result->nblocks) nthreads = result->nblocks;
+        pthread_t threads[64];
+        if (nthreads > 64) nthreads = 64;
+        start = wall_seconds();
+        size_t started = 0;
+        for (size_t w = 1; w < nthreads; w++)
+            if (pthread_create(&threads[w], NULL, worker, &queue) == 0) started = w;
+        worker(&queue);
+        for (size_t w = 1; w <= started; w++) pthread_join(threads[w], NULL);
+        result->info.seconds = wall_seconds() - start;
+        /* combine: the linear observables add up over blocks */
+        size_t reached = ntimes;
+        for (size_t b = 0; b < result->nblocks; b++) {
+            if (jobs[b].reached < reached) reached = jobs[b].reached;
+            result->info.steps += jobs[b].info.steps;
+            result->info.rhs_evals += jobs[b].info.rhs_evals;
+            result->info.jac_evals += jobs[b].info.jac_evals;
+            result->info.lin_iters += jobs[b].info.lin_iters;
+            result->info.error_test_fails += jobs[b].info.error_test_fails;
+            result->info.nonlin_conv_fails += jobs[b].info.nonlin_conv_fails;
+        }
+        pm_timeseries *ts = &result->series;
+        for (size_t k = 0; k < reached; k++) {
+            ts->t[k] = times[k];
+            for (size_t b = 0; b < result->nblocks; b++) {
+                const pm_linear_observables *o = &jobs[b].series[k];
+                ts->trace[k] += o->trace;
+                ts->n_mean[k] += o->n_mean;
+                ts->n2_mean[k] += o->n2_mean;
+                ts->sz_mean[k] += o->sz_mean;
+                ts->a_mean[k] += o->a_mean;
+            }
+            ts->g2[k] = ts->n_mean[k] > 0 ? (ts->n2_mean[k] - ts->n_mean[k]) / (ts->n_mean[k] * ts->n_mean[k]) : NAN;
+        }
+        ts->ntimes = reached;
+        result->info.t_reached = reached ? times[reached - 1] : times[0];
+        for (size_t b = 0; b < result->nblocks && s == PM_OK; b++)
+            if (jobs[b].status != PM_OK) s = pm_error_set(jobs[b].status, "%s", jobs[b].message);
+    }
+    for (size_t b = 0; b < result->nblocks; b++) free(jobs[b].series);
+    free(jobs);
+    if (opts->keep_final_state && state) {
+        result->final_state = state;
+        state = NULL;
+    }
+    pm_state_free(state);
+    /* on failure the partial series stays in result (an interrupted run keeps
+     * what it computed); the caller clears it */
+    return s;
+}
