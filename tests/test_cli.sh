@@ -1,3 +1,91 @@
-#!/bin/sh
-# placeholder
-exit 77
+#!/bin/bash
+# Command-line tests: the summary lines, the HDF5 file, and every class of
+# rejected input (one line on stderr naming the key and range, non-zero exit,
+# no result file left behind), and an interrupted run.
+# usage: test_cli.sh PHONOMASER SOURCE_DIR
+set -u
+exe=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# expect_reject "pattern on stderr" args...: exit 2, one stderr line matching, no output file
+expect_reject() {
+    local pattern=$1; shift
+    rm -f "$tmp/out.h5"
+    "$exe" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    local rc=$?
+    [[ $rc -eq 2 ]] || fail "exit $rc (want 2) for: $*"
+    [[ $(wc -l <"$tmp/stderr") -eq 1 ]] || fail "stderr not one line for: $* : $(cat "$tmp/stderr")"
+    grep -q -- "$pattern" "$tmp/stderr" || fail "stderr lacks '$pattern' for: $* : $(cat "$tmp/stderr")"
+    [[ ! -s "$tmp/stdout" ]] || fail "stdout not empty for: $*"
+    compgen -G "$tmp/out.h5*" >/dev/null && fail "output file left behind for: $*"
+}
+
+# --- the issue's acceptance command -------------------------------------
+"$exe" steady -c "$src/data/table1.ini" --set eta=0.05 --set S=0.05 --set N=100 --output "$tmp/x.h5" \
+    >"$tmp/stdout" 2>"$tmp/stderr" || fail "steady run failed: $(cat "$tmp/stderr")"
+for key in n_mean n2_mean g2 sz_mean N residual method seconds trace min_eigenvalue tail_population; do
+    grep -q "^$key = " "$tmp/stdout" || fail "steady: no '$key = ' line"
+done
+grep -q "^N = 100$" "$tmp/stdout" || fail "steady: N line"
+[[ $(head -c 4 "$tmp/x.h5" | od -An -c | tr -d ' ') == '211HDF' ]] || fail "x.h5 is not an HDF5 file"
+compgen -G "$tmp/x.h5.tmp*" >/dev/null && fail "temporary file left behind"
+
+# --- evolve --------------------------------------------------------------
+"$exe" evolve --set N=30 --set t_final=0.5 --set n_times=6 -o "$tmp/e.h5" -q >"$tmp/stdout" 2>"$tmp/stderr" \
+    || fail "evolve failed: $(cat "$tmp/stderr")"
+grep -q "^n_mean = " "$tmp/stdout" || fail "evolve: no n_mean line"
+grep -q "^t_final = 0.5$" "$tmp/stdout" || fail "evolve: t_final line"
+[[ -s "$tmp/e.h5" ]] || fail "evolve: no HDF5 file"
+
+# --- help ----------------------------------------------------------------
+"$exe" steady --help | grep -q "gamma_2" || fail "steady --help lacks the key table"
+"$exe" evolve --help | grep -q "t_final" || fail "evolve --help lacks t_final"
+"$exe" --version | grep -q "^phonomaser " || fail "--version"
+
+# --- rejected input --------------------------------------------------------
+o=(-o "$tmp/out.h5")
+expect_reject "gamma_1" steady "${o[@]}" --set gamma_1=-3
+expect_reject "gamma_2" steady "${o[@]}" --set gamma_1=500 --set gamma_2=100
+expect_reject "S" steady "${o[@]}" --set S=1.5
+expect_reject "N" steady "${o[@]}" --set N=1
+expect_reject "N" steady "${o[@]}" --set N=2.5
+expect_reject "eta and g" steady "${o[@]}" --set eta=0.1 --set g=3
+expect_reject "abc" steady "${o[@]}" --set delta=abc
+expect_reject "did you mean 'gamma_1'" steady "${o[@]}" --set gama_1=3
+expect_reject "did you mean 'rtol'" evolve "${o[@]}" --set rtl=1e-6
+expect_reject "did you mean '--output'" steady --outptu "$tmp/out.h5"
+expect_reject "key=value" steady "${o[@]}" --set eta
+expect_reject "t_final" evolve "${o[@]}" --set t_final=-1
+expect_reject "initial" evolve "${o[@]}" --set initial=squeezed
+expect_reject "did you mean 'steady'" stedy
+printf '[model]\ngamma_1 = 500\ngamma_1 = 400\n' >"$tmp/twice.ini"
+expect_reject "twice.ini:3" steady "${o[@]}" -c "$tmp/twice.ini"
+# a missing config file or output directory is a file error: exit 1
+"$exe" steady -c "$tmp/none.ini" 2>"$tmp/stderr" >/dev/null; rc=$?
+[[ $rc -eq 1 ]] && grep -q "none.ini" "$tmp/stderr" || fail "missing config file: exit $rc $(cat "$tmp/stderr")"
+"$exe" steady --set N=10 -o "$tmp/no/such/dir/x.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
+[[ $rc -eq 1 ]] && grep -q "x.h5" "$tmp/stderr" || fail "bad output dir: exit $rc $(cat "$tmp/stderr")"
+# an override replaces the file's alternative key (file: eta, override: g)
+"$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
+    || fail "--set g=20 over a file with eta"
+
+# --- interrupted evolution: partial file marked incomplete, exit 3 ----------
+"$exe" evolve --set path=full --set N=60 --set t_final=1e5 --set n_times=100001 -q -o "$tmp/int.h5" \
+    >/dev/null 2>"$tmp/stderr" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid; rc=$?
+[[ $rc -eq 3 ]] || fail "interrupted evolve: exit $rc (want 3): $(cat "$tmp/stderr")"
+[[ -s "$tmp/int.h5" ]] || fail "interrupted evolve left no file"
+grep -q "interrupted" "$tmp/stderr" || fail "interrupted evolve: no message"
+
+if [[ $failures -gt 0 ]]; then
+    echo "$failures failure(s)" >&2
+    exit 1
+fi
+echo "all command-line checks passed"
