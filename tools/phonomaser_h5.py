@@ -162,8 +162,7 @@ def to_qobj(path, group=RHO_GROUP):
 
 def _format_value(value, width=60):
     if isinstance(value, str):
-        text = value.replace("\n", "\\n")
-        return repr(text if len(text) <= width else text[:width] + "...")
+        return repr(value) if len(value) <= width else repr(value[:width]) + "..."
     if isinstance(value, float):
         return f"{value:.10g}"
     if isinstance(value, complex):
