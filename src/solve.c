@@ -196,6 +196,8 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
     pm_state *state = NULL;
     if (s == PM_OK) s = pm_state_alloc(model->N, result->nblocks, (const pm_block *const *)result->blocks, &state);
     if (s == PM_OK) {
+        /* sectors k < 0 are the adjoints of k > 0 and are not evolved */
+        state->adjoint_implied = result->path == PM_PATH_SECTOR;
         pm_state_fill_initial(state, init);
         s = timeseries_alloc(&result->series, ntimes);
     }

@@ -104,7 +104,7 @@ static void test_defaults(void)
     CHECK(cfg.rtol == 1e-8 && cfg.atol == 1e-10);
     CHECK(strcmp(cfg.linear_solver, "klu") == 0);
     CHECK(strcmp(cfg.path, "auto") == 0);
-    CHECK(cfg.tail_tol == 1e-6 && cfg.converge_tol == 1e-4);
+    CHECK(cfg.tail_tol == 1e-8 && cfg.converge_tol == 1e-6);
     CHECK(cfg.store_rho == 0);
     CHECK_OK(pm_config_finish(&cfg));
     CHECK(pm_config_steady_method(&cfg) == PM_STEADY_DIRECT);
@@ -442,7 +442,7 @@ static void test_keys_and_docs(void)
     size_t count = 0;
     while (names[count] != NULL)
         count++;
-    CHECK(count == PM_KEY_COUNT + 14);
+    CHECK(count == PM_KEY_COUNT + 15);
     for (size_t i = 0; i < count; i++)
         for (size_t j = i + 1; j < count; j++)
             CHECK(strcmp(names[i], names[j]) != 0);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-typedef enum { RUN_REAL, RUN_LONG, RUN_WORD, RUN_BOOL, RUN_COMPLEX } run_kind;
+typedef enum { RUN_REAL, RUN_LONG, RUN_WORD, RUN_BOOL, RUN_COMPLEX, RUN_LADDER } run_kind;
 
 /* One run key: where it is stored, what it accepts, how it is documented. */
 typedef struct run_key {
@@ -65,10 +65,15 @@ static const run_key run_keys[] = {
     {"path", "solver", "1", RUN_WORD, OFF(path), 0, 0, 0, 0, 0, path_choices, "auto", NULL,
      "Liouvillian blocks: excitation-number sectors, the full space, or auto "
      "(sectors when the model allows)"},
-    {"tail_tol", "solver", "1", RUN_REAL, OFF(tail_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-6",
-     "a finite number in (0, 1)", "warn when the top Fock levels hold more population than this"},
-    {"converge_tol", "solver", "1", RUN_REAL, OFF(converge_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-4",
-     "a finite number in (0, 1)", "N = auto stops when <n> changes by less than this (relative)"},
+    {"tail_tol", "solver", "1", RUN_REAL, OFF(tail_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-8",
+     "a finite number in (0, 1)", "warn when the top 5% of the Fock levels hold more population than "
+     "this; N = auto grows N until they hold less"},
+    {"converge_tol", "solver", "1", RUN_REAL, OFF(converge_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-6",
+     "a finite number in (0, 1)", "N = auto stops when <n> changes by less than this (relative) "
+     "from the previous cutoff, the tail condition being met too"},
+    {"ladder", "solver", "1", RUN_LADDER, OFF(ladder), OFF(ladder_count), 2.0, 1e8, 0, 0, NULL, "",
+     "empty or increasing integers >= 2 separated by commas (at most 64)",
+     "cutoffs of 'phonomaser converge'; empty: grow N automatically as for N = auto"},
     {"store_rho", "output", "1", RUN_BOOL, OFF(store_rho), 0, 0, 0, 0, 0, NULL, "false",
      "0, 1, true or false", "store the full density matrix in the HDF5 file"},
 };
@@ -270,6 +275,36 @@ static pm_status run_set(pm_run_config *cfg, const run_key *rk, const char *valu
         *(int *)(base + rk->offset) = flag;
         return PM_OK;
     }
+    case RUN_LADDER: {
+        long *ladder = (long *)(base + rk->offset);
+        int count = 0;
+        const char *p = value;
+        while (isspace((unsigned char)*p))
+            p++;
+        while (*p) {
+            char *end;
+            errno = 0;
+            double x = strtod(p, &end);
+            if (end == p || errno || x != floor(x) || !real_in_range(rk, x) || count == PM_LADDER_MAX ||
+                (count > 0 && (long)x <= ladder[count - 1]))
+                return run_range_error(rk, value);
+            ladder[count++] = (long)x;
+            p = end;
+            while (isspace((unsigned char)*p))
+                p++;
+            if (*p == ',') {
+                p++;
+                while (isspace((unsigned char)*p))
+                    p++;
+                if (!*p)
+                    return run_range_error(rk, value);
+            } else if (*p) {
+                return run_range_error(rk, value);
+            }
+        }
+        *(int *)(base + rk->offset_im) = count;
+        return PM_OK;
+    }
     case RUN_COMPLEX: {
         double re, im;
         if (!parse_complex(value, &re, &im))
@@ -311,6 +346,15 @@ static pm_status run_check_field(const pm_run_config *cfg, const run_key *rk)
         int flag = *(const int *)(base + rk->offset);
         snprintf(text, sizeof text, "%d", flag);
         return flag == 0 || flag == 1 ? PM_OK : run_range_error(rk, text);
+    }
+    case RUN_LADDER: {
+        const long *ladder = (const long *)(base + rk->offset);
+        int count = *(const int *)(base + rk->offset_im);
+        int ok = count >= 0 && count <= PM_LADDER_MAX;
+        for (int i = 0; ok && i < count; i++)
+            ok = real_in_range(rk, (double)ladder[i]) && (i == 0 || ladder[i] > ladder[i - 1]);
+        snprintf(text, sizeof text, "%d cutoffs", count);
+        return ok ? PM_OK : run_range_error(rk, text);
     }
     case RUN_COMPLEX: {
         double re = *(const double *)(base + rk->offset), im = *(const double *)(base + rk->offset_im);
@@ -640,6 +684,13 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg)
         case RUN_LONG: fprintf(out, "%ld\n", *(const long *)(base + rk->offset)); break;
         case RUN_WORD: fprintf(out, "%.*s\n", PM_CONFIG_WORD, base + rk->offset); break;
         case RUN_BOOL: fprintf(out, "%s\n", *(const int *)(base + rk->offset) ? "true" : "false"); break;
+        case RUN_LADDER: {
+            const long *ladder = (const long *)(base + rk->offset);
+            int count = *(const int *)(base + rk->offset_im);
+            for (int k = 0; k < count; k++) fprintf(out, "%s%ld", k ? ", " : "", ladder[k]);
+            fprintf(out, "\n");
+            break;
+        }
         case RUN_COMPLEX: {
             double re = *(const double *)(base + rk->offset);
             double im = *(const double *)(base + rk->offset_im);

@@ -22,6 +22,7 @@
 #include "phonomaser/steady.h"
 
 #define PM_CONFIG_WORD 16
+#define PM_LADDER_MAX 64
 
 typedef struct pm_run_config {
     pm_params params;
@@ -41,6 +42,8 @@ typedef struct pm_run_config {
     /* health */
     double tail_tol;                    /* warn if the top Fock levels hold more, in (0, 1) */
     double converge_tol;                /* relative change of <n> that ends N = auto, in (0, 1) */
+    long ladder[PM_LADDER_MAX];         /* cutoffs of `phonomaser converge` (increasing, >= 2) */
+    int ladder_count;                   /* 0: automatic growth as for N = auto */
     int store_rho;                      /* 1: store the full density matrix in the HDF5 file */
 } pm_run_config;
 
