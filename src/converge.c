@@ -37,8 +37,14 @@ static pm_status solve_step(const pm_params *params, long N, const pm_converge_o
     pm_model *model = NULL;
     pm_status s = pm_model_jc_alloc(&at_n, &model);
     if (s != PM_OK) return s;
+    /* pin the largest population of the previous cutoff: one LU instead of two */
+    pm_steady_options steady = opts->steady;
+    if (result->final.block && result->final.info.pinned_element >= 0) {
+        steady.pin_row = result->final.block->row[result->final.info.pinned_element];
+        steady.pin_col = result->final.block->col[result->final.info.pinned_element];
+    }
     pm_steady_result_clear(&result->final);
-    s = pm_steadystate(model, opts->path, &opts->steady, &result->final);
+    s = pm_steadystate(model, opts->path, &steady, &result->final);
     pm_model_free(model);
     if (s != PM_OK) return s;
     pm_converge_step *steps = realloc(result->steps, (result->nsteps + 1) * sizeof *steps);

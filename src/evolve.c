@@ -38,6 +38,12 @@ void pm_evolve_options_default(pm_evolve_options *opts)
     opts->stop_flag = NULL;
 }
 
+/* SPGMR Krylov dimension.  Unpreconditioned GMRES on a stiff Liouvillian
+ * needs more than SUNDIALS' default 5: on the JC full block at N = 40
+ * (0-20 s) maxl = 5 gave 615 steps with 73 Newton convergence failures,
+ * maxl = 15 gives 273 steps with none (30 is no better). */
+enum { SPGMR_KRYLOV_DIM = 15 };
+
 /* State shared with the CVODE callbacks (user data). */
 typedef struct evolve_run {
     const pm_sparse *L;
@@ -435,7 +441,12 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
         }
         linsol = SUNLinSol_KLU(y, jac, sunctx);
     } else {
-        linsol = SUNLinSol_SPGMR(y, SUN_PREC_NONE, 0 /* default Krylov dimension */, sunctx);
+        linsol = SUNLinSol_SPGMR(y, SUN_PREC_NONE, SPGMR_KRYLOV_DIM, sunctx);
+        /* classical Gram-Schmidt: ~10% faster than modified here, same steps */
+        if (linsol && SUNLinSol_SPGMRSetGSType(linsol, SUN_CLASSICAL_GS) != 0) {
+            status = pm_error_set(PM_ESOLVER, "evolve: cannot set the SPGMR Gram-Schmidt type");
+            goto done;
+        }
     }
     if (!linsol) {
         status = pm_error_set(PM_ENOMEM, "evolve: cannot create the %s linear solver",

@@ -18,6 +18,8 @@ void pm_steady_options_default(pm_steady_options *opts)
     opts->arpack_maxiter = 1000;
     opts->arpack_ncv = 20;
     opts->shift = 0.0;
+    opts->pin_row = -1;
+    opts->pin_col = -1;
 }
 
 static double seconds_now(void)
@@ -194,15 +196,25 @@ static pm_status normalise_trace(int64_t n, double complex *x, int64_t ndiag, co
  * (in the full block the trace row has only d = 2N entries, so there it
  * costs little; in sector 0 every other element is diagonal). */
 
-static pm_status solve_direct(const pm_block *block, int64_t ndiag, const int64_t *diag,
-                              double complex *x, pm_steady_info *info)
+static pm_status solve_direct(const pm_block *block, const pm_steady_options *opts, int64_t ndiag,
+                              const int64_t *diag, double complex *x, pm_steady_info *info)
 {
     int64_t n = block->size;
     double complex *rhs = calloc((size_t)n, sizeof *rhs);
     if (!rhs) return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld",
                                   (long long)n);
+    /* Pin candidates: the caller's hint (e.g. the largest population at a
+     * smaller cutoff), the lowest diagonal element (in sector 0 the ground
+     * state |down, 0>), the highest and the middle one.  A pinned population
+     * that is zero in floating point makes the LU singular: try the next. */
+    int64_t candidates[4], ncandidates = 0;
+    int64_t hint = opts->pin_row >= 0 ? pm_block_find(block, opts->pin_row, opts->pin_col) : -1;
+    if (hint >= 0 && block->row[hint] == block->col[hint]) candidates[ncandidates++] = hint;
+    candidates[ncandidates++] = diag[0];
+    candidates[ncandidates++] = diag[ndiag - 1];
+    candidates[ncandidates++] = diag[ndiag / 2];
     pm_status status = PM_OK;
-    int64_t pin = diag[0]; /* the lowest element: in sector 0 the ground state |down, 0> */
+    int64_t next = 0, pin = candidates[next++];
     for (int attempt = 1; attempt <= 2; attempt++) {
         pm_sparse *a = NULL;
         steady_lu lu = {0};
@@ -220,6 +232,11 @@ static pm_status solve_direct(const pm_block *block, int64_t ndiag, const int64_
         }
         lu_free(&lu);
         pm_sparse_free(a);
+        if (status == PM_ESOLVER && attempt == 1 && next < ncandidates) {
+            pin = candidates[next++];
+            attempt = 0; /* a singular pin does not count as an attempt */
+            continue;
+        }
         if (status == PM_OK)
             status = normalise_trace(n, x, ndiag, diag, "direct steady-state solution",
                                      "the Liouvillian may not preserve the trace, or has "
@@ -459,7 +476,7 @@ pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
 
     double start = seconds_now();
     if (opts->method == PM_STEADY_DIRECT)
-        status = solve_direct(block, ndiag, diag, x, info);
+        status = solve_direct(block, opts, ndiag, diag, x, info);
     else
         status = solve_arpack(block, opts, ndiag, diag, x, info);
     info->seconds = seconds_now() - start;

@@ -2,9 +2,11 @@
  *
  *  - PM_STEADY_DIRECT: UMFPACK LU of L with one row replaced by a unit row
  *    that pins one diagonal element (sparse; a dense trace row would fill the
- *    LU in), then normalised to unit trace.  The pinned element is chosen
- *    as the largest diagonal population of a first solve, so that it is far
- *    from zero.
+ *    LU in), then normalised to unit trace.  First pinned: the caller's hint
+ *    (pin_row, pin_col), else the lowest diagonal element (a singular LU
+ *    moves the pin to the highest, then the middle one); if the pinned
+ *    population is below 1e-3 of the largest, the solve is redone once
+ *    pinning the largest, so that the pinned element is far from zero.
  *  - PM_STEADY_ARPACK: ARPACK znaupd/zneupd in shift-invert mode about a
  *    small shift sigma, on a UMFPACK LU of (L - sigma I); the eigenvector of
  *    the eigenvalue closest to 0, normalised to unit trace.
@@ -25,6 +27,9 @@ typedef struct pm_steady_options {
     int arpack_maxiter;    /* max Arnoldi restarts */
     int arpack_ncv;        /* Arnoldi vectors (0: default 20) */
     double shift;          /* sigma for shift-invert [1/s] (0: automatic) */
+    int64_t pin_row, pin_col; /* DIRECT: rho element to pin first if the block has it
+                                 (-1: none); e.g. the largest population found at a
+                                 smaller cutoff, which saves the second solve */
 } pm_steady_options;
 
 void pm_steady_options_default(pm_steady_options *opts);

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "phonomaser/h5io.h"
 #include "phonomaser/model.h"
+#include "phonomaser/converge.h"
 #include "phonomaser/solve.h"
 
 /* Set by the SIGINT/SIGTERM handler; solvers poll it. */
@@ -53,10 +54,19 @@ pm_status pm_report_h5_observables(pm_h5file *file, const char *group, const pm_
 /* HDF5: the density matrix of a state as sparse triplets under `group` (row, col, value, dim). */
 pm_status pm_report_h5_state(pm_h5file *file, const char *group, const pm_state *state);
 
+/* The convergence ladder: a table on `out` / datasets under `group`. */
+void pm_report_ladder(FILE *out, const pm_converge_result *result);
+pm_status pm_report_h5_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
+                              double tail_tol, double rel_tol);
+
+/* Convergence options from the run configuration (tolerances, path, method). */
+void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts);
+
 /* Resolve the solver path setting. */
 pm_path pm_cli_path(const pm_run_config *cfg);
 
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);
+int pm_cmd_converge(int argc, char **argv);
 
 #endif

@@ -141,8 +141,6 @@ int pm_cmd_evolve(int argc, char **argv)
         if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "sectors", (long long)result.nblocks);
         if (s == PM_OK && result.final_state && !interrupted) {
             s = pm_report_h5_state(file, "/evolve/rho_final", result.final_state);
-            if (s == PM_OK)
-                s = pm_h5_attr_int(file, "/evolve/rho_final", "hermitian_completion", result.path == PM_PATH_SECTOR);
         }
         if (s == PM_OK) s = pm_h5_close(file, !interrupted);
         else pm_h5_abort(file);

@@ -35,72 +35,93 @@ int pm_cmd_steady(int argc, char **argv)
         return 0;
     }
     pm_run_config *cfg = &opts.config;
-    if (cfg->params.N == PM_N_AUTO) {
-        fprintf(stderr, "phonomaser steady: error: N = auto is not available yet; give N as an integer >= 2\n");
-        return 2;
-    }
     pm_h5file *file = NULL;
     pm_status s = PM_OK;
     if (opts.output) {
         s = pm_h5_create(opts.output, &file);
         if (s != PM_OK) return pm_cli_fail(s);
     }
-    pm_steady_options steady_opts;
-    pm_steady_options_default(&steady_opts);
-    steady_opts.method = pm_config_steady_method(cfg);
-    steady_opts.arpack_tol = cfg->arpack_tol;
+    pm_converge_options copts;
+    pm_cli_converge_options(cfg, &copts);
+    const pm_steady_options *steady_opts = &copts.steady;
 
+    /* N = auto: grow the cutoff until converged (converge.h); the result is
+     * the steady state at the chosen N */
+    int automatic = cfg->params.N == PM_N_AUTO;
+    pm_converge_result ladder;
+    memset(&ladder, 0, sizeof ladder);
+    pm_steady_result single;
+    memset(&single, 0, sizeof single);
+    pm_steady_result *result = automatic ? &ladder.final : &single;
     double start = wall_seconds();
-    pm_model *model = NULL;
-    pm_steady_result result;
-    memset(&result, 0, sizeof result);
-    s = pm_model_jc_alloc(&cfg->params, &model);
-    if (s == PM_OK) s = pm_steadystate(model, pm_cli_path(cfg), &steady_opts, &result);
-    double seconds = wall_seconds() - start;
+    if (automatic) {
+        s = pm_converge_auto(&cfg->params, &copts, &ladder);
+    } else {
+        pm_model *model = NULL;
+        s = pm_model_jc_alloc(&cfg->params, &model);
+        if (s == PM_OK) s = pm_steadystate(model, copts.path, steady_opts, &single);
+        pm_model_free(model);
+    }
+    double total_seconds = wall_seconds() - start;
+    /* the build and solve at the final N; with N = auto the search is extra */
+    double seconds = automatic ? ladder.steps[ladder.nsteps - 1].seconds : total_seconds;
     if (s != PM_OK) {
         rc = pm_cli_fail(s);
         pm_h5_abort(file);
-        pm_model_free(model);
+        pm_converge_result_clear(&ladder);
         return rc;
     }
-    if (result.path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result.path_note);
+    if (result->path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result->path_note);
+    long N = (long)result->state->N;
+    if (automatic && !ladder.converged)
+        fprintf(stderr, "phonomaser: warning: N = auto stopped at N = %ld without meeting tail_tol = %g and "
+                "converge_tol = %g\n", N, cfg->tail_tol, cfg->converge_tol);
 
-    const char *method = steady_opts.method == PM_STEADY_ARPACK ? "arpack" : "direct";
+    const char *method = steady_opts->method == PM_STEADY_ARPACK ? "arpack" : "direct";
     pm_report_string("method", method);
-    pm_report_string("path", pm_path_name(result.path));
-    pm_report_int("N", model->N);
-    pm_report_observables(&result.obs);
-    pm_report_double("residual", result.info.residual);
-    pm_report_int("lu_nnz", result.info.lu_nnz);
-    pm_report_int("matrix_size", result.block->size);
-    pm_report_double("build_seconds", result.build_seconds);
-    pm_report_double("solve_seconds", result.info.seconds);
+    pm_report_string("path", pm_path_name(result->path));
+    pm_report_int("N", N);
+    if (automatic) {
+        pm_report_string("N_mode", "auto");
+        pm_report_int("converged", ladder.converged);
+        pm_report_double("rel_change_n", ladder.steps[ladder.nsteps - 1].rel_change_n);
+        pm_report_int("cutoffs_tried", (long long)ladder.nsteps);
+        pm_report_double("search_seconds", total_seconds);
+    }
+    pm_report_observables(&result->obs);
+    pm_report_double("residual", result->info.residual);
+    pm_report_int("lu_nnz", result->info.lu_nnz);
+    pm_report_int("matrix_size", result->block->size);
+    pm_report_double("build_seconds", result->build_seconds);
+    pm_report_double("solve_seconds", result->info.seconds);
     pm_report_double("seconds", seconds);
-    double scale = cfg->params.gamma_2 + cfg->params.gamma_1 + cfg->params.g * sqrt((double)model->N) +
-                   cfg->params.gamma_m * (cfg->params.n_th + 1) * (double)model->N;
-    pm_report_health(&result.obs, result.info.residual, cfg->tail_tol, scale);
+    const pm_params *p = &cfg->params;
+    double scale = p->gamma_2 + p->gamma_1 + p->g * sqrt((double)N) + p->gamma_m * (p->n_th + 1) * (double)N;
+    if (!opts.quiet) pm_report_health(&result->obs, result->info.residual, cfg->tail_tol, scale);
 
     if (file) {
         s = pm_report_h5_header(file, "steady", argc, argv, cfg);
-        if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &result.obs);
+        if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &result->obs);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "method", method);
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "path", pm_path_name(result.path));
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "residual", result.info.residual, "1/s");
+        if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "path", pm_path_name(result->path));
+        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "residual", result->info.residual, "1/s");
         if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "seconds", seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "solve_seconds", result.info.seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "build_seconds", result.build_seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "lu_nnz", result.info.lu_nnz);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_nnz", result.info.matrix_nnz);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_size", result.block->size);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "iterations", result.info.iterations);
-        if (s == PM_OK && steady_opts.method == PM_STEADY_ARPACK)
-            s = pm_h5_attr_double(file, "/steady/solver", "eigenvalue_re", result.info.eigenvalue_re, "1/s");
-        if (s == PM_OK && cfg->store_rho) s = pm_report_h5_state(file, "/steady/rho", result.state);
+        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "solve_seconds", result->info.seconds, "s");
+        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "build_seconds", result->build_seconds, "s");
+        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "lu_nnz", result->info.lu_nnz);
+        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_nnz", result->info.matrix_nnz);
+        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_size", result->block->size);
+        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "iterations", result->info.iterations);
+        if (s == PM_OK && steady_opts->method == PM_STEADY_ARPACK)
+            s = pm_h5_attr_double(file, "/steady/solver", "eigenvalue_re", result->info.eigenvalue_re, "1/s");
+        if (s == PM_OK && cfg->store_rho) s = pm_report_h5_state(file, "/steady/rho", result->state);
+        if (s == PM_OK && automatic)
+            s = pm_report_h5_ladder(file, "/steady/converge", &ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_h5_close(file, 1);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);
     }
-    pm_steady_result_clear(&result);
-    pm_model_free(model);
+    pm_steady_result_clear(&single);
+    pm_converge_result_clear(&ladder);
     return rc;
 }

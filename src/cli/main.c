@@ -25,6 +25,7 @@ typedef struct {
 static const command commands[] = {
     {"steady", pm_cmd_steady, "steady state of the maser master equation (ARPACK or direct LU)"},
     {"evolve", pm_cmd_evolve, "time evolution with CVODE from a thermal, Fock, coherent or vacuum state"},
+    {"converge", pm_cmd_converge, "steady state over a ladder of Fock cutoffs (truncation convergence)"},
 };
 
 static void usage(FILE *out)
@@ -67,6 +68,6 @@ int main(int argc, char **argv)
     if (closest)
         fprintf(stderr, "phonomaser: error: unknown command '%s'; did you mean '%s'?\n", argv[1], closest);
     else
-        fprintf(stderr, "phonomaser: error: unknown command '%s'; commands: steady, evolve\n", argv[1]);
+        fprintf(stderr, "phonomaser: error: unknown command '%s'; commands: steady, evolve, converge\n", argv[1]);
     return 2;
 }

@@ -111,3 +111,13 @@ pm_path pm_cli_path(const pm_run_config *cfg)
     if (!strcmp(cfg->path, "sector")) return PM_PATH_SECTOR;
     return PM_PATH_AUTO;
 }
+
+void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts)
+{
+    pm_converge_options_default(opts);
+    opts->tail_tol = cfg->tail_tol;
+    opts->rel_tol = cfg->converge_tol;
+    opts->path = pm_cli_path(cfg);
+    opts->steady.method = pm_config_steady_method(cfg);
+    opts->steady.arpack_tol = cfg->arpack_tol;
+}

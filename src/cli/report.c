@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,9 +153,69 @@ pm_status pm_report_h5_state(pm_h5file *file, const char *group, const pm_state 
     snprintf(path, sizeof path, "%s/value", group);
     if (s == PM_OK) s = pm_h5_dataset_complex(file, path, value, n, 0, "1");
     if (s == PM_OK) s = pm_h5_attr_int(file, group, "dim", 2 * state->N);
+    /* 1: only sectors k >= 0 are stored, rho_ji = conj(rho_ij) gives the rest */
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "adjoint_implied", state->adjoint_implied);
     if (s == PM_OK)
         s = pm_h5_attr_string(file, group, "basis",
                               "index i = s*N + n, s = 0 spin up, 1 spin down (QuTiP tensor(spin, fock))");
     free(row), free(col), free(value);
+    return s;
+}
+
+/* ------------------------------------------------------ convergence */
+
+void pm_report_ladder(FILE *out, const pm_converge_result *result)
+{
+    fprintf(out, "# %8s %16s %12s %16s %10s %12s %12s %10s %10s\n", "N", "n_mean", "rel_change", "n2_mean", "g2",
+            "sz_mean", "tail", "residual", "seconds");
+    for (size_t k = 0; k < result->nsteps; k++) {
+        const pm_converge_step *s = &result->steps[k];
+        fprintf(out, "  %8ld %16.10g %12.3e %16.10g %10.6f %12.8f %12.3e %10.2e %10.4f\n", s->N, s->n_mean,
+                s->rel_change_n, s->n2_mean, s->g2, s->sz_mean, s->tail_population, s->residual, s->seconds);
+    }
+}
+
+pm_status pm_report_h5_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
+                              double tail_tol, double rel_tol)
+{
+    size_t n = result->nsteps;
+    double *column = malloc((n ? n : 1) * sizeof *column);
+    int64_t *cutoffs = malloc((n ? n : 1) * sizeof *cutoffs);
+    if (!column || !cutoffs) {
+        free(column), free(cutoffs);
+        return pm_error_set(PM_ENOMEM, "out of memory writing the convergence ladder");
+    }
+    char path[256];
+    for (size_t k = 0; k < n; k++) cutoffs[k] = result->steps[k].N;
+    snprintf(path, sizeof path, "%s/N", group);
+    pm_status s = pm_h5_dataset_int(file, path, cutoffs, n, "1");
+    struct {
+        const char *name;
+        size_t offset;
+        const char *unit;
+    } columns[] = {
+        {"n_mean", offsetof(pm_converge_step, n_mean), "1"},
+        {"n2_mean", offsetof(pm_converge_step, n2_mean), "1"},
+        {"g2", offsetof(pm_converge_step, g2), "1"},
+        {"sz_mean", offsetof(pm_converge_step, sz_mean), "1"},
+        {"tail_population", offsetof(pm_converge_step, tail_population), "1"},
+        {"rel_change_n", offsetof(pm_converge_step, rel_change_n), "1"},
+        {"rel_change_n2", offsetof(pm_converge_step, rel_change_n2), "1"},
+        {"abs_change_sz", offsetof(pm_converge_step, abs_change_sz), "1"},
+        {"residual", offsetof(pm_converge_step, residual), "1/s"},
+        {"min_eigenvalue", offsetof(pm_converge_step, min_eigenvalue), "1"},
+        {"seconds", offsetof(pm_converge_step, seconds), "s"},
+    };
+    for (size_t c = 0; c < sizeof columns / sizeof columns[0] && s == PM_OK; c++) {
+        for (size_t k = 0; k < n; k++)
+            column[k] = *(const double *)((const char *)&result->steps[k] + columns[c].offset);
+        snprintf(path, sizeof path, "%s/%s", group, columns[c].name);
+        s = pm_h5_dataset_double(file, path, column, n, 0, columns[c].unit);
+    }
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "chosen_N", result->chosen_N);
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "converged", result->converged);
+    if (s == PM_OK) s = pm_h5_attr_double(file, group, "tail_tol", tail_tol, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, group, "converge_tol", rel_tol, "1");
+    free(column), free(cutoffs);
     return s;
 }
