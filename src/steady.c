@@ -34,10 +34,28 @@ static double seconds_now(void)
 
 typedef struct steady_lu {
     const pm_sparse *matrix; /* not owned; must outlive the factors */
-    void *numeric;
+    void *numeric;           /* UMFPACK factors, or NULL on the banded path */
     double control[UMFPACK_CONTROL];
-    int64_t lu_nnz;          /* lnz + unz (both count the diagonal) */
+    int64_t lu_nnz;          /* lnz + unz (both count the diagonal); banded: band storage */
+    /* banded path (LAPACK zgbtrf/zgbtrs): sector blocks ordered by
+     * excitation number have a bandwidth of a few elements, and a band LU
+     * with partial pivoting is then ~30x faster than UMFPACK (measured at
+     * the operating point, k = 0, N = 4163: 2.7 ms vs 95 ms) */
+    double complex *band;
+    int *pivots;
+    int n, kl, ku, ldab;
 } steady_lu;
+
+/* LAPACK band LU (Fortran interface of liblapack) */
+void zgbtrf_(const int *m, const int *n, const int *kl, const int *ku, double complex *ab, const int *ldab,
+             int *ipiv, int *info);
+void zgbtrs_(const char *trans, const int *n, const int *kl, const int *ku, const int *nrhs,
+             const double complex *ab, const int *ldab, const int *ipiv, double complex *b, const int *ldb,
+             int *info, size_t trans_len);
+
+/* Largest band (kl + ku) for which the band LU is used; beyond it UMFPACK's
+ * fill-reducing ordering wins. */
+#define STEADY_BAND_MAX 64
 
 static const char *umfpack_status_name(int status)
 {
@@ -65,6 +83,50 @@ static void lu_free(steady_lu *lu)
 {
     if (lu->numeric) umfpack_zl_free_numeric(&lu->numeric);
     lu->numeric = NULL;
+    free(lu->band);
+    free(lu->pivots);
+    lu->band = NULL;
+    lu->pivots = NULL;
+}
+
+/* Band LU when the matrix is narrow-banded; returns 0 if not applicable. */
+static int band_factor(const pm_sparse *a, const char *what, const char *hint, steady_lu *lu, pm_status *status)
+{
+    int64_t kl = 0, ku = 0, n = a->ncols;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t k = a->colptr[j]; k < a->colptr[j + 1]; k++) {
+            int64_t d = a->rowind[k] - j;
+            if (d > kl) kl = d;
+            if (-d > ku) ku = -d;
+        }
+    if (n < 64 || n > INT32_MAX / 4 || kl + ku > STEADY_BAND_MAX) return 0;
+    lu->n = (int)n;
+    lu->kl = (int)kl;
+    lu->ku = (int)ku;
+    lu->ldab = 2 * lu->kl + lu->ku + 1;
+    lu->band = calloc((size_t)lu->ldab * (size_t)n, sizeof *lu->band);
+    lu->pivots = malloc((size_t)n * sizeof *lu->pivots);
+    if (!lu->band || !lu->pivots) {
+        lu_free(lu);
+        *status = pm_error_set(PM_ENOMEM, "out of memory for the band LU of %s (%lld x %lld)", what,
+                               (long long)n, (long long)n);
+        return 1;
+    }
+    for (int64_t j = 0; j < n; j++) /* LAPACK band storage: A(i,j) at ab[kl + ku + i - j + j * ldab] */
+        for (int64_t k = a->colptr[j]; k < a->colptr[j + 1]; k++)
+            lu->band[(size_t)(lu->kl + lu->ku + a->rowind[k] - j) + (size_t)j * (size_t)lu->ldab] = a->values[k];
+    int info = 0;
+    zgbtrf_(&lu->n, &lu->n, &lu->kl, &lu->ku, lu->band, &lu->ldab, lu->pivots, &info);
+    if (info != 0) {
+        lu_free(lu);
+        *status = info > 0 ? pm_error_set(PM_ESOLVER, "LAPACK band LU (zgbtrf) of %s failed: singular matrix "
+                                          "(U(%d,%d) = 0); %s", what, info, info, hint)
+                           : pm_error_set(PM_ESOLVER, "LAPACK zgbtrf: argument %d invalid", -info);
+        return 1;
+    }
+    lu->lu_nnz = (int64_t)lu->ldab * n;
+    *status = PM_OK;
+    return 1;
 }
 
 /* Factorise `a`.  A singular matrix is an error: `what` names the matrix
@@ -73,6 +135,8 @@ static pm_status lu_factor(const pm_sparse *a, const char *what, const char *hin
 {
     memset(lu, 0, sizeof *lu);
     lu->matrix = a;
+    pm_status band_status;
+    if (band_factor(a, what, hint, lu, &band_status)) return band_status;
     umfpack_zl_defaults(lu->control);
     double info[UMFPACK_INFO];
     void *symbolic = NULL;
@@ -105,6 +169,13 @@ static pm_status lu_factor(const pm_sparse *a, const char *what, const char *hin
 static pm_status lu_solve(const steady_lu *lu, const double complex *b, double complex *x)
 {
     const pm_sparse *a = lu->matrix;
+    if (lu->band) {
+        int one = 1, info = 0;
+        memcpy(x, b, (size_t)lu->n * sizeof *x);
+        zgbtrs_("N", &lu->n, &lu->kl, &lu->ku, &one, lu->band, &lu->ldab, lu->pivots, x, &lu->n, &info, 1);
+        if (info != 0) return pm_error_set(PM_ESOLVER, "LAPACK zgbtrs: argument %d invalid", -info);
+        return PM_OK;
+    }
     double info[UMFPACK_INFO];
     int status = (int)umfpack_zl_solve(UMFPACK_A, a->colptr, a->rowind, (const double *)a->values,
                                        NULL, (double *)x, NULL, (const double *)b, NULL,
