@@ -92,6 +92,7 @@ void pm_mesolve_options_default(pm_mesolve_options *opts)
 static void timeseries_free(pm_timeseries *ts)
 {
     free(ts->t), free(ts->trace), free(ts->n_mean), free(ts->n2_mean), free(ts->g2), free(ts->sz_mean);
+    free(ts->tail_population);
     free(ts->a_mean);
     memset(ts, 0, sizeof *ts);
 }
@@ -107,7 +108,8 @@ static pm_status timeseries_alloc(pm_timeseries *ts, size_t n)
     ts->g2 = calloc(n, sizeof *ts->g2);
     ts->sz_mean = calloc(n, sizeof *ts->sz_mean);
     ts->a_mean = calloc(n, sizeof *ts->a_mean);
-    if (!ts->t || !ts->trace || !ts->n_mean || !ts->n2_mean || !ts->g2 || !ts->sz_mean || !ts->a_mean) {
+    ts->tail_population = calloc(n, sizeof *ts->tail_population);
+    if (!ts->tail_population || !ts->t || !ts->trace || !ts->n_mean || !ts->n2_mean || !ts->g2 || !ts->sz_mean || !ts->a_mean) {
         timeseries_free(ts);
         return pm_error_set(PM_ENOMEM, "out of memory for %zu output times", n);
     }
@@ -244,6 +246,7 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
                 ts->n2_mean[k] += o->n2_mean;
                 ts->sz_mean[k] += o->sz_mean;
                 ts->a_mean[k] += o->a_mean;
+                ts->tail_population[k] += o->tail_population;
             }
             ts->g2[k] = ts->n_mean[k] > 0 ? (ts->n2_mean[k] - ts->n_mean[k]) / (ts->n_mean[k] * ts->n_mean[k]) : NAN;
         }

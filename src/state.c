@@ -366,6 +366,8 @@ double complex pm_state_element(const pm_state *state, int64_t i, int64_t j)
 /* -------------------------------------------------------------- observables */
 
 
+int64_t pm_state_tail_levels(int64_t N) { return N / 20 > 1 ? N / 20 : 1; }
+
 void pm_observables_linear(const pm_block *block, const double complex *x,
                            pm_linear_observables *out)
 {
@@ -381,6 +383,7 @@ void pm_observables_linear(const pm_block *block, const double complex *x,
             out->n_mean += n * population;
             out->n2_mean += n * n * population;
             out->sz_mean += si == PM_SPIN_UP ? population : -population;
+            if (ni >= N - pm_state_tail_levels(N)) out->tail_population += population;
         } else if (si == sj && ni == nj + 1) {
             /* Tr(a rho) = sum_{s,n} sqrt(n+1) rho_{(s,n+1),(s,n)} */
             out->a_mean += sqrt((double)ni) * x[p];
@@ -568,7 +571,7 @@ pm_status pm_observables_compute(const pm_state *state, pm_observables *out)
     out->a_mean = sum.a_mean;
     out->g2 = sum.n_mean > 0.0 ? (sum.n2_mean - sum.n_mean) / (sum.n_mean * sum.n_mean) : NAN;
     out->hermiticity_error = herm_error;
-    out->tail_levels = N / 20 > 1 ? N / 20 : 1;
+    out->tail_levels = pm_state_tail_levels(N);
     for (int64_t n = N - out->tail_levels; n < N; n++) out->tail_population += out->p_n[n];
 
     pm_status status = PM_OK;

@@ -47,6 +47,7 @@ typedef struct pm_timeseries {
     size_t capacity;
     double *t;                /* [s] */
     double *trace, *n_mean, *n2_mean, *g2, *sz_mean;
+    double *tail_population;  /* top max(1, N/20) Fock levels: truncation check */
     double complex *a_mean;
 } pm_timeseries;
 

@@ -103,8 +103,12 @@ typedef struct pm_observables {
  * k = 0, <a> from k = +1).  No allocation; for time series. */
 typedef struct pm_linear_observables {
     double trace, n_mean, n2_mean, sz_mean;
+    double tail_population;   /* population of the top pm_state_tail_levels(N) Fock levels */
     double complex a_mean;
 } pm_linear_observables;
+
+/* Number of top Fock levels whose population is the "tail": max(1, N/20). */
+int64_t pm_state_tail_levels(int64_t N);
 
 void pm_observables_linear(const pm_block *block, const double complex *x,
                            pm_linear_observables *out);

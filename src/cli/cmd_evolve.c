@@ -39,6 +39,7 @@ static pm_status write_series(pm_h5file *file, const pm_timeseries *ts)
     if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/sz_mean", ts->sz_mean, n, 0, "1");
     if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/trace", ts->trace, n, 0, "1");
     if (s == PM_OK) s = pm_h5_dataset_complex(file, "/evolve/a_mean", ts->a_mean, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/tail_population", ts->tail_population, n, 0, "1");
     return s;
 }
 
@@ -52,10 +53,6 @@ int pm_cmd_evolve(int argc, char **argv)
         return 0;
     }
     pm_run_config *cfg = &opts.config;
-    if (cfg->params.N == PM_N_AUTO) {
-        fprintf(stderr, "phonomaser evolve: error: N = auto is not available for evolve; give N as an integer >= 2\n");
-        return 2;
-    }
     pm_initial init;
     pm_initial_default(&cfg->params, pm_config_initial_kind(cfg), &init);
     init.fock_n = cfg->fock_n;
@@ -88,6 +85,24 @@ int pm_cmd_evolve(int argc, char **argv)
     mopts.keep_final_state = cfg->store_rho;
 
     double start = wall_seconds();
+    /* N = auto: the cutoff that converges the steady state (the evolution
+     * from a thermal state grows towards it); the tail population along the
+     * trajectory is checked below */
+    int automatic = cfg->params.N == PM_N_AUTO;
+    if (automatic) {
+        pm_converge_options copts;
+        pm_cli_converge_options(cfg, &copts);
+        pm_converge_result ladder;
+        s = pm_converge_auto(&cfg->params, &copts, &ladder);
+        cfg->params.N = ladder.chosen_N;
+        pm_converge_result_clear(&ladder);
+        if (s != PM_OK) {
+            free(times);
+            pm_h5_abort(file);
+            return pm_cli_fail(s);
+        }
+        if (init.kind == PM_INITIAL_FOCK && init.fock_n >= cfg->params.N) cfg->params.N = init.fock_n + 1;
+    }
     pm_model *model = NULL;
     pm_mesolve_result result;
     memset(&result, 0, sizeof result);
@@ -110,6 +125,7 @@ int pm_cmd_evolve(int argc, char **argv)
         size_t last = ts->ntimes - 1;
         pm_report_string("path", pm_path_name(result.path));
         pm_report_int("N", model->N);
+        if (automatic) pm_report_string("N_mode", "auto (converged steady-state cutoff)");
         pm_report_int("sectors", (long long)result.nblocks);
         pm_report_double("t_final", ts->t[last]);
         pm_report_double("n_mean", ts->n_mean[last]);
@@ -122,6 +138,12 @@ int pm_cmd_evolve(int argc, char **argv)
         pm_report_int("rhs_evals", result.info.rhs_evals);
         pm_report_string("method", mopts.evolve.linear_solver == PM_LINSOL_SPGMR ? "cvode-bdf-spgmr" : "cvode-bdf-klu");
         pm_report_double("seconds", seconds);
+        double tail_max = 0;
+        for (size_t k = 0; k < ts->ntimes; k++) tail_max = fmax(tail_max, ts->tail_population[k]);
+        pm_report_double("tail_population_max", tail_max);
+        if (tail_max > cfg->tail_tol && !opts.quiet)
+            fprintf(stderr, "phonomaser: warning: the top Fock levels reach population %.3g > tail_tol = %.3g "
+                    "during the evolution: raise N\n", tail_max, cfg->tail_tol);
         if (fabs(ts->trace[last] - 1) > 1e-6)
             fprintf(stderr, "phonomaser: warning: trace drifted to %.12g at t = %g s; tighten rtol/atol\n",
                     ts->trace[last], ts->t[last]);
