@@ -41,7 +41,7 @@ static const char *const section_names[] = {"model", "steady", "evolve", "solver
 
 static const run_key run_keys[] = {
     {"method", "steady", "1", RUN_WORD, OFF(method), 0, 0, 0, 0, 0, method_choices, "direct", NULL,
-     "steady-state solver: UMFPACK LU (direct) or shift-invert ARPACK (arpack)"},
+     "steady-state solver: sparse LU with one population pinned (direct: LAPACK band LU for sector blocks, UMFPACK otherwise) or shift-invert ARPACK (arpack)"},
     {"arpack_tol", "steady", "1", RUN_REAL, OFF(arpack_tol), 0, 0.0, INFINITY, 0, 0, NULL, "0",
      "a finite number >= 0", "ARPACK relative accuracy; 0 = machine precision"},
     {"t_final", "evolve", "s", RUN_REAL, OFF(t_final), 0, 0.0, INFINITY, 1, 0, NULL, "20",
