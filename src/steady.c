@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <umfpack.h>
+
+#include "umfpack_lu.h"
 
 void pm_steady_options_default(pm_steady_options *opts)
 {
@@ -30,206 +31,8 @@ static double seconds_now(void)
 }
 
 /* ------------------------------------------------------------------------
- * UMFPACK LU of a sparse complex matrix, shared by both methods. */
-
-typedef struct steady_lu {
-    const pm_sparse *matrix; /* not owned; must outlive the factors */
-    void *numeric;           /* UMFPACK factors, or NULL on the banded path */
-    double control[UMFPACK_CONTROL];
-    int64_t lu_nnz;          /* lnz + unz (both count the diagonal); banded: band storage */
-    /* banded path (LAPACK zgbtrf/zgbtrs): sector blocks ordered by
-     * excitation number have a bandwidth of a few elements, and a band LU
-     * with partial pivoting is then ~30x faster than UMFPACK (measured at
-     * the operating point, k = 0, N = 4163: 2.7 ms vs 95 ms) */
-    double complex *band;
-    int *pivots;
-    int n, kl, ku, ldab;
-} steady_lu;
-
-/* LAPACK band LU (Fortran interface of liblapack) */
-void zgbtrf_(const int *m, const int *n, const int *kl, const int *ku, double complex *ab, const int *ldab,
-             int *ipiv, int *info);
-void zgbtrs_(const char *trans, const int *n, const int *kl, const int *ku, const int *nrhs,
-             const double complex *ab, const int *ldab, const int *ipiv, double complex *b, const int *ldb,
-             int *info, size_t trans_len);
-
-/* Largest band (kl + ku) for which the band LU is used; beyond it UMFPACK's
- * fill-reducing ordering wins. */
-#define STEADY_BAND_MAX 64
-
-static const char *umfpack_status_name(int status)
-{
-    switch (status) {
-    case UMFPACK_OK: return "ok";
-    case UMFPACK_WARNING_singular_matrix: return "singular matrix";
-    case UMFPACK_WARNING_determinant_underflow: return "determinant underflow";
-    case UMFPACK_WARNING_determinant_overflow: return "determinant overflow";
-    case UMFPACK_ERROR_out_of_memory: return "out of memory";
-    case UMFPACK_ERROR_invalid_Numeric_object: return "invalid Numeric object";
-    case UMFPACK_ERROR_invalid_Symbolic_object: return "invalid Symbolic object";
-    case UMFPACK_ERROR_argument_missing: return "argument missing";
-    case UMFPACK_ERROR_n_nonpositive: return "n nonpositive";
-    case UMFPACK_ERROR_invalid_matrix: return "invalid matrix";
-    case UMFPACK_ERROR_different_pattern: return "different pattern";
-    case UMFPACK_ERROR_invalid_system: return "invalid system";
-    case UMFPACK_ERROR_invalid_permutation: return "invalid permutation";
-    case UMFPACK_ERROR_ordering_failed: return "ordering failed";
-    case UMFPACK_ERROR_internal_error: return "internal error";
-    default: return "unknown status";
-    }
-}
-
-static void lu_free(steady_lu *lu)
-{
-    if (lu->numeric) umfpack_zl_free_numeric(&lu->numeric);
-    lu->numeric = NULL;
-    free(lu->band);
-    free(lu->pivots);
-    lu->band = NULL;
-    lu->pivots = NULL;
-}
-
-/* Band LU when the matrix is narrow-banded; returns 0 if not applicable. */
-static int band_factor(const pm_sparse *a, const char *what, const char *hint, steady_lu *lu, pm_status *status)
-{
-    int64_t kl = 0, ku = 0, n = a->ncols;
-    for (int64_t j = 0; j < n; j++)
-        for (int64_t k = a->colptr[j]; k < a->colptr[j + 1]; k++) {
-            int64_t d = a->rowind[k] - j;
-            if (d > kl) kl = d;
-            if (-d > ku) ku = -d;
-        }
-    if (n < 64 || n > INT32_MAX / 4 || kl + ku > STEADY_BAND_MAX) return 0;
-    lu->n = (int)n;
-    lu->kl = (int)kl;
-    lu->ku = (int)ku;
-    lu->ldab = 2 * lu->kl + lu->ku + 1;
-    lu->band = calloc((size_t)lu->ldab * (size_t)n, sizeof *lu->band);
-    lu->pivots = malloc((size_t)n * sizeof *lu->pivots);
-    if (!lu->band || !lu->pivots) {
-        lu_free(lu);
-        *status = pm_error_set(PM_ENOMEM, "out of memory for the band LU of %s (%lld x %lld)", what,
-                               (long long)n, (long long)n);
-        return 1;
-    }
-    for (int64_t j = 0; j < n; j++) /* LAPACK band storage: A(i,j) at ab[kl + ku + i - j + j * ldab] */
-        for (int64_t k = a->colptr[j]; k < a->colptr[j + 1]; k++)
-            lu->band[(size_t)(lu->kl + lu->ku + a->rowind[k] - j) + (size_t)j * (size_t)lu->ldab] = a->values[k];
-    int info = 0;
-    zgbtrf_(&lu->n, &lu->n, &lu->kl, &lu->ku, lu->band, &lu->ldab, lu->pivots, &info);
-    if (info != 0) {
-        lu_free(lu);
-        *status = info > 0 ? pm_error_set(PM_ESOLVER, "LAPACK band LU (zgbtrf) of %s failed: singular matrix "
-                                          "(U(%d,%d) = 0); %s", what, info, info, hint)
-                           : pm_error_set(PM_ESOLVER, "LAPACK zgbtrf: argument %d invalid", -info);
-        return 1;
-    }
-    lu->lu_nnz = (int64_t)lu->ldab * n;
-    *status = PM_OK;
-    return 1;
-}
-
-/* Factorise `a`.  A singular matrix is an error: `what` names the matrix
- * and `hint` says what to do about it in the message. */
-static pm_status lu_factor(const pm_sparse *a, const char *what, const char *hint, steady_lu *lu)
-{
-    memset(lu, 0, sizeof *lu);
-    lu->matrix = a;
-    pm_status band_status;
-    if (band_factor(a, what, hint, lu, &band_status)) return band_status;
-    umfpack_zl_defaults(lu->control);
-    double info[UMFPACK_INFO];
-    void *symbolic = NULL;
-    const double *ax = (const double *)a->values; /* packed complex, Az = NULL */
-    int status = (int)umfpack_zl_symbolic(a->nrows, a->ncols, a->colptr, a->rowind, ax, NULL,
-                                          &symbolic, lu->control, info);
-    if (status == UMFPACK_OK)
-        status = (int)umfpack_zl_numeric(a->colptr, a->rowind, ax, NULL, symbolic, &lu->numeric,
-                                         lu->control, info);
-    umfpack_zl_free_symbolic(&symbolic);
-    if (status == UMFPACK_ERROR_out_of_memory) {
-        lu_free(lu);
-        return pm_error_set(PM_ENOMEM, "UMFPACK ran out of memory factorising %s (%lld x %lld, "
-                            "%lld nonzeros); use a smaller cutoff N or a sector block",
-                            what, (long long)a->nrows, (long long)a->ncols,
-                            (long long)pm_sparse_nnz(a));
-    }
-    if (status != UMFPACK_OK) {
-        lu_free(lu);
-        return pm_error_set(PM_ESOLVER, "UMFPACK factorisation of %s failed: %s (status %d); %s",
-                            what, umfpack_status_name(status), status, hint);
-    }
-    SuiteSparse_long lnz, unz, n_row, n_col, nz_udiag;
-    umfpack_zl_get_lunz(&lnz, &unz, &n_row, &n_col, &nz_udiag, lu->numeric);
-    lu->lu_nnz = (int64_t)(lnz + unz);
-    return PM_OK;
-}
-
-/* x = A^{-1} b (x and b must not overlap). */
-static pm_status lu_solve(const steady_lu *lu, const double complex *b, double complex *x)
-{
-    const pm_sparse *a = lu->matrix;
-    if (lu->band) {
-        int one = 1, info = 0;
-        memcpy(x, b, (size_t)lu->n * sizeof *x);
-        zgbtrs_("N", &lu->n, &lu->kl, &lu->ku, &one, lu->band, &lu->ldab, lu->pivots, x, &lu->n, &info, 1);
-        if (info != 0) return pm_error_set(PM_ESOLVER, "LAPACK zgbtrs: argument %d invalid", -info);
-        return PM_OK;
-    }
-    double info[UMFPACK_INFO];
-    int status = (int)umfpack_zl_solve(UMFPACK_A, a->colptr, a->rowind, (const double *)a->values,
-                                       NULL, (double *)x, NULL, (const double *)b, NULL,
-                                       lu->numeric, lu->control, info);
-    if (status != UMFPACK_OK)
-        return pm_error_set(PM_ESOLVER, "UMFPACK solve failed: %s (status %d); the factorised "
-                            "matrix may be singular", umfpack_status_name(status), status);
-    return PM_OK;
-}
-
-/* ------------------------------------------------------------------------
- * Helpers on the block. */
-
-/* A copy of L - shift I in which row `pin` (if pin >= 0) is replaced by the
- * unit row e_pin^T.  Entries stay sorted within each column. */
-static pm_status modified_copy(const pm_sparse *L, double complex shift, int64_t pin,
-                               pm_sparse **out)
-{
-    int64_t n = L->ncols;
-    pm_sparse *a = pm_sparse_alloc(n, n, pm_sparse_nnz(L) + n);
-    if (!a) return pm_error_set(PM_ENOMEM, "out of memory copying a %lld x %lld Liouvillian",
-                                (long long)n, (long long)n);
-    int64_t pos = 0;
-    for (int64_t j = 0; j < n; j++) {
-        a->colptr[j] = pos;
-        /* the diagonal entry is stored even where L has none */
-        int need_diag = shift != 0 || j == pin;
-        double complex diag_value = j == pin ? 1.0 : -shift;
-        for (int64_t k = L->colptr[j]; k < L->colptr[j + 1]; k++) {
-            int64_t i = L->rowind[k];
-            if (i == pin && j != pin) continue; /* the replaced row */
-            if (i == j) {
-                a->rowind[pos] = j;
-                a->values[pos++] = j == pin ? 1.0 : L->values[k] - shift;
-                need_diag = 0;
-                continue;
-            }
-            if (need_diag && i > j) {
-                a->rowind[pos] = j;
-                a->values[pos++] = diag_value;
-                need_diag = 0;
-            }
-            a->rowind[pos] = i;
-            a->values[pos++] = L->values[k];
-        }
-        if (need_diag) {
-            a->rowind[pos] = j;
-            a->values[pos++] = diag_value;
-        }
-    }
-    a->colptr[n] = pos;
-    *out = a;
-    return PM_OK;
-}
+ * Helpers on the block (the UMFPACK LU and the shifted / pinned copy of L
+ * live in umfpack_lu.c, shared with spectrum.c). */
 
 /* Divide x by its trace sum_i rho_ii.  A trace that vanishes compared with
  * the largest element means x is not a density matrix (e.g. the eigenvector
@@ -288,20 +91,20 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
     int64_t next = 0, pin = candidates[next++];
     for (int attempt = 1; attempt <= 2; attempt++) {
         pm_sparse *a = NULL;
-        steady_lu lu = {0};
-        status = modified_copy(block->L, 0, pin, &a);
+        pm_lu lu = {0};
+        status = pm_lu_shifted_copy(block->L, 0, pin, &a);
         if (status == PM_OK)
-            status = lu_factor(a, "the Liouvillian with one pinned diagonal element",
-                               "the block has more than one steady state, or the pinned "
-                               "population is exactly zero: try method ARPACK", &lu);
+            status = pm_lu_factor(a, "the Liouvillian with one pinned diagonal element",
+                                  "the block has more than one steady state, or the pinned "
+                                  "population is exactly zero: try method ARPACK", &lu);
         if (status == PM_OK) {
             rhs[pin] = 1;
-            status = lu_solve(&lu, rhs, x);
+            status = pm_lu_solve(&lu, rhs, x);
             rhs[pin] = 0;
             info->lu_nnz = lu.lu_nnz;
             info->matrix_nnz = pm_sparse_nnz(a);
         }
-        lu_free(&lu);
+        pm_lu_free(&lu);
         pm_sparse_free(a);
         if (status == PM_ESOLVER && attempt == 1 && next < ncandidates) {
             pin = candidates[next++];
@@ -426,16 +229,16 @@ static pm_status solve_arpack(const pm_block *block, const pm_steady_options *op
     }
 
     pm_sparse *shifted = NULL;
-    steady_lu lu = {0};
+    pm_lu lu = {0};
     arpack_work w = {0};
     const a_int nev = 1, an = (a_int)n, ancv = (a_int)ncv;
     const a_int lworkl = 3 * ancv * ancv + 5 * ancv;
     a_int iparam[11] = {0}, ipntr[14] = {0};
     a_int ido = 0, arinfo = 0; /* arinfo = 0: random starting vector */
-    pm_status status = modified_copy(block->L, sigma, -1, &shifted);
+    pm_status status = pm_lu_shifted_copy(block->L, sigma, -1, &shifted);
     if (status == PM_OK)
-        status = lu_factor(shifted, "L - sigma I for ARPACK shift-invert",
-                           "sigma is an eigenvalue of L: choose another shift", &lu);
+        status = pm_lu_factor(shifted, "L - sigma I for ARPACK shift-invert",
+                              "sigma is an eigenvalue of L: choose another shift", &lu);
     if (status != PM_OK) goto done;
     info->lu_nnz = lu.lu_nnz;
     info->matrix_nnz = pm_sparse_nnz(shifted);
@@ -464,7 +267,7 @@ static pm_status solve_arpack(const pm_block *block, const pm_steady_options *op
                  ipntr, w.workd, w.workl, lworkl, w.rwork, &arinfo);
         if (ido != -1 && ido != 1) break;
         /* y = OP x; ipntr is 1-based */
-        status = lu_solve(&lu, w.workd + ipntr[0] - 1, w.workd + ipntr[1] - 1);
+        status = pm_lu_solve(&lu, w.workd + ipntr[0] - 1, w.workd + ipntr[1] - 1);
         if (status != PM_OK) goto done;
     }
     info->iterations = iparam[2];
@@ -494,7 +297,7 @@ static pm_status solve_arpack(const pm_block *block, const pm_steady_options *op
 
 done:
     arpack_work_free(&w);
-    lu_free(&lu);
+    pm_lu_free(&lu);
     pm_sparse_free(shifted);
     return status;
 }
