@@ -164,7 +164,7 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
     int locked = 0;
     indexed *order = NULL;
     double complex *lv = NULL;
-    status = pm_lu_shifted_copy(block->L, sigma, -1, &shifted);
+    status = pm_lu_shifted_copy(block->L, sigma, -1, NULL, &shifted);
     if (status == PM_OK)
         status = pm_lu_factor(shifted, "L - sigma I for the ARPACK spectrum",
                               "sigma is an eigenvalue of L: choose another shift", &lu);

@@ -1,7 +1,15 @@
 /* UMFPACK LU of a complex sparse matrix (umfpack_lu.h). */
 #include "umfpack_lu.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* LAPACK band LU (Fortran interface of liblapack) */
+void zgbtrf_(const int *m, const int *n, const int *kl, const int *ku, double complex *ab, const int *ldab,
+             int *ipiv, int *info);
+void zgbtrs_(const char *trans, const int *n, const int *kl, const int *ku, const int *nrhs,
+             const double complex *ab, const int *ldab, const int *ipiv, double complex *b, const int *ldb,
+             int *info, size_t trans_len);
 
 static const char *umfpack_status_name(int status)
 {
@@ -29,12 +37,71 @@ void pm_lu_free(pm_lu *lu)
 {
     if (lu->numeric) umfpack_zl_free_numeric(&lu->numeric);
     lu->numeric = NULL;
+    free(lu->band);
+    free(lu->pivots);
+    lu->band = NULL;
+    lu->pivots = NULL;
+}
+
+static void bandwidths(const pm_sparse *a, int64_t *kl, int64_t *ku)
+{
+    *kl = *ku = 0;
+    for (int64_t j = 0; j < a->ncols; j++)
+        for (int64_t k = a->colptr[j]; k < a->colptr[j + 1]; k++) {
+            int64_t d = a->rowind[k] - j;
+            if (d > *kl) *kl = d;
+            if (-d > *ku) *ku = -d;
+        }
+}
+
+int pm_lu_uses_band(const pm_sparse *a)
+{
+    int64_t kl, ku;
+    bandwidths(a, &kl, &ku);
+    return a->ncols >= 64 && a->ncols <= INT32_MAX / 4 && kl + ku <= PM_LU_BAND_MAX;
+}
+
+/* Band LU when `a` is narrow-banded; returns 0 (nothing done) otherwise. */
+static int band_factor(const pm_sparse *a, const char *what, const char *hint, pm_lu *lu, pm_status *status)
+{
+    int64_t kl, ku, n = a->ncols;
+    if (!pm_lu_uses_band(a)) return 0;
+    bandwidths(a, &kl, &ku);
+    lu->n = (int)n;
+    lu->kl = (int)kl;
+    lu->ku = (int)ku;
+    lu->ldab = 2 * lu->kl + lu->ku + 1;
+    lu->band = calloc((size_t)lu->ldab * (size_t)n, sizeof *lu->band);
+    lu->pivots = malloc((size_t)n * sizeof *lu->pivots);
+    if (!lu->band || !lu->pivots) {
+        pm_lu_free(lu);
+        *status = pm_error_set(PM_ENOMEM, "out of memory for the band LU of %s (%lld x %lld)", what,
+                               (long long)n, (long long)n);
+        return 1;
+    }
+    for (int64_t j = 0; j < n; j++) /* A(i,j) at ab[kl + ku + i - j + j * ldab] */
+        for (int64_t k = a->colptr[j]; k < a->colptr[j + 1]; k++)
+            lu->band[(size_t)(lu->kl + lu->ku + a->rowind[k] - j) + (size_t)j * (size_t)lu->ldab] = a->values[k];
+    int info = 0;
+    zgbtrf_(&lu->n, &lu->n, &lu->kl, &lu->ku, lu->band, &lu->ldab, lu->pivots, &info);
+    if (info != 0) {
+        pm_lu_free(lu);
+        *status = info > 0 ? pm_error_set(PM_ESOLVER, "LAPACK band LU (zgbtrf) of %s failed: singular matrix "
+                                          "(U(%d,%d) = 0); %s", what, info, info, hint)
+                           : pm_error_set(PM_ESOLVER, "LAPACK zgbtrf: argument %d invalid", -info);
+        return 1;
+    }
+    lu->lu_nnz = (int64_t)lu->ldab * n;
+    *status = PM_OK;
+    return 1;
 }
 
 pm_status pm_lu_factor(const pm_sparse *a, const char *what, const char *hint, pm_lu *lu)
 {
     memset(lu, 0, sizeof *lu);
     lu->matrix = a;
+    pm_status band_status;
+    if (band_factor(a, what, hint, lu, &band_status)) return band_status;
     umfpack_zl_defaults(lu->control);
     double info[UMFPACK_INFO];
     void *symbolic = NULL;
@@ -66,6 +133,13 @@ pm_status pm_lu_factor(const pm_sparse *a, const char *what, const char *hint, p
 pm_status pm_lu_solve(const pm_lu *lu, const double complex *b, double complex *x)
 {
     const pm_sparse *a = lu->matrix;
+    if (lu->band) {
+        int one = 1, info = 0;
+        memcpy(x, b, (size_t)lu->n * sizeof *x);
+        zgbtrs_("N", &lu->n, &lu->kl, &lu->ku, &one, lu->band, &lu->ldab, lu->pivots, x, &lu->n, &info, 1);
+        if (info != 0) return pm_error_set(PM_ESOLVER, "LAPACK zgbtrs: argument %d invalid", -info);
+        return PM_OK;
+    }
     double info[UMFPACK_INFO];
     int status = (int)umfpack_zl_solve(UMFPACK_A, a->colptr, a->rowind, (const double *)a->values,
                                        NULL, (double *)x, NULL, (const double *)b, NULL,
@@ -76,28 +150,33 @@ pm_status pm_lu_solve(const pm_lu *lu, const double complex *b, double complex *
     return PM_OK;
 }
 
-pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t pin, pm_sparse **out)
+pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t pin,
+                             const unsigned char *trace_columns, pm_sparse **out)
 {
     int64_t n = L->ncols;
-    pm_sparse *a = pm_sparse_alloc(n, n, pm_sparse_nnz(L) + n);
+    pm_sparse *a = pm_sparse_alloc(n, n, pm_sparse_nnz(L) + 2 * n);
     if (!a) return pm_error_set(PM_ENOMEM, "out of memory copying a %lld x %lld Liouvillian",
                                 (long long)n, (long long)n);
     int64_t pos = 0;
     for (int64_t j = 0; j < n; j++) {
         a->colptr[j] = pos;
         /* the diagonal entry is stored even where L has none */
+        /* the replaced row's entry in this column: 1 for the unit row at
+         * j = pin, 1 in the trace row at every diagonal-element column */
+        int in_pin_row = pin >= 0 && (trace_columns ? trace_columns[j] != 0 : j == pin);
         int need_diag = shift != 0 || j == pin;
         double complex diag_value = j == pin ? 1.0 : -shift;
+        int64_t start = pos;
         for (int64_t k = L->colptr[j]; k < L->colptr[j + 1]; k++) {
             int64_t i = L->rowind[k];
-            if (i == pin && j != pin) continue; /* the replaced row */
+            if (i == pin) continue; /* the replaced row */
             if (i == j) {
                 a->rowind[pos] = j;
-                a->values[pos++] = j == pin ? 1.0 : L->values[k] - shift;
+                a->values[pos++] = L->values[k] - shift;
                 need_diag = 0;
                 continue;
             }
-            if (need_diag && i > j) {
+            if (need_diag && i > j && j != pin) {
                 a->rowind[pos] = j;
                 a->values[pos++] = diag_value;
                 need_diag = 0;
@@ -105,9 +184,20 @@ pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t p
             a->rowind[pos] = i;
             a->values[pos++] = L->values[k];
         }
-        if (need_diag) {
+        if (need_diag && j != pin) {
             a->rowind[pos] = j;
             a->values[pos++] = diag_value;
+        }
+        if (in_pin_row) { /* insert (pin, j) = 1 in row order */
+            int64_t at = pos;
+            while (at > start && a->rowind[at - 1] > pin) {
+                a->rowind[at] = a->rowind[at - 1];
+                a->values[at] = a->values[at - 1];
+                at--;
+            }
+            a->rowind[at] = pin;
+            a->values[at] = 1.0;
+            pos++;
         }
     }
     a->colptr[n] = pos;

@@ -1,6 +1,10 @@
-/* Internal (not installed): UMFPACK LU factorisation of a complex sparse
- * matrix, shared by the steady-state solvers (steady.c) and the spectrum of
- * Liouvillian blocks (spectrum.c). */
+/* Internal (not installed): LU factorisation of a complex sparse matrix,
+ * shared by the steady-state solvers (steady.c) and the spectrum of
+ * Liouvillian blocks (spectrum.c).  Narrow-banded matrices (sector blocks
+ * ordered by excitation number: kl + ku <= PM_LU_BAND_MAX) go to LAPACK's
+ * band LU with partial pivoting (zgbtrf/zgbtrs), everything else to
+ * UMFPACK.  Measured at the operating point, sector 0, N = 4163 (16650
+ * unknowns, bandwidth 4): band LU 2.7 ms, UMFPACK 95 ms. */
 #ifndef PHONOMASER_UMFPACK_LU_H
 #define PHONOMASER_UMFPACK_LU_H
 
@@ -10,12 +14,21 @@
 
 #include "phonomaser/sparse.h"
 
+#define PM_LU_BAND_MAX 64
+
 typedef struct pm_lu {
     const pm_sparse *matrix; /* not owned; must outlive the factors */
-    void *numeric;
+    void *numeric;           /* UMFPACK factors, or NULL on the band path */
     double control[UMFPACK_CONTROL];
-    int64_t lu_nnz;          /* lnz + unz (both count the diagonal) */
+    int64_t lu_nnz;          /* UMFPACK: lnz + unz (both count the diagonal); band: band storage */
+    double complex *band;    /* band path: LAPACK band storage of the factors */
+    int *pivots;
+    int n, kl, ku, ldab;
 } pm_lu;
+
+/* Whether pm_lu_factor takes the band path for `a` (a pinned unit row keeps
+ * the band; a dense trace row would not). */
+int pm_lu_uses_band(const pm_sparse *a);
 
 /* Factorise `a`.  A singular matrix is an error (PM_ESOLVER): `what` names
  * the matrix and `hint` says what to do about it in the message. */
@@ -25,7 +38,10 @@ pm_status pm_lu_solve(const pm_lu *lu, const double complex *b, double complex *
 void pm_lu_free(pm_lu *lu);
 
 /* A copy of L - shift I in which row `pin` (if pin >= 0) is replaced by the
- * unit row e_pin^T.  Entries stay sorted within each column. */
-pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t pin, pm_sparse **out);
+ * unit row e_pin^T, or, if `trace_columns` is not NULL, by the trace row
+ * (1 in every column c with trace_columns[c] != 0).  Entries stay sorted
+ * within each column. */
+pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t pin,
+                             const unsigned char *trace_columns, pm_sparse **out);
 
 #endif

@@ -87,9 +87,11 @@ static void solve_checked(const pm_block *b, const pm_steady_options *o, double 
     if (o->method == PM_STEADY_ARPACK) {
         CHECK(fabs(info->eigenvalue_re) < 1e-10 * rate_scale);
         CHECK(fabs(info->eigenvalue_im) < 1e-10 * rate_scale);
-    } else {
-        CHECK(info->pinned_element >= 0 && info->pinned_element < b->size);
+    } else if (info->pinned_element >= 0) { /* banded blocks pin one population */
+        CHECK(info->pinned_element < b->size);
         CHECK(b->row[info->pinned_element] == b->col[info->pinned_element]);
+    } else { /* the others replace one row by the trace row: one solve */
+        CHECK(info->pinned_element == -1 && info->iterations == 1);
     }
 }
 
@@ -177,10 +179,10 @@ static void test_coherent_state(void)
     pm_sparse_free(a), pm_sparse_free(adag), pm_sparse_free(H);
 }
 
-/* Two levels, pumped 0 -> 1 at rate 1e4 and decaying 1 -> 0 at rate 1, with
- * a weak drive: P(0) ~ 1e-4 makes DIRECT re-pin on rho_11 (iterations 2).
- * Without the drive P(1) = up/(up + down) exactly. */
-static void test_repin(void)
+/* Two levels, pumped 0 -> 1 at rate 1e4 and decaying 1 -> 0 at rate 1:
+ * P(1) = up/(up + down) exactly.  This small full block takes the trace-row
+ * path (one solve whatever the populations). */
+static void test_trace_row(void)
 {
     const double up = 1e4, down = 1.0;
     entry lower[] = {{0, 1, 1.0}}, raise[] = {{1, 0, 1.0}};
@@ -193,8 +195,7 @@ static void test_repin(void)
     pm_steady_options o = options(PM_STEADY_DIRECT);
     pm_steady_info info;
     solve_checked(b, &o, x, &info);
-    CHECK(info.iterations == 2);
-    CHECK(info.pinned_element == pm_block_find(b, 1, 1));
+    CHECK(info.iterations == 1 && info.pinned_element == -1);
     CHECK_CLOSE(creal(x[pm_block_find(b, 1, 1)]), up / (up + down), 1e-14);
     CHECK_CLOSE(creal(x[pm_block_find(b, 0, 0)]), down / (up + down), 1e-14);
     o = options(PM_STEADY_ARPACK);
@@ -204,9 +205,42 @@ static void test_repin(void)
     pm_sparse_free(sm), pm_sparse_free(sp), pm_sparse_free(H);
 }
 
-/* (b) The JC maser (Table I point, with a detuning so that H is complex in
- * the relevant places): DIRECT and ARPACK agree on the full block and on
- * sector 0, and the full block's steady state lives in sector 0. */
+/* The maser above threshold truncated at N = 40 (sector 0, band LU): the
+ * ground-state population, pinned first, is tiny next to the top levels, so
+ * DIRECT re-pins on the largest population (iterations 2); a hint on that
+ * element needs one solve; both agree with ARPACK. */
+static void test_repin(void)
+{
+    pm_params p;
+    pm_params_init(&p);
+    p.N = 40;
+    CHECK_OK(pm_params_derive(&p));
+    pm_model *model = NULL;
+    CHECK_OK(pm_model_jc_alloc(&p, &model));
+    pm_block *b = NULL;
+    CHECK_OK(pm_model_block(model, 0, &b));
+    CHECK(b->size >= 64);
+    double complex *x = malloc((size_t)b->size * sizeof *x), *y = malloc((size_t)b->size * sizeof *y);
+    pm_steady_options o = options(PM_STEADY_DIRECT);
+    pm_steady_info info;
+    solve_checked(b, &o, x, &info);
+    CHECK(info.iterations == 2);
+    int64_t largest = info.pinned_element;
+    for (int64_t q = 0; q < b->size; q++)
+        if (b->row[q] == b->col[q]) CHECK(creal(x[q]) <= creal(x[largest]));
+    o.pin_row = b->row[largest];
+    o.pin_col = b->col[largest];
+    solve_checked(b, &o, y, &info);
+    CHECK(info.iterations == 1 && info.pinned_element == largest);
+    CHECK(max_difference(b->size, x, y) < 1e-12);
+    o = options(PM_STEADY_ARPACK);
+    solve_checked(b, &o, y, &info);
+    CHECK(max_difference(b->size, x, y) < 1e-10);
+    free(x), free(y);
+    pm_block_free(b);
+    pm_model_free(model);
+}
+
 static void test_jc_direct_vs_arpack(void)
 {
     pm_params params;
@@ -349,6 +383,7 @@ int main(void)
     test_defaults();
     test_thermal_oscillator();
     test_coherent_state();
+    test_trace_row();
     test_repin();
     test_jc_direct_vs_arpack();
     test_failure_paths();
