@@ -45,6 +45,51 @@ pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *res
     return PM_OK;
 }
 
+/* ------------------------------------------------------------------ memory */
+
+double pm_memory_estimate(int64_t N, pm_path path, int evolve, size_t nsectors)
+{
+    double d = 2.0 * (double)N;
+    double elements = path == PM_PATH_FULL ? d * d : 2.0 * d * (double)(nsectors ? nsectors : 1);
+    double per_element = evolve ? 2100.0 : 1200.0;
+    return 1.5 * per_element * elements + 32e6; /* + program and libraries */
+}
+
+double pm_memory_available(void)
+{
+    double limit = 0;
+    const char *env = getenv("PHONOMASER_MEMORY_LIMIT");
+    if (env && *env) limit = strtod(env, NULL);
+    double available = 0;
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            double kib;
+            if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1) {
+                available = kib * 1024.0;
+                break;
+            }
+        }
+        fclose(f);
+    }
+    if (available <= 0) available = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    return limit > 0 && limit < available ? limit : available;
+}
+
+pm_status pm_memory_check(int64_t N, pm_path path, int evolve, size_t nsectors)
+{
+    double need = pm_memory_estimate(N, path, evolve, nsectors), have = pm_memory_available();
+    if (need <= have) return PM_OK;
+    const char *remedy = path == PM_PATH_FULL
+                             ? "use path = sector (or auto) when the model conserves the excitation number, a "
+                               "smaller N, or linear_solver = spgmr for evolutions"
+                             : "use a smaller N";
+    return pm_error_set(PM_ENOMEM, "%s at N = %lld on the %s path needs about %.3g GB (estimate), more than the "
+                        "%.3g GB available: %s", evolve ? "the evolution" : "the steady state", (long long)N,
+                        pm_path_name(path), need / 1e9, have / 1e9, remedy);
+}
+
 /* ------------------------------------------------------------------ steady */
 
 void pm_steady_result_clear(pm_steady_result *result)
@@ -60,6 +105,7 @@ pm_status pm_steadystate(const pm_model *model, pm_path path, const pm_steady_op
 {
     memset(result, 0, sizeof *result);
     pm_status s = pm_path_resolve(model, path, &result->path, result->path_note, sizeof result->path_note);
+    if (s == PM_OK) s = pm_memory_check(model->N, result->path, 0, 1);
     if (s != PM_OK) return s;
     double start = wall_seconds();
     s = pm_model_block(model, result->path == PM_PATH_SECTOR ? 0 : PM_SECTOR_FULL, &result->block);
@@ -182,6 +228,8 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
     result->max_sector = K;
     int64_t kmax = opts->keep_final_state ? K : (K < 1 ? K : 1);
     if (kmax > model->N) kmax = model->N;
+    s = pm_memory_check(model->N, result->path, 1, result->path == PM_PATH_SECTOR ? (size_t)kmax + 1 : 1);
+    if (s != PM_OK) return s;
     result->nblocks = result->path == PM_PATH_SECTOR ? (size_t)kmax + 1 : 1;
     if (result->nblocks > PM_STATE_MAX_BLOCKS) result->nblocks = PM_STATE_MAX_BLOCKS;
     result->blocks = calloc(result->nblocks, sizeof *result->blocks);

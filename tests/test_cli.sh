@@ -69,6 +69,12 @@ expect_reject "twice.ini:3" steady "${o[@]}" -c "$tmp/twice.ini"
 [[ $rc -eq 1 ]] && grep -q "none.ini" "$tmp/stderr" || fail "missing config file: exit $rc $(cat "$tmp/stderr")"
 "$exe" steady --set N=10 -o "$tmp/no/such/dir/x.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
 [[ $rc -eq 1 ]] && grep -q "x.h5" "$tmp/stderr" || fail "bad output dir: exit $rc $(cat "$tmp/stderr")"
+# a run that would not fit in memory is refused before any allocation, with a remedy
+PHONOMASER_MEMORY_LIMIT=1e8 "$exe" evolve --set N=200 --set path=full -o "$tmp/mem.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
+[[ $rc -eq 1 ]] && grep -q "GB (estimate).*path = sector" "$tmp/stderr" || fail "memory refusal: exit $rc $(cat "$tmp/stderr")"
+compgen -G "$tmp/mem.h5*" >/dev/null && fail "memory refusal left a file"
+"$exe" steady --set N=100000 --set path=full 2>"$tmp/stderr" >/dev/null; rc=$?
+[[ $rc -eq 1 ]] && grep -q "full path needs about" "$tmp/stderr" || fail "full N=1e5 not refused: exit $rc"
 # an override replaces the file's alternative key (file: eta, override: g)
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"
