@@ -110,98 +110,167 @@ pm_status pm_wigner_mech_from_dense(int64_t N, const double complex *rho, pm_wig
     return PM_OK;
 }
 
+/* Tr_spin of a set of density-matrix elements, kept as the upper triangle
+ * U of rho_m and the upper triangle of rho_m^dag (from the lower elements);
+ * has_upper[k] / has_lower[k]: whether the source holds diagonal k of that
+ * half (a held half without a nonzero element is zero, an absent one is
+ * zero or implied by Hermiticity). */
+typedef struct mech_builder {
+    int64_t N, kmax;
+    pm_wigner_mech *upper, *lower;
+    unsigned char *has_upper, *has_lower;
+} mech_builder;
+
+static void builder_clear(mech_builder *mb)
+{
+    pm_wigner_mech_free(mb->upper);
+    pm_wigner_mech_free(mb->lower);
+    free(mb->has_upper);
+    free(mb->has_lower);
+    memset(mb, 0, sizeof *mb);
+}
+
+static pm_status builder_init(mech_builder *mb, int64_t N, int64_t kmax)
+{
+    memset(mb, 0, sizeof *mb);
+    mb->N = N;
+    mb->kmax = kmax;
+    mb->has_upper = calloc((size_t)N, 1);
+    mb->has_lower = calloc((size_t)N, 1);
+    pm_status s = (mb->has_upper && mb->has_lower) ? PM_OK : pm_error_set(PM_ENOMEM, "wigner: out of memory");
+    if (s == PM_OK) s = mech_alloc(N, kmax, &mb->upper);
+    if (s == PM_OK) s = mech_alloc(N, kmax, &mb->lower);
+    if (s != PM_OK) builder_clear(mb);
+    return s;
+}
+
+/* rho_m(n, n') += rho[(s,n), (s',n')] for s == s' (Tr_spin). */
+static pm_status builder_add(mech_builder *mb, int64_t i, int64_t j, double complex value)
+{
+    const int64_t N = mb->N;
+    if (pm_space_spin(N, i) != pm_space_spin(N, j)) return PM_OK;
+    int64_t ni = pm_space_fock(N, i), nj = pm_space_fock(N, j);
+    double complex *d = NULL;
+    pm_status s;
+    if (ni <= nj) {
+        s = mech_diag(mb->upper, nj - ni, &d);
+        if (s == PM_OK) d[ni] += value;
+    } else {
+        s = mech_diag(mb->lower, ni - nj, &d);
+        if (s == PM_OK) d[nj] += conj(value); /* the upper element of rho_m^dag */
+    }
+    return s;
+}
+
+/* The Hermitian part (U + L^dag)/2 as a pm_wigner_mech; frees the builder. */
+static pm_status builder_finish(mech_builder *mb, int adjoint_implied, pm_wigner_mech **out)
+{
+    const int64_t N = mb->N;
+    pm_wigner_mech *upper = mb->upper, *lower = mb->lower;
+    double complex *d0 = NULL;
+    pm_status s = mech_diag(upper, 0, &d0);
+    for (int64_t m = 0; s == PM_OK && m < N; m++) d0[m] = creal(d0[m]);
+    for (int64_t k = 1; k <= mb->kmax && s == PM_OK; k++) {
+        int hold_u = mb->has_upper[k], hold_l = mb->has_lower[k];
+        double complex *u = upper->diag[k], *l = lower->diag[k];
+        if (!hold_u && l) { /* work on the lower half alone: move it up */
+            free(u);
+            upper->diag[k] = u = l;
+            lower->diag[k] = l = NULL;
+        }
+        if (!u) continue;
+        if (!hold_u || !hold_l) {
+            if (!adjoint_implied) /* the missing half is zero */
+                for (int64_t m = 0; m < N - k; m++) u[m] *= 0.5;
+        } else {
+            for (int64_t m = 0; m < N - k; m++) u[m] = 0.5 * (u[m] + (l ? l[m] : 0.0));
+        }
+    }
+    if (s == PM_OK) {
+        mech_prune(upper);
+        *out = upper;
+        mb->upper = NULL;
+    }
+    builder_clear(mb);
+    return s;
+}
+
 pm_status pm_wigner_mech_from_state(const pm_state *state, pm_wigner_mech **out)
 {
     *out = NULL;
     if (!state || state->N < 1) return pm_error_set(PM_EINVAL, "wigner: empty state");
     const int64_t N = state->N;
-    /* Which Fock diagonals the blocks hold: upper (n_i < n_j, sector -k) and
-     * lower (n_i > n_j, sector +k); a full block holds both. */
-    unsigned char *has_upper = calloc((size_t)N, 1), *has_lower = calloc((size_t)N, 1);
-    pm_wigner_mech *upper = NULL, *lower = NULL;
-    pm_status s = (has_upper && has_lower) ? PM_OK : pm_error_set(PM_ENOMEM, "wigner: out of memory");
+    /* the diagonals the blocks hold: upper (n_i < n_j) from sector -k, lower
+     * from sector +k (same spin: e_i - e_j = n_i - n_j); a full block both */
     int64_t kmax = 0;
-    for (size_t b = 0; b < state->nblocks && s == PM_OK; b++) {
+    for (size_t b = 0; b < state->nblocks; b++) {
+        int64_t sector = state->blocks[b]->sector;
+        if (sector == PM_SECTOR_FULL) kmax = N - 1;
+        else if (sector > -N && sector < N && (sector < 0 ? -sector : sector) > kmax)
+            kmax = sector < 0 ? -sector : sector;
+    }
+    mech_builder mb;
+    pm_status s = builder_init(&mb, N, kmax);
+    if (s != PM_OK) return s;
+    for (size_t b = 0; b < state->nblocks; b++) {
         int64_t sector = state->blocks[b]->sector;
         if (sector == PM_SECTOR_FULL) {
-            memset(has_upper, 1, (size_t)N);
-            memset(has_lower, 1, (size_t)N);
-            kmax = N - 1;
+            memset(mb.has_upper, 1, (size_t)N);
+            memset(mb.has_lower, 1, (size_t)N);
         } else if (sector > -N && sector < N) {
-            int64_t k = sector < 0 ? -sector : sector;
-            (sector < 0 ? has_upper : has_lower)[k] = 1;
-            if (sector == 0) has_upper[0] = 1;
-            if (k > kmax) kmax = k;
+            if (sector <= 0) mb.has_upper[-sector] = 1;
+            if (sector >= 0) mb.has_lower[sector] = 1;
         }
     }
-    if (s == PM_OK) s = mech_alloc(N, kmax, &upper);
-    if (s == PM_OK) s = mech_alloc(N, kmax, &lower);
-    /* Tr_spin: rho_m(n, n') = sum_s rho[(s,n), (s,n')] */
     for (size_t b = 0; b < state->nblocks && s == PM_OK; b++) {
         const pm_block *block = state->blocks[b];
-        const double complex *x = state->x[b];
-        for (int64_t q = 0; q < block->size && s == PM_OK; q++) {
-            int64_t i = block->row[q], j = block->col[q];
-            if (pm_space_spin(N, i) != pm_space_spin(N, j)) continue;
-            int64_t ni = pm_space_fock(N, i), nj = pm_space_fock(N, j);
-            double complex *d = NULL;
-            if (ni <= nj) {
-                s = mech_diag(upper, nj - ni, &d);
-                if (s == PM_OK) d[ni] += x[q];
-            } else {
-                s = mech_diag(lower, ni - nj, &d);
-                if (s == PM_OK) d[nj] += conj(x[q]); /* stored as the upper element of rho^dag */
-            }
-        }
+        for (int64_t q = 0; q < block->size && s == PM_OK; q++)
+            s = builder_add(&mb, block->row[q], block->col[q], state->x[b][q]);
     }
-    /* Hermitian part (U + L^dag)/2, an absent half implied by Hermiticity
-     * when state->adjoint_implied, else zero. */
-    for (int64_t k = 0; k <= kmax && s == PM_OK; k++) {
-        if (k == 0) {
-            double complex *d = upper->diag[0];
-            if (d)
-                for (int64_t m = 0; m < N; m++) d[m] = creal(d[m]);
-            continue;
-        }
-        /* a half held by a block but without a nonzero element is zero */
-        int hold_u = has_upper[k], hold_l = has_lower[k];
-        double complex *u = upper->diag[k], *l = lower->diag[k];
-        if (!hold_l || !hold_u) {
-            if (!hold_u) { /* the lower half alone: move it up */
-                free(u);
-                upper->diag[k] = u = l;
-                lower->diag[k] = NULL;
-            }
-            if (u && !state->adjoint_implied) /* the missing half is zero */
-                for (int64_t m = 0; m < N - k; m++) u[m] *= 0.5;
-            continue;
-        }
-        if (!u && l) { /* the upper half is zero */
-            upper->diag[k] = u = l;
-            lower->diag[k] = l = NULL;
-            for (int64_t m = 0; m < N - k; m++) u[m] *= 0.5;
-        } else if (u) {
-            for (int64_t m = 0; m < N - k; m++) u[m] = 0.5 * (u[m] + (l ? l[m] : 0.0));
-        }
-    }
-    pm_wigner_mech_free(lower);
-    free(has_upper);
-    free(has_lower);
     if (s != PM_OK) {
-        pm_wigner_mech_free(upper);
+        builder_clear(&mb);
         return s;
     }
-    if (!upper->diag[0]) {
-        double complex *d = NULL;
-        s = mech_diag(upper, 0, &d);
-        if (s != PM_OK) {
-            pm_wigner_mech_free(upper);
-            return s;
+    return builder_finish(&mb, state->adjoint_implied, out);
+}
+
+pm_status pm_wigner_mech_from_triplets(int64_t dim, size_t count, const int64_t *row, const int64_t *col,
+                                       const double complex *value, int adjoint_implied, pm_wigner_mech **out)
+{
+    *out = NULL;
+    if (dim < 2 || dim % 2 != 0)
+        return pm_error_set(PM_EINVAL, "wigner: density-matrix dimension %lld: must be 2N with N >= 1",
+                            (long long)dim);
+    const int64_t N = dim / 2;
+    int64_t kmax = 0;
+    for (size_t q = 0; q < count; q++) {
+        if (row[q] < 0 || row[q] >= dim || col[q] < 0 || col[q] >= dim)
+            return pm_error_set(PM_EINVAL, "wigner: element %zu at (%lld, %lld) is outside the %lld x %lld "
+                                "density matrix", q, (long long)row[q], (long long)col[q], (long long)dim,
+                                (long long)dim);
+        if (!isfinite(creal(value[q])) || !isfinite(cimag(value[q])))
+            return pm_error_set(PM_EINVAL, "wigner: element %zu at (%lld, %lld) is not finite", q,
+                                (long long)row[q], (long long)col[q]);
+        if (pm_space_spin(N, row[q]) == pm_space_spin(N, col[q])) {
+            int64_t k = pm_space_fock(N, row[q]) - pm_space_fock(N, col[q]);
+            if ((k < 0 ? -k : k) > kmax) kmax = k < 0 ? -k : k;
         }
     }
-    mech_prune(upper);
-    *out = upper;
-    return PM_OK;
+    mech_builder mb;
+    pm_status s = builder_init(&mb, N, kmax);
+    if (s != PM_OK) return s;
+    for (size_t q = 0; q < count && s == PM_OK; q++) {
+        if (pm_space_spin(N, row[q]) != pm_space_spin(N, col[q])) continue;
+        int64_t k = pm_space_fock(N, row[q]) - pm_space_fock(N, col[q]);
+        if (k <= 0) mb.has_upper[-k] = 1;
+        if (k >= 0) mb.has_lower[k] = 1;
+        s = builder_add(&mb, row[q], col[q], value[q]);
+    }
+    if (s != PM_OK) {
+        builder_clear(&mb);
+        return s;
+    }
+    return builder_finish(&mb, adjoint_implied, out);
 }
 
 pm_wigner_path pm_wigner_choose_path(const pm_wigner_mech *mech)

@@ -297,6 +297,35 @@ static void test_qutip_case(const ref_case *rc)
                     worst = fmax(worst, cabs((k ? 0.5 : 1.0) * implied->diag[k][m] - halved->diag[k][m]));
             CHECK(worst == 0);
         }
+        /* the same elements as triplets (as read from an HDF5 file) */
+        size_t count = 0;
+        for (size_t b = 0; b < state->nblocks; b++) count += (size_t)state->blocks[b]->size;
+        int64_t *trow = malloc(count * sizeof *trow), *tcol = malloc(count * sizeof *tcol);
+        double complex *tval = malloc(count * sizeof *tval);
+        count = 0;
+        for (size_t b = 0; b < state->nblocks; b++)
+            for (int64_t q = 0; q < state->blocks[b]->size; q++, count++) {
+                trow[count] = state->blocks[b]->row[q];
+                tcol[count] = state->blocks[b]->col[q];
+                tval[count] = state->x[b][q];
+            }
+        pm_wigner_mech *from_triplets = NULL;
+        CHECK_OK(pm_wigner_mech_from_triplets(d, count, trow, tcol, tval, 1, &from_triplets));
+        if (from_triplets && implied) {
+            CHECK(from_triplets->kmax == implied->kmax);
+            int same = 1;
+            for (int64_t k = 0; k <= implied->kmax && same; k++)
+                for (int64_t m = 0; implied->diag[k] && from_triplets->diag[k] && m < N - k; m++)
+                    same &= from_triplets->diag[k][m] == implied->diag[k][m];
+            CHECK(same);
+        }
+        pm_wigner_mech *rejected = NULL;
+        CHECK(pm_wigner_mech_from_triplets(d + 1, count, trow, tcol, tval, 1, &rejected) == PM_EINVAL);
+        trow[0] = d;
+        CHECK(pm_wigner_mech_from_triplets(d, count, trow, tcol, tval, 1, &rejected) == PM_EINVAL);
+        CHECK(strstr(pm_error_message(), "outside") != NULL && rejected == NULL);
+        free(trow), free(tcol), free(tval);
+        pm_wigner_mech_free(from_triplets);
         pm_wigner_mech_free(implied);
         pm_wigner_mech_free(halved);
         pm_state_free(state);

@@ -65,6 +65,13 @@ typedef struct pm_wigner_mech {
  * state->adjoint_implied).  The mechanical coherence rho_m(n, n+k) comes
  * from the sector -k elements (same spin), its adjoint from sector +k. */
 pm_status pm_wigner_mech_from_state(const pm_state *state, pm_wigner_mech **out);
+/* From density-matrix elements rho[row[q]][col[q]] = value[q] of the spin
+ * (x) Fock space of dimension dim = 2N (a phonomaser HDF5 file's
+ * /steady/rho): a diagonal of rho_m held by no element is zero, or implied
+ * by Hermiticity when adjoint_implied.  PM_EINVAL for an odd dim, an index
+ * outside the matrix or a non-finite value. */
+pm_status pm_wigner_mech_from_triplets(int64_t dim, size_t count, const int64_t *row, const int64_t *col,
+                                       const double complex *value, int adjoint_implied, pm_wigner_mech **out);
 /* From a dense N x N mechanical density matrix, row-major rho[m * N + n]. */
 pm_status pm_wigner_mech_from_dense(int64_t N, const double complex *rho, pm_wigner_mech **out);
 /* From a populations vector P(n), n = 0..N-1 (a phase-invariant state). */

@@ -65,8 +65,28 @@ void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts
 /* Resolve the solver path setting. */
 pm_path pm_cli_path(const pm_run_config *cfg);
 
+/* The steady state of a run configuration exactly as `phonomaser steady`
+ * computes it (steady_run.c): N = auto grows the cutoff with
+ * pm_converge_auto, else one pm_steadystate at N.  Clear with
+ * pm_cli_steady_clear in every case. */
+typedef struct pm_cli_steady {
+    int automatic;               /* N = auto */
+    pm_converge_options copts;   /* solver options from the configuration */
+    pm_converge_result ladder;   /* N = auto: the search; ladder.final is the state */
+    pm_steady_result single;     /* fixed N */
+    pm_steady_result *result;    /* the steady state: &ladder.final or &single */
+    double total_seconds;        /* wall time of the whole solve (with N = auto: the search) */
+    double seconds;              /* build + solve at the final N */
+} pm_cli_steady;
+
+pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run);
+void pm_cli_steady_clear(pm_cli_steady *run);
+
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);
 int pm_cmd_converge(int argc, char **argv);
+int pm_cmd_theory(int argc, char **argv);
+int pm_cmd_compare(int argc, char **argv);
+int pm_cmd_wigner(int argc, char **argv);
 
 #endif

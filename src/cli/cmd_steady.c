@@ -1,16 +1,8 @@
 /* phonomaser steady: the steady state of the maser master equation. */
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void help(void)
 {
@@ -41,39 +33,22 @@ int pm_cmd_steady(int argc, char **argv)
         s = pm_h5_create(opts.output, &file);
         if (s != PM_OK) return pm_cli_fail(s);
     }
-    pm_converge_options copts;
-    pm_cli_converge_options(cfg, &copts);
-    const pm_steady_options *steady_opts = &copts.steady;
-
-    /* N = auto: grow the cutoff until converged (converge.h); the result is
-     * the steady state at the chosen N */
-    int automatic = cfg->params.N == PM_N_AUTO;
-    pm_converge_result ladder;
-    memset(&ladder, 0, sizeof ladder);
-    pm_steady_result single;
-    memset(&single, 0, sizeof single);
-    pm_steady_result *result = automatic ? &ladder.final : &single;
-    double start = wall_seconds();
-    if (automatic) {
-        s = pm_converge_auto(&cfg->params, &copts, &ladder);
-    } else {
-        pm_model *model = NULL;
-        s = pm_model_jc_alloc(&cfg->params, &model);
-        if (s == PM_OK) s = pm_steadystate(model, copts.path, steady_opts, &single);
-        pm_model_free(model);
-    }
-    double total_seconds = wall_seconds() - start;
-    /* the build and solve at the final N; with N = auto the search is extra */
-    double seconds = automatic ? ladder.steps[ladder.nsteps - 1].seconds : total_seconds;
+    pm_cli_steady run;
+    s = pm_cli_steady_solve(cfg, &run);
+    const pm_steady_options *steady_opts = &run.copts.steady;
+    int automatic = run.automatic;
+    pm_converge_result *ladder = &run.ladder;
+    pm_steady_result *result = run.result;
+    double total_seconds = run.total_seconds, seconds = run.seconds;
     if (s != PM_OK) {
         rc = pm_cli_fail(s);
         pm_h5_abort(file);
-        pm_converge_result_clear(&ladder);
+        pm_cli_steady_clear(&run);
         return rc;
     }
     if (result->path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result->path_note);
     long N = (long)result->state->N;
-    if (automatic && !ladder.converged)
+    if (automatic && !ladder->converged)
         fprintf(stderr, "phonomaser: warning: N = auto stopped at N = %ld without meeting tail_tol = %g and "
                 "converge_tol = %g\n", N, cfg->tail_tol, cfg->converge_tol);
 
@@ -83,9 +58,9 @@ int pm_cmd_steady(int argc, char **argv)
     pm_report_int("N", N);
     if (automatic) {
         pm_report_string("N_mode", "auto");
-        pm_report_int("converged", ladder.converged);
-        pm_report_double("rel_change_n", ladder.steps[ladder.nsteps - 1].rel_change_n);
-        pm_report_int("cutoffs_tried", (long long)ladder.nsteps);
+        pm_report_int("converged", ladder->converged);
+        pm_report_double("rel_change_n", ladder->steps[ladder->nsteps - 1].rel_change_n);
+        pm_report_int("cutoffs_tried", (long long)ladder->nsteps);
         pm_report_double("search_seconds", total_seconds);
     }
     pm_report_observables(&result->obs);
@@ -116,12 +91,11 @@ int pm_cmd_steady(int argc, char **argv)
             s = pm_h5_attr_double(file, "/steady/solver", "eigenvalue_re", result->info.eigenvalue_re, "1/s");
         if (s == PM_OK && cfg->store_rho) s = pm_report_h5_state(file, "/steady/rho", result->state);
         if (s == PM_OK && automatic)
-            s = pm_report_h5_ladder(file, "/steady/converge", &ladder, cfg->tail_tol, cfg->converge_tol);
+            s = pm_report_h5_ladder(file, "/steady/converge", ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_h5_close(file, 1);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);
     }
-    pm_steady_result_clear(&single);
-    pm_converge_result_clear(&ladder);
+    pm_cli_steady_clear(&run);
     return rc;
 }

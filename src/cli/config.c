@@ -76,6 +76,11 @@ static const run_key run_keys[] = {
      "cutoffs of 'phonomaser converge'; empty: grow N automatically as for N = auto"},
     {"store_rho", "output", "1", RUN_BOOL, OFF(store_rho), 0, 0, 0, 0, 0, NULL, "false",
      "0, 1, true or false", "store the full density matrix in the HDF5 file"},
+    {"wigner_range", "output", "1", RUN_REAL, OFF(wigner_range), 0, 0.0, 1e6, 0, 0, NULL, "0",
+     "a finite number in [0, 1e6]", "'phonomaser wigner' grid: z and p in [-wigner_range, wigner_range]; "
+     "0 = auto: 1.3 x the ring radius, or more to hold all but 1e-6 of P(n)"},
+    {"wigner_points", "output", "1", RUN_LONG, OFF(wigner_points), 0, 2.0, 2001.0, 0, 0, NULL, "401",
+     "an integer in [2, 2001]", "'phonomaser wigner' grid points per axis (odd: the grid holds z = 0)"},
 };
 
 #define RUN_KEY_COUNT (sizeof run_keys / sizeof run_keys[0])

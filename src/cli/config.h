@@ -45,6 +45,8 @@ typedef struct pm_run_config {
     long ladder[PM_LADDER_MAX];         /* cutoffs of `phonomaser converge` (increasing, >= 2) */
     int ladder_count;                   /* 0: automatic growth as for N = auto */
     int store_rho;                      /* 1: store the full density matrix in the HDF5 file */
+    double wigner_range;                /* wigner: grid z, p in [-range, range]; 0 = auto */
+    long wigner_points;                 /* wigner: grid points per axis, 2..2001, default 401 */
 } pm_run_config;
 
 /* Defaults: Table I model parameters (params.h) and the run defaults above. */

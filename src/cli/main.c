@@ -26,6 +26,7 @@ static const command commands[] = {
     {"steady", pm_cmd_steady, "steady state of the maser master equation (ARPACK or direct LU)"},
     {"evolve", pm_cmd_evolve, "time evolution with CVODE from a thermal, Fock, coherent or vacuum state"},
     {"converge", pm_cmd_converge, "steady state over a ladder of Fock cutoffs (truncation convergence)"},
+    {"wigner", pm_cmd_wigner, "Wigner function W(z, p) of the mechanical steady state (or of a stored state)"},
 };
 
 static void usage(FILE *out)

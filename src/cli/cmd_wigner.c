@@ -1,0 +1,398 @@
+/* phonomaser wigner: the Wigner function W(z, p) of the mechanical state,
+ * from the steady state (solved as `phonomaser steady` does) or from a
+ * density matrix stored in a phonomaser HDF5 file (--state FILE.h5). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "phonomaser/reduced.h"
+#include "phonomaser/wigner.h"
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void help(void)
+{
+    printf("usage: phonomaser wigner [-c FILE.ini] [--set KEY=VALUE]... [--state FILE.h5] [--output FILE.h5]\n\n"
+           "Wigner function W(z, p) of the mechanical reduced state rho_m = Tr_spin rho, with the\n"
+           "paper's quadratures z = (a + a^dag)/sqrt(2), p = (a - a^dag)/(i sqrt(2)), normalised so\n"
+           "that its integral over dz dp is 1 (QuTiP's wigner with g = sqrt(2)).  The state is the\n"
+           "steady state of the configuration (solved as by 'phonomaser steady'; N = auto allowed),\n"
+           "or, with --state FILE.h5, the density matrix /steady/rho (else /evolve/rho_final) of a\n"
+           "phonomaser file, written by 'phonomaser steady --set store_rho=1 --output FILE.h5'\n"
+           "(FILE.h5:/GROUP names another group; the file's /parameters give the model).\n"
+           "A phase-invariant state (the maser steady state) takes the radial path,\n"
+           "W(r) = (1/pi) sum_n P(n) (-1)^n e^{-r^2} L_n(2 r^2); a state with coherences the\n"
+           "general Laguerre sum.  Both are accurate at N = 10^4 and beyond (no factorials,\n"
+           "no overflow).\n\n"
+           "The grid is square, z and p in [-wigner_range, wigner_range] with wigner_points\n"
+           "points per axis (default 401; wigner_range = 0: 1.3 x the ring radius, or more to\n"
+           "hold all but 1e-6 of P(n)).  Prints ring_radius_exact (the radius where W(r) peaks),\n"
+           "ring_radius_pr (where the radial density 2 pi r W(r), Eq. 20, peaks), ring_radius_mb\n"
+           "= sqrt(2 n_las) (Maxwell-Bloch, Eq. 15), W_min, W_max, the grid integral and\n"
+           "'seconds' (the Wigner computation, without the steady-state solve).  HDF5: /wigner/z,\n"
+           "/wigner/p, /wigner/W[iz][ip] with the ring radii as attributes, and the phase-averaged\n"
+           "radial profile /wigner/radial/{r, W, P_r}.\n\n"
+           "  --state FILE.h5[:/GROUP]  read the state from a phonomaser HDF5 file\n"
+           "                        (default group /steady/rho, else /evolve/rho_final)\n\n");
+    pm_cli_print_common_help(stdout);
+}
+
+/* ------------------------------------------------------------ state file */
+
+/* The model parameters a file's /parameters group records (as written by
+ * pm_report_h5_header); *found = 0 if any is missing. */
+static pm_status read_file_params(pm_h5file *file, pm_params *params, int *found)
+{
+    struct {
+        const char *name;
+        double *field;
+    } fields[] = {
+        {"omega_m", &params->omega_m}, {"Q", &params->Q},
+        {"gamma_m", &params->gamma_m}, {"gamma_1", &params->gamma_1},
+        {"gamma_2", &params->gamma_2}, {"S", &params->S},
+        {"gamma_up", &params->gamma_up}, {"gamma_down", &params->gamma_down},
+        {"gamma_phi", &params->gamma_phi}, {"eta", &params->eta},
+        {"g", &params->g}, {"delta", &params->delta},
+        {"n_th", &params->n_th},
+    };
+    *found = 0;
+    int exists = 0;
+    pm_status s = pm_h5_exists(file, "/parameters", &exists);
+    if (s != PM_OK || !exists) return s;
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+        s = pm_h5_read_attr_double(file, "/parameters", fields[k].name, fields[k].field);
+        if (s != PM_OK) {
+            pm_error_clear();
+            return PM_OK; /* incomplete: no Maxwell-Bloch radius */
+        }
+    }
+    *found = 1;
+    return PM_OK;
+}
+
+/* The density matrix stored as triplets in `group` (row, col, value; attrs
+ * dim, adjoint_implied) of a phonomaser file.  `spec` is FILE.h5 (group
+ * /steady/rho, else /evolve/rho_final) or FILE.h5:/GROUP. */
+static pm_status read_state_file(const char *spec, pm_wigner_mech **mech, pm_params *params, int *have_params)
+{
+    char path[4096], group[512] = "";
+    snprintf(path, sizeof path, "%s", spec);
+    char *colon = strrchr(path, ':');
+    if (colon && colon[1] == '/') {
+        snprintf(group, sizeof group, "%s", colon + 1);
+        *colon = '\0';
+    }
+    pm_h5file *file = NULL;
+    pm_status s = pm_h5_open_read(path, &file);
+    if (s != PM_OK) return s;
+    int exists = 0;
+    static const char *const known[] = {"/steady/rho", "/evolve/rho_final"};
+    for (size_t k = 0; !group[0] && k < sizeof known / sizeof known[0] && s == PM_OK; k++) {
+        s = pm_h5_exists(file, known[k], &exists);
+        if (s == PM_OK && exists) snprintf(group, sizeof group, "%s", known[k]);
+    }
+    if (s == PM_OK && group[0]) s = pm_h5_exists(file, group, &exists);
+    if (s == PM_OK && (!group[0] || !exists))
+        s = pm_error_set(PM_EINVAL, "--state %s: no density matrix %s in the file (write one with "
+                         "'phonomaser steady --set store_rho=1 --output FILE.h5', or name the group as "
+                         "FILE.h5:/GROUP)", spec, group[0] ? group : "/steady/rho or /evolve/rho_final");
+    char dataset[600];
+    size_t nrow = 0, ncol = 0, nval = 0;
+    snprintf(dataset, sizeof dataset, "%s/row", group);
+    if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &nrow);
+    snprintf(dataset, sizeof dataset, "%s/col", group);
+    if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &ncol);
+    snprintf(dataset, sizeof dataset, "%s/value", group);
+    if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &nval);
+    if (s == PM_OK && (nrow != ncol || nrow != nval))
+        s = pm_error_set(PM_EINVAL, "--state %s: %s/row, col and value differ in length (%zu, %zu, %zu)", spec,
+                         group, nrow, ncol, nval);
+    int64_t dim = 0, adjoint_implied = 0;
+    if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "dim", &dim);
+    if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "adjoint_implied", &adjoint_implied);
+    int64_t *row = NULL, *col = NULL;
+    double complex *value = NULL;
+    if (s == PM_OK) {
+        size_t n = nrow ? nrow : 1;
+        row = malloc(n * sizeof *row);
+        col = malloc(n * sizeof *col);
+        value = malloc(n * sizeof *value);
+        if (!row || !col || !value) s = pm_error_set(PM_ENOMEM, "--state %s: out of memory (%zu elements)", spec, nrow);
+    }
+    snprintf(dataset, sizeof dataset, "%s/row", group);
+    if (s == PM_OK && nrow > 0) s = pm_h5_read_int(file, dataset, row);
+    snprintf(dataset, sizeof dataset, "%s/col", group);
+    if (s == PM_OK && nrow > 0) s = pm_h5_read_int(file, dataset, col);
+    snprintf(dataset, sizeof dataset, "%s/value", group);
+    if (s == PM_OK && nrow > 0) s = pm_h5_read_complex(file, dataset, value);
+    if (s == PM_OK) s = pm_wigner_mech_from_triplets(dim, nrow, row, col, value, adjoint_implied != 0, mech);
+    if (s == PM_OK) s = read_file_params(file, params, have_params);
+    if (s == PM_OK) params->N = (long)(dim / 2);
+    free(row), free(col), free(value);
+    pm_status closed = pm_h5_close(file, 1);
+    return s != PM_OK ? s : closed;
+}
+
+/* ------------------------------------------------------------ the grid */
+
+/* Radius holding all but `tail` of P(n): sqrt(2 n + 1) of the smallest such
+ * n, plus three vacuum widths. */
+static double radius_holding(const double *p_n, int64_t N, double tail)
+{
+    double above = 0.0;
+    int64_t n = N - 1;
+    while (n > 0 && above + fabs(p_n[n]) <= tail) above += fabs(p_n[n--]);
+    return sqrt(2.0 * (double)n + 1.0) + 3.0;
+}
+
+typedef struct wigner_result {
+    size_t points;
+    double range, step;
+    double *z;                 /* points; also the p axis */
+    double *W;                 /* points x points, W[iz * points + ip] */
+    pm_wigner_path path;
+    pm_wigner_ring ring;
+    double W_min, W_max, integral;
+    size_t nradial;
+    double *radial_r, *radial_W, *radial_P;
+    double seconds;
+} wigner_result;
+
+static void wigner_result_free(wigner_result *wr)
+{
+    free(wr->z), free(wr->W), free(wr->radial_r), free(wr->radial_W), free(wr->radial_P);
+}
+
+static pm_status compute(const pm_wigner_mech *mech, const pm_run_config *cfg, wigner_result *wr)
+{
+    memset(wr, 0, sizeof *wr);
+    double start = wall_seconds();
+    const int64_t N = mech->N;
+    double *p_n = malloc((size_t)N * sizeof *p_n);
+    if (!p_n) return pm_error_set(PM_ENOMEM, "wigner: out of memory (N = %lld)", (long long)N);
+    for (int64_t n = 0; n < N; n++) p_n[n] = creal(mech->diag[0][n]);
+    pm_status s = pm_wigner_ring_find(p_n, N, &wr->ring);
+
+    /* a symmetric grid (z[n-1-i] = -z[i] exactly): points share radii */
+    wr->points = (size_t)cfg->wigner_points;
+    wr->range = cfg->wigner_range;
+    if (s == PM_OK && wr->range <= 0) {
+        wr->range = 1.3 * wr->ring.r_peak_pr;
+        double holding = radius_holding(p_n, N, 1e-6);
+        if (holding > wr->range) wr->range = holding;
+    }
+    size_t np = wr->points;
+    wr->step = 2.0 * wr->range / (double)(np - 1);
+    wr->z = malloc(np * sizeof *wr->z);
+    wr->W = malloc(np * np * sizeof *wr->W);
+    wr->nradial = 2 * np;
+    wr->radial_r = malloc(wr->nradial * sizeof *wr->radial_r);
+    wr->radial_W = malloc(wr->nradial * sizeof *wr->radial_W);
+    wr->radial_P = malloc(wr->nradial * sizeof *wr->radial_P);
+    if (s == PM_OK && (!wr->z || !wr->W || !wr->radial_r || !wr->radial_W || !wr->radial_P))
+        s = pm_error_set(PM_ENOMEM, "wigner: out of memory for a %zu x %zu grid", np, np);
+    if (s == PM_OK) {
+        for (size_t i = 0; i < np; i++) wr->z[i] = ((double)i - 0.5 * (double)(np - 1)) * wr->step;
+        wr->path = pm_wigner_choose_path(mech);
+        s = pm_wigner_grid_mech(mech, wr->path, np, wr->z, np, wr->z, wr->W);
+    }
+    if (s == PM_OK) {
+        wr->W_min = wr->W_max = wr->W[0];
+        double sum = 0.0;
+        for (size_t q = 0; q < np * np; q++) {
+            sum += wr->W[q];
+            if (wr->W[q] < wr->W_min) wr->W_min = wr->W[q];
+            if (wr->W[q] > wr->W_max) wr->W_max = wr->W[q];
+        }
+        wr->integral = sum * wr->step * wr->step;
+        /* the phase-averaged W(r) (the W of the diagonal of rho_m), out to
+         * the grid's corner */
+        double r_end = sqrt(2.0) * wr->range;
+        for (size_t i = 0; i < wr->nradial; i++) wr->radial_r[i] = r_end * (double)i / (double)(wr->nradial - 1);
+        s = pm_wigner_radial(p_n, N, wr->nradial, wr->radial_r, wr->radial_W);
+        for (size_t i = 0; s == PM_OK && i < wr->nradial; i++)
+            wr->radial_P[i] = 2.0 * M_PI * wr->radial_r[i] * wr->radial_W[i];
+    }
+    free(p_n);
+    wr->seconds = wall_seconds() - start;
+    return s;
+}
+
+static pm_status write_wigner(pm_h5file *file, const wigner_result *wr, const pm_wigner_mech *mech, double n_las,
+                              const char *source)
+{
+    const char *g = "/wigner";
+    size_t np = wr->points;
+    pm_status s = pm_h5_dataset_double(file, "/wigner/z", wr->z, np, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/p", wr->z, np, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/W", wr->W, np, np, "1");
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/wigner/W", "layout", "W[iz][ip]: rows z, columns p");
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, g, "convention",
+                              "z = (a + a^dag)/sqrt(2), p = (a - a^dag)/(i sqrt(2)); integral W dz dp = Tr rho_m "
+                              "(QuTiP wigner with g = sqrt(2), transposed); <n> = <z^2 + p^2>/2 - 1/2");
+    if (s == PM_OK) s = pm_h5_attr_string(file, g, "path", pm_wigner_path_name(wr->path));
+    if (s == PM_OK) s = pm_h5_attr_string(file, g, "source", source);
+    if (s == PM_OK) s = pm_h5_attr_int(file, g, "N", mech->N);
+    if (s == PM_OK) s = pm_h5_attr_int(file, g, "max_coherence_order", mech->kmax);
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "range", wr->range, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "step", wr->step, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_exact", wr->ring.r_peak_w, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_pr", wr->ring.r_peak_pr, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_mb", sqrt(2.0 * n_las), "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "n_las", n_las, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_min", wr->W_min, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_max", wr->W_max, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "integral", wr->integral, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "seconds", wr->seconds, "s");
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/wigner", "ring_radius_notes",
+                              "exact: argmax of the phase-averaged W(r); pr: argmax of 2 pi r W(r) (Eq. 20); "
+                              "mb: sqrt(2 n_las), Maxwell-Bloch (Eq. 15), 0 below threshold");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/r", wr->radial_r, wr->nradial, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/W", wr->radial_W, wr->nradial, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/P_r", wr->radial_P, wr->nradial, 0, "1");
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/wigner/radial", "description",
+                              "phase-averaged W(r) (exact W for a phase-invariant state) and the radial "
+                              "density P_r = 2 pi r W(r), integral P_r dr = 1");
+    return s;
+}
+
+/* ------------------------------------------------------------ command */
+
+/* Take this command's own option --state FILE out of argv (the rest goes to
+ * the common parser).  Returns 0 or an exit code. */
+static int take_state_option(int argc, char **argv, char **rest, int *nrest, const char **state_file)
+{
+    *nrest = 0;
+    *state_file = NULL;
+    for (int a = 0; a < argc; a++) {
+        if (!strcmp(argv[a], "--state")) {
+            if (a + 1 >= argc || !argv[a + 1][0]) {
+                fprintf(stderr, "phonomaser wigner: error: option '--state' needs a file name\n");
+                return 2;
+            }
+            if (*state_file) {
+                fprintf(stderr, "phonomaser wigner: error: option '--state' given twice\n");
+                return 2;
+            }
+            *state_file = argv[++a];
+        } else {
+            rest[(*nrest)++] = argv[a];
+            /* keep an option's value with it (a value may be "--state") */
+            if (a + 1 < argc && (!strcmp(argv[a], "-c") || !strcmp(argv[a], "--config") || !strcmp(argv[a], "-s") ||
+                                 !strcmp(argv[a], "--set") || !strcmp(argv[a], "-o") || !strcmp(argv[a], "--output")))
+                rest[(*nrest)++] = argv[++a];
+        }
+    }
+    return 0;
+}
+
+int pm_cmd_wigner(int argc, char **argv)
+{
+    char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
+    if (!rest) {
+        fprintf(stderr, "phonomaser wigner: error: out of memory\n");
+        return 1;
+    }
+    int nrest = 0;
+    const char *state_file = NULL;
+    int rc = take_state_option(argc, argv, rest, &nrest, &state_file);
+    pm_cli_options opts;
+    if (rc == 0) rc = pm_cli_parse("wigner", nrest, rest, &opts);
+    free(rest);
+    if (rc != 0) return rc;
+    if (opts.help) {
+        help();
+        return 0;
+    }
+    pm_run_config *cfg = &opts.config;
+    pm_h5file *file = NULL;
+    pm_status s = PM_OK;
+    if (opts.output) {
+        s = pm_h5_create(opts.output, &file);
+        if (s != PM_OK) return pm_cli_fail(s);
+    }
+
+    /* the state */
+    pm_cli_steady run;
+    memset(&run, 0, sizeof run);
+    pm_wigner_mech *mech = NULL;
+    pm_params params = cfg->params;
+    int have_params = 1;
+    if (state_file) {
+        s = read_state_file(state_file, &mech, &params, &have_params);
+        if (s == PM_OK && have_params) cfg->params = params; /* the file's model for the record */
+    } else {
+        s = pm_cli_steady_solve(cfg, &run);
+        if (s == PM_OK) s = pm_wigner_mech_from_state(run.result->state, &mech);
+    }
+    wigner_result wr;
+    memset(&wr, 0, sizeof wr);
+    if (s == PM_OK) s = compute(mech, cfg, &wr);
+    if (s != PM_OK) {
+        rc = pm_cli_fail(s);
+        pm_h5_abort(file);
+        wigner_result_free(&wr);
+        pm_wigner_mech_free(mech);
+        pm_cli_steady_clear(&run);
+        return rc;
+    }
+
+    double n_las = have_params ? pm_reduced_n_las(&params) : NAN;
+    if (!have_params && !opts.quiet)
+        fprintf(stderr, "phonomaser: note: %s records no complete /parameters group: no Maxwell-Bloch radius\n",
+                state_file);
+    double trace = 0.0, n_mean = 0.0;
+    for (int64_t n = 0; n < mech->N; n++) {
+        trace += creal(mech->diag[0][n]);
+        n_mean += (double)n * creal(mech->diag[0][n]);
+    }
+    pm_report_string("source", state_file ? state_file : "steady state");
+    if (!state_file) {
+        pm_report_string("path", pm_path_name(run.result->path));
+        if (run.automatic) pm_report_string("N_mode", "auto");
+        pm_report_double("steady_seconds", run.total_seconds);
+    }
+    pm_report_int("N", (long long)mech->N);
+    pm_report_double("trace", trace);
+    pm_report_double("n_mean", n_mean);
+    pm_report_string("wigner_path", pm_wigner_path_name(wr.path));
+    pm_report_int("max_coherence_order", (long long)mech->kmax);
+    pm_report_int("grid_points", (long long)wr.points);
+    pm_report_double("range", wr.range);
+    pm_report_double("ring_radius_exact", wr.ring.r_peak_w);
+    pm_report_double("ring_radius_pr", wr.ring.r_peak_pr);
+    pm_report_double("ring_radius_mb", sqrt(2.0 * n_las));
+    pm_report_double("n_las", n_las);
+    pm_report_double("W_min", wr.W_min);
+    pm_report_double("W_max", wr.W_max);
+    pm_report_double("integral", wr.integral);
+    pm_report_double("seconds", wr.seconds);
+    if (fabs(wr.integral - trace) > 1e-6 && !opts.quiet)
+        fprintf(stderr, "phonomaser: warning: the grid integral %.9g differs from Tr rho_m = %.9g: the grid "
+                "(wigner_range = %g, %ld points) does not resolve or cover W\n", wr.integral, trace, wr.range,
+                cfg->wigner_points);
+
+    if (file) {
+        s = pm_report_h5_header(file, "wigner", argc, argv, cfg);
+        if (s == PM_OK) s = write_wigner(file, &wr, mech, n_las, state_file ? state_file : "steady state");
+        if (s == PM_OK && !state_file) s = pm_report_h5_observables(file, "/steady", &run.result->obs);
+        if (s == PM_OK && !state_file && cfg->store_rho) s = pm_report_h5_state(file, "/steady/rho", run.result->state);
+        if (s == PM_OK) s = pm_h5_close(file, 1);
+        else pm_h5_abort(file);
+        if (s != PM_OK) rc = pm_cli_fail(s);
+    }
+    wigner_result_free(&wr);
+    pm_wigner_mech_free(mech);
+    pm_cli_steady_clear(&run);
+    return rc;
+}

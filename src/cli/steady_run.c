@@ -1,0 +1,45 @@
+/* The steady state of a run configuration, shared by `phonomaser steady`
+ * and `phonomaser wigner` (cli.h). */
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
+{
+    memset(run, 0, sizeof *run);
+    pm_cli_converge_options(cfg, &run->copts);
+    /* N = auto: grow the cutoff until converged (converge.h); the result is
+     * the steady state at the chosen N */
+    run->automatic = cfg->params.N == PM_N_AUTO;
+    run->result = run->automatic ? &run->ladder.final : &run->single;
+    pm_status s;
+    double start = wall_seconds();
+    if (run->automatic) {
+        s = pm_converge_auto(&cfg->params, &run->copts, &run->ladder);
+    } else {
+        pm_model *model = NULL;
+        s = pm_model_jc_alloc(&cfg->params, &model);
+        if (s == PM_OK) s = pm_steadystate(model, run->copts.path, &run->copts.steady, &run->single);
+        pm_model_free(model);
+    }
+    run->total_seconds = wall_seconds() - start;
+    /* the build and solve at the final N; with N = auto the search is extra */
+    run->seconds = run->automatic && run->ladder.nsteps > 0 ? run->ladder.steps[run->ladder.nsteps - 1].seconds
+                                                            : run->total_seconds;
+    return s;
+}
+
+void pm_cli_steady_clear(pm_cli_steady *run)
+{
+    pm_steady_result_clear(&run->single);
+    pm_converge_result_clear(&run->ladder);
+    run->result = NULL;
+}
