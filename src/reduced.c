@@ -104,6 +104,14 @@ double pm_reduced_n_las(const pm_params *p)
     return pm_reduced_n_sat(p) * (p->S / S_th - 1.0);
 }
 
+double pm_reduced_intensity_relaxation(const pm_params *p)
+{
+    /* below: Eq. (12); above: 2 n mu'(n) at n_las = gamma_m (x - 1)/x, from
+     * mu'(n) = -G S / (n_sat (1 + n/n_sat)^2) and 1 + n_las/n_sat = x */
+    double x = p->S / pm_reduced_S_th(p);
+    return x > 1.0 ? p->gamma_m * (x - 1.0) / x : pm_reduced_gamma_eff(p);
+}
+
 double pm_reduced_clamped_inversion(const pm_params *p)
 {
     /* (B109): above threshold the inversion is clamped at S_th */
@@ -155,18 +163,21 @@ pm_status pm_reduced_fp_solve(const pm_params *p, pm_reduced_fp *out)
     /* peak of P(n): F'(n) = 0 at n = gamma_1 S / (2 gamma_m) - n_sat = n_las */
     double n_peak = isfinite(n_sat) ? p->gamma_1 * p->S / (2.0 * p->gamma_m) - n_sat : 0.0;
     if (!(n_peak > 0)) n_peak = 0.0;
-    /* scales: the exponential tail 2 D_W / gamma_m and the peak width */
-    double tail = 2.0 * D_W / p->gamma_m;
-    double curvature = n_peak > 0 ? (p->gamma_1 * p->S / 4.0) / ((n_sat + n_peak) * (n_sat + n_peak)) / D_W : 0;
-    double width = curvature > 0 ? 1.0 / sqrt(curvature) : tail;
-    if (tail < width) width = tail;
+    /* local scale at the peak: 1 / (|F'| + sqrt|F''|) (a Gaussian width when
+     * the peak is interior, an exponential decay length when it is at n = 0) */
+    double gain = n_sat > 0 && isfinite(n_sat) ? p->gamma_1 * p->S / 4.0 : 0.0;
+    double slope = (-p->gamma_m / 2.0 + (gain != 0 ? gain / (n_sat + n_peak) : 0.0)) / D_W;
+    double curvature = gain != 0 ? gain / ((n_sat + n_peak) * (n_sat + n_peak)) / D_W : 0.0;
+    double width = 1.0 / (fabs(slope) + sqrt(fabs(curvature)));
     double f_max = fp_log_density(p, n_peak, D_W, n_sat);
-    double n_hi = n_peak + 10.0 * (width > tail ? width : tail);
-    while (fp_log_density(p, n_hi, D_W, n_sat) - f_max > -60.0 && n_hi < 1e15) n_hi *= 2.0;
-    double n_lo = n_peak - 12.0 * width;
-    if (n_lo < 0 || fp_log_density(p, n_lo, D_W, n_sat) - f_max > -60.0) n_lo = 0.0;
-    /* panels: 60 per width, at least 4000, at most 4e6 */
-    double h_target = width / 60.0;
+    double reach = 10.0 * width;
+    while (fp_log_density(p, n_peak + reach, D_W, n_sat) - f_max > -60.0 && reach < 1e15) reach *= 2.0;
+    double n_hi = n_peak + reach;
+    reach = 10.0 * width;
+    while (n_peak - reach > 0 && fp_log_density(p, n_peak - reach, D_W, n_sat) - f_max > -60.0) reach *= 2.0;
+    double n_lo = n_peak - reach > 0 ? n_peak - reach : 0.0;
+    /* panels: 200 per width (Simpson error ~ (1/200)^4), at least 4000, at most 4e6 */
+    double h_target = width / 200.0;
     double panels = ceil((n_hi - n_lo) / h_target);
     if (panels < 4000) panels = 4000;
     if (panels > 4e6) panels = 4e6;
@@ -202,9 +213,8 @@ pm_status pm_reduced_fp_solve(const pm_params *p, pm_reduced_fp *out)
     double a = best_n - h > 0 ? best_n - h : 1e-300, b = best_n + h;
     for (int it = 0; it < 200 && b - a > 1e-13 * b; it++) {
         double c = 0.5 * (a + b);
-        double gain = n_sat > 0 && isfinite(n_sat) ? (p->gamma_1 * p->S / 4.0) / (n_sat + c) : 0.0;
-        double slope = (-p->gamma_m / 2.0 + gain) / D_W + 0.5 / c;
-        if (slope > 0) a = c;
+        double d_log = (-p->gamma_m / 2.0 + (gain != 0 ? gain / (n_sat + c) : 0.0)) / D_W + 0.5 / c;
+        if (d_log > 0) a = c;
         else b = c;
     }
     out->r_peak = sqrt(2.0 * 0.5 * (a + b));

@@ -59,6 +59,11 @@ double pm_reduced_n_ss(const pm_params *p);
 double pm_reduced_n_sat(const pm_params *p);
 /* n_las = n_sat (S / S_th - 1) above threshold, 0 below   (Eq. 15, B111, B127) */
 double pm_reduced_n_las(const pm_params *p);
+/* Relaxation rate of the phonon number (intensity) [1/s]: gamma_eff below
+ * threshold (Eq. 12); above, the drift of Eq. (18) linearised about n_las,
+ * d(dn)/dt = 2 n_las mu'(n_las) dn, gives gamma_m (x - 1)/x with x = S/S_th.
+ * Vanishes at threshold (critical slowing down). */
+double pm_reduced_intensity_relaxation(const pm_params *p);
 /* Inversion of the Maxwell-Bloch steady state: S below threshold, clamped at
  * S_th above (gain clamping, B109; w(n_las) of B107). */
 double pm_reduced_clamped_inversion(const pm_params *p);

@@ -34,7 +34,8 @@ static const char *const method_choices[] = {"direct", "arpack", NULL};
 static const char *const initial_choices[] = {"thermal", "fock", "coherent", "vacuum", NULL};
 static const char *const solver_choices[] = {"klu", "spgmr", NULL};
 static const char *const path_choices[] = {"auto", "full", "sector", NULL};
-static const char *const section_names[] = {"model", "steady", "evolve", "solver", "output", NULL};
+static const char *const sweep_choices[] = {"none", "S", "delta", "eta", "n_th", NULL};
+static const char *const section_names[] = {"model", "steady", "evolve", "solver", "output", "compare", NULL};
 
 #define OFF(f) offsetof(pm_run_config, f)
 #define PM_FOCK_MAX 99999999.0 /* N <= 1e8 (params.c) */
@@ -76,6 +77,19 @@ static const run_key run_keys[] = {
      "cutoffs of 'phonomaser converge'; empty: grow N automatically as for N = auto"},
     {"store_rho", "output", "1", RUN_BOOL, OFF(store_rho), 0, 0, 0, 0, 0, NULL, "false",
      "0, 1, true or false", "store the full density matrix in the HDF5 file"},
+    {"sweep", "compare", "1", RUN_WORD, OFF(sweep), 0, 0, 0, 0, 0, sweep_choices, "none", NULL,
+     "model key swept by 'phonomaser compare' over sweep_points values from sweep_from to sweep_to "
+     "(none: one point; --sweep VAR:FROM:TO:COUNT or VAR=V1,V2,... on the command line)"},
+    {"sweep_from", "compare", "1", RUN_REAL, OFF(sweep_from), 0, -INFINITY, INFINITY, 0, 0, NULL, "0",
+     "a finite number", "first value of the sweep, in the unit of the swept key"},
+    {"sweep_to", "compare", "1", RUN_REAL, OFF(sweep_to), 0, -INFINITY, INFINITY, 0, 0, NULL, "0.3",
+     "a finite number", "last value of the sweep, in the unit of the swept key"},
+    {"sweep_points", "compare", "1", RUN_LONG, OFF(sweep_points), 0, 1.0, 1e5, 0, 0, NULL, "31",
+     "an integer in [1, 100000]", "number of evenly spaced sweep values"},
+    {"gamma_cool", "compare", "1/s", RUN_REAL, OFF(gamma_cool), 0, 0.0, INFINITY, 0, 0, NULL, "0",
+     "a finite number >= 0", "continuous cold-damping rate of Appendix C (C7-C10), for 'phonomaser theory'"},
+    {"n_cool", "compare", "1", RUN_REAL, OFF(n_cool), 0, 0.0, INFINITY, 0, 0, NULL, "0",
+     "a finite number >= 0", "occupation of the cold-damping bath (C7)"},
     {"wigner_range", "output", "1", RUN_REAL, OFF(wigner_range), 0, 0.0, 1e6, 0, 0, NULL, "0",
      "a finite number in [0, 1e6]", "'phonomaser wigner' grid: z and p in [-wigner_range, wigner_range]; "
      "0 = auto: 1.3 x the ring radius, or more to hold all but 1e-6 of P(n)"},

@@ -45,6 +45,11 @@ typedef struct pm_run_config {
     long ladder[PM_LADDER_MAX];         /* cutoffs of `phonomaser converge` (increasing, >= 2) */
     int ladder_count;                   /* 0: automatic growth as for N = auto */
     int store_rho;                      /* 1: store the full density matrix in the HDF5 file */
+    /* compare, theory */
+    char sweep[PM_CONFIG_WORD];         /* "none" (default) | "S" | "delta" | "eta" | "n_th" */
+    double sweep_from, sweep_to;        /* sweep range (unit of the swept key), defaults 0, 0.3 */
+    long sweep_points;                  /* evenly spaced values, 1..100000, default 31 */
+    double gamma_cool, n_cool;          /* Appendix C cold damping [1/s], bath occupation; defaults 0 */
     double wigner_range;                /* wigner: grid z, p in [-range, range]; 0 = auto */
     long wigner_points;                 /* wigner: grid points per axis, 2..2001, default 401 */
 } pm_run_config;

@@ -26,6 +26,8 @@ static const command commands[] = {
     {"steady", pm_cmd_steady, "steady state of the maser master equation (ARPACK or direct LU)"},
     {"evolve", pm_cmd_evolve, "time evolution with CVODE from a thermal, Fock, coherent or vacuum state"},
     {"converge", pm_cmd_converge, "steady state over a ladder of Fock cutoffs (truncation convergence)"},
+    {"theory", pm_cmd_theory, "the paper's reduced theory: Table II and every formula, for any parameters"},
+    {"compare", pm_cmd_compare, "exact master equation vs the reduced theory, one point or a sweep"},
     {"wigner", pm_cmd_wigner, "Wigner function W(z, p) of the mechanical steady state (or of a stored state)"},
 };
 

@@ -1,0 +1,533 @@
+/* phonomaser compare: the exact master equation against the reduced theory
+ * (compare.h), for one parameter point or a sweep. */
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "phonomaser/compare.h"
+
+_Static_assert(sizeof(sig_atomic_t) == sizeof(int), "the stop flag is passed to the library as an int");
+
+static void help(void)
+{
+    printf("usage: phonomaser compare [-c FILE.ini] [--set KEY=VALUE]... [--sweep SPEC] [--threshold]\n"
+           "                          [--langevin] [--seed N] [--trajectories N] [--threads N]\n"
+           "                          [--table FILE.txt] [--output FILE.h5]\n\n"
+           "Measures the reduced theory of the paper against the exact master equation:\n"
+           "  gamma_eff      -2 Re(lambda_1) of the k = 1 sector  vs gamma_m + Gamma_opt (Eq. 12)\n"
+           "  lamb_shift     -Im(lambda_1)                        vs +g^2 S delta/(gamma_2^2+delta^2)\n"
+           "                 (B95 with the sign the exact Liouvillian gives)\n"
+           "  n_ss, n_las    exact <n>                            vs B92 below / Eq. 15 above threshold\n"
+           "  n_fp           exact <n> + 1/2                      vs <n>_FP = <r^2/2> (B133)\n"
+           "  g2             exact g2(0)                          vs Eq. (20), ordering-corrected\n"
+           "  inversion      exact <sigma_z>                      vs S, clamped at S_th above (B109)\n"
+           "  linewidth      -Re(lambda_1) above threshold        vs D_W <1/r^2>_FP (Eqs. 16-18)\n"
+           "  ring_radius    peak of the exact radial distribution vs sqrt(2 n_las) (Fig. 2c)\n"
+           "  intensity_rate slowest nonzero rate of sector 0     vs gamma_eff / gamma_m (x-1)/x\n"
+           "lambda_1 is the slowest eigenvalue of the k = 1 sector (ARPACK shift-invert):\n"
+           "<a>(t) ~ exp(lambda_1 t) in the frame rotating at omega_m.  Every row carries the\n"
+           "validity ratios of (B8) and g sqrt(n+1)/gamma_2.\n\n"
+           "One point (sweep = none): 'name = value' lines on stdout, and the exact thresholds:\n"
+           "S_th_exact = clamped inversion <sigma_z> far above threshold (the S-intercept of\n"
+           "the exact <n>(S) line), S_mid = pump where <I^2>/<I>^2 = pi/2 (I = (z^2+p^2)/2),\n"
+           "exact and Fokker-Planck.  A sweep prints the table on stdout and runs the points\n"
+           "in parallel; --threshold adds the thresholds per point.\n\n"
+           "  --sweep SPEC        VAR:FROM:TO:COUNT (e.g. S:0:0.3:31) or VAR=V1,V2,... with VAR one\n"
+           "                      of S, delta, eta, n_th (overrides the keys sweep, sweep_from,\n"
+           "                      sweep_to, sweep_points)\n"
+           "  --threshold         thresholds for every sweep point (always for one point)\n"
+           "  --langevin          also the Langevin simulation of Eq. (19): <n>, g2 (and <n>(t)\n"
+           "                      for one point)\n"
+           "  --seed N            Langevin seed (default 1); --trajectories N (default 400)\n"
+           "  --threads N         sweep points in parallel (default: all cores)\n"
+           "  --table FILE.txt    the plain-text table (default: FILE.txt next to --output)\n\n"
+           "HDF5 (--output): /compare/values, /compare/<quantity>/{exact,reduced,rel_dev,applies},\n"
+           "/compare/validity/*, /compare/exact/*, /compare/fp/*, /compare/threshold/*,\n"
+           "one point also /compare/radial (P_r exact and Eq. 20) and /compare/langevin.\n\n");
+    pm_cli_print_common_help(stdout);
+}
+
+typedef struct compare_flags {
+    const char *sweep, *table;
+    int threshold, langevin;
+    long seed, trajectories, threads;
+} compare_flags;
+
+static int parse_long_flag(const char *name, const char *text, long min, long *out)
+{
+    char *end;
+    long value = strtol(text, &end, 10);
+    if (end == text || *end || value < min) {
+        fprintf(stderr, "phonomaser compare: error: %s '%s': must be an integer >= %ld\n", name, text, min);
+        return 2;
+    }
+    *out = value;
+    return 0;
+}
+
+/* Take the compare flags out of argv (the common parser does not know them). */
+static int take_flags(int *argc, char **argv, compare_flags *flags)
+{
+    int kept = 0;
+    for (int a = 0; a < *argc; a++) {
+        const char *arg = argv[a];
+        int valued = !strcmp(arg, "--sweep") || !strcmp(arg, "--table") || !strcmp(arg, "--seed") ||
+                     !strcmp(arg, "--trajectories") || !strcmp(arg, "--threads");
+        if (valued && a + 1 >= *argc) {
+            fprintf(stderr, "phonomaser compare: error: option '%s' needs a value\n", arg);
+            return 2;
+        }
+        int rc = 0;
+        if (!strcmp(arg, "--sweep")) flags->sweep = argv[++a];
+        else if (!strcmp(arg, "--table")) flags->table = argv[++a];
+        else if (!strcmp(arg, "--seed")) rc = parse_long_flag(arg, argv[++a], 0, &flags->seed);
+        else if (!strcmp(arg, "--trajectories")) rc = parse_long_flag(arg, argv[++a], 10, &flags->trajectories);
+        else if (!strcmp(arg, "--threads")) rc = parse_long_flag(arg, argv[++a], 1, &flags->threads);
+        else if (!strcmp(arg, "--threshold")) flags->threshold = 1;
+        else if (!strcmp(arg, "--langevin")) flags->langevin = 1;
+        else argv[kept++] = argv[a];
+        if (rc != 0) return rc;
+    }
+    *argc = kept;
+    return 0;
+}
+
+/* ---- plain-text table ---------------------------------------------------------- */
+
+static void write_table(FILE *out, pm_sweep_variable v, size_t count, const double *values,
+                        const pm_compare_point *points, const pm_compare_threshold *thresholds)
+{
+    fprintf(out, "# phonomaser compare: exact master equation vs reduced theory (paper Eqs. 10-20, App. B)\n"
+                 "# rel_dev = (exact - reduced)/|reduced|; applies = 1 where the reduced formula is meant for the\n"
+                 "# regime (below/above S_th of Eq. 14); validity ratios of (B8) must be << 1 for the reduction\n"
+                 "# to be controlled; g_sqrt_n = g sqrt(<n>+1)/gamma_2 with the exact <n>.\n");
+    fprintf(out, "%6s %13s %-15s %15s %15s %11s %7s %10s %10s %10s %10s %10s %7s\n", "#point", pm_sweep_variable_name(v),
+            "quantity", "exact", "reduced", "rel_dev", "applies", "g/gamma_2", "g/gamma_1", "gm/gamma_1", "gm/gamma_2",
+            "g_sqrt_n", "N");
+    for (size_t k = 0; k < count; k++) {
+        const pm_compare_point *pt = &points[k];
+        if (pt->status != PM_OK) {
+            fprintf(out, "%6zu %13.6g %-15s %s\n", k + 1, values[k], "-", "not computed");
+            continue;
+        }
+        const pm_reduced_validity *vr = &pt->validity;
+        for (int q = 0; q < PM_CMP_COUNT; q++)
+            fprintf(out, "%6zu %13.6g %-15s %15.8g %15.8g %11.3e %7d %10.3g %10.3g %10.3g %10.3g %10.3g %7ld\n", k + 1,
+                    values[k], pm_compare_quantity_name((pm_compare_quantity)q), pt->q[q].exact, pt->q[q].reduced,
+                    pt->q[q].rel_dev, pt->q[q].applies, vr->g_over_gamma_2, vr->g_over_gamma_1,
+                    vr->gamma_m_over_gamma_1, vr->gamma_m_over_gamma_2, vr->g_sqrt_n_over_gamma_2, pt->N);
+        if (thresholds) {
+            const pm_compare_threshold *t = &thresholds[k];
+            double dev = (t->S_th_exact - t->S_th_reduced) / fabs(t->S_th_reduced);
+            double dev_mid = (t->S_mid_exact - t->S_mid_fp) / fabs(t->S_mid_fp);
+            fprintf(out, "%6zu %13.6g %-15s %15.8g %15.8g %11.3e %7d\n", k + 1, values[k], "S_th", t->S_th_exact,
+                    t->S_th_reduced, dev, 1);
+            fprintf(out, "%6zu %13.6g %-15s %15.8g %15.8g %11.3e %7d\n", k + 1, values[k], "S_mid", t->S_mid_exact,
+                    t->S_mid_fp, dev_mid, 1);
+        }
+    }
+}
+
+/* ---- HDF5 ---------------------------------------------------------------------------- */
+
+typedef double (*point_field)(const pm_compare_point *pt);
+static double f_n_mean(const pm_compare_point *pt) { return pt->n_mean; }
+static double f_n2_mean(const pm_compare_point *pt) { return pt->n2_mean; }
+static double f_g2(const pm_compare_point *pt) { return pt->g2; }
+static double f_sz(const pm_compare_point *pt) { return pt->sz_mean; }
+static double f_tail(const pm_compare_point *pt) { return pt->tail_population; }
+static double f_residual(const pm_compare_point *pt) { return pt->residual; }
+static double f_rate_k0(const pm_compare_point *pt) { return pt->rate_k0; }
+static double f_tv(const pm_compare_point *pt) { return pt->radial_tv; }
+static double f_r_peak(const pm_compare_point *pt) { return pt->r_peak_exact; }
+static double f_seconds(const pm_compare_point *pt) { return pt->seconds; }
+static double f_N(const pm_compare_point *pt) { return (double)pt->N; }
+static double f_converged(const pm_compare_point *pt) { return pt->converged; }
+static double f_fp_n(const pm_compare_point *pt) { return pt->fp.n_mean; }
+static double f_fp_g2(const pm_compare_point *pt) { return pt->fp.g2_wigner; }
+static double f_fp_g2_paper(const pm_compare_point *pt) { return pt->fp.g2; }
+static double f_fp_r_peak(const pm_compare_point *pt) { return pt->fp.r_peak; }
+static double f_fp_r_mean(const pm_compare_point *pt) { return pt->fp.r_mean; }
+static double f_S_th(const pm_compare_point *pt) { return pt->S_th; }
+static double f_n_sat(const pm_compare_point *pt) { return pt->n_sat; }
+static double f_v_g2(const pm_compare_point *pt) { return pt->validity.g_over_gamma_2; }
+static double f_v_g1(const pm_compare_point *pt) { return pt->validity.g_over_gamma_1; }
+static double f_v_m1(const pm_compare_point *pt) { return pt->validity.gamma_m_over_gamma_1; }
+static double f_v_m2(const pm_compare_point *pt) { return pt->validity.gamma_m_over_gamma_2; }
+static double f_v_gn(const pm_compare_point *pt) { return pt->validity.g_sqrt_n_over_gamma_2; }
+static double f_l_n(const pm_compare_point *pt) { return pt->langevin_n; }
+static double f_l_n_err(const pm_compare_point *pt) { return pt->langevin_n_error; }
+static double f_l_g2(const pm_compare_point *pt) { return pt->langevin_g2; }
+static double f_l_g2_err(const pm_compare_point *pt) { return pt->langevin_g2_error; }
+
+static const struct {
+    const char *path, *unit;
+    point_field get;
+} h5_fields[] = {
+    {"/compare/exact/n_mean", "1", f_n_mean}, {"/compare/exact/n2_mean", "1", f_n2_mean},
+    {"/compare/exact/g2", "1", f_g2}, {"/compare/exact/sz_mean", "1", f_sz},
+    {"/compare/exact/tail_population", "1", f_tail}, {"/compare/exact/residual", "1/s", f_residual},
+    {"/compare/exact/intensity_rate", "1/s", f_rate_k0}, {"/compare/exact/radial_tv_distance", "1", f_tv},
+    {"/compare/exact/r_peak", "1", f_r_peak}, {"/compare/exact/seconds", "s", f_seconds},
+    {"/compare/exact/N", "1", f_N}, {"/compare/exact/converged", "1", f_converged},
+    {"/compare/fp/n_mean", "1", f_fp_n}, {"/compare/fp/g2", "1", f_fp_g2}, {"/compare/fp/g2_paper", "1", f_fp_g2_paper},
+    {"/compare/fp/r_peak", "1", f_fp_r_peak}, {"/compare/fp/r_mean", "1", f_fp_r_mean},
+    {"/compare/reduced/S_th", "1", f_S_th}, {"/compare/reduced/n_sat", "1", f_n_sat},
+    {"/compare/validity/g_over_gamma_2", "1", f_v_g2}, {"/compare/validity/g_over_gamma_1", "1", f_v_g1},
+    {"/compare/validity/gamma_m_over_gamma_1", "1", f_v_m1}, {"/compare/validity/gamma_m_over_gamma_2", "1", f_v_m2},
+    {"/compare/validity/g_sqrt_n_over_gamma_2", "1", f_v_gn},
+};
+
+static const struct {
+    const char *path, *unit;
+    point_field get;
+} h5_langevin_fields[] = {
+    {"/compare/langevin/n_mean", "1", f_l_n}, {"/compare/langevin/n_mean_error", "1", f_l_n_err},
+    {"/compare/langevin/g2", "1", f_l_g2}, {"/compare/langevin/g2_error", "1", f_l_g2_err},
+};
+
+static const char *variable_unit(pm_sweep_variable v)
+{
+    return v == PM_SWEEP_DELTA ? "rad/s" : "1";
+}
+
+static pm_status write_h5_points(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
+                                 const pm_compare_point *points, const pm_compare_threshold *thresholds, int langevin)
+{
+    double *buffer = malloc(count * sizeof *buffer);
+    int64_t *flags = malloc(count * sizeof *flags);
+    int nev = points[0].nev > 0 ? points[0].nev : 1;
+    double complex *lambdas = calloc(count * (size_t)nev, sizeof *lambdas);
+    if (!buffer || !flags || !lambdas) {
+        free(buffer), free(flags), free(lambdas);
+        return pm_error_set(PM_ENOMEM, "out of memory writing %zu sweep points", count);
+    }
+    pm_status s = pm_h5_attr_string(file, "/compare", "variable", pm_sweep_variable_name(v));
+    if (s == PM_OK) s = pm_h5_attr_int(file, "/compare", "count", (int64_t)count);
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/compare", "description",
+                              "exact master equation vs reduced theory; rel_dev = (exact - reduced)/|reduced|; "
+                              "n_fp compares <n>+1/2 with <r^2/2> (Wigner ordering); lambda_k1 = slowest "
+                              "eigenvalues of the k = 1 sector, <a>(t) ~ exp(lambda t) in the frame rotating at "
+                              "omega_m");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/compare/values", values, count, 0, variable_unit(v));
+    for (size_t k = 0; k < count; k++) flags[k] = points[k].status;
+    if (s == PM_OK) s = pm_h5_dataset_int(file, "/compare/status", flags, count, "1");
+    for (int q = 0; q < PM_CMP_COUNT && s == PM_OK; q++) {
+        char path[96];
+        const char *name = pm_compare_quantity_name((pm_compare_quantity)q);
+        const char *unit = pm_compare_quantity_unit((pm_compare_quantity)q);
+        const char *parts[3] = {"exact", "reduced", "rel_dev"};
+        for (int part = 0; part < 3 && s == PM_OK; part++) {
+            for (size_t k = 0; k < count; k++) {
+                const pm_compare_value *val = &points[k].q[q];
+                buffer[k] = points[k].status != PM_OK ? NAN : part == 0 ? val->exact : part == 1 ? val->reduced : val->rel_dev;
+            }
+            snprintf(path, sizeof path, "/compare/%s/%s", name, parts[part]);
+            s = pm_h5_dataset_double(file, path, buffer, count, 0, part == 2 ? "1" : unit);
+        }
+        for (size_t k = 0; k < count; k++) flags[k] = points[k].q[q].applies;
+        snprintf(path, sizeof path, "/compare/%s/applies", name);
+        if (s == PM_OK) s = pm_h5_dataset_int(file, path, flags, count, "1");
+    }
+    for (size_t f = 0; f < sizeof h5_fields / sizeof h5_fields[0] && s == PM_OK; f++) {
+        for (size_t k = 0; k < count; k++) buffer[k] = points[k].status == PM_OK ? h5_fields[f].get(&points[k]) : NAN;
+        s = pm_h5_dataset_double(file, h5_fields[f].path, buffer, count, 0, h5_fields[f].unit);
+    }
+    for (size_t f = 0; langevin && f < sizeof h5_langevin_fields / sizeof h5_langevin_fields[0] && s == PM_OK; f++) {
+        for (size_t k = 0; k < count; k++)
+            buffer[k] = points[k].has_langevin ? h5_langevin_fields[f].get(&points[k]) : NAN;
+        s = pm_h5_dataset_double(file, h5_langevin_fields[f].path, buffer, count, 0, h5_langevin_fields[f].unit);
+    }
+    for (size_t k = 0; k < count; k++)
+        for (int j = 0; j < nev; j++) lambdas[k * (size_t)nev + (size_t)j] = j < points[k].nev ? points[k].lambda_k1[j] : NAN;
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, "/compare/exact/lambda_k1", lambdas, count, (size_t)nev, "1/s");
+    if (s == PM_OK && thresholds) {
+        const struct {
+            const char *name;
+            size_t offset;
+        } tf[] = {{"S_th_reduced", offsetof(pm_compare_threshold, S_th_reduced)},
+                  {"S_th_exact", offsetof(pm_compare_threshold, S_th_exact)},
+                  {"S_probe", offsetof(pm_compare_threshold, S_probe)},
+                  {"clamp_slope", offsetof(pm_compare_threshold, clamp_slope)},
+                  {"S_mid_exact", offsetof(pm_compare_threshold, S_mid_exact)},
+                  {"S_mid_fp", offsetof(pm_compare_threshold, S_mid_fp)}};
+        for (size_t f = 0; f < sizeof tf / sizeof tf[0] && s == PM_OK; f++) {
+            for (size_t k = 0; k < count; k++) buffer[k] = *(const double *)((const char *)&thresholds[k] + tf[f].offset);
+            char path[96];
+            snprintf(path, sizeof path, "/compare/threshold/%s", tf[f].name);
+            s = pm_h5_dataset_double(file, path, buffer, count, 0, "1");
+        }
+        if (s == PM_OK)
+            s = pm_h5_attr_string(file, "/compare/threshold", "description",
+                                  "S_th_exact: exact <sigma_z> at S_probe (gain clamping, B109); S_mid: pump where "
+                                  "<I^2>/<I>^2 = pi/2, I = (z^2+p^2)/2, exact and Fokker-Planck (Eq. 20)");
+    }
+    free(buffer), free(flags), free(lambdas);
+    return s;
+}
+
+/* One point: exact P(n) and the radial distributions of Fig. 2(c). */
+static pm_status write_h5_radial(pm_h5file *file, const pm_compare_point *pt, const double *p_n)
+{
+    long N = pt->N;
+    double *r = malloc((size_t)N * sizeof *r), *pr = malloc((size_t)N * sizeof *pr);
+    double *fp = malloc((size_t)N * sizeof *fp);
+    if (!r || !pr || !fp) {
+        free(r), free(pr), free(fp);
+        return pm_error_set(PM_ENOMEM, "out of memory for the radial distributions (N = %ld)", N);
+    }
+    for (long n = 0; n < N; n++) {
+        r[n] = sqrt(2.0 * (double)n + 1.0);
+        pr[n] = p_n[n] * r[n]; /* P_r dr = P(n) dn, dn = r dr */
+        fp[n] = pm_reduced_fp_P_r(&pt->params, &pt->fp, r[n]);
+    }
+    pm_status s = pm_h5_dataset_double(file, "/compare/p_n", p_n, (size_t)N, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/compare/radial/r", r, (size_t)N, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/compare/radial/P_r_exact", pr, (size_t)N, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/compare/radial/P_r_fp", fp, (size_t)N, 0, "1");
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/compare/radial", "description",
+                              "exact P(n) placed at r_n = sqrt(2n+1) (Wigner ordering) as a density in r, "
+                              "P_r = P(n) r_n; P_r_fp = Eq. (20)/(B132) normalised");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/compare/radial", "r0_maxwell_bloch", sqrt(2.0 * pm_reduced_n_las(&pt->params)), "1");
+    free(r), free(pr), free(fp);
+    return s;
+}
+
+static pm_status write_h5_langevin(pm_h5file *file, const pm_langevin_result *lr)
+{
+    pm_status s = pm_h5_dataset_double(file, "/compare/langevin/t", lr->t, lr->ntimes, 0, "s");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/compare/langevin/n_of_t", lr->n_mean, lr->ntimes, 0, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/compare/langevin", "dt", lr->dt, "s");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/compare/langevin", "t_burn", lr->t_burn, "s");
+    if (s == PM_OK) s = pm_h5_attr_int(file, "/compare/langevin", "samples", (int64_t)lr->samples);
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/compare/langevin", "g2_paper", lr->g2_paper, "1");
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/compare/langevin", "description",
+                              "Euler-Maruyama of Eq. (19) from the thermal state; n = <(z^2+p^2)/2> - 1/2 over "
+                              "trajectories; xoshiro256** + Box-Muller");
+    return s;
+}
+
+/* ---- stdout for one point ------------------------------------------------------------ */
+
+static void report_point(const pm_compare_point *pt, const pm_compare_threshold *t, const pm_langevin_result *lr)
+{
+    const pm_compare_value *q = pt->q;
+    pm_report_int("N", pt->N);
+    pm_report_int("converged", pt->converged);
+    pm_report_string("regime", pt->above_threshold ? "above_threshold" : "below_threshold");
+    pm_report_double("gamma_eff_exact", q[PM_CMP_GAMMA_EFF].exact);
+    pm_report_double("gamma_eff_reduced", q[PM_CMP_GAMMA_EFF].reduced);
+    pm_report_double("lamb_shift_exact", q[PM_CMP_LAMB_SHIFT].exact);
+    pm_report_double("lamb_shift_reduced", q[PM_CMP_LAMB_SHIFT].reduced);
+    pm_report_double("lambda_k1_re", creal(pt->lambda_k1[0]));
+    pm_report_double("lambda_k1_im", cimag(pt->lambda_k1[0]));
+    pm_report_double("n_exact", pt->n_mean);
+    pm_report_double("n_ss", q[PM_CMP_N_SS].reduced);
+    pm_report_double("n_las", q[PM_CMP_N_LAS].reduced);
+    pm_report_double("n_fp", pt->fp.n_mean);
+    pm_report_double("n_fp_minus_half", pt->fp.n_mean - 0.5);
+    pm_report_double("g2_exact", pt->g2);
+    pm_report_double("g2_fp", pt->fp.g2_wigner);
+    pm_report_double("inversion_exact", pt->sz_mean);
+    pm_report_double("inversion_reduced", q[PM_CMP_INVERSION].reduced);
+    pm_report_double("linewidth_exact", q[PM_CMP_LINEWIDTH].exact);
+    pm_report_double("linewidth_fp", q[PM_CMP_LINEWIDTH].reduced);
+    pm_report_double("ring_radius_exact", q[PM_CMP_RING_RADIUS].exact);
+    pm_report_double("ring_radius_mb", q[PM_CMP_RING_RADIUS].reduced);
+    pm_report_double("ring_radius_fp", pt->fp.r_peak);
+    pm_report_double("radial_tv_distance", pt->radial_tv);
+    pm_report_double("intensity_rate_exact", q[PM_CMP_INTENSITY_RATE].exact);
+    pm_report_double("intensity_rate_reduced", q[PM_CMP_INTENSITY_RATE].reduced);
+    if (t) {
+        pm_report_double("S_th_exact", t->S_th_exact);
+        pm_report_double("S_th_reduced", t->S_th_reduced);
+        pm_report_double("S_th_clamp_slope", t->clamp_slope);
+        pm_report_double("S_mid_exact", t->S_mid_exact);
+        pm_report_double("S_mid_fp", t->S_mid_fp);
+    }
+    if (lr) {
+        pm_report_double("n_langevin", lr->n_stat);
+        pm_report_double("n_langevin_error", lr->n_stat_error);
+        pm_report_double("g2_langevin", lr->g2);
+        pm_report_double("g2_langevin_error", lr->g2_error);
+    }
+    for (int k = 0; k < PM_CMP_COUNT; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "rel_dev_%s", pm_compare_quantity_name((pm_compare_quantity)k));
+        pm_report_double(name, q[k].rel_dev);
+    }
+    pm_report_double("g_over_gamma_2", pt->validity.g_over_gamma_2);
+    pm_report_double("g_over_gamma_1", pt->validity.g_over_gamma_1);
+    pm_report_double("gamma_m_over_gamma_1", pt->validity.gamma_m_over_gamma_1);
+    pm_report_double("gamma_m_over_gamma_2", pt->validity.gamma_m_over_gamma_2);
+    pm_report_double("g_sqrt_n_over_gamma_2", pt->validity.g_sqrt_n_over_gamma_2);
+    pm_report_double("seconds", pt->seconds);
+}
+
+/* ---- the command ---------------------------------------------------------------------- */
+
+static char *table_path_for(const char *output)
+{
+    size_t len = strlen(output);
+    const char *dot = strrchr(output, '.');
+    if (dot && (!strcmp(dot, ".h5") || !strcmp(dot, ".hdf5"))) len = (size_t)(dot - output);
+    char *path = malloc(len + 5);
+    if (path) {
+        memcpy(path, output, len);
+        memcpy(path + len, ".txt", 5);
+    }
+    return path;
+}
+
+int pm_cmd_compare(int argc, char **argv)
+{
+    int full_argc = argc;
+    char **full_argv = malloc(((size_t)argc + 1) * sizeof *full_argv);
+    if (!full_argv) return pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));
+    memcpy(full_argv, argv, (size_t)argc * sizeof *argv);
+    compare_flags flags = {.seed = 1, .trajectories = 400, .threads = 0};
+    int rc = take_flags(&argc, argv, &flags);
+    if (rc == 0) {
+        pm_cli_options opts;
+        rc = pm_cli_parse("compare", argc, argv, &opts);
+        if (rc == 0 && opts.help) help();
+        if (rc != 0 || opts.help) {
+            free(full_argv);
+            return rc;
+        }
+        pm_run_config *cfg = &opts.config;
+        /* the sweep: --sweep, else the keys, else one point at S */
+        pm_sweep_variable v = PM_SWEEP_S;
+        size_t count = 1;
+        double *values = NULL;
+        int sweep = 0;
+        pm_status s = PM_OK;
+        if (flags.sweep) {
+            s = pm_sweep_parse(flags.sweep, &v, &count, &values);
+            sweep = 1;
+        } else if (strcmp(cfg->sweep, "none") != 0) {
+            s = pm_sweep_variable_parse(cfg->sweep, &v);
+            count = (size_t)cfg->sweep_points;
+            values = s == PM_OK ? malloc(count * sizeof *values) : NULL;
+            if (s == PM_OK && !values) s = pm_error_set(PM_ENOMEM, "out of memory for %zu sweep values", count);
+            for (size_t k = 0; s == PM_OK && k < count; k++)
+                values[k] = count == 1 ? cfg->sweep_from
+                                       : cfg->sweep_from + (cfg->sweep_to - cfg->sweep_from) * (double)k / (double)(count - 1);
+            sweep = 1;
+        } else {
+            values = malloc(sizeof *values);
+            if (values) values[0] = cfg->params.S;
+            else s = pm_error_set(PM_ENOMEM, "out of memory");
+        }
+        /* validate every sweep point before any work starts */
+        for (size_t k = 0; s == PM_OK && k < count; k++) {
+            pm_params p;
+            s = pm_sweep_apply(&cfg->params, v, values[k], &p);
+            if (s != PM_OK) s = pm_error_set(s, "sweep value %zu (%s = %g): %s", k + 1, pm_sweep_variable_name(v),
+                                             values[k], pm_error_message());
+        }
+        if (s != PM_OK) {
+            free(values);
+            free(full_argv);
+            fprintf(stderr, "phonomaser compare: error: %s\n", pm_error_message());
+            return s == PM_ENOMEM ? 1 : 2;
+        }
+
+        pm_compare_options copts;
+        pm_compare_options_default(&copts);
+        pm_cli_converge_options(cfg, &copts.converge);
+        copts.converge.path = PM_PATH_SECTOR;
+        copts.threads = (int)flags.threads;
+        copts.langevin = flags.langevin && sweep;
+        copts.langevin_opts.seed = (uint64_t)flags.seed;
+        copts.langevin_opts.trajectories = (size_t)flags.trajectories;
+        copts.stop = (volatile const int *)&pm_cli_stop;
+
+        pm_compare_point *points = calloc(count, sizeof *points);
+        pm_compare_threshold *thresholds = NULL;
+        int want_threshold = !sweep || flags.threshold;
+        if (want_threshold) thresholds = calloc(count, sizeof *thresholds);
+        double *p_n = NULL;
+        pm_langevin_result lr;
+        memset(&lr, 0, sizeof lr);
+        int have_langevin = 0;
+        size_t completed = 0;
+        if (!points || (want_threshold && !thresholds)) s = pm_error_set(PM_ENOMEM, "out of memory for %zu points", count);
+        else if (!sweep) {
+            s = pm_compare_point_run(&cfg->params, &copts, &points[0], &p_n);
+            points[0].status = s;
+            completed = s == PM_OK;
+        } else {
+            s = pm_compare_sweep(&cfg->params, v, count, values, &copts, points, &completed);
+        }
+        int interrupted = s == PM_EINTERRUPT;
+        /* thresholds (one per point; a sweep over S shares one) */
+        for (size_t k = 0; want_threshold && s == PM_OK && k < count; k++) {
+            if (v == PM_SWEEP_S && k > 0) {
+                thresholds[k] = thresholds[0];
+                continue;
+            }
+            pm_params p;
+            s = pm_sweep_apply(&cfg->params, v, values[k], &p);
+            if (s == PM_OK) s = pm_compare_threshold_run(&p, &copts, &thresholds[k]);
+            interrupted = s == PM_EINTERRUPT;
+        }
+        if (s == PM_OK && !sweep && flags.langevin) {
+            s = pm_langevin_run(&cfg->params, &copts.langevin_opts, copts.stop, &lr);
+            have_langevin = s == PM_OK;
+            interrupted = s == PM_EINTERRUPT;
+        }
+        if (s != PM_OK && !interrupted) {
+            rc = pm_cli_fail(s);
+        } else {
+            if (interrupted) fprintf(stderr, "phonomaser compare: %s\n", pm_error_message());
+            if (!sweep && !interrupted) report_point(&points[0], thresholds, have_langevin ? &lr : NULL);
+            if (sweep) write_table(stdout, v, count, values, points, interrupted ? NULL : thresholds);
+            char *table_path = flags.table ? strdup(flags.table) : opts.output ? table_path_for(opts.output) : NULL;
+            if (table_path) {
+                FILE *table = fopen(table_path, "w");
+                if (table) {
+                    write_table(table, v, count, values, points, interrupted ? NULL : thresholds);
+                    if (fclose(table) != 0) s = pm_error_set(PM_EIO, "cannot write table '%s'", table_path);
+                } else {
+                    s = pm_error_set(PM_EIO, "cannot write table '%s'", table_path);
+                }
+                free(table_path);
+            }
+            if (opts.output && (s == PM_OK || interrupted)) {
+                pm_h5file *file = NULL;
+                pm_status hs = pm_h5_create(opts.output, &file);
+                if (hs == PM_OK) hs = pm_report_h5_header(file, "compare", full_argc, full_argv, cfg);
+                if (hs == PM_OK)
+                    hs = write_h5_points(file, v, count, values, points, interrupted ? NULL : thresholds, copts.langevin);
+                if (hs == PM_OK && p_n) hs = write_h5_radial(file, &points[0], p_n);
+                if (hs == PM_OK && have_langevin) hs = write_h5_langevin(file, &lr);
+                if (hs == PM_OK) hs = pm_h5_close(file, !interrupted);
+                else pm_h5_abort(file);
+                if (hs != PM_OK) s = hs;
+            }
+            if (s != PM_OK && !interrupted) rc = pm_cli_fail(s);
+            else if (interrupted) rc = 3;
+            if (interrupted && opts.output)
+                fprintf(stderr, "phonomaser compare: %s holds the %zu of %zu points computed (complete = 0)\n",
+                        opts.output, completed, count);
+            if (!opts.quiet)
+                for (size_t k = 0; k < count; k++)
+                    if (points[k].status == PM_OK && !points[k].converged)
+                        fprintf(stderr, "phonomaser compare: warning: point %zu: N = auto stopped at N = %ld without "
+                                "converging\n", k + 1, points[k].N);
+        }
+        pm_langevin_result_clear(&lr);
+        free(p_n);
+        free(points);
+        free(thresholds);
+        free(values);
+    }
+    free(full_argv);
+    return rc;
+}

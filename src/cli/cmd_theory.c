@@ -1,0 +1,254 @@
+/* phonomaser theory: the reduced theory of the paper (Table II and every
+ * formula of reduced.h) for any parameter set, no master equation solved. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "phonomaser/reduced.h"
+
+#define THEORY_MAX_COLUMNS 16
+
+static void help(void)
+{
+    printf("usage: phonomaser theory [-c FILE.ini] [--set KEY=VALUE]... [--eta E1,E2,...] [--output FILE.h5]\n\n"
+           "Prints the paper's Table II (g, S_th, |Gamma_opt|_max = 2 g^2/gamma_2, its ratio to\n"
+           "gamma_m, n_sat) and every other formula of the reduced theory (adiabatic\n"
+           "elimination Eqs. 11-14 and B92, Lamb shift B95 with the sign fixed by the exact\n"
+           "Liouvillian, Maxwell-Bloch Eq. 15, Fokker-Planck Eqs. 17-20 and B133, the maser\n"
+           "linewidth from Eqs. 16-18, Appendix C's visibility bound C3-C6 and cold-damping\n"
+           "trade-off C7-C10 with gamma_cool, n_cool) and the validity ratios of (B8), for\n"
+           "the parameters of the configuration with eta = g/omega_m set to each value of\n"
+           "--eta (default: the paper's 0.05, 0.1, 0.25).  A coupling given as g (not eta)\n"
+           "gives a single column.  No master equation is solved: see 'phonomaser compare'.\n\n"
+           "  --eta LIST           comma-separated couplings eta (at most %d)\n\n", THEORY_MAX_COLUMNS);
+    pm_cli_print_common_help(stdout);
+}
+
+/* Remove "--eta LIST" from argv (the common parser does not know it). */
+static int take_eta(int *argc, char **argv, const char **list)
+{
+    int kept = 0;
+    for (int a = 0; a < *argc; a++) {
+        if (!strcmp(argv[a], "--eta")) {
+            if (a + 1 >= *argc) {
+                fprintf(stderr, "phonomaser theory: error: option '--eta' needs a value\n");
+                return 2;
+            }
+            *list = argv[++a];
+            continue;
+        }
+        argv[kept++] = argv[a];
+    }
+    *argc = kept;
+    return 0;
+}
+
+static int parse_eta_list(const char *text, double *etas, int *count)
+{
+    *count = 0;
+    const char *p = text;
+    for (;;) {
+        char *end;
+        double x = strtod(p, &end);
+        while (*end == ' ') end++;
+        if (end == p || !isfinite(x) || !(x > 0) || (*end && *end != ',') || *count == THEORY_MAX_COLUMNS) {
+            fprintf(stderr, "phonomaser theory: error: --eta '%s': expected up to %d positive numbers separated "
+                    "by commas, e.g. 0.05,0.1,0.25\n", text, THEORY_MAX_COLUMNS);
+            return 2;
+        }
+        etas[(*count)++] = x;
+        if (!*end) return 0;
+        p = end + 1;
+    }
+}
+
+typedef struct column {
+    pm_params p;
+    pm_reduced_table2 table2;
+    pm_reduced_fp fp;
+    pm_status fp_status;
+    pm_reduced_cooling cooling;
+    pm_reduced_validity validity;
+} column;
+
+enum { ROW_G, ROW_S_TH, ROW_OPT_MAX, ROW_OPT_RATIO, ROW_N_SAT,
+       ROW_BIG_G, ROW_GAMMA_MINUS, ROW_GAMMA_PLUS, ROW_GAMMA_OPT, ROW_GAMMA_EFF, ROW_LAMB, ROW_N_SS, ROW_N_LAS,
+       ROW_INVERSION, ROW_D_W, ROW_MU0, ROW_N_FP, ROW_G2_FP, ROW_R0, ROW_R_PEAK, ROW_LINEWIDTH, ROW_INTENSITY,
+       ROW_T_EFF, ROW_T_FULL, ROW_GAMMA_TOT, ROW_N_EFF, ROW_S_TH_TOT, ROW_PRODUCT,
+       ROW_V_G2, ROW_V_G1, ROW_V_M1, ROW_V_M2, ROW_COUNT };
+
+static const struct {
+    const char *key, *label, *unit;
+} rows[ROW_COUNT] = {
+    [ROW_G] = {"g", "g = eta omega_m", "rad/s"},
+    [ROW_S_TH] = {"S_th", "S_th (Eq. 14)", "1"},
+    [ROW_OPT_MAX] = {"gamma_opt_max", "|Gamma_opt|_max = 2 g^2/gamma_2 (B114)", "1/s"},
+    [ROW_OPT_RATIO] = {"gamma_opt_max_over_gamma_m", "|Gamma_opt|_max / gamma_m", "1"},
+    [ROW_N_SAT] = {"n_sat", "n_sat (Eq. 15)", "1"},
+    [ROW_BIG_G] = {"G", "G(delta) (Eq. 18)", "1/s"},
+    [ROW_GAMMA_MINUS] = {"Gamma_minus", "Gamma_- (Eq. 11)", "1/s"},
+    [ROW_GAMMA_PLUS] = {"Gamma_plus", "Gamma_+ (Eq. 11)", "1/s"},
+    [ROW_GAMMA_OPT] = {"Gamma_opt", "Gamma_opt (Eq. 13)", "1/s"},
+    [ROW_GAMMA_EFF] = {"gamma_eff", "gamma_eff = gamma_m + Gamma_opt (Eq. 12)", "1/s"},
+    [ROW_LAMB] = {"lamb_shift", "Lamb shift (B95, sign fixed)", "rad/s"},
+    [ROW_N_SS] = {"n_ss", "n_ss below threshold (B92)", "1"},
+    [ROW_N_LAS] = {"n_las", "n_las (Eq. 15)", "1"},
+    [ROW_INVERSION] = {"inversion", "MB inversion, clamped at S_th (B109)", "1"},
+    [ROW_D_W] = {"D_W", "D_W (Eq. 17)", "1/s"},
+    [ROW_MU0] = {"mu0", "mu(0) (Eq. 18)", "1/s"},
+    [ROW_N_FP] = {"n_fp", "<n>_FP = <r^2/2> (B133)", "1"},
+    [ROW_G2_FP] = {"g2_fp", "g2 of Eq. (20), ordering-corrected", "1"},
+    [ROW_R0] = {"r0", "ring radius sqrt(2 n_las) (Fig. 2c)", "1"},
+    [ROW_R_PEAK] = {"r_peak_fp", "peak of P_r(r) (Eq. 20)", "1"},
+    [ROW_LINEWIDTH] = {"linewidth_fp", "linewidth D_W <1/r^2> (Eqs. 16-18)", "1/s"},
+    [ROW_INTENSITY] = {"intensity_rate", "intensity relaxation rate", "1/s"},
+    [ROW_T_EFF] = {"T_eff_max", "T_eff bound (C3-C5)", "K"},
+    [ROW_T_FULL] = {"T_eff_full_inversion", "T_eff at full inversion (C6)", "K"},
+    [ROW_GAMMA_TOT] = {"gamma_tot", "gamma_m + gamma_cool (C8)", "1/s"},
+    [ROW_N_EFF] = {"n_eff", "n_eff with cold damping (C8)", "1"},
+    [ROW_S_TH_TOT] = {"S_th_tot", "S_th with cold damping (C9)", "1"},
+    [ROW_PRODUCT] = {"S_th_tot_n_eff", "S_th_tot n_eff (C10)", "1"},
+    [ROW_V_G2] = {"g_over_gamma_2", "g / gamma_2 (B8)", "1"},
+    [ROW_V_G1] = {"g_over_gamma_1", "g / gamma_1 (B8)", "1"},
+    [ROW_V_M1] = {"gamma_m_over_gamma_1", "gamma_m / gamma_1 (B8)", "1"},
+    [ROW_V_M2] = {"gamma_m_over_gamma_2", "gamma_m / gamma_2 (B8)", "1"},
+};
+
+static double row_value(const column *c, int row)
+{
+    const pm_params *p = &c->p;
+    int fp_ok = c->fp_status == PM_OK;
+    switch (row) {
+    case ROW_G: return c->table2.g;
+    case ROW_S_TH: return c->table2.S_th;
+    case ROW_OPT_MAX: return c->table2.gamma_opt_max;
+    case ROW_OPT_RATIO: return c->table2.gamma_opt_max_over_gamma_m;
+    case ROW_N_SAT: return c->table2.n_sat;
+    case ROW_BIG_G: return pm_reduced_G(p);
+    case ROW_GAMMA_MINUS: return pm_reduced_gamma_minus(p);
+    case ROW_GAMMA_PLUS: return pm_reduced_gamma_plus(p);
+    case ROW_GAMMA_OPT: return pm_reduced_gamma_opt(p);
+    case ROW_GAMMA_EFF: return pm_reduced_gamma_eff(p);
+    case ROW_LAMB: return pm_reduced_lamb_shift(p);
+    case ROW_N_SS: return pm_reduced_n_ss(p);
+    case ROW_N_LAS: return pm_reduced_n_las(p);
+    case ROW_INVERSION: return pm_reduced_clamped_inversion(p);
+    case ROW_D_W: return pm_reduced_D_W(p);
+    case ROW_MU0: return pm_reduced_mu(p, 0.0);
+    case ROW_N_FP: return fp_ok ? c->fp.n_mean : NAN;
+    case ROW_G2_FP: return fp_ok ? c->fp.g2_wigner : NAN;
+    case ROW_R0: return sqrt(2.0 * pm_reduced_n_las(p));
+    case ROW_R_PEAK: return fp_ok ? c->fp.r_peak : NAN;
+    case ROW_LINEWIDTH: return fp_ok && p->S > pm_reduced_S_th(p) ? pm_reduced_linewidth_fp(p, &c->fp) : NAN;
+    case ROW_INTENSITY: return pm_reduced_intensity_relaxation(p);
+    case ROW_T_EFF: return pm_reduced_T_eff_max(p);
+    case ROW_T_FULL: return pm_reduced_T_eff_full_inversion(p);
+    case ROW_GAMMA_TOT: return c->cooling.gamma_tot;
+    case ROW_N_EFF: return c->cooling.n_eff;
+    case ROW_S_TH_TOT: return c->cooling.S_th_tot;
+    case ROW_PRODUCT: return c->cooling.product;
+    case ROW_V_G2: return c->validity.g_over_gamma_2;
+    case ROW_V_G1: return c->validity.g_over_gamma_1;
+    case ROW_V_M1: return c->validity.gamma_m_over_gamma_1;
+    case ROW_V_M2: return c->validity.gamma_m_over_gamma_2;
+    }
+    return NAN;
+}
+
+static void print_row(const column *cols, int ncols, int row)
+{
+    char label[64];
+    snprintf(label, sizeof label, "%s [%s]", rows[row].label, rows[row].unit);
+    printf("%-48s", label);
+    for (int c = 0; c < ncols; c++) printf(" %13.4g", row_value(&cols[c], row));
+    printf("\n");
+}
+
+int pm_cmd_theory(int argc, char **argv)
+{
+    const char *eta_list = NULL;
+    int rc = take_eta(&argc, argv, &eta_list);
+    if (rc != 0) return rc;
+    pm_cli_options opts;
+    rc = pm_cli_parse("theory", argc, argv, &opts);
+    if (rc != 0) return rc;
+    if (opts.help) {
+        help();
+        return 0;
+    }
+    pm_run_config *cfg = &opts.config;
+    double etas[THEORY_MAX_COLUMNS] = {0.05, 0.10, 0.25};
+    int ncols = 3;
+    int g_given = (cfg->params.set_mask & (1u << PM_KEY_G)) != 0;
+    if (eta_list) {
+        if (g_given) {
+            fprintf(stderr, "phonomaser theory: error: --eta conflicts with the coupling g given as a key; give one\n");
+            return 2;
+        }
+        rc = parse_eta_list(eta_list, etas, &ncols);
+        if (rc != 0) return rc;
+    } else if (g_given) {
+        ncols = 1;
+    }
+    column cols[THEORY_MAX_COLUMNS];
+    for (int c = 0; c < ncols; c++) {
+        pm_status s = PM_OK;
+        cols[c].p = cfg->params;
+        if (!g_given) {
+            char text[40];
+            snprintf(text, sizeof text, "%.17g", etas[c]);
+            s = pm_params_set(&cols[c].p, "eta", text);
+            if (s == PM_OK) s = pm_params_derive(&cols[c].p);
+        }
+        if (s == PM_OK) s = pm_reduced_cold_damping(&cols[c].p, cfg->gamma_cool, cfg->n_cool, &cols[c].cooling);
+        if (s != PM_OK) return pm_cli_fail(s);
+        pm_reduced_table2_row(&cols[c].p, &cols[c].table2);
+        cols[c].fp_status = pm_reduced_fp_solve(&cols[c].p, &cols[c].fp);
+        pm_reduced_validity_ratios(&cols[c].p, 0.0, &cols[c].validity);
+    }
+
+    const pm_params *p = &cfg->params;
+    printf("Reduced theory (paper Eqs. 10-20, Appendices B and C); no master equation solved.\n");
+    printf("omega_m = %.6g rad/s, gamma_m = %.6g 1/s (Q = %.6g), gamma_1 = %.6g 1/s, gamma_2 = %.6g 1/s\n",
+           p->omega_m, p->gamma_m, p->omega_m / p->gamma_m, p->gamma_1, p->gamma_2);
+    printf("S = %.6g, delta = %.6g rad/s, n_th = %.6g, gamma_cool = %.6g 1/s, n_cool = %.6g\n\n", p->S, p->delta,
+           p->n_th, cfg->gamma_cool, cfg->n_cool);
+    printf("%-48s", "Table II");
+    for (int c = 0; c < ncols; c++) printf("   eta = %-5.3g", cols[c].table2.eta);
+    printf("\n");
+    for (int row = ROW_G; row <= ROW_N_SAT; row++) print_row(cols, ncols, row);
+    printf("\nAdiabatic elimination (at S, delta)\n");
+    for (int row = ROW_BIG_G; row <= ROW_N_SS; row++) print_row(cols, ncols, row);
+    printf("\nMaxwell-Bloch and Fokker-Planck\n");
+    for (int row = ROW_N_LAS; row <= ROW_INTENSITY; row++) print_row(cols, ncols, row);
+    printf("\nAppendix C: design window\n");
+    for (int row = ROW_T_EFF; row <= ROW_PRODUCT; row++) print_row(cols, ncols, row);
+    printf("\nValidity of the reduction (B8): must be << 1\n");
+    for (int row = ROW_V_G2; row <= ROW_V_M2; row++) print_row(cols, ncols, row);
+    for (int c = 0; c < ncols; c++)
+        if (cols[c].fp_status != PM_OK && !opts.quiet)
+            fprintf(stderr, "phonomaser theory: note: eta = %g: Fokker-Planck rows not available: %s\n",
+                    cols[c].table2.eta, pm_error_message());
+
+    if (opts.output) {
+        pm_h5file *file = NULL;
+        pm_status s = pm_h5_create(opts.output, &file);
+        if (s == PM_OK) s = pm_report_h5_header(file, "theory", argc, argv, cfg);
+        double values[THEORY_MAX_COLUMNS];
+        for (int row = 0; row < ROW_COUNT && s == PM_OK; row++) {
+            char path[96];
+            snprintf(path, sizeof path, "/theory/%s", rows[row].key);
+            for (int c = 0; c < ncols; c++) values[c] = row_value(&cols[c], row);
+            s = pm_h5_dataset_double(file, path, values, (size_t)ncols, 0, rows[row].unit);
+        }
+        for (int c = 0; c < ncols; c++) values[c] = cols[c].table2.eta;
+        if (s == PM_OK) s = pm_h5_dataset_double(file, "/theory/eta", values, (size_t)ncols, 0, "1");
+        if (s == PM_OK) s = pm_h5_attr_string(file, "/theory", "description",
+                                              "reduced theory of the paper, one dataset per formula, one entry per eta");
+        if (s == PM_OK) s = pm_h5_close(file, 1);
+        else pm_h5_abort(file);
+        if (s != PM_OK) return pm_cli_fail(s);
+    }
+    return 0;
+}
