@@ -26,23 +26,31 @@ static pm_status add_jump(pm_model *model, double rate, pm_operator_kind kind)
 }
 
 /* H = (delta/2) sigma_z + g (a sigma_+ + a^dag sigma_-): Eq. (6) in the frame
- * rotating at omega_m for both spin and mode (physics-notes.md). */
+ * rotating at omega_m for both spin and mode (physics-notes.md); plus the
+ * optional drive F (a + a^dag), resonant in this frame. */
 static pm_status jc_hamiltonian(const pm_params *params, int64_t N, pm_sparse **out)
 {
-    pm_sparse *sz = NULL, *a = NULL, *sp = NULL, *exchange = NULL, *exchange_dag = NULL, *coupling = NULL;
+    pm_sparse *sz = NULL, *a = NULL, *adag = NULL, *sp = NULL, *exchange = NULL, *exchange_dag = NULL,
+              *coupling = NULL, *position = NULL, *H = NULL;
     pm_status s = pm_space_operator(N, PM_OP_SIGMA_Z, &sz);
     if (s == PM_OK) s = pm_space_operator(N, PM_OP_A, &a);
+    if (s == PM_OK) s = pm_space_operator(N, PM_OP_ADAG, &adag);
     if (s == PM_OK) s = pm_space_operator(N, PM_OP_SIGMA_P, &sp);
     if (s == PM_OK) s = pm_sparse_multiply(a, sp, &exchange);          /* a sigma_+ */
     if (s == PM_OK) s = pm_sparse_adjoint(exchange, &exchange_dag);    /* a^dag sigma_- */
     if (s == PM_OK) s = pm_sparse_add(params->g, exchange, params->g, exchange_dag, &coupling);
-    if (s == PM_OK) s = pm_sparse_add(params->delta / 2, sz, 1, coupling, out);
+    if (s == PM_OK) s = pm_sparse_add(params->delta / 2, sz, 1, coupling, &H);
+    if (s == PM_OK) s = pm_sparse_add(params->drive, a, params->drive, adag, &position);
+    if (s == PM_OK) s = pm_sparse_add(1, H, 1, position, out); /* exact zeros are dropped */
     pm_sparse_free(sz);
     pm_sparse_free(a);
+    pm_sparse_free(adag);
     pm_sparse_free(sp);
     pm_sparse_free(exchange);
     pm_sparse_free(exchange_dag);
     pm_sparse_free(coupling);
+    pm_sparse_free(position);
+    pm_sparse_free(H);
     return s;
 }
 

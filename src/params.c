@@ -67,13 +67,16 @@ static const param_key key_table[PM_KEY_COUNT] = {
      "5", "mechanical bath occupation (exclusive with T)"},
     {"T", "K", FIELD(T), 0.0, INFINITY, 1, "a finite number > 0",
      "from n_th", "bath temperature; n_th = 1/(exp(hbar omega_m/k_B T) - 1) (exclusive with n_th)"},
+    {"drive", "rad/s", FIELD(drive), -INFINITY, INFINITY, 0, "a finite number",
+     "0", "coherent mechanical drive F: adds F (a + a^dag) to H (breaks the excitation-number "
+     "symmetry: the full Liouvillian is used)"},
     {"N", "1", 0, 2.0, (double)PM_N_MAX, 0, "an integer in [2, 100000000] or 'auto'",
      "40", "Fock cutoff: levels n = 0..N-1; auto grows N until <n> converges"},
 };
 
 static const char *const key_names[PM_KEY_COUNT + 1] = {
     "omega_m", "Q", "gamma_m", "gamma_1", "gamma_2", "S", "gamma_up", "gamma_down",
-    "eta", "g", "delta", "n_th", "T", "N", NULL,
+    "eta", "g", "delta", "n_th", "T", "drive", "N", NULL,
 };
 
 static int key_index(const char *key)

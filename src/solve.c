@@ -38,7 +38,13 @@ pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *res
         *resolved = PM_PATH_SECTOR;
         return PM_OK;
     }
-    if (s != PM_ESYMMETRY || requested == PM_PATH_SECTOR) return s;
+    if (s == PM_ESYMMETRY && requested == PM_PATH_SECTOR) {
+        char reason[512];
+        snprintf(reason, sizeof reason, "%s", pm_error_message());
+        return pm_error_set(PM_ESYMMETRY, "path = sector: %s, so the Liouvillian has no excitation-number "
+                            "sectors; use path = auto or full", reason);
+    }
+    if (s != PM_ESYMMETRY) return s;
     if (note && note_size)
         snprintf(note, note_size, "%s: using the full Liouvillian instead of sectors", pm_error_message());
     *resolved = PM_PATH_FULL;

@@ -41,6 +41,11 @@ grep -q "^n_mean = " "$tmp/stdout" || fail "evolve: no n_mean line"
 grep -q "^t_final = 0.5$" "$tmp/stdout" || fail "evolve: t_final line"
 [[ -s "$tmp/e.h5" ]] || fail "evolve: no HDF5 file"
 
+# a term that breaks the excitation-number symmetry falls back to the full Liouvillian, with a note
+"$exe" steady --set N=12 --set drive=0.5 >"$tmp/stdout" 2>"$tmp/stderr" || fail "driven steady failed"
+grep -q "^path = full$" "$tmp/stdout" || fail "driven model did not use the full Liouvillian"
+grep -q "note: .*full Liouvillian" "$tmp/stderr" || fail "driven model: no note on the fallback"
+
 # --- help ----------------------------------------------------------------
 "$exe" steady --help | grep -q "gamma_2" || fail "steady --help lacks the key table"
 "$exe" evolve --help | grep -q "t_final" || fail "evolve --help lacks t_final"
@@ -62,6 +67,7 @@ expect_reject "key=value" steady "${o[@]}" --set eta
 expect_reject "t_final" evolve "${o[@]}" --set t_final=-1
 expect_reject "initial" evolve "${o[@]}" --set initial=squeezed
 expect_reject "did you mean 'steady'" stedy
+expect_reject "path = sector" steady "${o[@]}" --set drive=1 --set path=sector --set N=10
 printf '[model]\ngamma_1 = 500\ngamma_1 = 400\n' >"$tmp/twice.ini"
 expect_reject "twice.ini:3" steady "${o[@]}" -c "$tmp/twice.ini"
 # a missing config file or output directory is a file error: exit 1

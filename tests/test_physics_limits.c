@@ -171,8 +171,38 @@ static void test_three_methods_agree(pm_path path)
     pm_model_free(model);
 }
 
+/* A resonantly driven damped oscillator (g = 0, drive F): the steady state
+ * is a displaced thermal state, <a> = -2 i F / gamma_m and
+ * <n> = |<a>|^2 + n_th.  The drive breaks the excitation-number symmetry,
+ * so path = auto falls back to the full Liouvillian (with a note) and
+ * path = sector is refused. */
+static void test_driven_oscillator(void)
+{
+    pm_params p = base_params(40);
+    CHECK_OK(pm_params_set(&p, "eta", "0"));
+    CHECK_OK(pm_params_set(&p, "Q", "100"));
+    CHECK_OK(pm_params_set(&p, "n_th", "0.2"));
+    CHECK_OK(pm_params_set(&p, "drive", "2.0"));
+    CHECK_OK(pm_params_derive(&p));
+    pm_model *model = NULL;
+    CHECK_OK(pm_model_jc_alloc(&p, &model));
+    pm_steady_options so;
+    pm_steady_options_default(&so);
+    pm_steady_result r;
+    CHECK(pm_steadystate(model, PM_PATH_SECTOR, &so, &r) == PM_ESYMMETRY);
+    CHECK(strstr(pm_error_message(), "path = auto or full") != NULL);
+    CHECK_OK(pm_steadystate(model, PM_PATH_AUTO, &so, &r));
+    CHECK(r.path == PM_PATH_FULL && strstr(r.path_note, "full Liouvillian") != NULL);
+    double complex alpha = -2.0 * I * p.drive / p.gamma_m;
+    CHECK(cabs(r.obs.a_mean - alpha) < 1e-9 * cabs(alpha));
+    CHECK_REL(r.obs.n_mean, creal(alpha * conj(alpha)) + p.n_th, 1e-9);
+    pm_steady_result_clear(&r);
+    pm_model_free(model);
+}
+
 int main(void)
 {
+    test_driven_oscillator();
     test_thermal_oscillator();
     test_spin_alone();
     test_three_methods_agree(PM_PATH_FULL);

@@ -2,10 +2,12 @@
  *
  * In the frame rotating at omega_m for spin and mode (exact, see
  * physics-notes.md):
- *   H = (delta/2) sigma_z + g (a sigma_+ + a^dag sigma_-)
+ *   H = (delta/2) sigma_z + g (a sigma_+ + a^dag sigma_-) [+ F (a + a^dag)]
  *   jumps: gamma_m (n_th+1) D[a], gamma_m n_th D[a^dag], gamma_down D[sigma_-],
  *          gamma_up D[sigma_+], (gamma_phi/2) D[sigma_z]            (Eqs. 8-9)
- * Lab-frame results differ only by phases e^{-i omega_m t}. */
+ * Lab-frame results differ only by phases e^{-i omega_m t}.  The optional
+ * resonant drive F (params->drive, not in the paper) breaks the
+ * excitation-number symmetry, so such a model runs on the full Liouvillian. */
 #ifndef PHONOMASER_MODEL_H
 #define PHONOMASER_MODEL_H
 

@@ -31,6 +31,7 @@ typedef struct pm_params {
     double eta;        /* coupling in units of omega_m [1] */
     double delta;      /* detuning omega_tilde - omega_m [rad/s] */
     double T;          /* bath temperature [K] (alternative to n_th) */
+    double drive;      /* coherent mechanical drive F [rad/s]: H += F (a + a^dag) */
     long N;            /* Fock cutoff: levels n = 0..N-1, or PM_N_AUTO */
 
     /* inputs that are also derived (set by the user or by derive) */
@@ -50,7 +51,7 @@ typedef struct pm_params {
 enum {
     PM_KEY_OMEGA_M, PM_KEY_Q, PM_KEY_GAMMA_M, PM_KEY_GAMMA_1, PM_KEY_GAMMA_2,
     PM_KEY_S, PM_KEY_GAMMA_UP, PM_KEY_GAMMA_DOWN, PM_KEY_ETA, PM_KEY_G,
-    PM_KEY_DELTA, PM_KEY_N_TH, PM_KEY_T, PM_KEY_N, PM_KEY_COUNT
+    PM_KEY_DELTA, PM_KEY_N_TH, PM_KEY_T, PM_KEY_DRIVE, PM_KEY_N, PM_KEY_COUNT
 };
 
 /* Defaults: the paper's Table I operating point (omega_m = 2 pi 50 rad/s,
