@@ -9,6 +9,7 @@
  *   [[Re l, -Im l], [Im l, Re l]]  at rows 2i, 2i+1 and columns 2j, 2j+1,
  * which keeps the band structure of sector blocks for KLU. */
 #include "phonomaser/evolve.h"
+#include "phonomaser/timer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -58,13 +59,6 @@ typedef struct evolve_run {
     char cvode_message[320];        /* last error text CVODE reported */
 } evolve_run;
 
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* out = L in, on interleaved real arrays (explicit real arithmetic avoids
  * the slow NaN-checking complex multiply of C99 Annex G). */
 static void apply_liouvillian(const pm_sparse *L, const double *in, double *out)
@@ -90,7 +84,7 @@ static void progress_draw(evolve_run *run, double t, int force)
 {
     if (!run->progress)
         return;
-    double now = wall_seconds();
+    double now = pm_wall_seconds();
     if (!force && run->progress_drawn && now - run->last_draw_s < 0.1)
         return;
     run->last_draw_s = now;
@@ -352,7 +346,7 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
                     const pm_evolve_options *opts_in, pm_evolve_callback callback, void *context,
                     pm_evolve_info *info_out)
 {
-    const double start_s = wall_seconds();
+    const double start_s = pm_wall_seconds();
     pm_evolve_options opts;
     if (opts_in)
         opts = *opts_in;
@@ -506,7 +500,7 @@ done:
         N_VDestroy(y);
     if (sunctx)
         SUNContext_Free(&sunctx);
-    info.seconds = wall_seconds() - start_s;
+    info.seconds = pm_wall_seconds() - start_s;
     if (info_out)
         *info_out = info;
     return status;

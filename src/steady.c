@@ -1,6 +1,7 @@
 /* Steady states of a Liouvillian block: direct sparse LU with a pinned
  * diagonal element, or ARPACK shift-invert (see steady.h). */
 #include "phonomaser/steady.h"
+#include "phonomaser/timer.h"
 
 #include <arpack/arpack.h>
 #include <float.h>
@@ -21,13 +22,6 @@ void pm_steady_options_default(pm_steady_options *opts)
     opts->shift = 0.0;
     opts->pin_row = -1;
     opts->pin_col = -1;
-}
-
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* ------------------------------------------------------------------------
@@ -383,12 +377,12 @@ pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
                             (long long)block->sector);
     }
 
-    double start = seconds_now();
+    double start = pm_wall_seconds();
     if (opts->method == PM_STEADY_DIRECT)
         status = solve_direct(block, opts, ndiag, diag, x, info);
     else
         status = solve_arpack(block, opts, ndiag, diag, x, info);
-    info->seconds = seconds_now() - start;
+    info->seconds = pm_wall_seconds() - start;
     free(diag);
     if (status != PM_OK) return status;
 
