@@ -428,8 +428,12 @@ int pm_cmd_compare(int argc, char **argv)
         for (size_t k = 0; s == PM_OK && k < count; k++) {
             pm_params p;
             s = pm_sweep_apply(&cfg->params, v, values[k], &p);
-            if (s != PM_OK) s = pm_error_set(s, "sweep value %zu (%s = %g): %s", k + 1, pm_sweep_variable_name(v),
-                                             values[k], pm_error_message());
+            if (s != PM_OK) {
+                char message[1024];
+                snprintf(message, sizeof message, "%s", pm_error_message());
+                s = pm_error_set(s, "sweep value %zu (%s = %g): %s", k + 1, pm_sweep_variable_name(v), values[k],
+                                 message);
+            }
         }
         if (s != PM_OK) {
             free(values);
@@ -517,10 +521,16 @@ int pm_cmd_compare(int argc, char **argv)
                 fprintf(stderr, "phonomaser compare: %s holds the %zu of %zu points computed (complete = 0)\n",
                         opts.output, completed, count);
             if (!opts.quiet)
-                for (size_t k = 0; k < count; k++)
-                    if (points[k].status == PM_OK && !points[k].converged)
+                for (size_t k = 0; k < count; k++) {
+                    if (points[k].status != PM_OK) continue;
+                    if (!points[k].converged)
                         fprintf(stderr, "phonomaser compare: warning: point %zu: N = auto stopped at N = %ld without "
                                 "converging\n", k + 1, points[k].N);
+                    if (points[k].tail_population > cfg->tail_tol)
+                        fprintf(stderr, "phonomaser compare: warning: point %zu: the top Fock levels hold %.3g > "
+                                "tail_tol = %.3g: N = %ld truncates the state; raise N or use N = auto\n", k + 1,
+                                points[k].tail_population, cfg->tail_tol, points[k].N);
+                }
         }
         pm_langevin_result_clear(&lr);
         free(p_n);
