@@ -169,6 +169,8 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
         status = pm_lu_factor(shifted, "L - sigma I for the ARPACK spectrum",
                               "sigma is an eigenvalue of L: choose another shift", &lu);
     if (status != PM_OK) goto done;
+    out->lu_nnz = lu.lu_nnz;
+    out->matrix_nnz = pm_sparse_nnz(shifted);
 
     w.resid = malloc((size_t)n * sizeof(double complex));
     w.v = calloc((size_t)(n * ncv), sizeof(double complex));

@@ -1,11 +1,9 @@
 /* Steady states of a Liouvillian block: direct sparse LU with a pinned
  * diagonal element, or ARPACK shift-invert (see steady.h). */
 #include "phonomaser/steady.h"
+#include "phonomaser/spectrum.h"
 #include "phonomaser/timer.h"
 
-#include <arpack/arpack.h>
-#include <float.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,158 +174,46 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
  * not be so small that L - sigma I is singular in double precision: its
  * condition number is about max|L_pp| / |sigma| = 1e9, which costs at most
  * ~9 digits in each solve, and inverse iteration is insensitive to that
- * error because it lies along the wanted eigenvector. */
-#define STEADY_AUTO_SHIFT 1e-9
+ * error because it lies along the wanted eigenvector.  (The shift is set
+ * in spectrum.c, which does the Arnoldi work.) */
 
-static const char *arpack_naupd_meaning(int code)
-{
-    switch (code) {
-    case 1: return "maximum number of restarts reached";
-    case 3: return "no shifts could be applied during an implicit restart";
-    case -1: return "N must be positive";
-    case -2: return "NEV must be positive";
-    case -3: return "NCV must satisfy NEV < NCV <= N";
-    case -4: return "the maximum number of restarts must be positive";
-    case -5: return "WHICH is invalid";
-    case -6: return "BMAT is invalid";
-    case -7: return "the work array is too short";
-    case -8: return "LAPACK eigenvalue calculation failed";
-    case -9: return "the starting vector is zero";
-    case -10: return "IPARAM(7) (mode) is invalid";
-    case -11: return "mode and BMAT are incompatible";
-    case -12: return "IPARAM(1) must be 0 or 1";
-    case -9999: return "could not build an Arnoldi factorisation";
-    default: return "unknown error";
-    }
-}
-
-static const char *arpack_neupd_meaning(int code)
-{
-    switch (code) {
-    case -8: return "LAPACK zlahqr failed to compute the Schur form";
-    case -9: return "LAPACK ztrevc failed to compute the eigenvectors";
-    case -14: return "znaupd found no eigenvalue to sufficient accuracy";
-    case -15: return "zneupd and znaupd disagree on the number of converged Ritz values";
-    default: return arpack_naupd_meaning(code);
-    }
-}
-
-typedef struct arpack_work {
-    double complex *resid, *v, *workd, *workl, *d, *z, *workev;
-    double *rwork;
-    a_int *select;
-} arpack_work;
-
-static void arpack_work_free(arpack_work *w)
-{
-    free(w->resid), free(w->v), free(w->workd), free(w->workl), free(w->d), free(w->z);
-    free(w->workev), free(w->rwork), free(w->select);
-}
-
+/* The ARPACK work itself (reverse communication, the lock that ARPACK's
+ * Fortran SAVE state needs between threads) is the spectrum module's: the
+ * steady state is its slowest eigenvector, nev = 1, trace-normalised. */
 static pm_status solve_arpack(const pm_block *block, const pm_steady_options *opts, int64_t ndiag,
                               const int64_t *diag, double complex *x, pm_steady_info *info)
 {
     int64_t n = block->size;
-    int64_t ncv = opts->arpack_ncv == 0 ? 20 : opts->arpack_ncv;
     if (n < 3)
         return pm_error_set(PM_EINVAL, "ARPACK steady state needs a block of size >= 3 (got %lld); "
                             "use method DIRECT", (long long)n);
-    if (ncv < 2)
-        return pm_error_set(PM_EINVAL, "arpack_ncv = %lld must be >= 2 (0 for the default 20)",
-                            (long long)ncv);
     if (opts->arpack_maxiter < 1)
         return pm_error_set(PM_EINVAL, "arpack_maxiter = %d must be >= 1", opts->arpack_maxiter);
     if (!(opts->arpack_tol >= 0) || !isfinite(opts->arpack_tol) || !isfinite(opts->shift))
         return pm_error_set(PM_EINVAL, "arpack_tol (%g) must be finite and >= 0 and shift (%g) "
                             "finite", opts->arpack_tol, opts->shift);
-    if (ncv > n) ncv = n;
-    /* ARPACK's integers are 32-bit and it indexes V (n x ncv) and its
-     * 3 ncv^2 + 5 ncv work array with them. */
-    if (n > INT_MAX / ncv || ncv > 20000)
-        return pm_error_set(PM_EINVAL, "block size %lld x ncv %lld exceeds ARPACK's 32-bit "
-                            "indices; use method DIRECT or a sector block",
-                            (long long)n, (long long)ncv);
-
-    double sigma = opts->shift;
-    if (sigma == 0) {
-        double largest = 0;
-        for (int64_t j = 0; j < n; j++)
-            if (cabs(pm_sparse_get(block->L, j, j)) > largest)
-                largest = cabs(pm_sparse_get(block->L, j, j));
-        sigma = -STEADY_AUTO_SHIFT * (largest > 0 ? largest : 1.0);
+    pm_spectrum_options so;
+    pm_spectrum_options_default(&so);
+    so.nev = 1;
+    so.shift = opts->shift; /* 0: the same automatic shift, -1e-9 max_p |L_pp| */
+    so.arpack_tol = opts->arpack_tol;
+    so.arpack_maxiter = opts->arpack_maxiter;
+    so.arpack_ncv = opts->arpack_ncv;
+    so.want_vectors = 1;
+    pm_spectrum spectrum;
+    pm_status status = pm_spectrum_slowest(block, &so, &spectrum);
+    if (status == PM_OK) {
+        info->iterations = spectrum.iterations;
+        info->lu_nnz = spectrum.lu_nnz;
+        info->matrix_nnz = spectrum.matrix_nnz;
+        info->eigenvalue_re = creal(spectrum.eigenvalues[0]);
+        info->eigenvalue_im = cimag(spectrum.eigenvalues[0]);
+        memcpy(x, spectrum.vectors, (size_t)n * sizeof *x);
+        /* the trace normalisation also fixes the arbitrary phase */
+        status = normalise_trace(n, x, ndiag, diag, "ARPACK eigenvector",
+                                 "ARPACK found a decaying mode: set a shift closer to 0");
     }
-
-    pm_sparse *shifted = NULL;
-    pm_lu lu = {0};
-    arpack_work w = {0};
-    const a_int nev = 1, an = (a_int)n, ancv = (a_int)ncv;
-    const a_int lworkl = 3 * ancv * ancv + 5 * ancv;
-    a_int iparam[11] = {0}, ipntr[14] = {0};
-    a_int ido = 0, arinfo = 0; /* arinfo = 0: random starting vector */
-    pm_status status = pm_lu_shifted_copy(block->L, sigma, -1, NULL, &shifted);
-    if (status == PM_OK)
-        status = pm_lu_factor(shifted, "L - sigma I for ARPACK shift-invert",
-                              "sigma is an eigenvalue of L: choose another shift", &lu);
-    if (status != PM_OK) goto done;
-    info->lu_nnz = lu.lu_nnz;
-    info->matrix_nnz = pm_sparse_nnz(shifted);
-
-    w.resid = calloc((size_t)n, sizeof(double complex));
-    w.v = calloc((size_t)(n * ncv), sizeof(double complex));
-    w.workd = calloc(3 * (size_t)n, sizeof(double complex));
-    w.workl = calloc((size_t)lworkl, sizeof(double complex));
-    w.d = calloc((size_t)nev + 1, sizeof(double complex));
-    w.z = calloc((size_t)n, sizeof(double complex));
-    w.workev = calloc(2 * (size_t)ncv, sizeof(double complex));
-    w.rwork = calloc((size_t)ncv, sizeof(double));
-    w.select = calloc((size_t)ncv, sizeof(a_int));
-    if (!w.resid || !w.v || !w.workd || !w.workl || !w.d || !w.z || !w.workev || !w.rwork ||
-        !w.select) {
-        status = pm_error_set(PM_ENOMEM, "out of memory for ARPACK workspace (size %lld, ncv %lld)",
-                              (long long)n, (long long)ncv);
-        goto done;
-    }
-
-    iparam[0] = 1;                   /* exact shifts */
-    iparam[2] = opts->arpack_maxiter;
-    iparam[6] = 3;                   /* shift-invert */
-    for (;;) {
-        znaupd_c(&ido, "I", an, "LM", nev, opts->arpack_tol, w.resid, ancv, w.v, an, iparam,
-                 ipntr, w.workd, w.workl, lworkl, w.rwork, &arinfo);
-        if (ido != -1 && ido != 1) break;
-        /* y = OP x; ipntr is 1-based */
-        status = pm_lu_solve(&lu, w.workd + ipntr[0] - 1, w.workd + ipntr[1] - 1);
-        if (status != PM_OK) goto done;
-    }
-    info->iterations = iparam[2];
-    if (arinfo != 0) {
-        status = pm_error_set(PM_ESOLVER, "ARPACK znaupd failed: %s (info %d) after %d restarts, "
-                              "%d of %d Ritz values converged; raise arpack_maxiter or arpack_ncv, "
-                              "or use method DIRECT", arpack_naupd_meaning(arinfo), arinfo,
-                              iparam[2], iparam[4], nev);
-        goto done;
-    }
-    zneupd_c(1, "A", w.select, w.d, w.z, an, sigma, w.workev, "I", an, "LM", nev,
-             opts->arpack_tol, w.resid, ancv, w.v, an, iparam, ipntr, w.workd, w.workl, lworkl,
-             w.rwork, &arinfo);
-    if (arinfo != 0 || iparam[4] < nev) {
-        status = pm_error_set(PM_ESOLVER, "ARPACK zneupd failed: %s (info %d, %d converged); "
-                              "raise arpack_maxiter or arpack_ncv, or use method DIRECT",
-                              arpack_neupd_meaning(arinfo), arinfo, iparam[4]);
-        goto done;
-    }
-    /* in mode 3 zneupd returns the eigenvalue of L itself, not of OP */
-    info->eigenvalue_re = creal(w.d[0]);
-    info->eigenvalue_im = cimag(w.d[0]);
-    memcpy(x, w.z, (size_t)n * sizeof *x);
-    /* the trace normalisation also fixes the arbitrary phase */
-    status = normalise_trace(n, x, ndiag, diag, "ARPACK eigenvector",
-                             "ARPACK found a decaying mode: set a shift closer to 0");
-
-done:
-    arpack_work_free(&w);
-    pm_lu_free(&lu);
-    pm_sparse_free(shifted);
+    pm_spectrum_clear(&spectrum);
     return status;
 }
 

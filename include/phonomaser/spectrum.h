@@ -41,6 +41,7 @@ typedef struct pm_spectrum {
     double max_residual;          /* max_j |L v_j - lambda_j v_j| / |v_j| [1/s] */
     double complex shift;         /* the shift used */
     int iterations;               /* Arnoldi restarts */
+    int64_t lu_nnz, matrix_nnz;   /* nonzeros of the LU factors and of L - sigma I */
     double seconds;               /* wall time: factorisation and Arnoldi */
 } pm_spectrum;
 
