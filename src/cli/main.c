@@ -26,9 +26,9 @@ static const command commands[] = {
     {"steady", pm_cmd_steady, "steady state of the maser master equation (ARPACK or direct LU)"},
     {"evolve", pm_cmd_evolve, "time evolution with CVODE from a thermal, Fock, coherent or vacuum state"},
     {"converge", pm_cmd_converge, "steady state over a ladder of Fock cutoffs (truncation convergence)"},
+    {"wigner", pm_cmd_wigner, "Wigner function W(z, p) of the mechanical steady state (or of a stored state)"},
     {"theory", pm_cmd_theory, "the paper's reduced theory: Table II and every formula, for any parameters"},
     {"compare", pm_cmd_compare, "exact master equation vs the reduced theory, one point or a sweep"},
-    {"wigner", pm_cmd_wigner, "Wigner function W(z, p) of the mechanical steady state (or of a stored state)"},
 };
 
 static void usage(FILE *out)
@@ -64,13 +64,18 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &action, NULL);
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
         if (!strcmp(argv[1], commands[c].name)) return commands[c].run(argc - 2, argv + 2);
+    size_t ncommands = sizeof commands / sizeof commands[0];
     const char *names[sizeof commands / sizeof commands[0] + 1];
-    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) names[c] = commands[c].name;
-    names[sizeof commands / sizeof commands[0]] = NULL;
+    char list[256] = "";
+    for (size_t c = 0; c < ncommands; c++) {
+        names[c] = commands[c].name;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", c ? ", " : "", commands[c].name);
+    }
+    names[ncommands] = NULL;
     const char *closest = pm_closest_word(argv[1], names);
     if (closest)
         fprintf(stderr, "phonomaser: error: unknown command '%s'; did you mean '%s'?\n", argv[1], closest);
     else
-        fprintf(stderr, "phonomaser: error: unknown command '%s'; commands: steady, evolve, converge\n", argv[1]);
+        fprintf(stderr, "phonomaser: error: unknown command '%s'; commands: %s\n", argv[1], list);
     return 2;
 }
