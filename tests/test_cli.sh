@@ -46,6 +46,16 @@ grep -q "^t_final = 0.5$" "$tmp/stdout" || fail "evolve: t_final line"
 grep -q "^path = full$" "$tmp/stdout" || fail "driven model did not use the full Liouvillian"
 grep -q "note: .*full Liouvillian" "$tmp/stderr" || fail "driven model: no note on the fallback"
 
+# --- theory and compare (issue 5) ------------------------------------------
+"$exe" theory >"$tmp/stdout" 2>"$tmp/stderr" || fail "theory failed: $(cat "$tmp/stderr")"
+grep -q "^S_th (Eq. 14) \[1\] *0.06366 *0.01592 *0.002546$" "$tmp/stdout" || fail "theory: Table II S_th row"
+"$exe" compare --set N=300 --sweep S:0:0.05:3 -o "$tmp/c.h5" -q >"$tmp/stdout" 2>"$tmp/stderr" \
+    || fail "compare sweep failed: $(cat "$tmp/stderr")"
+[[ -s "$tmp/c.h5" && -s "$tmp/c.txt" ]] || fail "compare: no HDF5 file or text table"
+expect_reject "Q" compare "${o[@]}" --sweep Q:0:1:3
+expect_reject "S = 2" compare "${o[@]}" --sweep S:0:2:3
+expect_reject "eta" theory --eta 0
+
 # --- help ----------------------------------------------------------------
 "$exe" steady --help | grep -q "gamma_2" || fail "steady --help lacks the key table"
 "$exe" evolve --help | grep -q "t_final" || fail "evolve --help lacks t_final"
