@@ -1,5 +1,7 @@
 #include "phonomaser/solve.h"
 
+#include "phonomaser/checkpoint.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -177,24 +179,73 @@ void pm_mesolve_result_clear(pm_mesolve_result *result)
     memset(result, 0, sizeof *result);
 }
 
+/* Checkpoints during pm_mesolve (checkpoint.h).  Each block keeps a copy of
+ * its vector at its latest output time (its "slot", under its own lock);
+ * the writer takes every slot as it is, each block at its own index, so no
+ * block ever waits for another.  At most one thread writes at a time (the
+ * first to reach an output time once the interval has passed). */
+typedef struct {
+    pm_checkpoint *cp;        /* slots: cp->blocks[b].x / reached; series shared with the jobs */
+    pthread_mutex_t *slot_locks;
+    pthread_mutex_t write_lock;
+    const char *path;
+    double interval, next_due; /* wall seconds; next_due under write_lock */
+    size_t written, failures;
+    char error[512];
+} checkpointer;
+
 /* One block's evolution, run by a worker thread. */
 typedef struct {
     const pm_block *block;
     double complex *x;
     pm_linear_observables *series; /* one entry per output time */
     size_t reached;                /* output times completed */
+    size_t first;                  /* index of the output time x starts at */
+    size_t index;                  /* this job's block number */
+    checkpointer *ckpt;            /* NULL: no checkpoints */
     pm_evolve_options opts;
     pm_evolve_info info;
     pm_status status;
     char message[1024];
 } block_job;
 
-static int record_linear(void *context, size_t index, double t, const double complex *x)
+/* Caller holds write_lock; takes every slot lock while writing. */
+static void checkpoint_write_locked(checkpointer *ck)
+{
+    for (size_t b = 0; b < ck->cp->nblocks; b++) pthread_mutex_lock(&ck->slot_locks[b]);
+    pm_status s = pm_checkpoint_write(ck->path, ck->cp);
+    for (size_t b = ck->cp->nblocks; b-- > 0;) pthread_mutex_unlock(&ck->slot_locks[b]);
+    if (s == PM_OK) {
+        ck->written++;
+    } else {
+        ck->failures++;
+        snprintf(ck->error, sizeof ck->error, "%s", pm_error_message());
+    }
+}
+
+static int record_linear(void *context, size_t local_index, double t, const double complex *x)
 {
     (void)t;
     block_job *job = context;
+    size_t index = job->first + local_index;
     pm_observables_linear(job->block, x, &job->series[index]);
     job->reached = index + 1;
+    checkpointer *ck = job->ckpt;
+    if (ck) {
+        pm_checkpoint_block *slot = &ck->cp->blocks[job->index];
+        pthread_mutex_lock(&ck->slot_locks[job->index]);
+        memcpy(slot->x, x, (size_t)slot->size * sizeof *x);
+        slot->reached = index + 1;
+        pthread_mutex_unlock(&ck->slot_locks[job->index]);
+        if (ck->interval > 0 && pthread_mutex_trylock(&ck->write_lock) == 0) {
+            double now = wall_seconds();
+            if (now >= ck->next_due) {
+                checkpoint_write_locked(ck);
+                ck->next_due = wall_seconds() + ck->interval;
+            }
+            pthread_mutex_unlock(&ck->write_lock);
+        }
+    }
     return 0;
 }
 
@@ -215,10 +266,96 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&queue->lock);
         if (mine >= queue->njobs) return NULL;
         block_job *job = &queue->jobs[mine];
-        job->status = pm_evolve(job->block, job->x, queue->ntimes, queue->times, &job->opts, record_linear,
-                                job, &job->info);
+        if (job->reached == queue->ntimes) continue; /* resumed from a checkpoint: done */
+        job->status = pm_evolve(job->block, job->x, queue->ntimes - job->first, queue->times + job->first,
+                                &job->opts, record_linear, job, &job->info);
         if (job->status != PM_OK) snprintf(job->message, sizeof job->message, "%s", pm_error_message());
     }
+}
+
+/* The checkpoint to resume from must describe the same evolution. */
+static pm_status check_resume(const pm_checkpoint *cp, const pm_model *model, const pm_mesolve_result *result,
+                              size_t ntimes, const double *times)
+{
+    if (cp->N != model->N)
+        return pm_error_set(PM_EINVAL, "resume: the checkpoint is at N = %lld, the model at N = %lld", (long long)cp->N,
+                            (long long)model->N);
+    if (cp->path != result->path)
+        return pm_error_set(PM_EINVAL, "resume: the checkpoint evolved on the %s path, this run uses the %s path",
+                            pm_path_name(cp->path), pm_path_name(result->path));
+    if (cp->nblocks != result->nblocks)
+        return pm_error_set(PM_EINVAL, "resume: the checkpoint holds %zu blocks, this run evolves %zu (initial "
+                            "state or store_rho differ)", cp->nblocks, result->nblocks);
+    for (size_t b = 0; b < cp->nblocks; b++)
+        if (cp->blocks[b].sector != result->blocks[b]->sector || cp->blocks[b].size != result->blocks[b]->size)
+            return pm_error_set(PM_EINVAL, "resume: checkpoint block %zu (sector %lld, %lld elements) differs from "
+                                "this run's (sector %lld, %lld elements)", b, (long long)cp->blocks[b].sector,
+                                (long long)cp->blocks[b].size, (long long)result->blocks[b]->sector,
+                                (long long)result->blocks[b]->size);
+    if (cp->ntimes != ntimes)
+        return pm_error_set(PM_EINVAL, "resume: the checkpoint has %zu output times, this run %zu", cp->ntimes,
+                            ntimes);
+    for (size_t k = 0; k < ntimes; k++)
+        if (cp->times[k] != times[k])
+            return pm_error_set(PM_EINVAL, "resume: output time %zu is %.17g s in the checkpoint, %.17g s here", k,
+                                cp->times[k], times[k]);
+    return PM_OK;
+}
+
+/* Slots for the checkpoints (NULL if off): a checkpoint on the run's blocks,
+ * its vectors and series filled from `state`/`jobs` as they stand. */
+static pm_status checkpointer_alloc(const pm_mesolve_options *opts, const pm_model *model,
+                                    const pm_mesolve_result *result, size_t ntimes, const double *times,
+                                    const pm_state *state, const block_job *jobs, checkpointer **out)
+{
+    *out = NULL;
+    if (!opts->checkpoint_path) return PM_OK;
+    if (!(opts->checkpoint_interval >= 0) || !isfinite(opts->checkpoint_interval))
+        return pm_error_set(PM_EINVAL, "checkpoint interval = %g s: must be a finite number >= 0",
+                            opts->checkpoint_interval);
+    checkpointer *ck = calloc(1, sizeof *ck);
+    int64_t *sizes = calloc(result->nblocks, sizeof *sizes);
+    if (ck) ck->slot_locks = calloc(result->nblocks, sizeof *ck->slot_locks);
+    pm_status s = ck && sizes && ck->slot_locks ? PM_OK : pm_error_set(PM_ENOMEM, "out of memory for checkpoints");
+    for (size_t b = 0; b < result->nblocks && s == PM_OK; b++) sizes[b] = result->blocks[b]->size;
+    if (s == PM_OK)
+        s = pm_checkpoint_alloc(model->N, result->path, ntimes, times, result->nblocks, sizes,
+                                opts->checkpoint_config, &ck->cp);
+    free(sizes);
+    if (s != PM_OK) {
+        if (ck) free(ck->slot_locks);
+        free(ck);
+        return s;
+    }
+    for (size_t b = 0; b < result->nblocks; b++) {
+        pm_checkpoint_block *slot = &ck->cp->blocks[b];
+        slot->sector = result->blocks[b]->sector;
+        slot->reached = jobs[b].reached;
+        memcpy(slot->x, state->x[b], (size_t)slot->size * sizeof *slot->x);
+        /* the series is the job's own array, filled in place */
+        free(slot->series);
+        slot->series = jobs[b].series;
+        pthread_mutex_init(&ck->slot_locks[b], NULL);
+    }
+    pthread_mutex_init(&ck->write_lock, NULL);
+    ck->path = opts->checkpoint_path;
+    ck->interval = opts->checkpoint_interval;
+    ck->next_due = wall_seconds() + ck->interval;
+    *out = ck;
+    return PM_OK;
+}
+
+static void checkpointer_free(checkpointer *ck)
+{
+    if (!ck) return;
+    for (size_t b = 0; b < ck->cp->nblocks; b++) {
+        ck->cp->blocks[b].series = NULL; /* owned by the job */
+        pthread_mutex_destroy(&ck->slot_locks[b]);
+    }
+    pthread_mutex_destroy(&ck->write_lock);
+    pm_checkpoint_free(ck->cp);
+    free(ck->slot_locks);
+    free(ck);
 }
 
 pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntimes, const double *times,
@@ -249,6 +386,8 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
     for (size_t b = 0; b < result->nblocks && s == PM_OK; b++)
         s = pm_model_block(model, result->path == PM_PATH_SECTOR ? (int64_t)b : PM_SECTOR_FULL, &result->blocks[b]);
     result->build_seconds = wall_seconds() - start;
+    const pm_checkpoint *resume = opts->resume;
+    if (s == PM_OK && resume) s = check_resume(resume, model, result, ntimes, times);
     pm_state *state = NULL;
     if (s == PM_OK) s = pm_state_alloc(model->N, result->nblocks, (const pm_block *const *)result->blocks, &state);
     if (s == PM_OK) {
@@ -260,11 +399,25 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
     for (size_t b = 0; b < result->nblocks && s == PM_OK; b++) {
         jobs[b].block = result->blocks[b];
         jobs[b].x = state->x[b];
+        jobs[b].index = b;
         jobs[b].opts = opts->evolve;
         jobs[b].opts.progress = opts->evolve.progress && b == 0; /* one bar: the k = 0 block */
         jobs[b].series = calloc(ntimes, sizeof *jobs[b].series);
-        if (!jobs[b].series) s = pm_error_set(PM_ENOMEM, "out of memory for %zu output times", ntimes);
+        if (!jobs[b].series) {
+            s = pm_error_set(PM_ENOMEM, "out of memory for %zu output times", ntimes);
+        } else if (resume) {
+            /* each block restarts at its own latest output time */
+            const pm_checkpoint_block *saved = &resume->blocks[b];
+            memcpy(jobs[b].x, saved->x, (size_t)saved->size * sizeof *saved->x);
+            memcpy(jobs[b].series, saved->series, saved->reached * sizeof *saved->series);
+            jobs[b].reached = saved->reached;
+            jobs[b].first = saved->reached ? saved->reached - 1 : 0;
+        }
     }
+    if (resume) result->resumed_from = pm_checkpoint_next_index(resume);
+    checkpointer *ckpt = NULL;
+    if (s == PM_OK) s = checkpointer_alloc(opts, model, result, ntimes, times, state, jobs, &ckpt);
+    for (size_t b = 0; b < result->nblocks && s == PM_OK; b++) jobs[b].ckpt = ckpt;
     if (s == PM_OK) {
         job_queue queue = {jobs, result->nblocks, 0, ntimes, times, PTHREAD_MUTEX_INITIALIZER};
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -308,7 +461,22 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
         result->info.t_reached = reached ? times[reached - 1] : times[0];
         for (size_t b = 0; b < result->nblocks && s == PM_OK; b++)
             if (jobs[b].status != PM_OK) s = pm_error_set(jobs[b].status, "%s", jobs[b].message);
+        /* the final checkpoint of an interrupted run: every block at its latest output */
+        if (s == PM_EINTERRUPT && ckpt) {
+            char saved[1024];
+            snprintf(saved, sizeof saved, "%s", pm_error_message());
+            pthread_mutex_lock(&ckpt->write_lock);
+            checkpoint_write_locked(ckpt);
+            pthread_mutex_unlock(&ckpt->write_lock);
+            pm_error_set(s, "%s", saved);
+        }
     }
+    if (ckpt) {
+        result->checkpoints_written = ckpt->written;
+        result->checkpoint_failures = ckpt->failures;
+        snprintf(result->checkpoint_error, sizeof result->checkpoint_error, "%s", ckpt->error);
+    }
+    checkpointer_free(ckpt);
     for (size_t b = 0; b < result->nblocks; b++) free(jobs[b].series);
     free(jobs);
     if (opts->keep_final_state && state) {

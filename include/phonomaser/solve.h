@@ -64,12 +64,29 @@ typedef struct pm_timeseries {
     double complex *a_mean;
 } pm_timeseries;
 
+typedef struct pm_checkpoint pm_checkpoint; /* checkpoint.h */
+
 typedef struct pm_mesolve_options {
     pm_evolve_options evolve;
     pm_path path;
     double sector_tolerance;  /* coherences below this are dropped (sector choice), default 1e-12 */
     int threads;              /* sectors evolved in parallel (0: number of cores) */
     int keep_final_state;     /* keep all sectors' final vectors in result->final_state */
+    /* Restart data (checkpoint.h).  With checkpoint_path set, every block
+     * keeps a copy of its vector at its latest output time; a checkpoint is
+     * written there (atomically) at the first output time reached at least
+     * checkpoint_interval seconds of wall time after the previous one (0:
+     * never periodically), and once more when the run is interrupted
+     * (PM_EINTERRUPT).  A failed write does not stop the run: it is counted
+     * in result->checkpoint_failures with the message in checkpoint_error. */
+    const char *checkpoint_path;
+    double checkpoint_interval;   /* [s] of wall time, >= 0 */
+    const char *checkpoint_config; /* text stored with each checkpoint (the CLI: its INI), or NULL */
+    /* Continue from a checkpoint: N, path, blocks (sectors and sizes) and the
+     * output times must match this call's; `init` then only decides the
+     * sectors.  The series of the result covers all output times; the
+     * solver statistics in result->info count the work after the resume. */
+    const pm_checkpoint *resume;
 } pm_mesolve_options;
 
 void pm_mesolve_options_default(pm_mesolve_options *opts);
@@ -84,6 +101,10 @@ typedef struct pm_mesolve_result {
     double build_seconds;
     int64_t max_sector;       /* K */
     char path_note[256];
+    size_t checkpoints_written;   /* periodic and final checkpoints */
+    size_t checkpoint_failures;
+    char checkpoint_error[512];   /* message of the last failed write */
+    size_t resumed_from;          /* resume: outputs already in the checkpoint (its next_index) */
 } pm_mesolve_result;
 
 pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntimes, const double *times,
