@@ -106,6 +106,61 @@ wait $pid; rc=$?
 [[ -s "$tmp/int.h5" ]] || fail "interrupted evolve left no file"
 grep -q "interrupted" "$tmp/stderr" || fail "interrupted evolve: no message"
 
+# --- explicit output times (times key) ----------------------------------------
+"$exe" evolve --set N=30 --set "times=0.5, 2, 20" -q -o "$tmp/times.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
+    || fail "evolve with times failed: $(cat "$tmp/stderr")"
+grep -q "^n_times = 3$" "$tmp/stdout" && grep -q "^t_final = 20$" "$tmp/stdout" \
+    || fail "evolve times: want 3 outputs ending at 20 s: $(cat "$tmp/stdout")"
+expect_reject "times = '0, 2, 1': entry 3" evolve "${o[@]}" --set "times=0, 2, 1"
+expect_reject "entry 1 ('-1') is out of range" evolve "${o[@]}" --set "times=-1, 2"
+expect_reject "entry 2 ('nan')" evolve "${o[@]}" --set "times=0, nan"
+expect_reject "entry 2 ('inf')" evolve "${o[@]}" --set "times=0, inf"
+expect_reject "trailing comma" evolve "${o[@]}" --set "times=1, 2,"
+
+# --- checkpoint and resume ------------------------------------------------------
+# rel_close NAME FILE_A FILE_B TOL: the stdout line NAME agrees to TOL (relative)
+rel_close() {
+    local a b
+    a=$(sed -n "s/^$1 = //p" "$2"); b=$(sed -n "s/^$1 = //p" "$3")
+    awk -v a="$a" -v b="$b" -v t="$4" 'BEGIN { d = a - b; if (d < 0) d = -d; s = b < 0 ? -b : b;
+        exit !(a != "" && d <= t * s) }' || fail "resumed $1 = $a, uninterrupted $b (tol $4)"
+}
+expect_reject "--checkpoint 'soon'" evolve "${o[@]}" --checkpoint soon
+expect_reject "--checkpoint '0'" evolve "${o[@]}" --checkpoint 0
+expect_reject "--checkpoint needs --output" evolve --checkpoint 10
+expect_reject "not allowed with it" evolve --resume "$tmp/whatever.checkpoint.h5" --set N=10
+"$exe" evolve --resume "$tmp/none.checkpoint.h5" >/dev/null 2>"$tmp/stderr"; rc=$?
+[[ $rc -eq 1 ]] && grep -q "none.checkpoint.h5" "$tmp/stderr" || fail "resume of a missing file: exit $rc $(cat "$tmp/stderr")"
+"$exe" evolve --resume "$tmp/x.h5" >/dev/null 2>"$tmp/stderr"; rc=$?
+[[ $rc -eq 1 ]] && grep -q "not a phonomaser checkpoint" "$tmp/stderr" || fail "resume of a result file: exit $rc $(cat "$tmp/stderr")"
+# ~1.3 s uninterrupted; interrupted by SIGINT after its first checkpoint, then resumed
+run=(--set N=1000 --set t_final=20 --set n_times=401 --set rtol=1e-10 --set atol=1e-12 -q)
+"$exe" evolve "${run[@]}" -o "$tmp/ref.h5" >"$tmp/ref.txt" 2>/dev/null || fail "uninterrupted reference run"
+"$exe" evolve "${run[@]}" --checkpoint 0.1 -o "$tmp/ck.h5" >/dev/null 2>"$tmp/stderr" &
+pid=$!
+for _ in $(seq 1 3000); do [[ -e "$tmp/ck.h5.checkpoint.h5" ]] && break; sleep 0.01; done
+kill -INT $pid
+wait $pid; rc=$?
+[[ $rc -eq 3 ]] || fail "checkpointed run: exit $rc (want 3): $(cat "$tmp/stderr")"
+grep -q "continue with: phonomaser evolve --resume $tmp/ck.h5.checkpoint.h5" "$tmp/stderr" \
+    || fail "interrupted run does not say how to resume: $(cat "$tmp/stderr")"
+"$exe" evolve --resume "$tmp/ck.h5.checkpoint.h5" -q >"$tmp/resumed.txt" 2>"$tmp/stderr" \
+    || fail "resume failed: $(cat "$tmp/stderr")"
+grep -q "^resumed_at = " "$tmp/resumed.txt" || fail "resume: no resumed_at line"
+for key in n_mean n2_mean sz_mean; do rel_close $key "$tmp/resumed.txt" "$tmp/ref.txt" 1e-7; done
+[[ -e "$tmp/ck.h5.checkpoint.h5" ]] && fail "the checkpoint of a completed run was not removed"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/ref.h5" "$tmp/ck.h5" <<'PY' || fail "resumed n_mean(t) differs from the uninterrupted run"
+import sys, h5py, numpy as np
+ref, res = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+assert res.attrs["complete"] == 1
+a, b = ref["evolve/n_mean"][:], res["evolve/n_mean"][:]
+assert np.array_equal(ref["evolve/t"][:], res["evolve/t"][:]), "output times differ"
+err = np.max(np.abs(a - b) / np.abs(a))
+assert err < 1e-7, "max relative difference %.3g" % err
+PY
+fi
+
 if [[ $failures -gt 0 ]]; then
     echo "$failures failure(s)" >&2
     exit 1

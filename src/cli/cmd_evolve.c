@@ -1,4 +1,6 @@
-/* phonomaser evolve: time evolution of the maser master equation. */
+/* phonomaser evolve: time evolution of the maser master equation, with
+ * checkpoints (--checkpoint) and resumed runs (--resume). */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +8,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "phonomaser/checkpoint.h"
+
+#define CHECKPOINT_SUFFIX ".checkpoint.h5"
 
 static double wall_seconds(void)
 {
@@ -16,61 +21,244 @@ static double wall_seconds(void)
 
 static void help(void)
 {
-    printf("usage: phonomaser evolve [-c FILE.ini] [--set KEY=VALUE]... [--output FILE.h5]\n\n"
-           "Evolves drho/dt = L rho (Eqs. 6-9) with CVODE (BDF) from t = 0 to t_final and\n"
-           "records <n>, <n^2>, g2(0), <sigma_z>, <a> and Tr rho at n_times equally spaced\n"
-           "output times.  initial = thermal (n_th, uncoupled spin steady state), fock,\n"
-           "coherent (alpha = re+imi) or vacuum.  Phase-invariant initial states evolve in\n"
-           "the k = 0 sector only; coherent states in k = 0 and 1 (for <a>; all sectors\n"
-           "|k| <= K when store_rho = 1), one thread per sector.  linear_solver = klu\n"
-           "(sparse LU of the Jacobian) or spgmr (matrix-free, for very large blocks).\n"
-           "A progress bar is drawn on stderr when it is a terminal.  Ctrl-C stops the run\n"
-           "and writes what was computed, marked complete = 0.\n\n");
+    printf("usage: phonomaser evolve [-c FILE.ini] [--set KEY=VALUE]... [--output FILE.h5]\n"
+           "                         [--checkpoint SECONDS]\n"
+           "       phonomaser evolve --resume FILE.h5.checkpoint.h5 [--output FILE.h5]\n"
+           "                         [--checkpoint SECONDS]\n\n"
+           "Evolves drho/dt = L rho (Eqs. 6-9) with CVODE (BDF) from t = 0 and records <n>,\n"
+           "<n^2>, g2(0), <sigma_z>, <a> and Tr rho at n_times equally spaced output times in\n"
+           "[0, t_final], or at the output times listed in `times` (e.g. --set times=0,0.5,2,20).\n"
+           "initial = thermal (n_th, uncoupled spin steady state), fock, coherent\n"
+           "(alpha = re+imi) or vacuum.  Phase-invariant initial states evolve in the k = 0\n"
+           "sector only; coherent states in k = 0 and 1 (for <a>; all sectors |k| <= K when\n"
+           "store_rho = 1), one thread per sector.  linear_solver = klu (sparse LU of the\n"
+           "Jacobian) or spgmr (matrix-free, for very large blocks).  A progress bar is drawn\n"
+           "on stderr when it is a terminal.  Ctrl-C (SIGINT or SIGTERM) stops the run and\n"
+           "writes what was computed, marked complete = 0, plus a checkpoint to resume from.\n\n"
+           "checkpoints:\n"
+           "  --checkpoint SECONDS  with --output FILE.h5: write restart data to\n"
+           "                        FILE.h5" CHECKPOINT_SUFFIX " (atomically) at the first output\n"
+           "                        time reached SECONDS of wall time after the previous\n"
+           "                        checkpoint; it is also written when the run is\n"
+           "                        interrupted, and deleted when the run completes.\n"
+           "  --resume FILE         continue the run stored in the checkpoint FILE with its\n"
+           "                        settings (-c and --set are refused); the output defaults\n"
+           "                        to FILE without " CHECKPOINT_SUFFIX ".  Each sector restarts at\n"
+           "                        its latest output time with a fresh CVODE history, so the\n"
+           "                        result agrees with an uninterrupted run to the solver\n"
+           "                        tolerance (rtol, atol), not bit for bit; solver\n"
+           "                        statistics count the resumed part.\n\n");
     pm_cli_print_common_help(stdout);
 }
 
-static pm_status write_series(pm_h5file *file, const pm_timeseries *ts)
+/* The series from output `skip` on (skip = 1 hides the t = 0 start added
+ * before a `times` list that does not begin at 0). */
+static pm_status write_series(pm_h5file *file, const pm_timeseries *ts, size_t skip)
 {
-    size_t n = ts->ntimes;
-    pm_status s = pm_h5_dataset_double(file, "/evolve/t", ts->t, n, 0, "s");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/n_mean", ts->n_mean, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/n2_mean", ts->n2_mean, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/g2", ts->g2, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/sz_mean", ts->sz_mean, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/trace", ts->trace, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_complex(file, "/evolve/a_mean", ts->a_mean, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/tail_population", ts->tail_population, n, 0, "1");
+    size_t n = ts->ntimes > skip ? ts->ntimes - skip : 0;
+    pm_status s = pm_h5_dataset_double(file, "/evolve/t", ts->t + skip, n, 0, "s");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/n_mean", ts->n_mean + skip, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/n2_mean", ts->n2_mean + skip, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/g2", ts->g2 + skip, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/sz_mean", ts->sz_mean + skip, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/trace", ts->trace + skip, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, "/evolve/a_mean", ts->a_mean + skip, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/tail_population", ts->tail_population + skip, n, 0, "1");
     return s;
+}
+
+/* --checkpoint and --resume, taken out of argv before the common parser. */
+typedef struct {
+    double checkpoint_seconds;  /* 0: no periodic checkpoints */
+    const char *resume;         /* checkpoint file, or NULL */
+    int settings_given;         /* -c or --set present */
+    int argc;
+    char **argv;                /* the rest, for pm_cli_parse (owned array) */
+} evolve_flags;
+
+static int take_evolve_flags(int argc, char **argv, evolve_flags *f)
+{
+    memset(f, 0, sizeof *f);
+    f->argv = calloc((size_t)argc + 1, sizeof *f->argv);
+    if (!f->argv) {
+        fprintf(stderr, "phonomaser evolve: error: out of memory\n");
+        return 1;
+    }
+    for (int a = 0; a < argc; a++) {
+        const char *arg = argv[a];
+        int ours = !strcmp(arg, "--checkpoint") || !strcmp(arg, "--resume");
+        int common_value = !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "-s") ||
+                           !strcmp(arg, "--set") || !strcmp(arg, "-o") || !strcmp(arg, "--output");
+        if (!ours) {
+            f->argv[f->argc++] = argv[a];
+            if (common_value && a + 1 < argc) f->argv[f->argc++] = argv[++a]; /* its value, as is */
+            if (common_value && strcmp(arg, "-o") && strcmp(arg, "--output")) f->settings_given = 1;
+            continue;
+        }
+        if (a + 1 >= argc) {
+            fprintf(stderr, "phonomaser evolve: error: option '%s' needs a value\n", arg);
+            return 2;
+        }
+        const char *value = argv[++a];
+        if (!strcmp(arg, "--resume")) {
+            if (f->resume || !value[0]) {
+                fprintf(stderr, "phonomaser evolve: error: --resume: %s\n",
+                        f->resume ? "given twice" : "empty file name");
+                return 2;
+            }
+            f->resume = value;
+            continue;
+        }
+        char *end;
+        errno = 0;
+        double seconds = strtod(value, &end);
+        while (end != value && (*end == ' ' || *end == '\t')) end++;
+        if (end == value || *end || errno || !isfinite(seconds) || !(seconds > 0) || seconds > 1e9) {
+            fprintf(stderr, "phonomaser evolve: error: --checkpoint '%s': must be a number of seconds "
+                    "of wall time in (0, 1e9], e.g. --checkpoint 600\n", value);
+            return 2;
+        }
+        f->checkpoint_seconds = seconds;
+    }
+    return 0;
+}
+
+/* The run configuration stored in a checkpoint (an INI text).  Lines too
+ * long for the INI reader (a long `times` list) are applied as --set. */
+static pm_status config_from_text(const char *text, const char *where, pm_run_config *cfg)
+{
+    enum { LONG_LINE = 190 };
+    char tmpl[] = "/tmp/phonomaser-resume-XXXXXX";
+    int fd = mkstemp(tmpl);
+    FILE *ini = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!ini) {
+        if (fd >= 0) close(fd), unlink(tmpl);
+        return pm_error_set(PM_EIO, "checkpoint '%s': cannot write a temporary file: %s", where, strerror(errno));
+    }
+    size_t nlong = 0;
+    const char **long_lines = calloc(strlen(text) / LONG_LINE + 1, sizeof *long_lines);
+    for (const char *line = text; *line && long_lines;) {
+        size_t len = strcspn(line, "\n");
+        if (len > LONG_LINE) long_lines[nlong++] = line;
+        else fprintf(ini, "%.*s\n", (int)len, line);
+        line += len + (line[len] == '\n');
+    }
+    int write_failed = fclose(ini) != 0;
+    pm_status s = !long_lines ? pm_error_set(PM_ENOMEM, "out of memory")
+                  : write_failed ? pm_error_set(PM_EIO, "checkpoint '%s': cannot write a temporary file", where)
+                                 : pm_config_load_ini(cfg, tmpl);
+    unlink(tmpl);
+    for (size_t i = 0; i < nlong && s == PM_OK; i++) {
+        size_t len = strcspn(long_lines[i], "\n");
+        char *assignment = strndup(long_lines[i], len);
+        s = assignment ? pm_config_apply_override(cfg, assignment) : pm_error_set(PM_ENOMEM, "out of memory");
+        free(assignment);
+    }
+    free(long_lines);
+    if (s == PM_OK) s = pm_config_finish(cfg);
+    if (s != PM_OK) {
+        char message[1024];
+        snprintf(message, sizeof message, "%s", pm_error_message());
+        return pm_error_set(s == PM_EINVAL ? PM_EIO : s, "checkpoint '%s': stored configuration: %s", where, message);
+    }
+    return PM_OK;
+}
+
+/* The run's configuration as INI text (stored with every checkpoint). */
+static char *config_text(const pm_run_config *cfg)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *memory = open_memstream(&text, &size);
+    if (!memory) return NULL;
+    pm_config_write_ini(memory, cfg);
+    fclose(memory);
+    return text;
+}
+
+static int has_suffix(const char *text, const char *suffix)
+{
+    size_t n = strlen(text), m = strlen(suffix);
+    return n > m && strcmp(text + n - m, suffix) == 0;
 }
 
 int pm_cmd_evolve(int argc, char **argv)
 {
+    evolve_flags flags;
+    int rc = take_evolve_flags(argc, argv, &flags);
     pm_cli_options opts;
-    int rc = pm_cli_parse("evolve", argc, argv, &opts);
-    if (rc != 0) return rc;
-    if (opts.help) {
-        help();
-        return 0;
+    if (rc == 0) rc = pm_cli_parse("evolve", flags.argc, flags.argv, &opts);
+    if (rc != 0 || opts.help) {
+        free(flags.argv);
+        if (rc == 0) help();
+        return rc;
+    }
+    if (flags.resume && flags.settings_given) {
+        fprintf(stderr, "phonomaser evolve: error: --resume continues the run stored in '%s' with its own "
+                "settings; -c and --set are not allowed with it (only --output, --checkpoint, --quiet)\n",
+                flags.resume);
+        free(flags.argv);
+        return 2;
     }
     pm_run_config *cfg = &opts.config;
+    pm_checkpoint *resume = NULL;
+    char *derived_output = NULL;
+    if (flags.resume) {
+        pm_status s = pm_checkpoint_read(flags.resume, &resume);
+        if (s == PM_OK) {
+            pm_config_init(cfg);
+            s = config_from_text(resume->config ? resume->config : "", flags.resume, cfg);
+        }
+        if (s != PM_OK) {
+            pm_checkpoint_free(resume);
+            free(flags.argv);
+            return pm_cli_fail(s);
+        }
+        if (!opts.output && has_suffix(flags.resume, CHECKPOINT_SUFFIX)) {
+            derived_output = strndup(flags.resume, strlen(flags.resume) - strlen(CHECKPOINT_SUFFIX));
+            opts.output = derived_output;
+        }
+    }
+    if (flags.checkpoint_seconds > 0 && !opts.output) {
+        fprintf(stderr, "phonomaser evolve: error: --checkpoint needs --output FILE.h5 (the restart data "
+                "goes to FILE.h5" CHECKPOINT_SUFFIX ")\n");
+        pm_checkpoint_free(resume);
+        free(flags.argv);
+        return 2;
+    }
     pm_initial init;
     pm_initial_default(&cfg->params, pm_config_initial_kind(cfg), &init);
     init.fock_n = cfg->fock_n;
     init.alpha = cfg->alpha_re + I * cfg->alpha_im;
-    size_t ntimes = (size_t)cfg->n_times;
+    /* output times: the `times` list (after a start at t = 0 if it lacks
+     * one: skip hides it), or n_times evenly spaced in [0, t_final] */
+    size_t skip = cfg->times_count > 0 && cfg->times[0] > 0;
+    size_t ntimes = cfg->times_count > 0 ? (size_t)cfg->times_count + skip : (size_t)cfg->n_times;
     double *times = malloc(ntimes * sizeof *times);
-    if (!times) {
-        pm_error_set(PM_ENOMEM, "out of memory for %zu output times", ntimes);
-        return pm_cli_fail(PM_ENOMEM);
+    char *checkpoint_path = NULL, *ini_text = NULL;
+    if (opts.output) {
+        checkpoint_path = malloc(strlen(opts.output) + sizeof CHECKPOINT_SUFFIX);
+        if (checkpoint_path) sprintf(checkpoint_path, "%s" CHECKPOINT_SUFFIX, opts.output);
     }
-    for (size_t k = 0; k < ntimes; k++) times[k] = cfg->t_final * (double)k / (double)(ntimes - 1);
+    if (!times || (opts.output && !checkpoint_path)) {
+        free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
+        pm_checkpoint_free(resume);
+        return pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory for %zu output times", ntimes));
+    }
+    if (cfg->times_count > 0) {
+        times[0] = 0.0;
+        memcpy(times + skip, cfg->times, (size_t)cfg->times_count * sizeof *times);
+    } else {
+        for (size_t k = 0; k < ntimes; k++) times[k] = cfg->t_final * (double)k / (double)(ntimes - 1);
+    }
 
     pm_h5file *file = NULL;
     pm_status s = PM_OK;
     if (opts.output) {
         s = pm_h5_create(opts.output, &file);
         if (s != PM_OK) {
-            free(times);
+            free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
+            pm_checkpoint_free(resume);
             return pm_cli_fail(s);
         }
     }
@@ -83,11 +271,12 @@ int pm_cmd_evolve(int argc, char **argv)
     mopts.evolve.progress = !opts.quiet && isatty(2);
     mopts.evolve.stop_flag = (const volatile int *)&pm_cli_stop;
     mopts.keep_final_state = cfg->store_rho;
+    mopts.resume = resume;
 
     double start = wall_seconds();
     /* N = auto: the cutoff that converges the steady state (the evolution
      * from a thermal state grows towards it); the tail population along the
-     * trajectory is checked below */
+     * trajectory is checked below.  A checkpoint stores the N chosen. */
     int automatic = cfg->params.N == PM_N_AUTO;
     if (automatic) {
         pm_converge_options copts;
@@ -97,18 +286,24 @@ int pm_cmd_evolve(int argc, char **argv)
         cfg->params.N = ladder.chosen_N;
         pm_converge_result_clear(&ladder);
         if (s != PM_OK) {
-            free(times);
+            free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
             pm_h5_abort(file);
             return pm_cli_fail(s);
         }
         if (init.kind == PM_INITIAL_FOCK && init.fock_n >= cfg->params.N) cfg->params.N = init.fock_n + 1;
     }
+    if (checkpoint_path) {
+        /* with an output file, an interruption always leaves a checkpoint */
+        ini_text = config_text(cfg);
+        mopts.checkpoint_path = checkpoint_path;
+        mopts.checkpoint_interval = flags.checkpoint_seconds;
+        mopts.checkpoint_config = ini_text;
+    }
     pm_model *model = NULL;
     pm_mesolve_result result;
     memset(&result, 0, sizeof result);
     s = pm_model_jc_alloc(&cfg->params, &model);
-    pm_status solve_status = PM_OK;
-    if (s == PM_OK) s = solve_status = pm_mesolve(model, &init, ntimes, times, &mopts, &result);
+    if (s == PM_OK) s = pm_mesolve(model, &init, ntimes, times, &mopts, &result);
     double seconds = wall_seconds() - start;
     int interrupted = s == PM_EINTERRUPT;
     if (s != PM_OK && !(interrupted && file)) {
@@ -116,17 +311,22 @@ int pm_cmd_evolve(int argc, char **argv)
         pm_h5_abort(file);
         pm_mesolve_result_clear(&result);
         pm_model_free(model);
-        free(times);
+        free(times), free(checkpoint_path), free(derived_output), free(ini_text), free(flags.argv);
+        pm_checkpoint_free(resume);
         return rc;
     }
     if (result.path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result.path_note);
+    if (result.checkpoint_failures)
+        fprintf(stderr, "phonomaser: warning: %zu checkpoint write(s) failed (%zu written): %s\n",
+                result.checkpoint_failures, result.checkpoints_written, result.checkpoint_error);
     const pm_timeseries *ts = &result.series;
-    if (!interrupted && ts->ntimes > 0) {
+    if (!interrupted && ts->ntimes > skip) {
         size_t last = ts->ntimes - 1;
         pm_report_string("path", pm_path_name(result.path));
         pm_report_int("N", model->N);
         if (automatic) pm_report_string("N_mode", "auto (converged steady-state cutoff)");
         pm_report_int("sectors", (long long)result.nblocks);
+        pm_report_int("n_times", (long long)(ts->ntimes - skip));
         pm_report_double("t_final", ts->t[last]);
         pm_report_double("n_mean", ts->n_mean[last]);
         pm_report_double("n2_mean", ts->n2_mean[last]);
@@ -137,9 +337,10 @@ int pm_cmd_evolve(int argc, char **argv)
         pm_report_int("steps", result.info.steps);
         pm_report_int("rhs_evals", result.info.rhs_evals);
         pm_report_string("method", mopts.evolve.linear_solver == PM_LINSOL_SPGMR ? "cvode-bdf-spgmr" : "cvode-bdf-klu");
+        if (resume) pm_report_double("resumed_at", times[result.resumed_from ? result.resumed_from - 1 : 0]);
         pm_report_double("seconds", seconds);
         double tail_max = 0;
-        for (size_t k = 0; k < ts->ntimes; k++) tail_max = fmax(tail_max, ts->tail_population[k]);
+        for (size_t k = skip; k < ts->ntimes; k++) tail_max = fmax(tail_max, ts->tail_population[k]);
         pm_report_double("tail_population_max", tail_max);
         if (tail_max > cfg->tail_tol && !opts.quiet)
             fprintf(stderr, "phonomaser: warning: the top Fock levels reach population %.3g > tail_tol = %.3g "
@@ -150,12 +351,14 @@ int pm_cmd_evolve(int argc, char **argv)
     }
     if (file) {
         s = pm_report_h5_header(file, "evolve", argc, argv, cfg);
-        if (s == PM_OK) s = write_series(file, ts);
+        if (s == PM_OK) s = write_series(file, ts, skip);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "path", pm_path_name(result.path));
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "initial", cfg->initial);
         if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "seconds", seconds, "s");
         if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "rtol", cfg->rtol, "1");
         if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "atol", cfg->atol, "1");
+        if (s == PM_OK && resume)
+            s = pm_h5_attr_double(file, "/evolve", "resumed_at", times[result.resumed_from ? result.resumed_from - 1 : 0], "s");
         if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "steps", result.info.steps);
         if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "rhs_evals", result.info.rhs_evals);
         if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "jac_evals", result.info.jac_evals);
@@ -167,15 +370,20 @@ int pm_cmd_evolve(int argc, char **argv)
         if (s == PM_OK) s = pm_h5_close(file, !interrupted);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);
+        /* a complete result makes its checkpoint stale */
+        if (s == PM_OK && !interrupted && checkpoint_path) unlink(checkpoint_path);
     }
     if (interrupted) {
-        fprintf(stderr, "phonomaser evolve: interrupted at t = %g s; %s holds the %zu output times computed (complete = 0)\n",
-                ts->ntimes ? ts->t[ts->ntimes - 1] : 0.0, opts.output, ts->ntimes);
+        fprintf(stderr, "phonomaser evolve: interrupted at t = %g s; %s holds the %zu output times computed (complete = 0)",
+                ts->ntimes > skip ? ts->t[ts->ntimes - 1] : 0.0, opts.output, ts->ntimes > skip ? ts->ntimes - skip : 0);
+        if (result.checkpoints_written)
+            fprintf(stderr, "; continue with: phonomaser evolve --resume %s", checkpoint_path);
+        fprintf(stderr, "\n");
         rc = rc ? rc : 3;
     }
-    (void)solve_status;
     pm_mesolve_result_clear(&result);
     pm_model_free(model);
-    free(times);
+    pm_checkpoint_free(resume);
+    free(times), free(checkpoint_path), free(derived_output), free(ini_text), free(flags.argv);
     return rc;
 }

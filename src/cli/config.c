@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-typedef enum { RUN_REAL, RUN_LONG, RUN_WORD, RUN_BOOL, RUN_COMPLEX, RUN_LADDER } run_kind;
+typedef enum { RUN_REAL, RUN_LONG, RUN_WORD, RUN_BOOL, RUN_COMPLEX, RUN_LADDER, RUN_TIMES } run_kind;
 
 /* One run key: where it is stored, what it accepts, how it is documented. */
 typedef struct run_key {
@@ -49,6 +49,10 @@ static const run_key run_keys[] = {
      "a finite number > 0", "end time of the evolution"},
     {"n_times", "evolve", "1", RUN_LONG, OFF(n_times), 0, 2.0, 1e7, 0, 0, NULL, "201",
      "an integer in [2, 10000000]", "number of output times, evenly spaced in [0, t_final]"},
+    {"times", "evolve", "s", RUN_TIMES, OFF(times), OFF(times_count), 0.0, INFINITY, 0, 0, NULL, "",
+     "empty or increasing finite numbers >= 0 separated by commas (at most 65536)",
+     "explicit output times, e.g. 0, 0.5, 2, 20 (the evolution starts at t = 0); "
+     "overrides t_final and n_times when given"},
     {"initial", "evolve", "1", RUN_WORD, OFF(initial), 0, 0, 0, 0, 0, initial_choices, "thermal", NULL,
      "thermal (n_th), fock (fock_n) or coherent (alpha) mechanics with the uncoupled "
      "spin steady state; vacuum = |0, down>"},
@@ -237,6 +241,83 @@ static int parse_bool(const char *text, int *out)
     return 0;
 }
 
+/* The one parser of list keys: comma-separated, strictly increasing values
+ * (RUN_LADDER: integers stored as long, RUN_TIMES: reals stored as double;
+ * offset_im holds the int count).  The field changes only if the whole list
+ * is valid; entries past the count are zeroed.  A bad entry is named. */
+static pm_status run_set_list(char *base, const run_key *rk, const char *value)
+{
+    const int integer = rk->kind == RUN_LADDER;
+    const int max = integer ? PM_LADDER_MAX : PM_TIMES_MAX;
+    double *list = malloc((size_t)max * sizeof *list);
+    if (list == NULL)
+        return pm_error_set(PM_ENOMEM, "%s: out of memory for %d values", rk->name, max);
+    int count = 0;
+    const char *p = value, *problem = NULL, *item = value;
+    size_t item_len = 0;
+    while (isspace((unsigned char)*p))
+        p++;
+    while (*p != '\0' && problem == NULL) {
+        char *end;
+        item = p;
+        errno = 0;
+        double x = strtod(p, &end);
+        item_len = end > p ? (size_t)(end - p) : strcspn(p, ",");
+        if (end == p)
+            problem = "is not a number";
+        else if (errno != 0 || !real_in_range(rk, x) || (integer && x != floor(x)))
+            problem = "is out of range";
+        else if (count > 0 && !(x > list[count - 1]))
+            problem = "does not exceed the previous value";
+        else if (count == max)
+            problem = "is one too many";
+        if (problem != NULL)
+            break;
+        list[count++] = x;
+        p = end;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == ',') {
+            p++;
+            while (isspace((unsigned char)*p))
+                p++;
+            if (*p == '\0') {
+                item = p;
+                item_len = 0;
+                problem = "is missing after the trailing comma";
+            }
+        } else if (*p != '\0') {
+            item = p;
+            item_len = strcspn(p, ",");
+            problem = "does not follow a comma";
+        }
+    }
+    if (problem != NULL) {
+        char range[160], unit[24] = "";
+        if (strcmp(rk->unit, "1") != 0)
+            snprintf(unit, sizeof unit, " [%s]", rk->unit);
+        size_t len = strlen(value);
+        pm_status status = pm_error_set(
+            PM_EINVAL, "%s = '%.60s%s': entry %d ('%.*s') %s; must be %s%s", rk->name, value,
+            len > 60 ? "..." : "", count + 1, (int)(item_len < 40 ? item_len : 40), item, problem,
+            range_text(rk, range, sizeof range), unit);
+        free(list);
+        return status;
+    }
+    if (integer) {
+        long *field = (long *)(base + rk->offset);
+        for (int i = 0; i < max; i++)
+            field[i] = i < count ? (long)list[i] : 0;
+    } else {
+        double *field = (double *)(base + rk->offset);
+        for (int i = 0; i < max; i++)
+            field[i] = i < count ? list[i] : 0.0;
+    }
+    *(int *)(base + rk->offset_im) = count;
+    free(list);
+    return PM_OK;
+}
+
 static pm_status run_set(pm_run_config *cfg, const run_key *rk, const char *value)
 {
     char *base = (char *)cfg;
@@ -294,36 +375,9 @@ static pm_status run_set(pm_run_config *cfg, const run_key *rk, const char *valu
         *(int *)(base + rk->offset) = flag;
         return PM_OK;
     }
-    case RUN_LADDER: {
-        long *ladder = (long *)(base + rk->offset);
-        int count = 0;
-        const char *p = value;
-        while (isspace((unsigned char)*p))
-            p++;
-        while (*p) {
-            char *end;
-            errno = 0;
-            double x = strtod(p, &end);
-            if (end == p || errno || x != floor(x) || !real_in_range(rk, x) || count == PM_LADDER_MAX ||
-                (count > 0 && (long)x <= ladder[count - 1]))
-                return run_range_error(rk, value);
-            ladder[count++] = (long)x;
-            p = end;
-            while (isspace((unsigned char)*p))
-                p++;
-            if (*p == ',') {
-                p++;
-                while (isspace((unsigned char)*p))
-                    p++;
-                if (!*p)
-                    return run_range_error(rk, value);
-            } else if (*p) {
-                return run_range_error(rk, value);
-            }
-        }
-        *(int *)(base + rk->offset_im) = count;
-        return PM_OK;
-    }
+    case RUN_LADDER:
+    case RUN_TIMES:
+        return run_set_list(base, rk, value);
     case RUN_COMPLEX: {
         double re, im;
         if (!parse_complex(value, &re, &im))
@@ -373,6 +427,15 @@ static pm_status run_check_field(const pm_run_config *cfg, const run_key *rk)
         for (int i = 0; ok && i < count; i++)
             ok = real_in_range(rk, (double)ladder[i]) && (i == 0 || ladder[i] > ladder[i - 1]);
         snprintf(text, sizeof text, "%d cutoffs", count);
+        return ok ? PM_OK : run_range_error(rk, text);
+    }
+    case RUN_TIMES: {
+        const double *times = (const double *)(base + rk->offset);
+        int count = *(const int *)(base + rk->offset_im);
+        int ok = count >= 0 && count <= PM_TIMES_MAX;
+        for (int i = 0; ok && i < count; i++)
+            ok = real_in_range(rk, times[i]) && (i == 0 || times[i] > times[i - 1]);
+        snprintf(text, sizeof text, "%d times", count);
         return ok ? PM_OK : run_range_error(rk, text);
     }
     case RUN_COMPLEX: {
@@ -707,6 +770,14 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg)
             const long *ladder = (const long *)(base + rk->offset);
             int count = *(const int *)(base + rk->offset_im);
             for (int k = 0; k < count; k++) fprintf(out, "%s%ld", k ? ", " : "", ladder[k]);
+            fprintf(out, "\n");
+            break;
+        }
+        case RUN_TIMES: {
+            const double *times = (const double *)(base + rk->offset);
+            int count = *(const int *)(base + rk->offset_im);
+            for (int k = 0; k < count; k++)
+                fprintf(out, "%s%s", k ? ", " : "", format_double(times[k], text, sizeof text));
             fprintf(out, "\n");
             break;
         }

@@ -23,6 +23,9 @@
 
 #define PM_CONFIG_WORD 16
 #define PM_LADDER_MAX 64
+/* One command-line argument holds at most 128 KiB (Linux MAX_ARG_STRLEN),
+ * so at most 65536 values "0,1,..."; an INI line holds about 40. */
+#define PM_TIMES_MAX 65536
 
 typedef struct pm_run_config {
     pm_params params;
@@ -32,6 +35,8 @@ typedef struct pm_run_config {
     /* evolve */
     double t_final;                     /* [s], > 0, default 20 */
     long n_times;                       /* output times in [0, t_final], 2..1e7, default 201 */
+    double times[PM_TIMES_MAX];         /* explicit output times [s], increasing, >= 0 ... */
+    int times_count;                    /* ... (0: n_times evenly spaced in [0, t_final]) */
     char initial[PM_CONFIG_WORD];       /* "thermal" (default) | "fock" | "coherent" | "vacuum" */
     long fock_n;                        /* Fock level for initial = fock, 0 <= fock_n < N */
     double alpha_re, alpha_im;          /* coherent amplitude for initial = coherent */
