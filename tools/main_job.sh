@@ -1,21 +1,63 @@
 #!/bin/bash
 # The main job of README.md: the paper's operating point (data/table1.ini:
-# eta = 0.1, S = 0.2, n_th = 5, delta = 0) solved exactly.
-#   results/table1_steady.h5    steady state at the converged cutoff (N = auto)
-#   results/table1_converge.h5  the truncation-convergence ladder
-#   results/table1_evolve.h5    <n(t)> from the thermal state over 0-60 s (Fig. 2(b))
+# eta = 0.1, S = 0.2, n_th = 5, delta = 0) solved exactly, and every figure of
+# the paper (Fig. 2(a)-(d), Fig. 3, Table II) from the exact master equation
+# with the reduced theory overlaid, plus the truncation-convergence figure.
+#   results/table1_steady.h5     steady state at the converged cutoff (N = auto)
+#   results/table1_converge.h5   the truncation-convergence ladder (automatic)
+#   results/table1_converge_ladder.h5  the same on a dense ladder around the converged N
+#   results/table1_evolve.h5     <n(t)> from the thermal state over 0-60 s (Fig. 2(b))
+#   results/table1_evolve_long.h5  the same over 0-250 s (saturation)
+#   results/table1_compare.h5    exact vs reduced at the operating point: P(n), radial
+#                                distributions, thresholds, Langevin <n>(t) (Fig. 2(b), (c))
+#   results/table1_wigner.h5     W(z, p) of the steady state (Fig. 3)
+#   results/theory.h5            the reduced theory for eta = 0.05, 0.1, 0.25 (Table II)
+#   results/fig2a_S*.h5          compare sweeps over delta at five inversions S (Fig. 2(a))
+#   results/fig2d_S_sweep.h5     compare sweep over S with Langevin (Fig. 2(d))
+#   results/*.png, results/table2.md   the figures (tools/make_figures.py)
 # Installs the Debian packages it needs, builds into build/, prints the summaries.
+# PHONOMASER_BUILD and PHONOMASER_RESULTS override the build and results directories.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build=${PHONOMASER_BUILD:-build}
+out=${PHONOMASER_RESULTS:-results}
 bash tools/install_deps.sh --python
-[[ -d build ]] || meson setup build --buildtype=release
-ninja -C build
-mkdir -p results
-pm=build/phonomaser
+[[ -d $build ]] || meson setup "$build" --buildtype=release
+ninja -C "$build"
+mkdir -p "$out"
+pm=$build/phonomaser
+cfg=data/table1.ini
 echo "== steady state at the operating point (N = auto)"
-$pm steady -c data/table1.ini --output results/table1_steady.h5
+$pm steady -c $cfg --output "$out/table1_steady.h5"
 echo "== truncation convergence"
-$pm converge -c data/table1.ini --output results/table1_converge.h5
+$pm converge -c $cfg --output "$out/table1_converge.h5"
+$pm converge -c $cfg -q --set ladder=1000,1250,1500,1600,1700,1800,1900,2000,2100,2200,2300,2400,2500,2600,2800,3000,3500,4163 \
+    --output "$out/table1_converge_ladder.h5" >/dev/null
 echo "== growth of <n(t)> from the thermal state, 0-60 s"
-$pm evolve -c data/table1.ini --set t_final=60 --set n_times=601 --output results/table1_evolve.h5
-echo "results written to results/"
+$pm evolve -c $cfg --set t_final=60 --set n_times=601 --output "$out/table1_evolve.h5"
+echo "== the same to 250 s: the saturation (relaxation time ~35 s) is not complete at 60 s"
+$pm evolve -c $cfg -q --set t_final=250 --set n_times=501 --output "$out/table1_evolve_long.h5" | grep -E '^(n_mean|seconds) ='
+
+echo "== figures: reduced theory (Table II)"
+$pm theory -c $cfg --output "$out/theory.h5"
+echo "== figures: exact vs reduced at the operating point (Fig. 2(b), (c); Langevin of Eq. 19)"
+$pm compare -c $cfg --set N=auto --langevin --output "$out/table1_compare.h5" --table "$out/table1_compare.txt" \
+    | grep -E '^(N|n_exact|n_las|n_fp|g2_exact|g2_fp|n_langevin|g2_langevin|ring_radius_(exact|mb|fp)|S_th_(exact|reduced)|S_mid_(exact|fp)) ='
+echo "== figures: Wigner function at the operating point (Fig. 3)"
+$pm wigner -c $cfg --set N=auto --output "$out/table1_wigner.h5" \
+    | grep -E '^(N|ring_radius_(exact|pr|mb)|integral|seconds) ='
+# Fig. 2(a): detuning sweeps at five inversions, denser near delta = 0; delta in rad/s,
+# gamma_2 = 1000 1/s in data/table1.ini, so these are delta/gamma_2 = 0, +-0.1, ..., +-4.
+deltas=0
+for x in 100 250 400 600 800 1000 1250 1500 1750 2000 2500 3000 3500 4000; do deltas="-$x,$deltas,$x"; done
+echo "== figures: Gamma_opt(delta) at S = -0.2, -0.05, 0.016, 0.05, 0.2 (Fig. 2(a), 5 x 29 points)"
+for S in -0.2 -0.05 0.016 0.05 0.2; do
+    $pm compare -c $cfg -q --set S=$S --set N=auto --sweep "delta=$deltas" \
+        --output "$out/fig2a_S$S.h5" >/dev/null
+done
+echo "== figures: g2(0) across threshold (Fig. 2(d), 26 points, exact + Fokker-Planck + Langevin)"
+S_list=-0.1,-0.05,-0.02,0,0.005,0.01,0.0125,0.015,0.016,0.017,0.0175,0.019,0.02,0.0225,0.025,0.03,0.035,0.04,0.05,0.06,0.08,0.1,0.125,0.15,0.2,0.25
+$pm compare -c $cfg -q --set N=auto --sweep "S=$S_list" --langevin --output "$out/fig2d_S_sweep.h5" >/dev/null
+echo "== drawing the figures"
+/usr/bin/python3 tools/make_figures.py "$out"
+echo "results written to $out/"
