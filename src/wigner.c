@@ -443,17 +443,6 @@ typedef struct radius_set {
     size_t *id;     /* per point: its radius */
 } radius_set;
 
-typedef struct sort_entry {
-    double r2;
-    size_t point;
-} sort_entry;
-
-static int compare_entry(const void *pa, const void *pb)
-{
-    const sort_entry *a = pa, *b = pb;
-    return (a->r2 > b->r2) - (a->r2 < b->r2);
-}
-
 static void radius_set_free(radius_set *rs)
 {
     free(rs->x);
@@ -461,33 +450,76 @@ static void radius_set_free(radius_set *rs)
     memset(rs, 0, sizeof *rs);
 }
 
-/* Distinct values of r^2 over the points (exact equality: symmetric grids
- * give many, since (-a)^2 = a^2 and a^2 + b^2 = b^2 + a^2 exactly). */
-static pm_status radius_set_build(size_t npoints, const double *r2, radius_set *rs)
+static int compare_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The distinct values of v[i]^2 (sorted) and, per i, the index of its own;
+ * returns the count, or 0 on allocation failure. */
+static size_t distinct_squares(size_t n, const double *v, double *values, size_t *index)
+{
+    for (size_t i = 0; i < n; i++) values[i] = v[i] * v[i];
+    qsort(values, n, sizeof *values, compare_double);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (count == 0 || values[i] != values[count - 1]) values[count++] = values[i];
+    for (size_t i = 0; i < n; i++) {
+        double sq = v[i] * v[i];
+        size_t lo = 0, hi = count - 1;
+        while (lo < hi) { /* binary search: sq is present */
+            size_t mid = lo + (hi - lo) / 2;
+            if (values[mid] < sq) lo = mid + 1;
+            else hi = mid;
+        }
+        index[i] = lo;
+    }
+    return count;
+}
+
+/* The radii of the grid z x p, shared by points with the same (z^2, p^2)
+ * (and, if the z and p axes have the same squares, with the two swapped):
+ * a symmetric n x n grid has about n^2/8 distinct radii.  Cost
+ * O(nz log nz + np log np + nz np), no sort over the points. */
+static pm_status radius_set_build(size_t nz, const double *z, size_t np, const double *p, radius_set *rs)
 {
     memset(rs, 0, sizeof *rs);
-    sort_entry *entries = malloc(npoints * sizeof *entries);
-    rs->id = malloc(npoints * sizeof *rs->id);
-    rs->x = malloc((npoints + LANES) * sizeof *rs->x);
-    if (!entries || !rs->id || !rs->x) {
-        free(entries);
-        radius_set_free(rs);
-        return pm_error_set(PM_ENOMEM, "wigner: out of memory for %zu grid points", npoints);
+    double *zsq = malloc(nz * sizeof *zsq), *psq = malloc(np * sizeof *psq);
+    size_t *zi = malloc(nz * sizeof *zi), *pi = malloc(np * sizeof *pi);
+    rs->id = malloc(nz * np * sizeof *rs->id);
+    pm_status s = PM_OK;
+    if (!zsq || !psq || !zi || !pi || !rs->id) {
+        s = pm_error_set(PM_ENOMEM, "wigner: out of memory for %zu x %zu grid points", nz, np);
+        goto done;
     }
-    for (size_t q = 0; q < npoints; q++) {
-        entries[q].r2 = r2[q];
-        entries[q].point = q;
+    size_t nuz = distinct_squares(nz, z, zsq, zi), nup = distinct_squares(np, p, psq, pi);
+    int same = nuz == nup && memcmp(zsq, psq, nuz * sizeof *zsq) == 0;
+    /* same axes: pair (a, b) with a <= b is number b (b + 1)/2 + a */
+    size_t count = same ? nuz * (nuz + 1) / 2 : nuz * nup;
+    rs->x = malloc((count + LANES) * sizeof *rs->x);
+    if (!rs->x) {
+        s = pm_error_set(PM_ENOMEM, "wigner: out of memory for %zu radii", count);
+        goto done;
     }
-    qsort(entries, npoints, sizeof *entries, compare_entry);
-    size_t count = 0;
-    for (size_t q = 0; q < npoints; q++) {
-        if (q == 0 || entries[q].r2 != entries[q - 1].r2) rs->x[count++] = 2.0 * entries[q].r2;
-        rs->id[entries[q].point] = count - 1;
-    }
+    for (size_t a = 0; a < nuz; a++)
+        for (size_t b = same ? a : 0; b < nup; b++)
+            rs->x[same ? b * (b + 1) / 2 + a : a * nup + b] = 2.0 * (zsq[a] + psq[b]);
     for (size_t j = count; j < count + LANES; j++) rs->x[j] = 0.0;
+    for (size_t iz = 0; iz < nz; iz++)
+        for (size_t ip = 0; ip < np; ip++) {
+            size_t a = zi[iz], b = pi[ip];
+            if (same && a > b) {
+                size_t t = a;
+                a = b, b = t;
+            }
+            rs->id[iz * np + ip] = same ? b * (b + 1) / 2 + a : a * nup + b;
+        }
     rs->count = count;
-    free(entries);
-    return PM_OK;
+done:
+    free(zsq), free(psq), free(zi), free(pi);
+    if (s != PM_OK) radius_set_free(rs);
+    return s;
 }
 
 /* f_0^0(x) = e^{-x/2} per radius; 0 beyond the x limit (W vanishes there). */
@@ -551,13 +583,8 @@ pm_status pm_wigner_grid_mech(const pm_wigner_mech *mech, pm_wigner_path path, s
     const size_t npoints = nz * np;
     const int64_t kmax = path == PM_WIGNER_RADIAL ? 0 : mech->kmax;
 
-    double *r2 = malloc(npoints * sizeof *r2);
-    if (!r2) return pm_error_set(PM_ENOMEM, "wigner: out of memory for %zu grid points", npoints);
-    for (size_t iz = 0; iz < nz; iz++)
-        for (size_t ip = 0; ip < np; ip++) r2[iz * np + ip] = z[iz] * z[iz] + p[ip] * p[ip];
     radius_set rs;
-    s = radius_set_build(npoints, r2, &rs);
-    free(r2);
+    s = radius_set_build(nz, z, np, p, &rs);
     if (s != PM_OK) return s;
 
     const size_t nu = rs.count;

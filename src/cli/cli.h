@@ -81,6 +81,9 @@ typedef struct pm_cli_steady {
 
 pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run);
 void pm_cli_steady_clear(pm_cli_steady *run);
+/* The health warnings of the solved state on stderr (pm_report_health with
+ * the residual scaled by the largest rate); returns their number. */
+int pm_cli_steady_health(const pm_run_config *cfg, const pm_cli_steady *run);
 
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);

@@ -70,9 +70,7 @@ int pm_cmd_steady(int argc, char **argv)
     pm_report_double("build_seconds", result->build_seconds);
     pm_report_double("solve_seconds", result->info.seconds);
     pm_report_double("seconds", seconds);
-    const pm_params *p = &cfg->params;
-    double scale = p->gamma_2 + p->gamma_1 + p->g * sqrt((double)N) + p->gamma_m * (p->n_th + 1) * (double)N;
-    if (!opts.quiet) pm_report_health(&result->obs, result->info.residual, cfg->tail_tol, scale);
+    if (!opts.quiet) pm_cli_steady_health(cfg, &run);
 
     if (file) {
         s = pm_report_h5_header(file, "steady", argc, argv, cfg);

@@ -35,8 +35,9 @@ static void help(void)
            "points per axis (default 401; wigner_range = 0: 1.3 x the ring radius, or more to\n"
            "hold all but 1e-6 of P(n)).  Prints ring_radius_exact (the radius where W(r) peaks),\n"
            "ring_radius_pr (where the radial density 2 pi r W(r), Eq. 20, peaks), ring_radius_mb\n"
-           "= sqrt(2 n_las) (Maxwell-Bloch, Eq. 15), W_min, W_max, the grid integral and\n"
-           "'seconds' (the Wigner computation, without the steady-state solve).  HDF5: /wigner/z,\n"
+           "= sqrt(2 n_las) (Maxwell-Bloch, Eq. 15), W_min, W_max, the grid integral,\n"
+           "'grid_seconds' (W on the grid) and 'seconds' (all of the Wigner work: ring search,\n"
+           "grid, radial profile; without the steady-state solve).  HDF5: /wigner/z,\n"
            "/wigner/p, /wigner/W[iz][ip] with the ring radii as attributes, and the phase-averaged\n"
            "radial profile /wigner/radial/{r, W, P_r}.\n\n"
            "  --state FILE.h5[:/GROUP]  read the state from a phonomaser HDF5 file\n"
@@ -160,6 +161,7 @@ typedef struct wigner_result {
     pm_wigner_path path;
     pm_wigner_ring ring;
     double W_min, W_max, integral;
+    double grid_seconds;       /* pm_wigner_grid_mech alone */
     size_t nradial;
     double *radial_r, *radial_W, *radial_P;
     double seconds;
@@ -201,7 +203,9 @@ static pm_status compute(const pm_wigner_mech *mech, const pm_run_config *cfg, w
     if (s == PM_OK) {
         for (size_t i = 0; i < np; i++) wr->z[i] = ((double)i - 0.5 * (double)(np - 1)) * wr->step;
         wr->path = pm_wigner_choose_path(mech);
+        double grid_start = wall_seconds();
         s = pm_wigner_grid_mech(mech, wr->path, np, wr->z, np, wr->z, wr->W);
+        wr->grid_seconds = wall_seconds() - grid_start;
     }
     if (s == PM_OK) {
         wr->W_min = wr->W_max = wr->W[0];
@@ -252,6 +256,7 @@ static pm_status write_wigner(pm_h5file *file, const wigner_result *wr, const pm
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_max", wr->W_max, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "integral", wr->integral, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "seconds", wr->seconds, "s");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "grid_seconds", wr->grid_seconds, "s");
     if (s == PM_OK)
         s = pm_h5_attr_string(file, "/wigner", "ring_radius_notes",
                               "exact: argmax of the phase-averaged W(r); pr: argmax of 2 pi r W(r) (Eq. 20); "
@@ -333,6 +338,9 @@ int pm_cmd_wigner(int argc, char **argv)
         if (s == PM_OK && have_params) cfg->params = params; /* the file's model for the record */
     } else {
         s = pm_cli_steady_solve(cfg, &run);
+        if (s == PM_OK && run.result->path_note[0] && !opts.quiet)
+            fprintf(stderr, "phonomaser: note: %s\n", run.result->path_note);
+        if (s == PM_OK && !opts.quiet) pm_cli_steady_health(cfg, &run);
         if (s == PM_OK) s = pm_wigner_mech_from_state(run.result->state, &mech);
     }
     wigner_result wr;
@@ -376,6 +384,7 @@ int pm_cmd_wigner(int argc, char **argv)
     pm_report_double("W_min", wr.W_min);
     pm_report_double("W_max", wr.W_max);
     pm_report_double("integral", wr.integral);
+    pm_report_double("grid_seconds", wr.grid_seconds);
     pm_report_double("seconds", wr.seconds);
     if (fabs(wr.integral - trace) > 1e-6 && !opts.quiet)
         fprintf(stderr, "phonomaser: warning: the grid integral %.9g differs from Tr rho_m = %.9g: the grid "

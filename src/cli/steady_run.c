@@ -1,5 +1,6 @@
 /* The steady state of a run configuration, shared by `phonomaser steady`
  * and `phonomaser wigner` (cli.h). */
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,4 +43,13 @@ void pm_cli_steady_clear(pm_cli_steady *run)
     pm_steady_result_clear(&run->single);
     pm_converge_result_clear(&run->ladder);
     run->result = NULL;
+}
+
+int pm_cli_steady_health(const pm_run_config *cfg, const pm_cli_steady *run)
+{
+    const pm_params *p = &cfg->params;
+    double N = (double)run->result->state->N;
+    /* the residual is in 1/s: compare it with the largest rate of the problem */
+    double scale = p->gamma_2 + p->gamma_1 + p->g * sqrt(N) + p->gamma_m * (p->n_th + 1) * N;
+    return pm_report_health(&run->result->obs, run->result->info.residual, cfg->tail_tol, scale);
 }
