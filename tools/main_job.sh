@@ -55,8 +55,8 @@ for S in -0.2 -0.05 0.016 0.05 0.2; do
     $pm compare -c $cfg -q --set S=$S --set N=auto --sweep "delta=$deltas" \
         --output "$out/fig2a_S$S.h5" >/dev/null
 done
-echo "== figures: g2(0) across threshold (Fig. 2(d), 26 points, exact + Fokker-Planck + Langevin)"
-S_list=-0.1,-0.05,-0.02,0,0.005,0.01,0.0125,0.015,0.016,0.017,0.0175,0.019,0.02,0.0225,0.025,0.03,0.035,0.04,0.05,0.06,0.08,0.1,0.125,0.15,0.2,0.25
+echo "== figures: g2(0) across threshold (Fig. 2(d), 29 points, exact + Fokker-Planck + Langevin)"
+S_list=-0.1,-0.075,-0.05,-0.035,-0.02,-0.01,0,0.005,0.01,0.0125,0.015,0.016,0.017,0.0175,0.019,0.02,0.0225,0.025,0.03,0.035,0.04,0.05,0.06,0.08,0.1,0.125,0.15,0.2,0.25
 $pm compare -c $cfg -q --set N=auto --sweep "S=$S_list" --langevin --output "$out/fig2d_S_sweep.h5" >/dev/null
 echo "== drawing the figures"
 /usr/bin/python3 tools/make_figures.py "$out"

@@ -172,13 +172,248 @@ def fig2b(results):
                  f"CVODE BDF in the k = 0 sector", y=1.01)
     save(fig, results, "fig2b_n_of_t.png")
 
+# ---------------------------------------------------------------- Fig. 2(c)
+
+def fig2c(results):
+    d = need(results, "table1_compare.h5")
+    c = d["compare"]
+    rad = c["radial"]
+    r, pr_exact, pr_fp = rad["r"], rad["P_r_exact"], rad["P_r_fp"]
+    r0 = float(rad.attrs["r0_maxwell_bloch"])
+    r_peak_exact = float(c["ring_radius"]["exact"][0])
+    r_peak_fp = float(c["fp"]["r_peak"][0])
+    wr = need(results, "table1_wigner.h5")["wigner"]["radial"]
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2))
+    for ax, log in ((axes[0], False), (axes[1], True)):
+        plot = ax.semilogy if log else ax.plot
+        plot(r, pr_exact, "k-", lw=2.2, label=r"exact: $P(n)$ at $r_n = \sqrt{2n+1}$, $P_r = P(n)\,r_n$")
+        plot(wr["r"], wr["P_r"], "--", color="tab:orange", lw=1.5,
+             label=r"exact: $2\pi r\,W(r)$ of the Wigner function")
+        plot(r, pr_fp, "-", color="tab:red", lw=1.6, label="Fokker-Planck $P_r(r)$, Eq. (20)")
+        ax.axvline(r0, color="tab:blue", ls="--", lw=1.3,
+                   label=rf"Maxwell-Bloch $r_0 = \sqrt{{2 n_{{las}}}}$ = {r0:.2f}")
+        ax.axvline(r_peak_exact, color="k", ls=":", lw=1.3, label=f"exact peak r = {r_peak_exact:.2f}")
+        ax.axvline(r_peak_fp, color="tab:red", ls=":", lw=1.3, label=f"Fokker-Planck peak r = {r_peak_fp:.2f}")
+        ax.set_xlabel(r"phase-space amplitude $r = \sqrt{z^2 + p^2}$ [1]")
+        ax.set_ylabel(r"radial density $P(r)$")
+    big = pr_exact > 1e-3 * pr_exact.max()
+    lo, hi = r[big].min(), r[big].max()
+    pad = 0.6 * (hi - lo)
+    axes[0].set_xlim(lo - pad, hi + pad)
+    axes[0].set_ylim(0, 1.08 * max(pr_exact.max(), pr_fp.max()))
+    axes[0].set_title("Fig. 2(c): stationary radial distribution (linear)")
+    axes[1].set_xlim(0, r.max())
+    axes[1].set_ylim(1e-12, 3 * max(pr_exact.max(), pr_fp.max()))
+    axes[1].set_title("the same on a log scale: tails")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=10, frameon=False)
+    fig.suptitle(operating_point_label(d) + f"; exact: Fock cutoff N = {len(r)}\n"
+                 r"Convention $r^2/2 = n + 1/2$ (Wigner ordering, physics notes erratum 4; "
+                 r"the paper's $r = \sqrt{2n}$ moves points by $1/(2r)$ = 0.01)", y=1.06, fontsize=11)
+    save(fig, results, "fig2c_radial.png")
+
+
+# ---------------------------------------------------------------- Fig. 2(d)
+
+def fig2d(results):
+    d = need(results, "fig2d_S_sweep.h5")
+    c = d["compare"]
+    S = c["values"]
+    order = np.argsort(S)
+    S = S[order]
+    ok = c["status"][order] == 0
+    g2_exact = np.where(ok, c["exact"]["g2"][order], np.nan)
+    g2_fp = np.where(ok, c["fp"]["g2"][order], np.nan)
+    S_th = float(c["reduced"]["S_th"][0])
+    op = need(results, "table1_compare.h5")["compare"]["threshold"]
+    S_mid_exact, S_mid_fp = float(op["S_mid_exact"][0]), float(op["S_mid_fp"][0])
+    lang = c.get("langevin")
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2))
+    for ax, zoom in ((axes[0], False), (axes[1], True)):
+        ax.plot(S, g2_exact, "ko-", lw=1.8, ms=5, label="exact master equation")
+        ax.plot(S, g2_fp, "-", color="tab:red", lw=1.8, label="Fokker-Planck, Eq. (20) (ordering-corrected)")
+        if lang is not None and "g2" in lang:
+            ax.errorbar(S, lang["g2"][order], yerr=lang["g2_error"][order], fmt="s", color="tab:green",
+                        mfc="none", ms=5, capsize=2, label="Langevin, Eq. (19)")
+        ax.axvline(S_th, color="k", ls="--", lw=1.3, label=rf"$S_{{th}}$ (Eq. 14) = {S_th:.4f}")
+        ax.axvline(S_mid_exact, color="0.4", ls=":", lw=1.3,
+                   label=rf"exact transition centre $S_{{mid}}$ = {S_mid_exact:.4f}")
+        ax.axvline(S_mid_fp, color="tab:red", ls=":", lw=1.3,
+                   label=rf"Fokker-Planck $S_{{mid}}$ = {S_mid_fp:.4f}")
+        for level in (1.0, 2.0):
+            ax.axhline(level, color="0.6", lw=0.8)
+        ax.set_xlabel(r"dressed inversion $S = S_z^{(0)}$")
+        ax.set_ylabel(r"$g^{(2)}(0) = (\langle n^2\rangle - \langle n\rangle)/\langle n\rangle^2$")
+        if zoom:
+            ax.set_xlim(-0.005, 0.065)
+    axes[0].set_xlim(S.min() - 0.01, S.max() + 0.01)
+    axes[0].set_ylim(0.9, 2.25)
+    axes[1].set_ylim(0.9, 2.25)
+    axes[0].set_title("Fig. 2(d): intensity correlations across threshold")
+    axes[1].set_title("zoom on the threshold region")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=10, frameon=False)
+    p = d["parameters"].attrs
+    fig.suptitle(f"$\\eta$ = {p['eta']:g}, $\\delta$ = {p['delta']:g}, $\\bar n_{{th}}$ = {p['n_th']:g}; "
+                 f"exact: N = auto per point ({int(np.nanmin(c['exact']['N']))}-{int(np.nanmax(c['exact']['N']))}); "
+                 r"$S_{mid}$: $\langle I^2\rangle/\langle I\rangle^2 = \pi/2$", y=1.01, fontsize=11)
+    save(fig, results, "fig2d_g2.png")
+
+
+# ---------------------------------------------------------------- Fig. 3
+
+def fig3(results):
+    d = need(results, "table1_wigner.h5")
+    w = d["wigner"]
+    z, p, W = w["z"], w["p"], w["W"]  # W[iz][ip]
+    r_mb = float(w.attrs["ring_radius_mb"])
+    r_exact = float(w.attrs["ring_radius_exact"])
+    fig, (ax, axr) = plt.subplots(1, 2, figsize=(13.5, 5.8), gridspec_kw={"width_ratios": [1.15, 1.0], "wspace": 0.38})
+    im = ax.imshow(W.T, origin="lower", extent=[z[0], z[-1], p[0], p[-1]], cmap="magma", aspect="equal",
+                   interpolation="bilinear")
+    cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    cb.set_label(r"$W(z, p)$,  $\int W\,dz\,dp = 1$")
+    cb.formatter.set_powerlimits((-2, 2))
+    phi = np.linspace(0, 2 * np.pi, 400)
+    ax.plot(r_mb * np.cos(phi), r_mb * np.sin(phi), "--", color="cyan", lw=1.3,
+            label=rf"Maxwell-Bloch $r_0 = \sqrt{{2n_{{las}}}}$ = {r_mb:.3f}")
+    ax.plot(r_exact * np.cos(phi), r_exact * np.sin(phi), ":", color="lime", lw=1.2,
+            label=f"exact ring radius (peak of W) = {r_exact:.3f}")
+    ax.set_xlabel(r"$z = (a + a^\dagger)/\sqrt{2}$ [1]")
+    ax.set_ylabel(r"$p = (a - a^\dagger)/(i\sqrt{2})$ [1]")
+    ax.set_title("Fig. 3: exact steady-state Wigner function", pad=14)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=9, frameon=False)
+    ax.grid(False)
+
+    rad = w["radial"]
+    r, Wr = rad["r"], rad["W"]
+    big = Wr > 1e-3 * Wr.max()
+    lo, hi = r[big].min(), r[big].max()
+    pad = 0.5 * (hi - lo)
+    sel = (r > lo - pad) & (r < hi + pad)
+    axr.plot(r[sel], Wr[sel], "k-", lw=2, label="exact phase-averaged $W(r)$")
+    axr.axvline(r_mb, color="tab:blue", ls="--", lw=1.3, label=rf"Maxwell-Bloch $r_0$ = {r_mb:.3f}")
+    axr.axvline(r_exact, color="k", ls=":", lw=1.3, label=f"exact peak of $W(r)$ = {r_exact:.3f}")
+    axr.set_xlabel(r"$r = \sqrt{z^2 + p^2}$ [1]")
+    axr.set_ylabel(r"$W(r)$ [1]")
+    axr.set_title("radial cut through the ring")
+    axr.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+    axr.legend(loc="center right", fontsize=9)
+    fig.suptitle(operating_point_label(d) + f"; Fock cutoff N = {int(w.attrs['N'])}, "
+                 f"{len(z)} x {len(p)} grid; quadratures dimensionless", y=1.0, fontsize=11)
+    save(fig, results, "fig3_wigner.png")
+
+
+# ---------------------------------------------------------------- Table II
+
+TABLE2_ROWS = [
+    ("g", r"$g = \eta\,\omega_m$ [rad/s]", "g = eta omega_m [rad/s]"),
+    ("S_th", r"$S_z^{(th)}$ (Eq. 14)", "S_th (Eq. 14)"),
+    ("gamma_opt_max", r"$|\Gamma_{opt}|_{max} = 2g^2/\gamma_2$ [1/s]", "abs(Gamma_opt)_max = 2 g^2/gamma_2 [1/s]"),
+    ("gamma_opt_max_over_gamma_m", r"$|\Gamma_{opt}|_{max}/\gamma_m$", "abs(Gamma_opt)_max / gamma_m"),
+    ("n_sat", r"$n_{sat} = \gamma_1\gamma_2/(4g^2)$", "n_sat = gamma_1 gamma_2 / (4 g^2)"),
+]
+
+
+def fmt3(x):
+    return f"{x:.3g}" if 1e-2 <= abs(x) < 1e4 else f"{x:.3e}"
+
+
+def table2(results):
+    d = need(results, "theory.h5")
+    th = d["theory"]
+    etas = list(th["eta"])
+    cells = []
+    for key, _, _ in TABLE2_ROWS:
+        row = []
+        for j, eta in enumerate(etas):
+            value = float(th[key][j])
+            paper = PAPER_TABLE2.get(round(eta, 4), {}).get(key)
+            row.append(fmt3(value) + (f"  ({fmt3(paper)})" if paper is not None else ""))
+        cells.append(row)
+    fig, ax = plt.subplots(figsize=(10.5, 3.3))
+    ax.axis("off")
+    table = ax.table(cellText=cells, rowLabels=[label for _, label, _ in TABLE2_ROWS],
+                     colLabels=[f"$\\eta$ = {eta:g}" for eta in etas], loc="center", cellLoc="center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(12)
+    table.scale(1.0, 1.8)
+    p = d["parameters"].attrs
+    ax.set_title("Table II from phonomaser theory (the paper's printed value in parentheses)\n"
+                 f"$\\omega_m$ = 2$\\pi\\times${p['omega_m'] / (2 * math.pi):g} rad/s, Q = {p['Q']:g}, "
+                 f"$\\gamma_1$ = {p['gamma_1']:g} 1/s, $\\gamma_2$ = {p['gamma_2']:g} 1/s, $\\delta$ = 0",
+                 fontsize=12)
+    save(fig, results, "table2.png")
+    path = os.path.join(results, "table2.md")
+    with open(path, "w") as f:
+        f.write("# Table II (phonomaser theory; the paper's printed value in parentheses)\n\n")
+        f.write(f"omega_m = 2 pi x {p['omega_m'] / (2 * math.pi):g} rad/s, Q = {p['Q']:g}, "
+                f"gamma_1 = {p['gamma_1']:g} 1/s, gamma_2 = {p['gamma_2']:g} 1/s, delta = 0; "
+                "source: results/theory.h5 (/theory/*)\n\n")
+        f.write("| quantity | " + " | ".join(f"eta = {eta:g}" for eta in etas) + " |\n")
+        f.write("|---|" + "---|" * len(etas) + "\n")
+        for (key, _, plain), row in zip(TABLE2_ROWS, cells):
+            f.write(f"| {plain} | " + " | ".join(row) + " |\n")
+    print(f"wrote {path}")
+
+
+# ---------------------------------------------------------------- convergence
+
+def convergence(results):
+    auto = need(results, "table1_converge.h5")
+    dense = need(results, "table1_converge_ladder.h5")["converge"]
+    ca = auto["converge"]
+    eps = np.finfo(float).eps
+    floor = 1e-20  # changes that are exactly 0 (identical in double precision) are drawn here
+
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13.5, 5.6))
+    ax0.plot(dense["N"], dense["n_mean"], "-", color="tab:blue", lw=1.5, label="dense ladder")
+    ax0.plot(ca["N"], ca["n_mean"], "o", color="k", ms=6, label="automatic ladder (N = auto)")
+    ax0.axvline(ca.attrs["chosen_N"], color="k", ls="--", lw=1, label=f"chosen N = {ca.attrs['chosen_N']}")
+    ax0.set_xscale("log")
+    ax0.set_xlabel("Fock cutoff N (levels n = 0..N-1)")
+    ax0.set_ylabel(r"steady-state $\langle n\rangle$")
+    ax0.set_title(r"$\langle n\rangle$ versus the cutoff")
+    ax0.legend(loc="upper left")
+
+    for key, color, label in (("rel_change_n", "tab:blue", r"relative change of $\langle n\rangle$"),
+                              ("rel_change_n2", "tab:purple", r"relative change of $\langle n^2\rangle$"),
+                              ("tail_population", "tab:red", "tail population (top 5% of levels)")):
+        for data, style, ms in ((dense, "-", 0), (ca, "o", 6)):
+            v = np.abs(np.asarray(data[key], dtype=float))
+            nonzero = v > 0
+            ax1.semilogy(np.where(nonzero, data["N"], np.nan), np.where(nonzero, v, np.nan), style, color=color,
+                         mec="k", ms=ms, lw=1.5, label=label + ", dense ladder" if style == "-" else None)
+            if (~nonzero & np.isfinite(v)).any():
+                ax1.semilogy(data["N"][~nonzero & np.isfinite(v)], np.full((~nonzero & np.isfinite(v)).sum(), floor),
+                             "v", color=color, mec="k", ms=7 if ms else 5)
+    ax1.plot([], [], "o", color="0.7", mec="k", label="automatic ladder (N = auto)")
+    ax1.plot([], [], "v", color="0.7", mec="k", label=f"change exactly 0 (drawn at {floor:g})")
+    ax1.axhline(ca.attrs["converge_tol"], color="tab:blue", ls=":", lw=1.2,
+                label=f"converge_tol = {ca.attrs['converge_tol']:g}")
+    ax1.axhline(ca.attrs["tail_tol"], color="tab:red", ls=":", lw=1.2, label=f"tail_tol = {ca.attrs['tail_tol']:g}")
+    ax1.axhline(eps, color="0.5", ls="-.", lw=1, label=r"double precision $\epsilon$")
+    ax1.axvline(ca.attrs["chosen_N"], color="k", ls="--", lw=1)
+    ax1.set_xscale("log")
+    ax1.set_ylim(1e-70, 30)
+    ax1.set_yticks([10.0 ** e for e in range(0, -71, -10)])
+    ax1.set_xlabel("Fock cutoff N (levels n = 0..N-1)")
+    ax1.set_ylabel("change from the previous N;  tail population")
+    ax1.set_title("convergence measures (log scale)")
+    ax1.legend(loc="lower left", fontsize=9)
+    fig.suptitle("Truncation convergence of the exact steady state (phonomaser converge): "
+                 + operating_point_label(auto), y=1.01, fontsize=12)
+    save(fig, results, "convergence.png")
+
 
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "results"
     if not os.path.isdir(results):
         sys.exit(f"make_figures.py: error: results directory '{results}' does not exist; "
                  "run 'bash tools/main_job.sh'")
-    for draw in (fig2a, fig2b):
+    for draw in (fig2a, fig2b, fig2c, fig2d, fig3, table2, convergence):
         draw(results)
 
 
