@@ -37,7 +37,7 @@ and for the large file
   NR lines: r W(r)
   ring NAME r_peak_W r_peak_Pr   (the maxima of W(r) and of 2 pi r W(r))
 The state of each case is defined below and, identically, in
-tests/test_wigner.c (build_case).
+tests/test_wigner.c (test_qutip_case, cat_matrix).
 """
 
 import os
