@@ -243,78 +243,83 @@ static int parse_bool(const char *text, int *out)
 
 /* The one parser of list keys: comma-separated, strictly increasing values
  * (RUN_LADDER: integers stored as long, RUN_TIMES: reals stored as double;
- * offset_im holds the int count).  The field changes only if the whole list
- * is valid; entries past the count are zeroed.  A bad entry is named. */
+ * offset_im holds the int count).  Two passes, no allocation: the first
+ * validates (and names a bad entry), the second stores, so the field changes
+ * only if the whole list is valid; entries past the new count are zero. */
 static pm_status run_set_list(char *base, const run_key *rk, const char *value)
 {
     const int integer = rk->kind == RUN_LADDER;
     const int max = integer ? PM_LADDER_MAX : PM_TIMES_MAX;
-    double *list = malloc((size_t)max * sizeof *list);
-    if (list == NULL)
-        return pm_error_set(PM_ENOMEM, "%s: out of memory for %d values", rk->name, max);
-    int count = 0;
-    const char *p = value, *problem = NULL, *item = value;
-    size_t item_len = 0;
-    while (isspace((unsigned char)*p))
-        p++;
-    while (*p != '\0' && problem == NULL) {
-        char *end;
-        item = p;
-        errno = 0;
-        double x = strtod(p, &end);
-        item_len = end > p ? (size_t)(end - p) : strcspn(p, ",");
-        if (end == p)
-            problem = "is not a number";
-        else if (errno != 0 || !real_in_range(rk, x) || (integer && x != floor(x)))
-            problem = "is out of range";
-        else if (count > 0 && !(x > list[count - 1]))
-            problem = "does not exceed the previous value";
-        else if (count == max)
-            problem = "is one too many";
-        if (problem != NULL)
-            break;
-        list[count++] = x;
-        p = end;
+    for (int store = 0; store <= 1; store++) {
+        int count = 0;
+        double previous = 0.0;
+        const char *p = value, *problem = NULL, *item = value;
+        size_t item_len = 0;
         while (isspace((unsigned char)*p))
             p++;
-        if (*p == ',') {
-            p++;
+        while (*p != '\0') {
+            char *end;
+            item = p;
+            errno = 0;
+            double x = strtod(p, &end);
+            item_len = end > p ? (size_t)(end - p) : strcspn(p, ",");
+            if (end == p)
+                problem = "is not a number";
+            else if (errno != 0 || !real_in_range(rk, x) || (integer && x != floor(x)))
+                problem = "is out of range";
+            else if (count > 0 && !(x > previous))
+                problem = "does not exceed the previous value";
+            else if (count == max)
+                problem = "is one too many";
+            if (problem != NULL)
+                break;
+            if (store && integer)
+                ((long *)(base + rk->offset))[count] = (long)x;
+            else if (store)
+                ((double *)(base + rk->offset))[count] = x;
+            previous = x;
+            count++;
+            p = end;
             while (isspace((unsigned char)*p))
                 p++;
-            if (*p == '\0') {
+            if (*p == ',') {
+                p++;
+                while (isspace((unsigned char)*p))
+                    p++;
+                if (*p == '\0') {
+                    item = p;
+                    item_len = 0;
+                    problem = "is missing after the trailing comma";
+                    break;
+                }
+            } else if (*p != '\0') {
                 item = p;
-                item_len = 0;
-                problem = "is missing after the trailing comma";
+                item_len = strcspn(p, ",");
+                problem = "does not follow a comma";
+                break;
             }
-        } else if (*p != '\0') {
-            item = p;
-            item_len = strcspn(p, ",");
-            problem = "does not follow a comma";
+        }
+        if (problem != NULL) {
+            char range[160], unit[24] = "";
+            if (strcmp(rk->unit, "1") != 0)
+                snprintf(unit, sizeof unit, " [%s]", rk->unit);
+            return pm_error_set(PM_EINVAL, "%s = '%.60s%s': entry %d ('%.*s') %s; must be %s%s", rk->name,
+                                value, strlen(value) > 60 ? "..." : "", count + 1,
+                                (int)(item_len < 40 ? item_len : 40), item, problem,
+                                range_text(rk, range, sizeof range), unit);
+        }
+        if (store) {
+            int *stored = (int *)(base + rk->offset_im);
+            int old = *stored >= 0 && *stored <= max ? *stored : max;
+            for (int k = count; k < old; k++) {
+                if (integer)
+                    ((long *)(base + rk->offset))[k] = 0;
+                else
+                    ((double *)(base + rk->offset))[k] = 0.0;
+            }
+            *stored = count;
         }
     }
-    if (problem != NULL) {
-        char range[160], unit[24] = "";
-        if (strcmp(rk->unit, "1") != 0)
-            snprintf(unit, sizeof unit, " [%s]", rk->unit);
-        size_t len = strlen(value);
-        pm_status status = pm_error_set(
-            PM_EINVAL, "%s = '%.60s%s': entry %d ('%.*s') %s; must be %s%s", rk->name, value,
-            len > 60 ? "..." : "", count + 1, (int)(item_len < 40 ? item_len : 40), item, problem,
-            range_text(rk, range, sizeof range), unit);
-        free(list);
-        return status;
-    }
-    if (integer) {
-        long *field = (long *)(base + rk->offset);
-        for (int i = 0; i < max; i++)
-            field[i] = i < count ? (long)list[i] : 0;
-    } else {
-        double *field = (double *)(base + rk->offset);
-        for (int i = 0; i < max; i++)
-            field[i] = i < count ? list[i] : 0.0;
-    }
-    *(int *)(base + rk->offset_im) = count;
-    free(list);
     return PM_OK;
 }
 
