@@ -531,6 +531,31 @@ static void test_synthetic_paths(void)
     free(p);
 }
 
+/* The z-marginal of a state with coherences: a coherent state |alpha>
+ * has <z|rho|z> = exp(-(z - sqrt(2) Re alpha)^2) / sqrt(pi). */
+static void test_marginal_coherent(void)
+{
+    const long N = 80;
+    const double complex alpha = 3.0 - 2.5 * I;
+    double complex *c = malloc((size_t)N * sizeof *c), *rho = malloc((size_t)(N * N) * sizeof *rho);
+    coherent(N, alpha, c);
+    for (long m = 0; m < N; m++)
+        for (long n = 0; n < N; n++) rho[m * N + n] = c[m] * conj(c[n]);
+    pm_wigner_mech *mech = NULL;
+    CHECK_OK(pm_wigner_mech_from_dense(N, rho, &mech));
+    double z[7] = {-2.0, 0.0, 2.5, 4.2426406871192848, 5.0, 7.5, 12.0}, out[7];
+    CHECK_OK(pm_wigner_marginal_z(mech, 7, z, out));
+    double worst = 0;
+    for (int i = 0; i < 7; i++) {
+        double exact = exp(-pow(z[i] - sqrt(2.0) * creal(alpha), 2)) / sqrt(M_PI);
+        worst = fmax(worst, fabs(out[i] - exact));
+    }
+    printf("  coherent state, N = %ld: max |<z|rho|z> - Gaussian| = %.2e\n", N, worst);
+    CHECK(worst <= 1e-14);
+    pm_wigner_mech_free(mech);
+    free(c), free(rho);
+}
+
 static void test_errors(void)
 {
     double p1[3] = {0.5, 0.3, 0.2}, z[2] = {0, 1}, W[4], r = 1.0;
@@ -573,6 +598,7 @@ int main(void)
     test_large_reference();
     test_outer_limit();
     test_synthetic_paths();
+    test_marginal_coherent();
     test_errors();
     printf("operating point:\n");
     test_operating_point();
