@@ -318,7 +318,7 @@ TABLE2_ROWS = [
 
 
 def fmt3(x):
-    return f"{x:.3g}" if 1e-2 <= abs(x) < 1e4 else f"{x:.3e}"
+    return f"{x:.3g}" if 1e-2 <= abs(x) < 1e4 else f"{x:.2e}"
 
 
 def table2(results):
