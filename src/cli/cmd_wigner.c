@@ -250,8 +250,10 @@ static pm_status write_wigner(pm_h5file *file, const wigner_result *wr, const pm
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "step", wr->step, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_exact", wr->ring.r_peak_w, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_pr", wr->ring.r_peak_pr, "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_mb", sqrt(2.0 * n_las), "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "n_las", n_las, "1");
+    /* no model parameters (a --state file without /parameters): no
+     * Maxwell-Bloch radius, rather than a NaN */
+    if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "ring_radius_mb", sqrt(2.0 * n_las), "1");
+    if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "n_las", n_las, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_min", wr->W_min, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_max", wr->W_max, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "integral", wr->integral, "1");
@@ -357,8 +359,8 @@ int pm_cmd_wigner(int argc, char **argv)
 
     double n_las = have_params ? pm_reduced_n_las(&params) : NAN;
     if (!have_params && !opts.quiet)
-        fprintf(stderr, "phonomaser: note: %s records no complete /parameters group: no Maxwell-Bloch radius\n",
-                state_file);
+        fprintf(stderr, "phonomaser: note: %s records no complete /parameters group: no Maxwell-Bloch radius "
+                "(ring_radius_mb, n_las)\n", state_file);
     double trace = 0.0, n_mean = 0.0;
     for (int64_t n = 0; n < mech->N; n++) {
         trace += creal(mech->diag[0][n]);
@@ -379,8 +381,10 @@ int pm_cmd_wigner(int argc, char **argv)
     pm_report_double("range", wr.range);
     pm_report_double("ring_radius_exact", wr.ring.r_peak_w);
     pm_report_double("ring_radius_pr", wr.ring.r_peak_pr);
-    pm_report_double("ring_radius_mb", sqrt(2.0 * n_las));
-    pm_report_double("n_las", n_las);
+    if (isfinite(n_las)) {
+        pm_report_double("ring_radius_mb", sqrt(2.0 * n_las));
+        pm_report_double("n_las", n_las);
+    }
     pm_report_double("W_min", wr.W_min);
     pm_report_double("W_max", wr.W_max);
     pm_report_double("integral", wr.integral);
@@ -394,6 +398,12 @@ int pm_cmd_wigner(int argc, char **argv)
     if (file) {
         s = pm_report_h5_header(file, "wigner", argc, argv, cfg);
         if (s == PM_OK) s = write_wigner(file, &wr, mech, n_las, state_file ? state_file : "steady state");
+        if (s == PM_OK)
+            s = pm_h5_attr_string(file, "/wigner", "parameters_source",
+                                  !state_file ? "/parameters: the model solved here"
+                                  : have_params ? "/parameters: copied from the state file"
+                                                : "/parameters: this run's configuration; the state file "
+                                                  "recorded none (no Maxwell-Bloch radius)");
         if (s == PM_OK && !state_file) s = pm_report_h5_observables(file, "/steady", &run.result->obs);
         if (s == PM_OK && !state_file && cfg->store_rho) s = pm_report_h5_state(file, "/steady/rho", run.result->state);
         if (s == PM_OK) s = pm_h5_close(file, 1);
