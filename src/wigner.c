@@ -16,11 +16,12 @@
 
 #define PM_PI 3.141592653589793238462643383279502884
 
-/* Radii processed together by the recurrence kernel (the inner loop over
- * them vectorises and hides the latency of the serial recurrence). */
+/* Radii processed together by the recurrence kernel: independent chains
+ * that hide the latency of the serial recurrence in m. */
 #define LANES 8
 /* Rescale when a recurrence value exceeds 2^RESCALE_BITS; checked every 4
- * steps, in which a value grows by at most (x + 4N)^4 < 2^400 (x <= 1e30). */
+ * steps, in which a value grows by at most (x + 4N)^4 < 2^400 (x is below
+ * x_limit(N) <= 4e8 for N <= 1e8, larger x are not evaluated). */
 #define RESCALE_BITS 500
 
 /* ------------------------------------------------------------ mechanical state */
@@ -304,22 +305,30 @@ static scaled scaled_normalize(double v, int e)
     return out;
 }
 
-static scaled scaled_mul(scaled a, scaled b) { return scaled_normalize(a.mant * b.mant, a.exp + b.exp); }
-
-/* e^{-h}, h >= 0, as mant * 2^exp: e^{-h} = (e^{-512})^q e^{-(h - 512 q)}
- * with the power by repeated squaring (relative error ~ (log2 q + 2) eps). */
+/* e^{-h}, h >= 0, as mant * 2^exp, correctly rounded to double in practice:
+ * evaluated in long double (64-bit mantissa on x86-64, range to e^{-11355})
+ * as e^{-(h - 8192 q)} (e^{-8192})^q, the power by repeated squaring with
+ * exact power-of-two renormalisation (relative error ~ (log2 q + 2) 1e-19
+ * before the final rounding to double). */
 static scaled scaled_exp_neg(double h)
 {
-    const double chunk = 512.0;
-    double q = floor(h / chunk);
-    scaled result = scaled_normalize(exp(-(h - chunk * q)), 0);
-    scaled base = scaled_normalize(exp(-chunk), 0);
-    while (q >= 1.0) {
-        if (fmod(q, 2.0) == 1.0) result = scaled_mul(result, base);
-        base = scaled_mul(base, base);
-        q = floor(q / 2.0);
+    const long double chunk = 8192.0L;
+    long double q = floorl((long double)h / chunk);
+    int shift = 0, e = 0;
+    long double m = frexpl(expl(-((long double)h - chunk * q)), &shift);
+    e += shift;
+    long double base = frexpl(expl(-chunk), &shift);
+    int base_e = shift;
+    while (q >= 1.0L) {
+        if (fmodl(q, 2.0L) == 1.0L) {
+            m = frexpl(m * base, &shift);
+            e += shift + base_e;
+        }
+        base = frexpl(base * base, &shift);
+        base_e = 2 * base_e + shift;
+        q = floorl(q / 2.0L);
     }
-    return result;
+    return scaled_normalize((double)m, e);
 }
 
 /* Largest x = 2 r^2 at which the Wigner function can be nonzero in double

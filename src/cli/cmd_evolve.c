@@ -350,7 +350,7 @@ int pm_cmd_evolve(int argc, char **argv)
                     ts->trace[last], ts->t[last]);
     }
     if (file) {
-        s = pm_report_h5_header(file, "evolve", argc, argv, cfg, model ? (long)model->N : 0);
+        s = pm_report_h5_header(file, "evolve", argc, argv, cfg);
         if (s == PM_OK) s = write_series(file, ts, skip);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "path", pm_path_name(result.path));
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "initial", cfg->initial);

@@ -396,7 +396,7 @@ int pm_cmd_wigner(int argc, char **argv)
                 cfg->wigner_points);
 
     if (file) {
-        s = pm_report_h5_header(file, "wigner", argc, argv, cfg, (long)mech->N);
+        s = pm_report_h5_header(file, "wigner", argc, argv, cfg);
         if (s == PM_OK) s = write_wigner(file, &wr, mech, n_las, state_file ? state_file : "steady state");
         if (s == PM_OK)
             s = pm_h5_attr_string(file, "/wigner", "parameters_source",
