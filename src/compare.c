@@ -1,5 +1,6 @@
 /* The exact master equation against the reduced theory (compare.h). */
 #include "phonomaser/compare.h"
+#include "phonomaser/timer.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -11,13 +12,6 @@
 
 #include "phonomaser/model.h"
 #include "phonomaser/spectrum.h"
-
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static const struct {
     const char *name, *unit;
@@ -157,7 +151,7 @@ pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options
     if (opts->nev < 1 || opts->nev > PM_COMPARE_MAX_NEV)
         return pm_error_set(PM_EINVAL, "nev = %d: the number of k = 1 eigenvalues must be in 1..%d", opts->nev,
                             PM_COMPARE_MAX_NEV);
-    double start = seconds_now();
+    double start = pm_wall_seconds();
     const pm_params *p = params;
     out->params = *params;
 
@@ -223,7 +217,7 @@ pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options
     set_value(&out->q[PM_CMP_RING_RADIUS], out->r_peak_exact, sqrt(2.0 * pm_reduced_n_las(p)), above);
     set_value(&out->q[PM_CMP_INTENSITY_RATE], out->rate_k0, pm_reduced_intensity_relaxation(p), 1);
     pm_reduced_validity_ratios(p, out->n_mean, &out->validity);
-    out->seconds = seconds_now() - start;
+    out->seconds = pm_wall_seconds() - start;
     out->status = PM_OK;
     return PM_OK;
 }

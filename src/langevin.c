@@ -1,6 +1,7 @@
 /* Euler-Maruyama integration of the Langevin equations (19), (B128)-(B129)
  * (langevin.h). */
 #include "phonomaser/langevin.h"
+#include "phonomaser/timer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -80,13 +81,6 @@ void pm_langevin_result_clear(pm_langevin_result *result)
     memset(result, 0, sizeof *result);
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Relaxation rate of the intensity in the reduced theory, floored at
  * gamma_m / 10 near threshold (where it vanishes). */
 static double relaxation_rate(const pm_params *p)
@@ -146,7 +140,7 @@ pm_status pm_langevin_run(const pm_params *params, const pm_langevin_options *op
         out->t[j] = (double)output_step[j] * dt;
     }
 
-    double start = seconds_now();
+    double start = pm_wall_seconds();
     double noise = sqrt(2.0 * D_W * dt), sigma0 = sqrt(o.n_init + 0.5);
     double n_sat = pm_reduced_n_sat(params);
     double gain = G * params->S;
@@ -225,6 +219,6 @@ pm_status pm_langevin_run(const pm_params *params, const pm_langevin_options *op
     out->dt = dt;
     out->t_burn = o.t_burn;
     out->t_final = o.t_final;
-    out->seconds = seconds_now() - start;
+    out->seconds = pm_wall_seconds() - start;
     return PM_OK;
 }

@@ -1,4 +1,5 @@
 #include "phonomaser/solve.h"
+#include "phonomaser/timer.h"
 
 #include "phonomaser/checkpoint.h"
 
@@ -9,13 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 const char *pm_path_name(pm_path path)
 {
@@ -115,9 +109,9 @@ pm_status pm_steadystate(const pm_model *model, pm_path path, const pm_steady_op
     pm_status s = pm_path_resolve(model, path, &result->path, result->path_note, sizeof result->path_note);
     if (s == PM_OK) s = pm_memory_check(model->N, result->path, 0, 1);
     if (s != PM_OK) return s;
-    double start = wall_seconds();
+    double start = pm_wall_seconds();
     s = pm_model_block(model, result->path == PM_PATH_SECTOR ? 0 : PM_SECTOR_FULL, &result->block);
-    result->build_seconds = wall_seconds() - start;
+    result->build_seconds = pm_wall_seconds() - start;
     const pm_block *blocks[1] = {result->block};
     if (s == PM_OK) s = pm_state_alloc(model->N, 1, blocks, &result->state);
     if (s == PM_OK) s = pm_steady_solve(result->block, opts, result->state->x[0], &result->info);
@@ -238,10 +232,10 @@ static int record_linear(void *context, size_t local_index, double t, const doub
         slot->reached = index + 1;
         pthread_mutex_unlock(&ck->slot_locks[job->index]);
         if (ck->interval > 0 && pthread_mutex_trylock(&ck->write_lock) == 0) {
-            double now = wall_seconds();
+            double now = pm_wall_seconds();
             if (now >= ck->next_due) {
                 checkpoint_write_locked(ck);
-                ck->next_due = wall_seconds() + ck->interval;
+                ck->next_due = pm_wall_seconds() + ck->interval;
             }
             pthread_mutex_unlock(&ck->write_lock);
         }
@@ -340,7 +334,7 @@ static pm_status checkpointer_alloc(const pm_mesolve_options *opts, const pm_mod
     pthread_mutex_init(&ck->write_lock, NULL);
     ck->path = opts->checkpoint_path;
     ck->interval = opts->checkpoint_interval;
-    ck->next_due = wall_seconds() + ck->interval;
+    ck->next_due = pm_wall_seconds() + ck->interval;
     *out = ck;
     return PM_OK;
 }
@@ -382,10 +376,10 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
         pm_mesolve_result_clear(result);
         return pm_error_set(PM_ENOMEM, "out of memory setting up the evolution");
     }
-    double start = wall_seconds();
+    double start = pm_wall_seconds();
     for (size_t b = 0; b < result->nblocks && s == PM_OK; b++)
         s = pm_model_block(model, result->path == PM_PATH_SECTOR ? (int64_t)b : PM_SECTOR_FULL, &result->blocks[b]);
-    result->build_seconds = wall_seconds() - start;
+    result->build_seconds = pm_wall_seconds() - start;
     const pm_checkpoint *resume = opts->resume;
     if (s == PM_OK && resume) s = check_resume(resume, model, result, ntimes, times);
     pm_state *state = NULL;
@@ -425,13 +419,13 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
         if (nthreads > result->nblocks) nthreads = result->nblocks;
         pthread_t threads[64];
         if (nthreads > 64) nthreads = 64;
-        start = wall_seconds();
+        start = pm_wall_seconds();
         size_t started = 0;
         for (size_t w = 1; w < nthreads; w++)
             if (pthread_create(&threads[w], NULL, worker, &queue) == 0) started = w;
         worker(&queue);
         for (size_t w = 1; w <= started; w++) pthread_join(threads[w], NULL);
-        result->info.seconds = wall_seconds() - start;
+        result->info.seconds = pm_wall_seconds() - start;
         /* combine: the linear observables add up over blocks */
         size_t reached = ntimes;
         for (size_t b = 0; b < result->nblocks; b++) {

@@ -1,6 +1,7 @@
 /* Slowest eigenvalues of a Liouvillian block: ARPACK shift-invert on a
  * UMFPACK LU of (L - sigma I) (spectrum.h). */
 #include "phonomaser/spectrum.h"
+#include "phonomaser/timer.h"
 
 #include <arpack/arpack.h>
 #include <limits.h>
@@ -36,13 +37,6 @@ void pm_spectrum_clear(pm_spectrum *spectrum)
     free(spectrum->eigenvalues);
     free(spectrum->vectors);
     memset(spectrum, 0, sizeof *spectrum);
-}
-
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static const char *arpack_meaning(int code)
@@ -143,7 +137,7 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
     pm_status status = check_inputs(block, opts, &ncv);
     if (status != PM_OK) return status;
     int64_t n = block->size;
-    double start = seconds_now();
+    double start = pm_wall_seconds();
 
     double complex sigma = opts->shift;
     if (sigma == 0) {
@@ -263,7 +257,7 @@ done:
     work_free(&w);
     pm_lu_free(&lu);
     pm_sparse_free(shifted);
-    out->seconds = seconds_now() - start;
+    out->seconds = pm_wall_seconds() - start;
     if (status != PM_OK) {
         free(out->eigenvalues), free(out->vectors);
         out->eigenvalues = NULL, out->vectors = NULL;

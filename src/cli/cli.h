@@ -46,9 +46,10 @@ void pm_report_observables(const pm_observables *obs);
 /* stderr warnings when a health limit is exceeded; returns the number of warnings. */
 int pm_report_health(const pm_observables *obs, double residual, double tail_tol, double scale);
 
-/* HDF5: root attributes (command line, config as INI text), /parameters. */
+/* HDF5: root attributes (command line, config as INI text), /parameters;
+ * N_used is the cutoff a run with N = auto chose (0: none, or N fixed). */
 pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, char **argv,
-                              const pm_run_config *cfg);
+                              const pm_run_config *cfg, long N_used);
 /* HDF5: observables and health of a state as attributes + P(n) dataset under `group`. */
 pm_status pm_report_h5_observables(pm_h5file *file, const char *group, const pm_observables *obs);
 /* HDF5: the density matrix of a state as sparse triplets under `group` (row, col, value, dim). */

@@ -506,7 +506,7 @@ int pm_cmd_compare(int argc, char **argv)
             if (opts.output && (s == PM_OK || interrupted)) {
                 pm_h5file *file = NULL;
                 pm_status hs = pm_h5_create(opts.output, &file);
-                if (hs == PM_OK) hs = pm_report_h5_header(file, "compare", full_argc, full_argv, cfg);
+                if (hs == PM_OK) hs = pm_report_h5_header(file, "compare", full_argc, full_argv, cfg, 0);
                 if (hs == PM_OK)
                     hs = write_h5_points(file, v, count, values, points, interrupted ? NULL : thresholds, copts.langevin);
                 if (hs == PM_OK && p_n) hs = write_h5_radial(file, &points[0], p_n);

@@ -60,7 +60,7 @@ int pm_cmd_converge(int argc, char **argv)
                 "%.3g vs converge_tol %.3g)\n", ladder.chosen_N, last->tail_population, cfg->tail_tol,
                 last->rel_change_n, cfg->converge_tol);
     if (file) {
-        s = pm_report_h5_header(file, "converge", argc, argv, cfg);
+        s = pm_report_h5_header(file, "converge", argc, argv, cfg, ladder.chosen_N);
         if (s == PM_OK) s = pm_report_h5_ladder(file, "/converge", &ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &ladder.final.obs);
         if (s == PM_OK) s = pm_h5_close(file, 1);

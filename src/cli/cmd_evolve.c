@@ -8,16 +8,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "phonomaser/timer.h"
 #include "phonomaser/checkpoint.h"
 
 #define CHECKPOINT_SUFFIX ".checkpoint.h5"
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void help(void)
 {
@@ -273,7 +267,7 @@ int pm_cmd_evolve(int argc, char **argv)
     mopts.keep_final_state = cfg->store_rho;
     mopts.resume = resume;
 
-    double start = wall_seconds();
+    double start = pm_wall_seconds();
     /* N = auto: the cutoff that converges the steady state (the evolution
      * from a thermal state grows towards it); the tail population along the
      * trajectory is checked below.  A checkpoint stores the N chosen. */
@@ -304,7 +298,7 @@ int pm_cmd_evolve(int argc, char **argv)
     memset(&result, 0, sizeof result);
     s = pm_model_jc_alloc(&cfg->params, &model);
     if (s == PM_OK) s = pm_mesolve(model, &init, ntimes, times, &mopts, &result);
-    double seconds = wall_seconds() - start;
+    double seconds = pm_wall_seconds() - start;
     int interrupted = s == PM_EINTERRUPT;
     if (s != PM_OK && !(interrupted && file)) {
         rc = pm_cli_fail(s);
@@ -350,7 +344,7 @@ int pm_cmd_evolve(int argc, char **argv)
                     ts->trace[last], ts->t[last]);
     }
     if (file) {
-        s = pm_report_h5_header(file, "evolve", argc, argv, cfg);
+        s = pm_report_h5_header(file, "evolve", argc, argv, cfg, model ? (long)model->N : 0);
         if (s == PM_OK) s = write_series(file, ts, skip);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "path", pm_path_name(result.path));
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "initial", cfg->initial);

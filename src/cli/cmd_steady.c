@@ -73,7 +73,7 @@ int pm_cmd_steady(int argc, char **argv)
     if (!opts.quiet) pm_cli_steady_health(cfg, &run);
 
     if (file) {
-        s = pm_report_h5_header(file, "steady", argc, argv, cfg);
+        s = pm_report_h5_header(file, "steady", argc, argv, cfg, N);
         if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &result->obs);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "method", method);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "path", pm_path_name(result->path));

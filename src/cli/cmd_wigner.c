@@ -7,15 +7,9 @@
 #include <time.h>
 
 #include "cli.h"
+#include "phonomaser/timer.h"
 #include "phonomaser/reduced.h"
 #include "phonomaser/wigner.h"
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void help(void)
 {
@@ -175,7 +169,7 @@ static void wigner_result_free(wigner_result *wr)
 static pm_status compute(const pm_wigner_mech *mech, const pm_run_config *cfg, wigner_result *wr)
 {
     memset(wr, 0, sizeof *wr);
-    double start = wall_seconds();
+    double start = pm_wall_seconds();
     const int64_t N = mech->N;
     double *p_n = malloc((size_t)N * sizeof *p_n);
     if (!p_n) return pm_error_set(PM_ENOMEM, "wigner: out of memory (N = %lld)", (long long)N);
@@ -203,9 +197,9 @@ static pm_status compute(const pm_wigner_mech *mech, const pm_run_config *cfg, w
     if (s == PM_OK) {
         for (size_t i = 0; i < np; i++) wr->z[i] = ((double)i - 0.5 * (double)(np - 1)) * wr->step;
         wr->path = pm_wigner_choose_path(mech);
-        double grid_start = wall_seconds();
+        double grid_start = pm_wall_seconds();
         s = pm_wigner_grid_mech(mech, wr->path, np, wr->z, np, wr->z, wr->W);
-        wr->grid_seconds = wall_seconds() - grid_start;
+        wr->grid_seconds = pm_wall_seconds() - grid_start;
     }
     if (s == PM_OK) {
         wr->W_min = wr->W_max = wr->W[0];
@@ -225,7 +219,7 @@ static pm_status compute(const pm_wigner_mech *mech, const pm_run_config *cfg, w
             wr->radial_P[i] = 2.0 * M_PI * wr->radial_r[i] * wr->radial_W[i];
     }
     free(p_n);
-    wr->seconds = wall_seconds() - start;
+    wr->seconds = pm_wall_seconds() - start;
     return s;
 }
 
@@ -396,7 +390,7 @@ int pm_cmd_wigner(int argc, char **argv)
                 cfg->wigner_points);
 
     if (file) {
-        s = pm_report_h5_header(file, "wigner", argc, argv, cfg);
+        s = pm_report_h5_header(file, "wigner", argc, argv, cfg, (long)mech->N);
         if (s == PM_OK) s = write_wigner(file, &wr, mech, n_las, state_file ? state_file : "steady state");
         if (s == PM_OK)
             s = pm_h5_attr_string(file, "/wigner", "parameters_source",

@@ -61,7 +61,7 @@ int pm_report_health(const pm_observables *obs, double residual, double tail_tol
 /* -------------------------------------------------------------- HDF5 */
 
 pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, char **argv,
-                              const pm_run_config *cfg)
+                              const pm_run_config *cfg, long N_used)
 {
     char line[4096];
     size_t used = (size_t)snprintf(line, sizeof line, "phonomaser %s", command);
@@ -95,7 +95,10 @@ pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, ch
     };
     for (size_t k = 0; k < sizeof params / sizeof params[0] && s == PM_OK; k++)
         s = pm_h5_attr_double(file, "/parameters", params[k].name, params[k].value, params[k].unit);
-    if (s == PM_OK) s = pm_h5_attr_int(file, "/parameters", "N", p->N);
+    /* N = auto: the cutoff the search chose (config_ini keeps "auto") */
+    long N = p->N == PM_N_AUTO && N_used > 0 ? N_used : p->N;
+    if (s == PM_OK) s = pm_h5_attr_int(file, "/parameters", "N", N);
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/parameters", "N_mode", p->N == PM_N_AUTO ? "auto" : "fixed");
     return s;
 }
 

@@ -5,13 +5,7 @@
 #include <time.h>
 
 #include "cli.h"
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "phonomaser/timer.h"
 
 pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
 {
@@ -22,7 +16,7 @@ pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
     run->automatic = cfg->params.N == PM_N_AUTO;
     run->result = run->automatic ? &run->ladder.final : &run->single;
     pm_status s;
-    double start = wall_seconds();
+    double start = pm_wall_seconds();
     if (run->automatic) {
         s = pm_converge_auto(&cfg->params, &run->copts, &run->ladder);
     } else {
@@ -31,7 +25,7 @@ pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
         if (s == PM_OK) s = pm_steadystate(model, run->copts.path, &run->copts.steady, &run->single);
         pm_model_free(model);
     }
-    run->total_seconds = wall_seconds() - start;
+    run->total_seconds = pm_wall_seconds() - start;
     /* the build and solve at the final N; with N = auto the search is extra */
     run->seconds = run->automatic && run->ladder.nsteps > 0 ? run->ladder.steps[run->ladder.nsteps - 1].seconds
                                                             : run->total_seconds;
