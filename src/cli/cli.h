@@ -31,6 +31,13 @@ typedef struct pm_cli_options {
  * nonzero on bad input. */
 int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opts);
 
+/* The start every command shares: pm_cli_parse, then --help (calls `help`),
+ * then the output file (created under its temporary name, *file = NULL
+ * without --output).  Returns -1 when the command should go on, otherwise
+ * the exit code to return at once (0 after --help). */
+int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void), pm_cli_options *opts,
+                 pm_h5file **file);
+
 /* Print the common usage block and the key table. */
 void pm_cli_print_common_help(FILE *out);
 

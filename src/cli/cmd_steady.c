@@ -20,19 +20,12 @@ static void help(void)
 int pm_cmd_steady(int argc, char **argv)
 {
     pm_cli_options opts;
-    int rc = pm_cli_parse("steady", argc, argv, &opts);
-    if (rc != 0) return rc;
-    if (opts.help) {
-        help();
-        return 0;
-    }
-    pm_run_config *cfg = &opts.config;
     pm_h5file *file = NULL;
+    int rc = pm_cli_begin("steady", argc, argv, help, &opts, &file);
+    if (rc >= 0) return rc;
+    rc = 0;
+    pm_run_config *cfg = &opts.config;
     pm_status s = PM_OK;
-    if (opts.output) {
-        s = pm_h5_create(opts.output, &file);
-        if (s != PM_OK) return pm_cli_fail(s);
-    }
     pm_cli_steady run;
     s = pm_cli_steady_solve(cfg, &run);
     const pm_steady_options *steady_opts = &run.copts.steady;

@@ -105,6 +105,23 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
     return 0;
 }
 
+int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void), pm_cli_options *opts,
+                 pm_h5file **file)
+{
+    *file = NULL;
+    int rc = pm_cli_parse(command, argc, argv, opts);
+    if (rc != 0) return rc;
+    if (opts->help) {
+        help();
+        return 0;
+    }
+    if (opts->output) {
+        pm_status s = pm_h5_create(opts->output, file);
+        if (s != PM_OK) return pm_cli_fail(s);
+    }
+    return -1;
+}
+
 pm_path pm_cli_path(const pm_run_config *cfg)
 {
     if (!strcmp(cfg->path, "full")) return PM_PATH_FULL;
