@@ -1,6 +1,7 @@
 /* Checkpoint files of pm_mesolve (checkpoint.h). */
 #include "phonomaser/checkpoint.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <inttypes.h>
 #include <math.h>
@@ -188,12 +189,21 @@ static pm_status read_root_string(const char *path, const char *name, char **out
     H5Eget_auto2(H5E_DEFAULT, &func, &data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     pm_status s = PM_OK;
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        s = pm_error_set(PM_EIO, "cannot read checkpoint '%s': %s", path, strerror(errno));
+        H5Eset_auto2(H5E_DEFAULT, func, data);
+        return s;
+    }
+    fclose(probe);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     hid_t attr = file >= 0 ? H5Aopen(file, name, H5P_DEFAULT) : -1;
     hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
     hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
     hid_t memtype = H5Tcopy(H5T_C_S1);
-    if (type < 0 || space < 0 || memtype < 0 || H5Tget_class(type) != H5T_STRING ||
+    if (file < 0) {
+        s = pm_error_set(PM_EIO, "'%s' is not an HDF5 file (not a phonomaser checkpoint)", path);
+    } else if (type < 0 || space < 0 || memtype < 0 || H5Tget_class(type) != H5T_STRING ||
         H5Sget_simple_extent_npoints(space) != 1) {
         s = pm_error_set(PM_EIO, "checkpoint '%s': no string attribute '%s' (not a phonomaser "
                          "checkpoint?)", path, name);

@@ -161,6 +161,13 @@ assert err < 1e-7, "max relative difference %.3g" % err
 PY
 fi
 
+# --- user text in messages stays on one line (found by the fuzzer) --------------
+expect_reject 'eta = 0.1\\nsecond: must be' steady "${o[@]}" --set $'eta=0.1\nsecond'
+expect_reject "unknown key 'eta\\\\x1b\[31m'" steady "${o[@]}" --set $'eta\x1b[31m=1'
+printf '[solve\x10r]\nN = 10\n' >"$tmp/ctrl.ini"
+expect_reject 'unknown section \[solve\\x10r\]' steady "${o[@]}" -c "$tmp/ctrl.ini"
+expect_reject "unknown option '--x\\\\ny'" steady $'--x\ny'
+
 if [[ $failures -gt 0 ]]; then
     echo "$failures failure(s)" >&2
     exit 1

@@ -74,10 +74,7 @@ static int take_evolve_flags(int argc, char **argv, evolve_flags *f)
 {
     memset(f, 0, sizeof *f);
     f->argv = calloc((size_t)argc + 1, sizeof *f->argv);
-    if (!f->argv) {
-        fprintf(stderr, "phonomaser evolve: error: out of memory\n");
-        return 1;
-    }
+    if (!f->argv) return pm_cli_fail(pm_error_set(PM_ENOMEM, "evolve: out of memory"));
     for (int a = 0; a < argc; a++) {
         const char *arg = argv[a];
         int ours = !strcmp(arg, "--checkpoint") || !strcmp(arg, "--resume");
@@ -89,17 +86,12 @@ static int take_evolve_flags(int argc, char **argv, evolve_flags *f)
             if (common_value && strcmp(arg, "-o") && strcmp(arg, "--output")) f->settings_given = 1;
             continue;
         }
-        if (a + 1 >= argc) {
-            fprintf(stderr, "phonomaser evolve: error: option '%s' needs a value\n", arg);
-            return 2;
-        }
+        if (a + 1 >= argc) return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: option '%s' needs a value", arg));
         const char *value = argv[++a];
         if (!strcmp(arg, "--resume")) {
-            if (f->resume || !value[0]) {
-                fprintf(stderr, "phonomaser evolve: error: --resume: %s\n",
-                        f->resume ? "given twice" : "empty file name");
-                return 2;
-            }
+            if (f->resume || !value[0])
+                return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: --resume: %s",
+                                                f->resume ? "given twice" : "empty file name"));
             f->resume = value;
             continue;
         }
@@ -107,11 +99,9 @@ static int take_evolve_flags(int argc, char **argv, evolve_flags *f)
         errno = 0;
         double seconds = strtod(value, &end);
         while (end != value && (*end == ' ' || *end == '\t')) end++;
-        if (end == value || *end || errno || !isfinite(seconds) || !(seconds > 0) || seconds > 1e9) {
-            fprintf(stderr, "phonomaser evolve: error: --checkpoint '%s': must be a number of seconds "
-                    "of wall time in (0, 1e9], e.g. --checkpoint 600\n", value);
-            return 2;
-        }
+        if (end == value || *end || errno || !isfinite(seconds) || !(seconds > 0) || seconds > 1e9)
+            return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: --checkpoint '%s': must be a number of seconds "
+                                            "of wall time in (0, 1e9], e.g. --checkpoint 600", value));
         f->checkpoint_seconds = seconds;
     }
     return 0;
@@ -188,11 +178,10 @@ int pm_cmd_evolve(int argc, char **argv)
         return rc;
     }
     if (flags.resume && flags.settings_given) {
-        fprintf(stderr, "phonomaser evolve: error: --resume continues the run stored in '%s' with its own "
-                "settings; -c and --set are not allowed with it (only --output, --checkpoint, --quiet)\n",
-                flags.resume);
         free(flags.argv);
-        return 2;
+        return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: --resume continues the run stored in '%s' with its "
+                                        "own settings; -c and --set are not allowed with it (only --output, "
+                                        "--checkpoint, --quiet)", flags.resume));
     }
     pm_run_config *cfg = &opts.config;
     pm_checkpoint *resume = NULL;
@@ -214,11 +203,10 @@ int pm_cmd_evolve(int argc, char **argv)
         }
     }
     if (flags.checkpoint_seconds > 0 && !opts.output) {
-        fprintf(stderr, "phonomaser evolve: error: --checkpoint needs --output FILE.h5 (the restart data "
-                "goes to FILE.h5" CHECKPOINT_SUFFIX ")\n");
         pm_checkpoint_free(resume);
         free(flags.argv);
-        return 2;
+        return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: --checkpoint needs --output FILE.h5 (the restart "
+                                        "data goes to FILE.h5" CHECKPOINT_SUFFIX ")"));
     }
     pm_initial init;
     pm_initial_default(&cfg->params, pm_config_initial_kind(cfg), &init);

@@ -20,9 +20,28 @@ void pm_cli_print_common_help(FILE *out)
     pm_config_print_keys(out);
 }
 
+/* "<prefix>: error: <message>" as ONE line on stderr: messages quote user
+ * text (a --set value, a file name, an INI line), which may hold newlines or
+ * terminal control bytes; those are printed as \n, \r, \xNN. */
+static void print_error(const char *prefix, const char *message)
+{
+    fprintf(stderr, "%s: error: ", prefix);
+    for (const unsigned char *p = (const unsigned char *)message; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", stderr);
+        else if (*p == '\r')
+            fputs("\\r", stderr);
+        else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    fputc('\n', stderr);
+}
+
 int pm_cli_fail(pm_status status)
 {
-    fprintf(stderr, "phonomaser: error: %s\n", pm_error_message());
+    print_error("phonomaser", pm_error_message());
     switch (status) {
     case PM_EINVAL:
     case PM_ESYMMETRY: return 2;
@@ -31,14 +50,21 @@ int pm_cli_fail(pm_status status)
     }
 }
 
+static void print_command_error(const char *command)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "phonomaser %s", command);
+    print_error(prefix, pm_error_message());
+}
+
 static int bad_option(const char *command, const char *text)
 {
     const char *closest = pm_closest_word(text, option_names);
     if (closest)
-        fprintf(stderr, "phonomaser %s: error: unknown option '%s'; did you mean '%s'?\n", command, text, closest);
+        pm_error_set(PM_EINVAL, "unknown option '%s'; did you mean '%s'?", text, closest);
     else
-        fprintf(stderr, "phonomaser %s: error: unknown option '%s' (see 'phonomaser %s --help')\n", command,
-                text, command);
+        pm_error_set(PM_EINVAL, "unknown option '%s' (see 'phonomaser %s --help')", text, command);
+    print_command_error(command);
     return 2;
 }
 
@@ -99,7 +125,7 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
             a++;
     if (s == PM_OK) s = pm_config_finish(&opts->config);
     if (s != PM_OK) {
-        fprintf(stderr, "phonomaser %s: error: %s\n", command, pm_error_message());
+        print_command_error(command);
         return s == PM_EIO ? 1 : 2;
     }
     return 0;
