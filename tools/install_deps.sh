@@ -1,14 +1,21 @@
 #!/bin/bash
 # Installs the Debian 12 packages phonomaser needs (build, tests, tools/ scripts).
-# Usage: bash tools/install_deps.sh [--python]   (--python adds the plotting/QuTiP packages)
+# Usage: bash tools/install_deps.sh [--python] [--fuzz]
+#   --python  adds the plotting/QuTiP packages
+#   --fuzz    adds clang and its runtimes (libFuzzer, sanitizers) for tools/run_fuzz.sh
 # Runs apt-get only when a package is missing; needs root (or sudo).
 set -euo pipefail
 packages=(build-essential meson ninja-build pkg-config libsundials-dev libsuitesparse-dev
           libarpack2-dev liblapack-dev libhdf5-dev libinih-dev)
-if [[ "${1:-}" == "--python" ]]; then
-    # tools/ scripts run with Debian's /usr/bin/python3 (not a pyenv/venv python)
-    packages+=(python3 python3-numpy python3-h5py python3-matplotlib python3-qutip)
-fi
+for flag in "$@"; do
+    case "$flag" in
+        # tools/ scripts run with Debian's /usr/bin/python3 (not a pyenv/venv python)
+        --python) packages+=(python3 python3-numpy python3-h5py python3-matplotlib python3-qutip) ;;
+        # gcc's AddressSanitizer/UBSan runtimes come with build-essential (libasan8, libubsan1)
+        --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+        *) echo "install_deps.sh: unknown option '$flag' (--python, --fuzz)" >&2; exit 2 ;;
+    esac
+done
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

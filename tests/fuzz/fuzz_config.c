@@ -1,0 +1,175 @@
+/* libFuzzer target: the parsers of user input, which must reject anything
+ * with a one-line message and never crash, leak or hang.
+ *
+ * An input is   ARGS '\0' '\0' INI   (either part may be empty):
+ *  - INI is written to an in-memory file and read by pm_config_load_ini
+ *    (Debian's libinih plus our line reader and key handler);
+ *  - each '\n'-separated line of ARGS is applied alone as a --set override
+ *    (pm_config_apply_override: model keys through params.c, run keys,
+ *    lists, complex numbers, suggestions of the closest key);
+ *  - ARGS as a whole is an argv for pm_cli_parse("evolve", ...), where the
+ *    value of every -c/--config is replaced by the INI file (the fuzzer must
+ *    not read arbitrary files such as /dev/zero).
+ * Properties checked beyond the sanitizers: every accepted configuration
+ * survives pm_config_write_ini -> pm_config_load_ini -> pm_config_write_ini
+ * unchanged (the record of a run, and the checkpoint of `evolve`, rely on
+ * it), and every rejection comes with a message. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+
+static int ini_fd = -1;
+static char ini_path[64];
+static pm_run_config *cfg_a, *cfg_b;
+static pm_cli_options *cli_opts;
+static int verbose; /* PM_FUZZ_VERBOSE=1: print every rejection (to list what the fuzzer tried) */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    ini_fd = memfd_create("fuzz.ini", 0);
+    if (ini_fd < 0) {
+        perror("memfd_create");
+        abort();
+    }
+    snprintf(ini_path, sizeof ini_path, "/proc/self/fd/%d", ini_fd);
+    /* ~0.5 MB each (the times list): not on the stack */
+    cfg_a = malloc(sizeof *cfg_a);
+    cfg_b = malloc(sizeof *cfg_b);
+    cli_opts = malloc(sizeof *cli_opts);
+    if (!cfg_a || !cfg_b || !cli_opts) abort();
+    const char *env = getenv("PM_FUZZ_VERBOSE");
+    verbose = env && *env == '1';
+    return 0;
+}
+
+static void set_ini(const char *text, size_t len)
+{
+    if (ftruncate(ini_fd, 0) != 0 || pwrite(ini_fd, text, len, 0) != (ssize_t)len) abort();
+}
+
+static char *ini_text(const pm_run_config *cfg, size_t *len)
+{
+    char *text = NULL;
+    FILE *out = open_memstream(&text, len);
+    if (!out) abort();
+    pm_config_write_ini(out, cfg);
+    fclose(out);
+    return text;
+}
+
+/* A message for every failure. */
+static void expect_message(pm_status status)
+{
+    if (verbose && status != PM_OK) printf("rejected: %s\n", pm_error_message());
+    if (status != PM_OK && pm_error_message()[0] == '\0') {
+        fprintf(stderr, "status %d without a message\n", (int)status);
+        abort();
+    }
+}
+
+/* write -> load -> write gives the same text (lines the INI reader cannot
+ * hold, a long `times` list, are its documented limit: skipped). */
+static void check_round_trip(const pm_run_config *cfg)
+{
+    size_t len1 = 0, len2 = 0;
+    char *first = ini_text(cfg, &len1);
+    for (const char *line = first; *line;) {
+        size_t n = strcspn(line, "\n");
+        if (n > 190) {
+            free(first);
+            return;
+        }
+        line += n + (line[n] == '\n');
+    }
+    set_ini(first, len1);
+    pm_config_init(cfg_b);
+    pm_status s = pm_config_load_ini(cfg_b, ini_path);
+    if (s == PM_OK) s = pm_config_finish(cfg_b);
+    if (s != PM_OK) {
+        fprintf(stderr, "accepted configuration does not read back: %s\n%s\n", pm_error_message(), first);
+        abort();
+    }
+    char *second = ini_text(cfg_b, &len2);
+    if (len1 != len2 || memcmp(first, second, len1) != 0) {
+        fprintf(stderr, "round trip changed the configuration:\n%s\n----\n%s\n", first, second);
+        abort();
+    }
+    free(first);
+    free(second);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > 8192) return 0;
+    /* split ARGS \0\0 INI */
+    size_t split = size;
+    for (size_t i = 0; i + 1 < size; i++)
+        if (data[i] == 0 && data[i + 1] == 0) {
+            split = i;
+            break;
+        }
+    const char *ini = (const char *)data + (split < size ? split + 2 : size);
+    size_t ini_len = split < size ? size - split - 2 : 0;
+
+    /* 1. the INI file alone */
+    set_ini(ini, ini_len);
+    pm_config_init(cfg_a);
+    pm_status s = pm_config_load_ini(cfg_a, ini_path);
+    if (s == PM_OK) s = pm_config_finish(cfg_a);
+    expect_message(s);
+    if (s == PM_OK) check_round_trip(cfg_a);
+
+    /* ARGS as NUL-terminated lines (a NUL inside a line ends it, as in argv) */
+    char *args = malloc(split + 1);
+    if (!args) abort();
+    memcpy(args, data, split);
+    args[split] = '\0';
+    enum { MAX_ARGS = 64 };
+    char *argv[MAX_ARGS + 1];
+    int argc = 0;
+    for (char *p = args; argc < MAX_ARGS && split > 0;) {
+        argv[argc++] = p;
+        char *nl = memchr(p, '\n', (size_t)(args + split - p));
+        if (!nl) break;
+        *nl = '\0';
+        p = nl + 1;
+    }
+    argv[argc] = NULL;
+
+    /* 2. each line as one --set */
+    for (int a = 0; a < argc; a++) {
+        pm_config_init(cfg_a);
+        s = pm_config_apply_override(cfg_a, argv[a]);
+        if (s == PM_OK) s = pm_config_finish(cfg_a);
+        expect_message(s);
+        if (s == PM_OK) check_round_trip(cfg_a);
+    }
+
+    /* 3. the command line; -c/--config values point at the INI (the same
+     * value-skipping as pm_cli_parse) */
+    set_ini(ini, ini_len);
+    for (int a = 0; a < argc; a++) {
+        const char *arg = argv[a];
+        int config = !strcmp(arg, "-c") || !strcmp(arg, "--config");
+        int takes_value = config || !strcmp(arg, "-s") || !strcmp(arg, "--set") || !strcmp(arg, "-o") ||
+                          !strcmp(arg, "--output");
+        if (takes_value && a + 1 < argc) {
+            if (config) argv[a + 1] = ini_path;
+            a++;
+        }
+    }
+    if (pm_cli_parse("evolve", argc, argv, cli_opts) == 0 && !cli_opts->help) check_round_trip(&cli_opts->config);
+    free(args);
+    return 0;
+}
