@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "umfpack_lu.h"
+#include "sparse_lu.h"
 
 /* ARPACK keeps the state of its reverse-communication loop in Fortran SAVE
  * variables, so two Arnoldi runs must never overlap: compare.c runs sweep
@@ -160,7 +160,7 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
     double complex *lv = NULL;
     status = pm_lu_shifted_copy(block->L, sigma, -1, NULL, &shifted);
     if (status == PM_OK)
-        status = pm_lu_factor(shifted, "L - sigma I for the ARPACK spectrum",
+        status = pm_lu_factor(shifted, opts->lu, "L - sigma I for the ARPACK spectrum",
                               "sigma is an eigenvalue of L: choose another shift", &lu);
     if (status != PM_OK) goto done;
     out->lu_nnz = lu.lu_nnz;

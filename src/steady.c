@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "umfpack_lu.h"
+#include "sparse_lu.h"
 
 void pm_steady_options_default(pm_steady_options *opts)
 {
@@ -19,6 +19,7 @@ void pm_steady_options_default(pm_steady_options *opts)
     opts->arpack_ncv = 20;
     opts->shift = 0.0;
     opts->pin_row = -1;
+    opts->lu = PM_LU_AUTO;
     opts->pin_col = -1;
 }
 
@@ -69,14 +70,15 @@ static pm_status normalise_trace(int64_t n, double complex *x, int64_t ndiag, co
 
 /* One factorisation and solve of L with row `row` replaced by the unit row
  * (trace_columns NULL) or the trace row; right-hand side e_row. */
-static pm_status solve_constrained(const pm_block *block, int64_t row, const unsigned char *trace_columns,
-                                   double complex *rhs, double complex *x, pm_steady_info *info)
+static pm_status solve_constrained(const pm_block *block, pm_lu_backend backend, int64_t row,
+                                   const unsigned char *trace_columns, double complex *rhs, double complex *x,
+                                   pm_steady_info *info)
 {
     pm_sparse *a = NULL;
     pm_lu lu = {0};
     pm_status status = pm_lu_shifted_copy(block->L, 0, row, trace_columns, &a);
     if (status == PM_OK)
-        status = pm_lu_factor(a, trace_columns ? "the Liouvillian with the trace row"
+        status = pm_lu_factor(a, backend, trace_columns ? "the Liouvillian with the trace row"
                                                : "the Liouvillian with one pinned diagonal element",
                               trace_columns ? "the block has more than one steady state: try method ARPACK"
                                             : "the block has more than one steady state, or the pinned "
@@ -102,14 +104,15 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
     if (!rhs) return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld",
                                   (long long)n);
     pm_status status = PM_OK;
-    if (!pm_lu_uses_band(block->L)) {
+    int banded = opts->lu == PM_LU_BAND || (opts->lu == PM_LU_AUTO && pm_lu_uses_band(block->L));
+    if (!banded) {
         unsigned char *trace_columns = calloc((size_t)n, 1);
         if (!trace_columns) {
             free(rhs);
             return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld", (long long)n);
         }
         for (int64_t q = 0; q < ndiag; q++) trace_columns[diag[q]] = 1;
-        status = solve_constrained(block, diag[0], trace_columns, rhs, x, info);
+        status = solve_constrained(block, opts->lu, diag[0], trace_columns, rhs, x, info);
         free(trace_columns);
         if (status == PM_OK)
             status = normalise_trace(n, x, ndiag, diag, "direct steady-state solution",
@@ -132,7 +135,7 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
     candidates[ncandidates++] = diag[ndiag / 2];
     int64_t next = 0, pin = candidates[next++];
     for (int attempt = 1; attempt <= 2; attempt++) {
-        status = solve_constrained(block, pin, NULL, rhs, x, info);
+        status = solve_constrained(block, opts->lu, pin, NULL, rhs, x, info);
         if (status == PM_ESOLVER && attempt == 1 && next < ncandidates) {
             pin = candidates[next++];
             attempt = 0; /* a singular pin does not count as an attempt */
@@ -200,6 +203,7 @@ static pm_status solve_arpack(const pm_block *block, const pm_steady_options *op
     so.arpack_maxiter = opts->arpack_maxiter;
     so.arpack_ncv = opts->arpack_ncv;
     so.want_vectors = 1;
+    so.lu = opts->lu;
     pm_spectrum spectrum;
     pm_status status = pm_spectrum_slowest(block, &so, &spectrum);
     if (status == PM_OK) {

@@ -56,6 +56,20 @@ expect_reject "Q" compare "${o[@]}" --sweep Q:0:1:3
 expect_reject "S = 2" compare "${o[@]}" --sweep S:0:2:3
 expect_reject "eta" theory --eta 0
 
+# --- wigner (issue 6): the operating point, a stored state, bad state files ----
+"$exe" wigner -c "$src/data/table1.ini" --set wigner_points=101 -q -o "$tmp/w.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
+    || fail "wigner failed: $(cat "$tmp/stderr")"
+awk -F' = ' '$1 == "ring_radius_exact" {e = $2} $1 == "ring_radius_mb" {m = $2} $1 == "integral" {i = $2}
+    END {exit !(e > 0 && m > 0 && (e - m < 0.01 && m - e < 0.01) && (i - 1 < 1e-9 && 1 - i < 1e-9))}' \
+    "$tmp/stdout" || fail "wigner: ring radius or normalisation: $(cat "$tmp/stdout")"
+"$exe" steady --set N=20 --set store_rho=1 -q -o "$tmp/rho.h5" >/dev/null 2>&1 || fail "steady store_rho"
+"$exe" wigner --state "$tmp/rho.h5" --set wigner_points=21 -q >"$tmp/stdout" 2>/dev/null \
+    || fail "wigner --state of a stored state"
+grep -q "^integral = " "$tmp/stdout" || fail "wigner --state: no integral line"
+expect_reject "no density matrix" wigner --state "$tmp/rho.h5:/nogroup"
+"$exe" wigner --state "$tmp/none.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
+[[ $rc -eq 1 ]] && grep -q "none.h5" "$tmp/stderr" || fail "wigner of a missing file: exit $rc"
+
 # --- help ----------------------------------------------------------------
 "$exe" steady --help | grep -q "gamma_2" || fail "steady --help lacks the key table"
 "$exe" evolve --help | grep -q "t_final" || fail "evolve --help lacks t_final"

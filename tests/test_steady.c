@@ -209,6 +209,45 @@ static void test_trace_row(void)
  * ground-state population, pinned first, is tiny next to the top levels, so
  * DIRECT re-pins on the largest population (iterations 2); a hint on that
  * element needs one solve; both agree with ARPACK. */
+/* The three LU backends give the same steady state (sector 0, banded:
+ * LAPACK band, KLU, UMFPACK; with the unit-row pin for band, the trace row
+ * for the others). */
+static void test_backends_agree(void)
+{
+    pm_params p;
+    pm_params_init(&p);
+    p.N = 40;
+    CHECK_OK(pm_params_set(&p, "S", "0.01"));
+    CHECK_OK(pm_params_derive(&p));
+    pm_model *model = NULL;
+    CHECK_OK(pm_model_jc_alloc(&p, &model));
+    pm_block *b = NULL;
+    CHECK_OK(pm_model_block(model, 0, &b));
+    double complex *x[4];
+    const pm_lu_backend backends[] = {PM_LU_BAND, PM_LU_KLU, PM_LU_UMFPACK, PM_LU_AUTO};
+    for (int k = 0; k < 4; k++) {
+        x[k] = malloc((size_t)b->size * sizeof *x[k]);
+        pm_steady_options o = options(PM_STEADY_DIRECT);
+        o.lu = backends[k];
+        pm_steady_info info;
+        solve_checked(b, &o, x[k], &info);
+        if (k > 0) CHECK(max_difference(b->size, x[0], x[k]) < 1e-12);
+    }
+    for (int k = 0; k < 4; k++) free(x[k]);
+    pm_block_free(b);
+    /* the full block is not narrow-banded: lu = band is refused */
+    CHECK_OK(pm_model_block(model, PM_SECTOR_FULL, &b));
+    double complex *y = malloc((size_t)b->size * sizeof *y);
+    pm_steady_options o = options(PM_STEADY_DIRECT);
+    o.lu = PM_LU_BAND;
+    pm_steady_info info;
+    CHECK(pm_steady_solve(b, &o, y, &info) == PM_EINVAL);
+    CHECK(strstr(pm_error_message(), "bandwidth") != NULL);
+    free(y);
+    pm_block_free(b);
+    pm_model_free(model);
+}
+
 static void test_repin(void)
 {
     pm_params p;
@@ -298,11 +337,17 @@ static void test_failure_paths(void)
     pm_jump jumps4[] = {{1.0, lo}, {2.0, hi}};
     pm_block *b = NULL;
     CHECK_OK(pm_liouvillian_full(H4, 2, jumps4, &b));
-    o = options(PM_STEADY_DIRECT);
-    pm_error_clear();
-    CHECK(pm_steady_solve(b, &o, x, &info) == PM_ESOLVER);
-    CHECK(strstr(pm_error_message(), "UMFPACK") != NULL);
-    CHECK(strstr(pm_error_message(), "singular") != NULL);
+    /* every sparse LU backend reports it, naming itself */
+    const pm_lu_backend backends[] = {PM_LU_AUTO, PM_LU_KLU, PM_LU_UMFPACK};
+    const char *names[] = {"KLU", "KLU", "UMFPACK"};
+    for (int k = 0; k < 3; k++) {
+        o = options(PM_STEADY_DIRECT);
+        o.lu = backends[k];
+        pm_error_clear();
+        CHECK(pm_steady_solve(b, &o, x, &info) == PM_ESOLVER);
+        CHECK(strstr(pm_error_message(), names[k]) != NULL);
+        CHECK(strstr(pm_error_message(), "singular") != NULL);
+    }
     pm_block_free(b);
     pm_sparse_free(lo), pm_sparse_free(hi), pm_sparse_free(H4);
 
@@ -385,6 +430,7 @@ int main(void)
     test_coherent_state();
     test_trace_row();
     test_repin();
+    test_backends_agree();
     test_jc_direct_vs_arpack();
     test_failure_paths();
     return TEST_RESULT();

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "phonomaser/liouvillian.h"
+#include "phonomaser/lu.h"
 
 typedef struct pm_spectrum_options {
     int nev;               /* eigenvalues wanted, >= 1 (default 4) */
@@ -29,6 +30,7 @@ typedef struct pm_spectrum_options {
     int arpack_maxiter;    /* max Arnoldi restarts (default 1000) */
     int arpack_ncv;        /* Arnoldi vectors (0: max(2 nev + 1, 20), at most size) */
     int want_vectors;      /* 1: keep the eigenvectors in result->vectors */
+    pm_lu_backend lu;      /* LU of L - sigma I (lu.h); default AUTO */
 } pm_spectrum_options;
 
 void pm_spectrum_options_default(pm_spectrum_options *opts);

@@ -18,11 +18,13 @@
 #include <stdint.h>
 
 #include "phonomaser/liouvillian.h"
+#include "phonomaser/lu.h"
 
 typedef enum { PM_STEADY_DIRECT, PM_STEADY_ARPACK } pm_steady_method;
 
 typedef struct pm_steady_options {
     pm_steady_method method;
+    pm_lu_backend lu;      /* sparse LU (lu.h); default AUTO: band LU for sectors, KLU otherwise */
     double arpack_tol;     /* ARPACK relative accuracy (0: machine precision) */
     int arpack_maxiter;    /* max Arnoldi restarts */
     int arpack_ncv;        /* Arnoldi vectors (0: default 20) */

@@ -31,6 +31,7 @@ typedef struct run_key {
 } run_key;
 
 static const char *const method_choices[] = {"direct", "arpack", NULL};
+static const char *const lu_choices[] = {"auto", "klu", "umfpack", "band", NULL};
 static const char *const initial_choices[] = {"thermal", "fock", "coherent", "vacuum", NULL};
 static const char *const solver_choices[] = {"klu", "spgmr", NULL};
 static const char *const path_choices[] = {"auto", "full", "sector", NULL};
@@ -43,6 +44,9 @@ static const char *const section_names[] = {"model", "steady", "evolve", "solver
 static const run_key run_keys[] = {
     {"method", "steady", "1", RUN_WORD, OFF(method), 0, 0, 0, 0, 0, method_choices, "direct", NULL,
      "steady-state solver: sparse LU with one population pinned (direct: LAPACK band LU for sector blocks, UMFPACK otherwise) or shift-invert ARPACK (arpack)"},
+    {"lu", "steady", "1", RUN_WORD, OFF(lu), 0, 0, 0, 0, 0, lu_choices, "auto", NULL,
+     "sparse LU of the steady-state solvers: auto (LAPACK band LU for sector blocks, KLU otherwise), "
+     "klu, umfpack, or band (narrow-banded blocks only)"},
     {"arpack_tol", "steady", "1", RUN_REAL, OFF(arpack_tol), 0, 0.0, INFINITY, 0, 0, NULL, "0",
      "a finite number >= 0", "ARPACK relative accuracy; 0 = machine precision"},
     {"t_final", "evolve", "s", RUN_REAL, OFF(t_final), 0, 0.0, INFINITY, 1, 0, NULL, "20",
@@ -81,6 +85,11 @@ static const run_key run_keys[] = {
      "cutoffs of 'phonomaser converge'; empty: grow N automatically as for N = auto"},
     {"store_rho", "output", "1", RUN_BOOL, OFF(store_rho), 0, 0, 0, 0, 0, NULL, "false",
      "0, 1, true or false", "store the full density matrix in the HDF5 file"},
+    {"wigner_range", "output", "1", RUN_REAL, OFF(wigner_range), 0, 0.0, 1e6, 0, 0, NULL, "0",
+     "a finite number in [0, 1e6]", "'phonomaser wigner' grid: z and p in [-wigner_range, wigner_range]; "
+     "0 = auto: 1.3 x the ring radius, or more to hold all but 1e-6 of P(n)"},
+    {"wigner_points", "output", "1", RUN_LONG, OFF(wigner_points), 0, 2.0, 2001.0, 0, 0, NULL, "401",
+     "an integer in [2, 2001]", "'phonomaser wigner' grid points per axis (odd: the grid holds z = 0)"},
     {"sweep", "compare", "1", RUN_WORD, OFF(sweep), 0, 0, 0, 0, 0, sweep_choices, "none", NULL,
      "model key swept by 'phonomaser compare' over sweep_points values from sweep_from to sweep_to "
      "(none: one point; --sweep VAR:FROM:TO:COUNT or VAR=V1,V2,... on the command line)"},
@@ -94,11 +103,6 @@ static const run_key run_keys[] = {
      "a finite number >= 0", "continuous cold-damping rate of Appendix C (C7-C10), for 'phonomaser theory'"},
     {"n_cool", "compare", "1", RUN_REAL, OFF(n_cool), 0, 0.0, INFINITY, 0, 0, NULL, "0",
      "a finite number >= 0", "occupation of the cold-damping bath (C7)"},
-    {"wigner_range", "output", "1", RUN_REAL, OFF(wigner_range), 0, 0.0, 1e6, 0, 0, NULL, "0",
-     "a finite number in [0, 1e6]", "'phonomaser wigner' grid: z and p in [-wigner_range, wigner_range]; "
-     "0 = auto: 1.3 x the ring radius, or more to hold all but 1e-6 of P(n)"},
-    {"wigner_points", "output", "1", RUN_LONG, OFF(wigner_points), 0, 2.0, 2001.0, 0, 0, NULL, "401",
-     "an integer in [2, 2001]", "'phonomaser wigner' grid points per axis (odd: the grid holds z = 0)"},
 };
 
 #define RUN_KEY_COUNT (sizeof run_keys / sizeof run_keys[0])
@@ -795,6 +799,14 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg)
         }
         }
     }
+}
+
+pm_lu_backend pm_config_lu_backend(const pm_run_config *cfg)
+{
+    if (strcmp(cfg->lu, "klu") == 0) return PM_LU_KLU;
+    if (strcmp(cfg->lu, "umfpack") == 0) return PM_LU_UMFPACK;
+    if (strcmp(cfg->lu, "band") == 0) return PM_LU_BAND;
+    return PM_LU_AUTO;
 }
 
 pm_steady_method pm_config_steady_method(const pm_run_config *cfg)

@@ -31,6 +31,7 @@ typedef struct pm_run_config {
     pm_params params;
     /* steady */
     char method[PM_CONFIG_WORD];        /* "direct" (default) | "arpack" */
+    char lu[PM_CONFIG_WORD];            /* "auto" (default) | "klu" | "umfpack" | "band" */
     double arpack_tol;                  /* ARPACK accuracy, 0 = machine precision, >= 0 */
     /* evolve */
     double t_final;                     /* [s], > 0, default 20 */
@@ -50,13 +51,13 @@ typedef struct pm_run_config {
     long ladder[PM_LADDER_MAX];         /* cutoffs of `phonomaser converge` (increasing, >= 2) */
     int ladder_count;                   /* 0: automatic growth as for N = auto */
     int store_rho;                      /* 1: store the full density matrix in the HDF5 file */
+    double wigner_range;                /* wigner: grid z, p in [-range, range]; 0 = auto */
+    long wigner_points;                 /* wigner: grid points per axis, 2..2001, default 401 */
     /* compare, theory */
     char sweep[PM_CONFIG_WORD];         /* "none" (default) | "S" | "delta" | "eta" | "n_th" */
     double sweep_from, sweep_to;        /* sweep range (unit of the swept key), defaults 0, 0.3 */
     long sweep_points;                  /* evenly spaced values, 1..100000, default 31 */
     double gamma_cool, n_cool;          /* Appendix C cold damping [1/s], bath occupation; defaults 0 */
-    double wigner_range;                /* wigner: grid z, p in [-range, range]; 0 = auto */
-    long wigner_points;                 /* wigner: grid points per axis, 2..2001, default 401 */
 } pm_run_config;
 
 /* Defaults: Table I model parameters (params.h) and the run defaults above. */
@@ -94,6 +95,7 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg);
 
 /* The string settings as library enums (path: see pm_cli_path in cli.h). */
 pm_steady_method pm_config_steady_method(const pm_run_config *cfg);
+pm_lu_backend pm_config_lu_backend(const pm_run_config *cfg);
 pm_linear_solver pm_config_linear_solver(const pm_run_config *cfg);
 pm_initial_kind pm_config_initial_kind(const pm_run_config *cfg);
 

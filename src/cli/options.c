@@ -163,4 +163,5 @@ void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts
     opts->path = pm_cli_path(cfg);
     opts->steady.method = pm_config_steady_method(cfg);
     opts->steady.arpack_tol = cfg->arpack_tol;
+    opts->steady.lu = pm_config_lu_backend(cfg);
 }
