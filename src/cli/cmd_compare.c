@@ -438,8 +438,7 @@ int pm_cmd_compare(int argc, char **argv)
         if (s != PM_OK) {
             free(values);
             free(full_argv);
-            fprintf(stderr, "phonomaser compare: error: %s\n", pm_error_message());
-            return s == PM_ENOMEM ? 1 : 2;
+            return pm_cli_fail(s); /* escapes control characters of user text */
         }
 
         pm_compare_options copts;
