@@ -15,23 +15,23 @@
 #include "phonomaser/steady.h"
 #include "testutil.h"
 
-static pm_params base_params(long N)
+/* Parameters at cutoff N with the given "key", "value", ... settings
+ * (NULL-terminated) over the Table I defaults, derived; and their model. */
+static pm_model *model_with(long N, pm_params *p, const char *const *settings)
 {
-    pm_params p;
-    pm_params_init(&p);
-    p.N = N;
-    return p;
+    pm_params_init(p);
+    p->N = N;
+    for (size_t k = 0; settings[k]; k += 2) CHECK_OK(pm_params_set(p, settings[k], settings[k + 1]));
+    CHECK_OK(pm_params_derive(p));
+    pm_model *model = NULL;
+    CHECK_OK(pm_model_jc_alloc(p, &model));
+    return model;
 }
 
 static void test_thermal_oscillator(void)
 {
-    pm_params p = base_params(60);
-    CHECK_OK(pm_params_set(&p, "eta", "0"));
-    CHECK_OK(pm_params_set(&p, "n_th", "0.7"));
-    CHECK_OK(pm_params_set(&p, "Q", "100"));
-    CHECK_OK(pm_params_derive(&p));
-    pm_model *model = NULL;
-    CHECK_OK(pm_model_jc_alloc(&p, &model));
+    pm_params p;
+    pm_model *model = model_with(60, &p, (const char *const[]){"eta", "0", "n_th", "0.7", "Q", "100", NULL});
     pm_steady_options so;
     pm_steady_options_default(&so);
     pm_steady_result r;
@@ -84,13 +84,8 @@ static int record_coherence(void *context, size_t index, double t, const double 
 
 static void test_spin_alone(void)
 {
-    pm_params p = base_params(3);
-    CHECK_OK(pm_params_set(&p, "eta", "0"));
-    CHECK_OK(pm_params_set(&p, "S", "0.3"));
-    CHECK_OK(pm_params_set(&p, "delta", "250"));
-    CHECK_OK(pm_params_derive(&p));
-    pm_model *model = NULL;
-    CHECK_OK(pm_model_jc_alloc(&p, &model));
+    pm_params p;
+    pm_model *model = model_with(3, &p, (const char *const[]){"eta", "0", "S", "0.3", "delta", "250", NULL});
     /* start from |0><0| (x) (spin coherence 1/2 only): the mode heats
      * towards n_th, but the spin coherence, traced over the mode, decays as
      * exp(-(gamma_2 + i delta) t) whatever the mode does.  The element
@@ -122,17 +117,8 @@ static void test_spin_alone(void)
 
 static void test_three_methods_agree(pm_path path)
 {
-    pm_params p = base_params(18);
-    CHECK_OK(pm_params_set(&p, "g", "200"));
-    CHECK_OK(pm_params_set(&p, "gamma_1", "300"));
-    CHECK_OK(pm_params_set(&p, "gamma_2", "400"));
-    CHECK_OK(pm_params_set(&p, "S", "0.4"));
-    CHECK_OK(pm_params_set(&p, "Q", "20"));
-    CHECK_OK(pm_params_set(&p, "n_th", "0.3"));
-    CHECK_OK(pm_params_set(&p, "delta", "-80"));
-    CHECK_OK(pm_params_derive(&p));
-    pm_model *model = NULL;
-    CHECK_OK(pm_model_jc_alloc(&p, &model));
+    pm_params p;
+    pm_model *model = model_with(18, &p, (const char *const[]){"g", "200", "gamma_1", "300", "gamma_2", "400", "S", "0.4", "Q", "20", "n_th", "0.3", "delta", "-80", NULL});
     pm_steady_options so;
     pm_steady_options_default(&so);
     pm_steady_result direct, arpack;
@@ -178,14 +164,8 @@ static void test_three_methods_agree(pm_path path)
  * path = sector is refused. */
 static void test_driven_oscillator(void)
 {
-    pm_params p = base_params(40);
-    CHECK_OK(pm_params_set(&p, "eta", "0"));
-    CHECK_OK(pm_params_set(&p, "Q", "100"));
-    CHECK_OK(pm_params_set(&p, "n_th", "0.2"));
-    CHECK_OK(pm_params_set(&p, "drive", "2.0"));
-    CHECK_OK(pm_params_derive(&p));
-    pm_model *model = NULL;
-    CHECK_OK(pm_model_jc_alloc(&p, &model));
+    pm_params p;
+    pm_model *model = model_with(40, &p, (const char *const[]){"eta", "0", "Q", "100", "n_th", "0.2", "drive", "2.0", NULL});
     pm_steady_options so;
     pm_steady_options_default(&so);
     pm_steady_result r;
