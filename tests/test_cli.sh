@@ -70,6 +70,16 @@ expect_reject "no density matrix" wigner --state "$tmp/rho.h5:/nogroup"
 "$exe" wigner --state "$tmp/none.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
 [[ $rc -eq 1 ]] && grep -q "none.h5" "$tmp/stderr" || fail "wigner of a missing file: exit $rc"
 
+# an interrupted sweep keeps the points computed, marked incomplete, exit 3
+"$exe" compare -c "$src/data/table1.ini" --sweep S:0:0.3:200 --threads 1 -q -o "$tmp/sweep.h5" \
+    >/dev/null 2>"$tmp/stderr" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid; rc=$?
+[[ $rc -eq 3 ]] || fail "interrupted compare: exit $rc (want 3): $(cat "$tmp/stderr")"
+grep -q "complete = 0" "$tmp/stderr" && [[ -s "$tmp/sweep.h5" ]] || fail "interrupted compare: no partial file"
+
 # --- help ----------------------------------------------------------------
 "$exe" steady --help | grep -q "gamma_2" || fail "steady --help lacks the key table"
 "$exe" evolve --help | grep -q "t_final" || fail "evolve --help lacks t_final"
