@@ -442,7 +442,7 @@ static void test_keys_and_docs(void)
     size_t count = 0;
     while (names[count] != NULL)
         count++;
-    CHECK(count == PM_KEY_COUNT + 25);
+    CHECK(count == PM_KEY_COUNT + 26);
     for (size_t i = 0; i < count; i++)
         for (size_t j = i + 1; j < count; j++)
             CHECK(strcmp(names[i], names[j]) != 0);

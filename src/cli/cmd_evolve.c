@@ -253,6 +253,7 @@ int pm_cmd_evolve(int argc, char **argv)
     mopts.evolve.progress = !opts.quiet && isatty(2);
     mopts.evolve.stop_flag = (const volatile int *)&pm_cli_stop;
     mopts.keep_final_state = cfg->store_rho;
+    mopts.sector_tolerance = cfg->sector_tol;
     mopts.resume = resume;
 
     double start = pm_wall_seconds();

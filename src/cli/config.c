@@ -69,6 +69,9 @@ static const run_key run_keys[] = {
      "a finite number in (0, 1)", "CVODE relative tolerance"},
     {"atol", "evolve", "1", RUN_REAL, OFF(atol), 0, 0.0, INFINITY, 1, 0, NULL, "1e-10",
      "a finite number > 0", "CVODE absolute tolerance on density-matrix elements"},
+    {"sector_tol", "evolve", "1", RUN_REAL, OFF(sector_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-12",
+     "a finite number in (0, 1)", "coherences |rho_ij| of the initial state below this are dropped when "
+     "choosing the sectors |k| <= K to evolve (coherent states)"},
     {"linear_solver", "evolve", "1", RUN_WORD, OFF(linear_solver), 0, 0, 0, 0, 0, solver_choices,
      "klu", NULL, "CVODE linear solver: sparse direct KLU or matrix-free SPGMR"},
     {"path", "solver", "1", RUN_WORD, OFF(path), 0, 0, 0, 0, 0, path_choices, "auto", NULL,

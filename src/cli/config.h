@@ -42,6 +42,7 @@ typedef struct pm_run_config {
     long fock_n;                        /* Fock level for initial = fock, 0 <= fock_n < N */
     double alpha_re, alpha_im;          /* coherent amplitude for initial = coherent */
     double rtol, atol;                  /* CVODE tolerances, defaults 1e-8, 1e-10 */
+    double sector_tol;                  /* initial coherences below this are dropped (sector choice) */
     char linear_solver[PM_CONFIG_WORD]; /* "klu" (default) | "spgmr" */
     /* solver path */
     char path[PM_CONFIG_WORD];          /* "auto" (default: sectors when the model allows) | "full" | "sector" */
