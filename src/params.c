@@ -158,15 +158,24 @@ pm_status pm_parse_double(const char *key, const char *text, double *out)
     return PM_OK;
 }
 
+long pm_text_trim(const char *text, char *out, size_t size)
+{
+    if (text == NULL) return -1;
+    while (isspace((unsigned char)*text))
+        text++;
+    size_t len = strlen(text);
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
+        len--;
+    if (len >= size) return -1;
+    memcpy(out, text, len);
+    out[len] = '\0';
+    return (long)len;
+}
+
 static int parse_cutoff(const char *text, long *out)
 {
-    const char *p = text;
-    while (isspace((unsigned char)*p))
-        p++;
-    size_t len = strlen(p);
-    while (len > 0 && isspace((unsigned char)p[len - 1]))
-        len--;
-    if (len == 4 && strncasecmp(p, "auto", 4) == 0) {
+    char word[8];
+    if (pm_text_trim(text, word, sizeof word) >= 0 && strcasecmp(word, "auto") == 0) {
         *out = PM_N_AUTO;
         return 1;
     }

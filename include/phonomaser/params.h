@@ -16,6 +16,8 @@
 #ifndef PHONOMASER_PARAMS_H
 #define PHONOMASER_PARAMS_H
 
+#include <stddef.h>
+
 #include "phonomaser/error.h"
 
 /* Fock cutoff value meaning "grow N until converged" (N = auto). */
@@ -91,6 +93,11 @@ const char *pm_params_key_unit(const char *key);
 /* Of the NULL-terminated `candidates`, the one closest to `word` by edit
  * distance (case-insensitive), or NULL if none is reasonably close. */
 const char *pm_closest_word(const char *word, const char *const *candidates);
+
+/* Copy `text` without its leading and trailing white space into `out`
+ * (`size` bytes); returns the trimmed length, or -1 if `text` is NULL or the
+ * trimmed text does not fit. */
+long pm_text_trim(const char *text, char *out, size_t size);
 
 /* Parse a whole string as a finite double; PM_EINVAL (message names `key`)
  * for anything else. */

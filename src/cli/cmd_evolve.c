@@ -328,9 +328,13 @@ int pm_cmd_evolve(int argc, char **argv)
         if (tail_max > cfg->tail_tol && !opts.quiet)
             fprintf(stderr, "phonomaser: warning: the top Fock levels reach population %.3g > tail_tol = %.3g "
                     "during the evolution: raise N\n", tail_max, cfg->tail_tol);
-        if (fabs(ts->trace[last] - 1) > 1e-6)
-            fprintf(stderr, "phonomaser: warning: trace drifted to %.12g at t = %g s; tighten rtol/atol\n",
-                    ts->trace[last], ts->t[last]);
+        /* against the initial trace: a truncated coherent state starts below 1 */
+        if (fabs(ts->trace[last] - ts->trace[0]) > 1e-6)
+            fprintf(stderr, "phonomaser: warning: trace drifted from %.12g to %.12g at t = %g s; tighten "
+                    "rtol/atol\n", ts->trace[0], ts->trace[last], ts->t[last]);
+        else if (fabs(ts->trace[0] - 1) > 1e-6)
+            fprintf(stderr, "phonomaser: warning: the initial state has trace %.12g: the cutoff N = %lld "
+                    "truncates it (raise N)\n", ts->trace[0], (long long)model->N);
     }
     if (file) {
         s = pm_report_h5_header(file, "evolve", argc, argv, cfg, model ? (long)model->N : 0);

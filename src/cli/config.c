@@ -189,17 +189,11 @@ static int parse_real(const char *text, double *out)
 /* "3", "-2.5e1", "3+2i", "3-2i", "2i", "-i", "1+i" (also with 'j'). */
 static int parse_complex(const char *text, double *re, double *im)
 {
-    const char *p = text;
-    while (isspace((unsigned char)*p))
-        p++;
-    size_t len = strlen(p);
-    while (len > 0 && isspace((unsigned char)p[len - 1]))
-        len--;
-    if (len == 0 || len > 200)
-        return 0;
     char buf[256];
-    memcpy(buf, p, len);
-    buf[len] = '\0';
+    long trimmed = pm_text_trim(text, buf, 201);
+    if (trimmed <= 0)
+        return 0;
+    size_t len = (size_t)trimmed;
     int imaginary = buf[len - 1] == 'i' || buf[len - 1] == 'j';
     if (!imaginary)
         return parse_real(buf, re) && (*im = 0.0, 1);
@@ -352,15 +346,7 @@ static pm_status run_set(pm_run_config *cfg, const run_key *rk, const char *valu
     }
     case RUN_WORD: {
         char word[PM_CONFIG_WORD + 8];
-        const char *p = value;
-        while (isspace((unsigned char)*p))
-            p++;
-        size_t len = strlen(p);
-        while (len > 0 && isspace((unsigned char)p[len - 1]))
-            len--;
-        if (len < sizeof word) {
-            memcpy(word, p, len);
-            word[len] = '\0';
+        if (pm_text_trim(value, word, sizeof word) >= 0) {
             for (size_t i = 0; rk->choices[i] != NULL; i++)
                 if (strcasecmp(word, rk->choices[i]) == 0) {
                     snprintf(base + rk->offset, PM_CONFIG_WORD, "%s", rk->choices[i]);
@@ -372,17 +358,7 @@ static pm_status run_set(pm_run_config *cfg, const run_key *rk, const char *valu
     case RUN_BOOL: {
         int flag;
         char word[8];
-        const char *p = value;
-        while (isspace((unsigned char)*p))
-            p++;
-        size_t len = strlen(p);
-        while (len > 0 && isspace((unsigned char)p[len - 1]))
-            len--;
-        if (len >= sizeof word)
-            return run_range_error(rk, value);
-        memcpy(word, p, len);
-        word[len] = '\0';
-        if (!parse_bool(word, &flag))
+        if (pm_text_trim(value, word, sizeof word) < 0 || !parse_bool(word, &flag))
             return run_range_error(rk, value);
         *(int *)(base + rk->offset) = flag;
         return PM_OK;
