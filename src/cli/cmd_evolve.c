@@ -337,6 +337,7 @@ int pm_cmd_evolve(int argc, char **argv)
                     "truncates it (raise N)\n", ts->trace[0], (long long)model->N);
     }
     if (file) {
+        if (automatic) cfg->params.N = PM_N_AUTO; /* the record says auto; /parameters/N the cutoff used */
         s = pm_report_h5_header(file, "evolve", argc, argv, cfg, model ? (long)model->N : 0);
         if (s == PM_OK) s = write_series(file, ts, skip);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "path", pm_path_name(result.path));
