@@ -8,15 +8,6 @@
 #include "phonomaser/reduced.h"
 #include "testutil.h"
 
-static pm_params with(const char *const *keys, const char *const *values, int n)
-{
-    pm_params p;
-    pm_params_init(&p);
-    for (int k = 0; k < n; k++) CHECK_OK(pm_params_set(&p, keys[k], values[k]));
-    CHECK_OK(pm_params_derive(&p));
-    return p;
-}
-
 static void test_generator(void)
 {
     /* reference implementation (prng.di.unimi.it) from the state {1, 2, 3, 4} */
@@ -60,7 +51,7 @@ static void test_below_threshold(void)
 {
     const char *keys[] = {"gamma_1", "gamma_2", "g", "gamma_m", "S", "n_th"};
     const char *values[] = {"4e6", "2e6", "44.72135955", "0.02", "0.3", "2"};
-    pm_params p = with(keys, values, 6);
+    pm_params p = test_params_with(keys, values, 6);
     pm_langevin_options opts;
     pm_langevin_options_default(&opts);
     opts.trajectories = 1000;

@@ -19,15 +19,6 @@ static pm_params table1(double eta)
     return p;
 }
 
-static pm_params with(const char *const *keys, const char *const *values, int n)
-{
-    pm_params p;
-    pm_params_init(&p);
-    for (int k = 0; k < n; k++) CHECK_OK(pm_params_set(&p, keys[k], values[k]));
-    CHECK_OK(pm_params_derive(&p));
-    return p;
-}
-
 /* The paper's Table II, printed to 3 significant digits. */
 static void test_table2(void)
 {
@@ -72,7 +63,7 @@ static void test_elimination(void)
 
     /* detuning delta = gamma_2: G halves, S_th doubles, Lamb shift maximal = g^2 S / (2 gamma_2) */
     const char *k1[] = {"eta", "delta", "S"}, *v1[] = {"0.1", "1000", "0.01"};
-    pm_params q = with(k1, v1, 3);
+    pm_params q = test_params_with(k1, v1, 3);
     CHECK_REL(pm_reduced_G(&q), G / 2, 1e-14);
     CHECK_REL(pm_reduced_S_th(&q), 2 * pm_reduced_S_th(&p), 1e-14);
     CHECK_REL(pm_reduced_lamb_shift(&q), g * g * 0.01 / 2000.0, 1e-14);
@@ -90,7 +81,7 @@ static void test_elimination(void)
 
     /* B92 at S = 0: Gamma_+ = Gamma_- = G, n_ss = (gamma_m n_th + G)/gamma_m */
     const char *k2[] = {"eta", "S"}, *v2[] = {"0.1", "0"};
-    pm_params z = with(k2, v2, 2);
+    pm_params z = test_params_with(k2, v2, 2);
     CHECK_REL(pm_reduced_n_ss(&z), (z.gamma_m * 5 + G) / z.gamma_m, 1e-14);
     CHECK_REL(pm_reduced_n_ss(&z), 36.4159265358979, 1e-12); /* = 5 + G/gamma_m = 5 + 100/pi */
     CHECK_CLOSE(pm_reduced_n_las(&z), 0.0, 0);
@@ -99,7 +90,7 @@ static void test_elimination(void)
 
     /* no coupling: no threshold */
     const char *k3[] = {"eta", "S"}, *v3[] = {"0", "0.5"};
-    pm_params u = with(k3, v3, 2);
+    pm_params u = test_params_with(k3, v3, 2);
     CHECK(isinf(pm_reduced_S_th(&u)));
     CHECK(isinf(pm_reduced_n_sat(&u)));
     CHECK_CLOSE(pm_reduced_n_las(&u), 0.0, 0);
@@ -187,7 +178,7 @@ static void test_fp_limits(void)
     /* n_sat ~ 1e9: gamma_1 = 4e6, G = 1e-3 */
     const char *keys[] = {"gamma_1", "gamma_2", "g", "gamma_m", "S", "n_th"};
     const char *below[] = {"4e6", "2e6", "44.72135955", "0.02", "0.3", "2"};
-    pm_params p = with(keys, below, 6);
+    pm_params p = test_params_with(keys, below, 6);
     pm_reduced_fp fp;
     CHECK_OK(pm_reduced_fp_solve(&p, &fp));
     CHECK_REL(fp.n_mean, pm_reduced_n_ss(&p) + 0.5, 1e-6);
@@ -196,7 +187,7 @@ static void test_fp_limits(void)
 
     /* S = S_th = gamma_m/(2G) = 0.5 with gamma_m = 1e-3, n_sat = gamma_1/(4G) = 1e9 */
     const char *at[] = {"4e6", "2e6", "44.72135955", "0.001", "0.5", "2"};
-    pm_params t = with(keys, at, 6);
+    pm_params t = test_params_with(keys, at, 6);
     t.S = pm_reduced_S_th(&t);
     CHECK_OK(pm_reduced_fp_solve(&t, &fp));
     /* corrections O(sigma_n / n_sat) ~ 1e-4 */
@@ -204,7 +195,7 @@ static void test_fp_limits(void)
 
     /* no coupling: thermal state of the bath */
     const char *k0[] = {"eta", "n_th"}, *v0[] = {"0", "3"};
-    pm_params u = with(k0, v0, 2);
+    pm_params u = test_params_with(k0, v0, 2);
     CHECK_OK(pm_reduced_fp_solve(&u, &fp));
     CHECK_REL(fp.n_mean, 3.5, 1e-9);
     CHECK_CLOSE(fp.g2_wigner, 2.0, 1e-8);

@@ -12,17 +12,6 @@
 #include "phonomaser/state.h"
 #include "testutil.h"
 
-static pm_model *model_alloc(int64_t N)
-{
-    pm_params params;
-    pm_params_init(&params);
-    params.N = N;
-    pm_model *model = NULL;
-    CHECK_OK(pm_params_derive(&params));
-    CHECK_OK(pm_model_jc_alloc(&params, &model));
-    return model;
-}
-
 static pm_block *block_alloc(const pm_model *model, int64_t sector)
 {
     pm_block *block = NULL;
@@ -64,7 +53,7 @@ static void test_thermal(void)
 {
     const int64_t N = 60;
     const double n_th = 2.0, p_up = 0.6, q = n_th / (n_th + 1);
-    pm_model *model = model_alloc(N);
+    pm_model *model = test_default_model(N);
     pm_block *full = block_alloc(model, PM_SECTOR_FULL), *zero = block_alloc(model, 0);
     pm_initial init = initial(PM_INITIAL_THERMAL, p_up);
     init.n_th = n_th;
@@ -125,7 +114,7 @@ static void test_thermal(void)
 static void test_fock_and_vacuum(void)
 {
     const int64_t N = 12;
-    pm_model *model = model_alloc(N);
+    pm_model *model = test_default_model(N);
     pm_block *zero = block_alloc(model, 0);
     pm_state *state = state_on(N, 1, &zero);
     pm_observables obs;
@@ -168,7 +157,7 @@ static void test_coherent(void)
     CHECK_OK(pm_initial_validate(&init, N));
     CHECK(pm_initial_tail(&init, N) < 1e-20);
 
-    pm_model *model = model_alloc(N);
+    pm_model *model = test_default_model(N);
     pm_block *full = block_alloc(model, PM_SECTOR_FULL);
     pm_state *on_full = state_on(N, 1, &full);
     pm_state_fill_initial(on_full, &init);
@@ -318,7 +307,7 @@ static void test_large_coherent(void)
     CHECK(pm_initial_tail(&init, N) < 1e-100);
 
     /* observables from sectors -1, 0, 1 */
-    pm_model *model = model_alloc(N);
+    pm_model *model = test_default_model(N);
     pm_block *blocks[3] = {block_alloc(model, -1), block_alloc(model, 0), block_alloc(model, 1)};
     pm_state *state = state_on(N, 3, blocks);
     pm_state_fill_initial(state, &init);
@@ -346,7 +335,7 @@ static void test_large_coherent(void)
 static void test_min_eigenvalue_paths(void)
 {
     const int64_t N = 30;
-    pm_model *model = model_alloc(N);
+    pm_model *model = test_default_model(N);
     pm_block *zero = block_alloc(model, 0), *full = block_alloc(model, PM_SECTOR_FULL);
     pm_state *pairs = state_on(N, 1, &zero), *flipped = state_on(N, 1, &full);
     pm_initial init = initial(PM_INITIAL_THERMAL, 0.3);
@@ -417,7 +406,7 @@ static void test_defaults_and_rejections(void)
     pm_initial coh = initial(PM_INITIAL_COHERENT, 0.5);
     coh.alpha = 2.0;
     const int64_t N = 5;
-    pm_model *model = model_alloc(N);
+    pm_model *model = test_default_model(N);
     pm_block *full = block_alloc(model, PM_SECTOR_FULL), *zero = block_alloc(model, 0),
              *zero2 = block_alloc(model, 0);
     pm_state *state = state_on(N, 1, &full);

@@ -74,17 +74,6 @@ static int read_cases(const char *path, ref_case *cases, int max_cases)
 
 /* ------------------------------------------------------------ test states */
 
-static pm_model *model_at(long N)
-{
-    pm_params params;
-    pm_params_init(&params);
-    params.N = N;
-    pm_model *model = NULL;
-    CHECK_OK(pm_params_derive(&params));
-    CHECK_OK(pm_model_jc_alloc(&params, &model));
-    return model;
-}
-
 /* Coherent amplitudes c_n = e^{-|a|^2/2} a^n/sqrt(n!), as the script. */
 static void coherent(long N, double complex alpha, double complex *c)
 {
@@ -167,7 +156,7 @@ static void test_qutip_case(const ref_case *rc)
     size_t npts = rc->nz * rc->np;
     double *W = malloc(npts * sizeof *W);
     pm_wigner_path used = PM_WIGNER_AUTO;
-    pm_model *model = model_at(N);
+    pm_model *model = test_default_model(N);
     if (!model) return;
     const double tol = 1e-10; /* the target; measured values are printed */
 

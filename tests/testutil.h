@@ -7,6 +7,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "phonomaser/model.h"
+
 static int test_failures = 0;
 
 #define CHECK(cond)                                                                    \
@@ -51,5 +53,27 @@ static int test_failures = 0;
     } while (0)
 
 #define TEST_RESULT() (test_failures == 0 ? 0 : 1)
+
+/* Table I parameters with keys[k] = values[k] set (k < n), derived. */
+static inline pm_params test_params_with(const char *const *keys, const char *const *values, int n)
+{
+    pm_params p;
+    pm_params_init(&p);
+    for (int k = 0; k < n; k++) CHECK_OK(pm_params_set(&p, keys[k], values[k]));
+    CHECK_OK(pm_params_derive(&p));
+    return p;
+}
+
+/* The JC model of the Table I parameters at cutoff N. */
+static inline pm_model *test_default_model(long N)
+{
+    pm_params params;
+    pm_params_init(&params);
+    params.N = N;
+    pm_model *model = NULL;
+    CHECK_OK(pm_params_derive(&params));
+    CHECK_OK(pm_model_jc_alloc(&params, &model));
+    return model;
+}
 
 #endif

@@ -10,8 +10,10 @@ static void help(void)
            "Steady state rho_ss (L rho_ss = 0, Tr rho_ss = 1) of the driven-dissipative\n"
            "Jaynes-Cummings maser, Eqs. (6)-(9) of the paper, in the excitation-number\n"
            "sector k = 0 (path = auto/sector) or on the full Liouvillian (path = full).\n"
-           "method = direct: UMFPACK LU with one diagonal element pinned (trace condition\n"
-           "without a dense row); method = arpack: shift-invert Arnoldi about 0.\n"
+           "method = direct: sparse LU with one population pinned (sector blocks, LAPACK\n"
+           "band LU: the trace condition without a dense row) or one row replaced by the\n"
+           "trace row (full Liouvillian, KLU); method = arpack: shift-invert Arnoldi\n"
+           "about 0 on the same LU.  lu = klu|umfpack|band forces one LU.\n"
            "Prints one 'name = value' line per result; 'seconds' is the wall time to build\n"
            "the Liouvillian and solve (no start-up, no file output).\n\n");
     pm_cli_print_common_help(stdout);
