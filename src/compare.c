@@ -1,5 +1,6 @@
 /* The exact master equation against the reduced theory (compare.h). */
 #include "phonomaser/compare.h"
+#include "phonomaser/progress.h"
 #include "phonomaser/timer.h"
 
 #include <math.h>
@@ -337,7 +338,8 @@ typedef struct sweep_job {
     pm_compare_point *points;
     char (*messages)[512];
     pthread_mutex_t lock;
-    size_t next, completed;
+    size_t next, completed, finished; /* finished counts failed points too */
+    pm_progress progress;
 } sweep_job;
 
 static void *sweep_worker(void *arg)
@@ -362,6 +364,11 @@ static void *sweep_worker(void *arg)
         if (s != PM_OK) snprintf(job->messages[k], sizeof job->messages[k], "%s", pm_error_message());
         pthread_mutex_lock(&job->lock);
         if (s == PM_OK) job->completed++;
+        job->finished++;
+        char detail[64];
+        snprintf(detail, sizeof detail, "%zu of %zu sweep points", job->finished, job->count);
+        pm_progress_draw(&job->progress, (double)job->finished / (double)job->count, detail,
+                         job->finished == job->count);
         pthread_mutex_unlock(&job->lock);
     }
     return NULL;
@@ -379,7 +386,8 @@ pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t co
     }
     memset(points, 0, count * sizeof *points);
     sweep_job job = {.base = base, .variable = v, .values = values, .count = count, .opts = opts,
-                     .points = points, .next = 0, .completed = 0};
+                     .points = points, .next = 0, .completed = 0,
+                     .progress = {.enabled = opts->progress}};
     job.messages = calloc(count, sizeof *job.messages);
     if (!job.messages) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
     pthread_mutex_init(&job.lock, NULL);
@@ -394,6 +402,7 @@ pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t co
     if (started == 0) sweep_worker(&job); /* no thread could start: run here */
     for (size_t t = 0; t < started; t++) pthread_join(threads[t], NULL);
     free(threads);
+    pm_progress_finish(&job.progress);
     pthread_mutex_destroy(&job.lock);
     if (completed) *completed = job.completed;
     pm_status status = PM_OK;

@@ -9,6 +9,7 @@
  *   [[Re l, -Im l], [Im l, Re l]]  at rows 2i, 2i+1 and columns 2j, 2j+1,
  * which keeps the band structure of sector blocks for KLU. */
 #include "phonomaser/evolve.h"
+#include "phonomaser/progress.h"
 #include "phonomaser/timer.h"
 
 #include <math.h>
@@ -52,10 +53,8 @@ typedef struct evolve_run {
     int64_t jac_nnz;                /* entries of the real 2n x 2n Jacobian */
     const volatile int *stop_flag;
     int stopped;                    /* the RHS saw the stop flag */
-    /* progress bar */
-    int progress, progress_drawn;
+    pm_progress progress;           /* bar on stderr, if asked for */
     double t_first, t_last;         /* times[0], times[ntimes-1] */
-    double last_draw_s;             /* wall clock of the last redraw */
     char cvode_message[320];        /* last error text CVODE reported */
 } evolve_run;
 
@@ -82,36 +81,11 @@ static void apply_liouvillian(const pm_sparse *L, const double *in, double *out)
 
 static void progress_draw(evolve_run *run, double t, int force)
 {
-    if (!run->progress)
-        return;
-    double now = pm_wall_seconds();
-    if (!force && run->progress_drawn && now - run->last_draw_s < 0.1)
-        return;
-    run->last_draw_s = now;
-    run->progress_drawn = 1;
+    if (!run->progress.enabled) return;
     double span = run->t_last - run->t_first;
-    double fraction = span > 0.0 ? (t - run->t_first) / span : 1.0;
-    if (!(fraction >= 0.0))
-        fraction = 0.0;
-    if (fraction > 1.0)
-        fraction = 1.0;
-    enum { WIDTH = 30 };
-    char bar[WIDTH + 1];
-    int filled = (int)(fraction * WIDTH + 0.5);
-    for (int c = 0; c < WIDTH; ++c)
-        bar[c] = c < filled ? '#' : '.';
-    bar[WIDTH] = '\0';
-    fprintf(stderr, "\r[%s] %3d%% t = %.4g s / %.4g s ", bar, (int)(100.0 * fraction + 0.5), t,
-            run->t_last);
-    fflush(stderr);
-}
-
-static void progress_finish(evolve_run *run)
-{
-    if (run->progress && run->progress_drawn) {
-        fputc('\n', stderr);
-        fflush(stderr);
-    }
+    char detail[64];
+    snprintf(detail, sizeof detail, "t = %.4g s / %.4g s", t, run->t_last);
+    pm_progress_draw(&run->progress, span > 0.0 ? (t - run->t_first) / span : 1.0, detail, force);
 }
 
 static int rhs(realtype t, N_Vector y, N_Vector ydot, void *user_data)
@@ -363,7 +337,7 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
         .L = block->L,
         .n = block->size,
         .stop_flag = opts.stop_flag,
-        .progress = opts.progress,
+        .progress = {.enabled = opts.progress},
         .t_first = times[0],
         .t_last = times[ntimes - 1],
     };
@@ -489,7 +463,7 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
 done:
     if (mem)
         collect_info(mem, opts.linear_solver, &info);
-    progress_finish(&run);
+    pm_progress_finish(&run.progress);
     /* SUNDIALS objects go before their context. */
     CVodeFree(&mem);
     if (linsol)

@@ -87,6 +87,7 @@ typedef struct pm_compare_options {
     int langevin;                 /* 1: also the Langevin estimate of <n> and g2 */
     pm_langevin_options langevin_opts;
     volatile const int *stop;     /* nonzero: stop a sweep (PM_EINTERRUPT); may be NULL */
+    int progress;                 /* 1: a progress bar of the sweep points on stderr */
 } pm_compare_options;
 
 void pm_compare_options_default(pm_compare_options *opts);

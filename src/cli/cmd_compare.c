@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
 #include "phonomaser/compare.h"
 
@@ -450,6 +452,7 @@ int pm_cmd_compare(int argc, char **argv)
         copts.langevin_opts.seed = (uint64_t)flags.seed;
         copts.langevin_opts.trajectories = (size_t)flags.trajectories;
         copts.stop = (volatile const int *)&pm_cli_stop;
+        copts.progress = sweep && !opts.quiet && isatty(2);
 
         pm_compare_point *points = calloc(count, sizeof *points);
         pm_compare_threshold *thresholds = NULL;
