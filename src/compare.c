@@ -1,5 +1,6 @@
 /* The exact master equation against the reduced theory (compare.h). */
 #include "phonomaser/compare.h"
+#include "phonomaser/parallel.h"
 #include "phonomaser/progress.h"
 #include "phonomaser/timer.h"
 
@@ -338,40 +339,33 @@ typedef struct sweep_job {
     pm_compare_point *points;
     char (*messages)[512];
     pthread_mutex_t lock;
-    size_t next, completed, finished; /* finished counts failed points too */
+    size_t completed, finished; /* finished counts failed points too */
     pm_progress progress;
 } sweep_job;
 
-static void *sweep_worker(void *arg)
+static void sweep_point(void *context, size_t k)
 {
-    sweep_job *job = arg;
-    for (;;) {
-        pthread_mutex_lock(&job->lock);
-        size_t k = job->next++;
-        pthread_mutex_unlock(&job->lock);
-        if (k >= job->count) break;
-        pm_compare_point *point = &job->points[k];
-        pm_status s;
-        if (job->opts->stop && *job->opts->stop) {
-            s = pm_error_set(PM_EINTERRUPT, "interrupted before this point");
-        } else {
-            pm_params p;
-            s = pm_sweep_apply(job->base, job->variable, job->values[k], &p);
-            if (s == PM_OK) s = pm_compare_point_run(&p, job->opts, point, NULL);
-            else point->params = p;
-        }
-        point->status = s;
-        if (s != PM_OK) snprintf(job->messages[k], sizeof job->messages[k], "%s", pm_error_message());
-        pthread_mutex_lock(&job->lock);
-        if (s == PM_OK) job->completed++;
-        job->finished++;
-        char detail[64];
-        snprintf(detail, sizeof detail, "%zu of %zu sweep points", job->finished, job->count);
-        pm_progress_draw(&job->progress, (double)job->finished / (double)job->count, detail,
-                         job->finished == job->count);
-        pthread_mutex_unlock(&job->lock);
+    sweep_job *job = context;
+    pm_compare_point *point = &job->points[k];
+    pm_status s;
+    if (job->opts->stop && *job->opts->stop) {
+        s = pm_error_set(PM_EINTERRUPT, "interrupted before this point");
+    } else {
+        pm_params p;
+        s = pm_sweep_apply(job->base, job->variable, job->values[k], &p);
+        if (s == PM_OK) s = pm_compare_point_run(&p, job->opts, point, NULL);
+        else point->params = p;
     }
-    return NULL;
+    point->status = s;
+    if (s != PM_OK) snprintf(job->messages[k], sizeof job->messages[k], "%s", pm_error_message());
+    pthread_mutex_lock(&job->lock);
+    if (s == PM_OK) job->completed++;
+    job->finished++;
+    char detail[64];
+    snprintf(detail, sizeof detail, "%zu of %zu sweep points", job->finished, job->count);
+    pm_progress_draw(&job->progress, (double)job->finished / (double)job->count, detail,
+                     job->finished == job->count);
+    pthread_mutex_unlock(&job->lock);
 }
 
 pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
@@ -386,22 +380,12 @@ pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t co
     }
     memset(points, 0, count * sizeof *points);
     sweep_job job = {.base = base, .variable = v, .values = values, .count = count, .opts = opts,
-                     .points = points, .next = 0, .completed = 0,
+                     .points = points, .completed = 0,
                      .progress = {.enabled = opts->progress}};
     job.messages = calloc(count, sizeof *job.messages);
     if (!job.messages) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
     pthread_mutex_init(&job.lock, NULL);
-    long cores = opts->threads > 0 ? opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores < 1) cores = 1;
-    size_t nthreads = (size_t)cores < count ? (size_t)cores : count;
-    pthread_t *threads = calloc(nthreads, sizeof *threads);
-    size_t started = 0;
-    if (threads)
-        for (; started < nthreads; started++)
-            if (pthread_create(&threads[started], NULL, sweep_worker, &job) != 0) break;
-    if (started == 0) sweep_worker(&job); /* no thread could start: run here */
-    for (size_t t = 0; t < started; t++) pthread_join(threads[t], NULL);
-    free(threads);
+    pm_parallel_for(count, opts->threads, sweep_point, &job);
     pm_progress_finish(&job.progress);
     pthread_mutex_destroy(&job.lock);
     if (completed) *completed = job.completed;

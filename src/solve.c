@@ -1,4 +1,5 @@
 #include "phonomaser/solve.h"
+#include "phonomaser/parallel.h"
 #include "phonomaser/timer.h"
 
 #include "phonomaser/checkpoint.h"
@@ -243,28 +244,21 @@ static int record_linear(void *context, size_t local_index, double t, const doub
     return 0;
 }
 
+/* The evolution of one block, run by pm_parallel_for. */
 typedef struct {
     block_job *jobs;
-    size_t njobs, next;
     size_t ntimes;
     const double *times;
-    pthread_mutex_t lock;
-} job_queue;
+} evolve_context;
 
-static void *worker(void *arg)
+static void evolve_block(void *context, size_t index)
 {
-    job_queue *queue = arg;
-    for (;;) {
-        pthread_mutex_lock(&queue->lock);
-        size_t mine = queue->next++;
-        pthread_mutex_unlock(&queue->lock);
-        if (mine >= queue->njobs) return NULL;
-        block_job *job = &queue->jobs[mine];
-        if (job->reached == queue->ntimes) continue; /* resumed from a checkpoint: done */
-        job->status = pm_evolve(job->block, job->x, queue->ntimes - job->first, queue->times + job->first,
-                                &job->opts, record_linear, job, &job->info);
-        if (job->status != PM_OK) snprintf(job->message, sizeof job->message, "%s", pm_error_message());
-    }
+    const evolve_context *ctx = context;
+    block_job *job = &ctx->jobs[index];
+    if (job->reached == ctx->ntimes) return; /* resumed from a checkpoint: done */
+    job->status = pm_evolve(job->block, job->x, ctx->ntimes - job->first, ctx->times + job->first, &job->opts,
+                            record_linear, job, &job->info);
+    if (job->status != PM_OK) snprintf(job->message, sizeof job->message, "%s", pm_error_message());
 }
 
 /* The checkpoint to resume from must describe the same evolution. */
@@ -413,18 +407,9 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
     if (s == PM_OK) s = checkpointer_alloc(opts, model, result, ntimes, times, state, jobs, &ckpt);
     for (size_t b = 0; b < result->nblocks && s == PM_OK; b++) jobs[b].ckpt = ckpt;
     if (s == PM_OK) {
-        job_queue queue = {jobs, result->nblocks, 0, ntimes, times, PTHREAD_MUTEX_INITIALIZER};
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        size_t nthreads = opts->threads > 0 ? (size_t)opts->threads : (size_t)(cores > 0 ? cores : 1);
-        if (nthreads > result->nblocks) nthreads = result->nblocks;
-        pthread_t threads[64];
-        if (nthreads > 64) nthreads = 64;
+        evolve_context context = {jobs, ntimes, times};
         start = pm_wall_seconds();
-        size_t started = 0;
-        for (size_t w = 1; w < nthreads; w++)
-            if (pthread_create(&threads[w], NULL, worker, &queue) == 0) started = w;
-        worker(&queue);
-        for (size_t w = 1; w <= started; w++) pthread_join(threads[w], NULL);
+        pm_parallel_for(result->nblocks, opts->threads, evolve_block, &context);
         result->info.seconds = pm_wall_seconds() - start;
         /* combine: the linear observables add up over blocks */
         size_t reached = ntimes;
