@@ -11,6 +11,17 @@ trap 'rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
+# interrupt_after SECONDS args...: run phonomaser in the background, SIGINT it
+# after SECONDS; its exit code in rc, its stderr in $tmp/stderr
+interrupt_after() {
+    local seconds=$1; shift
+    "$exe" "$@" >/dev/null 2>"$tmp/stderr" &
+    local pid=$!
+    sleep "$seconds"
+    kill -INT $pid
+    wait $pid; rc=$?
+}
+
 # expect_reject "pattern on stderr" args...: exit 2, one stderr line matching, no output file
 expect_reject() {
     local pattern=$1; shift
@@ -71,12 +82,7 @@ expect_reject "no density matrix" wigner --state "$tmp/rho.h5:/nogroup"
 [[ $rc -eq 1 ]] && grep -q "none.h5" "$tmp/stderr" || fail "wigner of a missing file: exit $rc"
 
 # an interrupted sweep keeps the points computed, marked incomplete, exit 3
-"$exe" compare -c "$src/data/table1.ini" --sweep S:0:0.3:200 --threads 1 -q -o "$tmp/sweep.h5" \
-    >/dev/null 2>"$tmp/stderr" &
-pid=$!
-sleep 1
-kill -INT $pid
-wait $pid; rc=$?
+interrupt_after 1 compare -c "$src/data/table1.ini" --sweep S:0:0.3:200 --threads 1 -q -o "$tmp/sweep.h5"
 [[ $rc -eq 3 ]] || fail "interrupted compare: exit $rc (want 3): $(cat "$tmp/stderr")"
 grep -q "complete = 0" "$tmp/stderr" && [[ -s "$tmp/sweep.h5" ]] || fail "interrupted compare: no partial file"
 
@@ -120,12 +126,7 @@ compgen -G "$tmp/mem.h5*" >/dev/null && fail "memory refusal left a file"
     || fail "--set g=20 over a file with eta"
 
 # --- interrupted evolution: partial file marked incomplete, exit 3 ----------
-"$exe" evolve --set path=full --set N=60 --set t_final=1e5 --set n_times=100001 -q -o "$tmp/int.h5" \
-    >/dev/null 2>"$tmp/stderr" &
-pid=$!
-sleep 1
-kill -INT $pid
-wait $pid; rc=$?
+interrupt_after 1 evolve --set path=full --set N=60 --set t_final=1e5 --set n_times=100001 -q -o "$tmp/int.h5"
 [[ $rc -eq 3 ]] || fail "interrupted evolve: exit $rc (want 3): $(cat "$tmp/stderr")"
 [[ -s "$tmp/int.h5" ]] || fail "interrupted evolve left no file"
 grep -q "interrupted" "$tmp/stderr" || fail "interrupted evolve: no message"
