@@ -72,12 +72,41 @@ static const param_key key_table[PM_KEY_COUNT] = {
      "symmetry: the full Liouvillian is used)"},
     {"N", "1", 0, 2.0, (double)PM_N_MAX, 0, "an integer in [2, 100000000] or 'auto'",
      "40", "Fock cutoff: levels n = 0..N-1; auto grows N until <n> converges"},
+    {"model", "1", 0, 0, 0, 0, "jc or dressed",
+     "jc", "jc: Jaynes-Cummings maser, Eqs. (6)-(9) (rotating-wave approximation, frame rotating at "
+     "omega_m); dressed: the dressed-basis model of Eq. (5) without the RWA, lab frame"},
+    {"theta", "1", FIELD(theta), 0.0, PM_TWO_PI / 4, 1, "a finite number in (0, pi/2]",
+     "pi/2 (1.5707963267948966)", "model = dressed: mixing angle of the microwave dressing [rad]; "
+     "g0 = g/sin(theta), longitudinal coupling g0 cos(theta) (a + a^dag) sigma_z"},
+    {"K", "1", 0, 0.0, (double)PM_N_MAX, 0, "an integer in [0, 100000000] or 'auto'",
+     "auto", "model = dressed: keep the density-matrix elements with |e_i - e_j| <= K "
+     "(excitation-difference sectors); auto grows K until the outermost sectors are negligible"},
 };
 
 static const char *const key_names[PM_KEY_COUNT + 1] = {
     "omega_m", "Q", "gamma_m", "gamma_1", "gamma_2", "S", "gamma_up", "gamma_down",
-    "eta", "g", "delta", "n_th", "T", "drive", "N", NULL,
+    "eta", "g", "delta", "n_th", "T", "drive", "N", "model", "theta", "K", NULL,
 };
+
+static const char *const model_names[PM_MODEL_COUNT + 1] = {"jc", "dressed", NULL};
+
+const char *pm_params_model_name(int model)
+{
+    return model >= 0 && model < PM_MODEL_COUNT ? model_names[model] : NULL;
+}
+
+/* Keys of one model only: bit m set if the key applies to model m. */
+static unsigned key_models(int k)
+{
+    switch (k) {
+    case PM_KEY_THETA:
+    case PM_KEY_K: return 1u << PM_MODEL_DRESSED;
+    /* F (a + a^dag) is a resonant drive only in the JC model's rotating
+     * frame; in the dressed model's lab frame it would be a static force */
+    case PM_KEY_DRIVE: return 1u << PM_MODEL_JC;
+    default: return ~0u;
+    }
+}
 
 static int key_index(const char *key)
 {
@@ -172,20 +201,33 @@ long pm_text_trim(const char *text, char *out, size_t size)
     return (long)len;
 }
 
-static int parse_cutoff(const char *text, long *out)
+/* An integer cutoff in [key min, PM_N_MAX] or "auto" (-> auto_value). */
+static int parse_cutoff(int k, const char *text, long auto_value, long *out)
 {
     char word[8];
     if (pm_text_trim(text, word, sizeof word) >= 0 && strcasecmp(word, "auto") == 0) {
-        *out = PM_N_AUTO;
+        *out = auto_value;
         return 1;
     }
     double value;
     /* Accept integral values in any float spelling ("2e3"), nothing else. */
-    if (!parse_finite(text, &value) || value != floor(value) || value < 2.0 ||
+    if (!parse_finite(text, &value) || value != floor(value) || value < key_table[k].min ||
         value > (double)PM_N_MAX)
         return 0;
     *out = (long)value;
     return 1;
+}
+
+static int parse_model(const char *text, int *out)
+{
+    char word[16];
+    if (pm_text_trim(text, word, sizeof word) < 0) return 0;
+    for (int m = 0; m < PM_MODEL_COUNT; m++)
+        if (strcmp(word, model_names[m]) == 0) {
+            *out = m;
+            return 1;
+        }
+    return 0;
 }
 
 void pm_params_init(pm_params *params)
@@ -200,6 +242,9 @@ void pm_params_init(pm_params *params)
     params->delta = 0.0;
     params->n_th = 5.0;
     params->N = 40;
+    params->model = PM_MODEL_JC;
+    params->theta = PM_TWO_PI / 4;
+    params->K = PM_K_AUTO;
     params->set_mask = 0;
     /* Fill the derived fields so that a freshly initialised struct is
      * consistent; cannot fail for the defaults. */
@@ -216,16 +261,21 @@ pm_status pm_params_set(pm_params *params, const char *key, const char *value)
             return pm_error_set(PM_EINVAL, "unknown key '%s'; did you mean '%s'?", key ? key : "",
                                 near);
         return pm_error_set(PM_EINVAL, "unknown key '%s'; valid model keys: omega_m, Q, gamma_m, "
-                            "gamma_1, gamma_2, S, gamma_up, gamma_down, eta, g, delta, n_th, T, N",
+                            "gamma_1, gamma_2, S, gamma_up, gamma_down, eta, g, delta, n_th, T, drive, N, "
+                            "model, theta, K",
                             key ? key : "");
     }
     if (value == NULL)
         return range_error_text(k, "");
-    if (k == PM_KEY_N) {
+    if (k == PM_KEY_N || k == PM_KEY_K) {
         long n;
-        if (!parse_cutoff(value, &n))
+        if (!parse_cutoff(k, value, k == PM_KEY_N ? PM_N_AUTO : PM_K_AUTO, &n))
             return range_error_text(k, value);
-        params->N = n;
+        if (k == PM_KEY_N) params->N = n;
+        else params->K = n;
+    } else if (k == PM_KEY_MODEL) {
+        if (!parse_model(value, &params->model))
+            return range_error_text(k, value);
     } else {
         double x;
         if (!parse_finite(value, &x) || !in_range(k, x))
@@ -287,8 +337,18 @@ pm_status pm_params_derive(pm_params *params)
         return pm_error_set(PM_EINVAL, "gamma_1 is given together with gamma_up and gamma_down: "
                             "give either (gamma_1, S) or (gamma_up, gamma_down)");
 
+    /* Keys of another model. */
+    const char *model_name = pm_params_model_name(params->model);
+    if (!model_name)
+        return pm_error_set(PM_EINVAL, "model = %d: must be %s", params->model, key_table[PM_KEY_MODEL].range);
+    for (int k = 0; k < PM_KEY_COUNT; k++)
+        if ((mask & BIT(k)) && !(key_models(k) & (1u << params->model)))
+            return pm_error_set(PM_EINVAL, "%s is not a key of model = %s (%s)", key_table[k].name, model_name,
+                                k == PM_KEY_DRIVE ? "the resonant drive exists only in the JC model's rotating frame"
+                                                  : "it belongs to model = dressed");
+
     /* Ranges of the inputs in use (the struct may have been filled directly). */
-    static const int inputs[] = {PM_KEY_OMEGA_M, PM_KEY_GAMMA_2, PM_KEY_DELTA};
+    static const int inputs[] = {PM_KEY_OMEGA_M, PM_KEY_GAMMA_2, PM_KEY_DELTA, PM_KEY_THETA};
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
         if (!in_range(inputs[i], *field(params, inputs[i])))
             return range_error_value(inputs[i], *field(params, inputs[i]));
@@ -306,6 +366,8 @@ pm_status pm_params_derive(pm_params *params)
         return range_error_value(PM_KEY_GAMMA_DOWN, params->gamma_down);
     if (params->N != PM_N_AUTO && (params->N < 2 || params->N > PM_N_MAX))
         return pm_error_set(PM_EINVAL, "N = %ld: must be %s", params->N, key_table[PM_KEY_N].range);
+    if (params->K != PM_K_AUTO && (params->K < 0 || params->K > PM_N_MAX))
+        return pm_error_set(PM_EINVAL, "K = %ld: must be %s", params->K, key_table[PM_KEY_K].range);
 
     /* Derived rates (header formulas, paper Eqs. 8-9, B5). */
     if (mask & BIT(PM_KEY_GAMMA_M))
@@ -350,6 +412,12 @@ pm_status pm_params_derive(pm_params *params)
 }
 
 const char *const *pm_params_key_names(void) { return key_names; }
+
+int pm_params_key_applies(const char *key, int model)
+{
+    int k = key_index(key);
+    return k >= 0 && model >= 0 && model < PM_MODEL_COUNT && (key_models(k) & (1u << model)) != 0;
+}
 
 int pm_params_is_key(const char *key) { return key_index(key) >= 0; }
 

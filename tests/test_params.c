@@ -281,6 +281,10 @@ static void test_derive_rejections(void)
     REJECT_DERIVE("gamma_2", "gamma_1/2", "gamma_2", "249.999");
     REJECT_DERIVE("gamma_2", "gamma_1/2", "gamma_1", "2001");
     REJECT_DERIVE("gamma_2", "gamma_phi", "gamma_up", "1500", "gamma_down", "600");
+    /* keys of the other model */
+    REJECT_DERIVE("theta", "model = jc", "theta", "1.0");
+    REJECT_DERIVE("K", "model = jc", "K", "4");
+    REJECT_DERIVE("drive", "model = dressed", "model", "dressed", "drive", "1");
 
     /* A C caller filling the struct directly is checked by derive too. */
     const struct { int key; double value; const char *name; } direct[] = {
@@ -333,7 +337,8 @@ static void test_keys_and_words(void)
         /* Every key can be set through its own name with its default-ish value. */
         pm_params p;
         pm_params_init(&p);
-        CHECK_OK(pm_params_set(&p, names[i], names[i][0] == 'N' ? "auto" : "0.5"));
+        const char *value = (i == PM_KEY_N || i == PM_KEY_K) ? "auto" : i == PM_KEY_MODEL ? "dressed" : "0.5";
+        CHECK_OK(pm_params_set(&p, names[i], value));
         CHECK(p.set_mask == (1u << i));
     }
     CHECK(!pm_params_is_key("gamma_phi")); /* derived only */
@@ -365,8 +370,34 @@ static void test_keys_and_words(void)
     CHECK(contains(pm_error_message(), "t_final"));
 }
 
+/* model, theta, K: parsing, ranges, defaults */
+static void test_model_keys(void)
+{
+    pm_params p;
+    pm_params_init(&p);
+    CHECK(p.model == PM_MODEL_JC && p.K == PM_K_AUTO && fabs(p.theta - acos(-1.0) / 2) < 1e-15);
+    CHECK(strcmp(pm_params_model_name(PM_MODEL_DRESSED), "dressed") == 0);
+    CHECK(pm_params_model_name(PM_MODEL_COUNT) == NULL);
+    CHECK_OK(pm_params_set(&p, "model", " dressed "));
+    CHECK_OK(pm_params_set(&p, "theta", "0.7"));
+    CHECK_OK(pm_params_set(&p, "K", "6"));
+    CHECK_OK(pm_params_derive(&p));
+    CHECK(p.model == PM_MODEL_DRESSED && p.theta == 0.7 && p.K == 6);
+    CHECK(pm_params_set(&p, "model", "rabi") == PM_EINVAL && contains(pm_error_message(), "jc or dressed"));
+    CHECK(pm_params_set(&p, "theta", "0") == PM_EINVAL && contains(pm_error_message(), "(0, pi/2]"));
+    CHECK(pm_params_set(&p, "theta", "1.5708") == PM_EINVAL);
+    CHECK_OK(pm_params_set(&p, "theta", "1.5707963267948966"));
+    CHECK(pm_params_set(&p, "K", "-1") == PM_EINVAL && contains(pm_error_message(), "K = -1"));
+    CHECK(pm_params_set(&p, "K", "2.5") == PM_EINVAL);
+    CHECK_OK(pm_params_set(&p, "K", "0"));
+    CHECK(pm_params_key_applies("theta", PM_MODEL_DRESSED) && !pm_params_key_applies("theta", PM_MODEL_JC));
+    CHECK(pm_params_key_applies("drive", PM_MODEL_JC) && !pm_params_key_applies("drive", PM_MODEL_DRESSED));
+    CHECK(pm_params_key_applies("S", PM_MODEL_JC) && pm_params_key_applies("S", PM_MODEL_DRESSED));
+}
+
 int main(void)
 {
+    test_model_keys();
     test_defaults();
     test_derived_alternatives();
     test_temperature();

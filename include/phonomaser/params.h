@@ -22,6 +22,14 @@
 
 /* Fock cutoff value meaning "grow N until converged" (N = auto). */
 #define PM_N_AUTO 0L
+/* Sector cutoff value meaning "grow K until converged" (K = auto). */
+#define PM_K_AUTO (-1L)
+
+/* The models phonomaser solves (model.h has their operators):
+ *   jc       the Jaynes-Cummings maser of Eqs. (6)-(9), frame rotating at omega_m;
+ *   dressed  the dressed-basis model of Eq. (5) without the rotating-wave
+ *            approximation, lab frame (physics-notes.md, last section). */
+typedef enum { PM_MODEL_JC = 0, PM_MODEL_DRESSED = 1, PM_MODEL_COUNT } pm_model_id;
 
 typedef struct pm_params {
     /* inputs (the names are the INI / --set keys) */
@@ -35,6 +43,9 @@ typedef struct pm_params {
     double T;          /* bath temperature [K] (alternative to n_th) */
     double drive;      /* coherent mechanical drive F [rad/s]: H += F (a + a^dag) */
     long N;            /* Fock cutoff: levels n = 0..N-1, or PM_N_AUTO */
+    int model;         /* pm_model_id; key "model" = jc | dressed */
+    double theta;      /* dressed: mixing angle [rad], 0 < theta <= pi/2; g0 = g / sin(theta) */
+    long K;            /* dressed: sector cutoff |e_i - e_j| <= K, or PM_K_AUTO */
 
     /* inputs that are also derived (set by the user or by derive) */
     double gamma_m;    /* mechanical damping rate [1/s] */
@@ -53,12 +64,19 @@ typedef struct pm_params {
 enum {
     PM_KEY_OMEGA_M, PM_KEY_Q, PM_KEY_GAMMA_M, PM_KEY_GAMMA_1, PM_KEY_GAMMA_2,
     PM_KEY_S, PM_KEY_GAMMA_UP, PM_KEY_GAMMA_DOWN, PM_KEY_ETA, PM_KEY_G,
-    PM_KEY_DELTA, PM_KEY_N_TH, PM_KEY_T, PM_KEY_DRIVE, PM_KEY_N, PM_KEY_COUNT
+    PM_KEY_DELTA, PM_KEY_N_TH, PM_KEY_T, PM_KEY_DRIVE, PM_KEY_N, PM_KEY_MODEL,
+    PM_KEY_THETA, PM_KEY_K, PM_KEY_COUNT
 };
+
+/* The name of a model ("jc", "dressed"), or NULL for an unknown id. */
+const char *pm_params_model_name(int model);
+/* Whether `key` means something for `model` (theta and K only for dressed,
+ * drive only for jc; every other key for both). */
+int pm_params_key_applies(const char *key, int model);
 
 /* Defaults: the paper's Table I operating point (omega_m = 2 pi 50 rad/s,
  * Q = 1e4, gamma_1 = 500, gamma_2 = 1000, eta = 0.1, S = 0.2, n_th = 5,
- * delta = 0) with N = 40. */
+ * delta = 0) with N = 40; model = jc, theta = pi/2, K = auto. */
 void pm_params_init(pm_params *params);
 
 /* Parse `value` for `key` and store it.  Rejects unknown keys (message
@@ -66,8 +84,8 @@ void pm_params_init(pm_params *params);
  * range, each with one line naming the key and the allowed range. */
 pm_status pm_params_set(pm_params *params, const char *key, const char *value);
 
-/* Check mutual consistency (e.g. both eta and g given, gamma_2 < gamma_1/2)
- * and compute the derived rates.  Call after the last pm_params_set(). */
+/* Check mutual consistency (e.g. both eta and g given, gamma_2 < gamma_1/2,
+ * a key given that means nothing for the model) and compute the derived rates.  Call after the last pm_params_set(). */
 pm_status pm_params_derive(pm_params *params);
 
 /* Forget, among the keys in `mask`, those that are alternatives to `key`

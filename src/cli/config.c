@@ -710,6 +710,7 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg)
     const pm_params *p = &cfg->params;
     const unsigned mask = p->set_mask;
     fprintf(out, "[model]\n");
+    fprintf(out, "model = %s\n", pm_params_model_name(p->model));
     write_model_key(out, "omega_m", p->omega_m);
     if (mask & (1u << PM_KEY_GAMMA_M))
         write_model_key(out, "gamma_m", p->gamma_m);
@@ -736,6 +737,12 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg)
         fprintf(out, "N = auto\n");
     else
         fprintf(out, "N = %ld\n", p->N);
+    if (pm_params_key_applies("drive", p->model)) write_model_key(out, "drive", p->drive);
+    if (pm_params_key_applies("theta", p->model)) write_model_key(out, "theta", p->theta);
+    if (pm_params_key_applies("K", p->model)) {
+        if (p->K == PM_K_AUTO) fprintf(out, "K = auto\n");
+        else fprintf(out, "K = %ld\n", p->K);
+    }
 
     const char *section = "";
     for (size_t i = 0; i < RUN_KEY_COUNT; i++) {

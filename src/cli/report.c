@@ -91,10 +91,13 @@ pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, ch
         {"gamma_up", p->gamma_up, "1/s"}, {"gamma_down", p->gamma_down, "1/s"},
         {"gamma_phi", p->gamma_phi, "1/s"}, {"eta", p->g / p->omega_m, "1"},
         {"g", p->g, "rad/s"}, {"delta", p->delta, "rad/s"},
-        {"n_th", p->n_th, "1"},
+        {"n_th", p->n_th, "1"}, {"T", p->T, "K"}, {"drive", p->drive, "rad/s"},
+        {"theta", p->theta, "rad"},
     };
     for (size_t k = 0; k < sizeof params / sizeof params[0] && s == PM_OK; k++)
-        s = pm_h5_attr_double(file, "/parameters", params[k].name, params[k].value, params[k].unit);
+        if (pm_params_key_applies(params[k].name, p->model) || !pm_params_is_key(params[k].name))
+            s = pm_h5_attr_double(file, "/parameters", params[k].name, params[k].value, params[k].unit);
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/parameters", "model", pm_params_model_name(p->model));
     /* N = auto: the cutoff the search chose (config_ini keeps "auto") */
     long N = p->N == PM_N_AUTO && N_used > 0 ? N_used : p->N;
     if (s == PM_OK) s = pm_h5_attr_int(file, "/parameters", "N", N);
