@@ -99,10 +99,14 @@ typedef struct {
     double complex *value;
 } column_buffer;
 
-static pm_status column_push(column_buffer *c, int64_t row, double complex value)
+/* truncate: drop outputs outside the block (coupled sectors, P L P);
+ * else such an output means the symmetry check was skipped. */
+static pm_status column_push(column_buffer *c, int64_t row, double complex value, int truncate)
 {
-    if (row < 0) /* an output outside the block: only possible if the symmetry check was skipped */
+    if (row < 0) {
+        if (truncate) return PM_OK;
         return pm_error_set(PM_ESYMMETRY, "Liouvillian maps the block outside itself");
+    }
     if (c->count == c->capacity) {
         int64_t cap = c->capacity ? 2 * c->capacity : 64;
         int64_t *r = realloc(c->row, (size_t)cap * sizeof *r);
@@ -140,6 +144,7 @@ static pm_status assemble(pm_block *block, const pm_sparse *K, size_t njump, con
 {
     int64_t size = block->size;
     int64_t capacity = 8 * size + 16, nnz = 0;
+    const int truncate = block->sector == PM_SECTOR_COUPLED;
     pm_sparse *L = pm_sparse_alloc(size, size, capacity);
     column_buffer col = {0};
     pm_status s = L ? PM_OK : pm_error_set(PM_ENOMEM, "out of memory building a Liouvillian of size %lld",
@@ -148,16 +153,16 @@ static pm_status assemble(pm_block *block, const pm_sparse *K, size_t njump, con
         int64_t ip = block->row[q], jp = block->col[q];
         col.count = 0;
         for (int64_t k = K->colptr[ip]; k < K->colptr[ip + 1] && s == PM_OK; k++)
-            s = column_push(&col, pm_block_find(block, K->rowind[k], jp), K->values[k]);
+            s = column_push(&col, pm_block_find(block, K->rowind[k], jp), K->values[k], truncate);
         for (int64_t k = K->colptr[jp]; k < K->colptr[jp + 1] && s == PM_OK; k++)
-            s = column_push(&col, pm_block_find(block, ip, K->rowind[k]), conj(K->values[k]));
+            s = column_push(&col, pm_block_find(block, ip, K->rowind[k]), conj(K->values[k]), truncate);
         for (size_t m = 0; m < njump && s == PM_OK; m++) {
             const pm_sparse *J = jumps[m].op;
             if (jumps[m].rate == 0) continue;
             for (int64_t a = J->colptr[ip]; a < J->colptr[ip + 1] && s == PM_OK; a++)
                 for (int64_t b = J->colptr[jp]; b < J->colptr[jp + 1] && s == PM_OK; b++)
                     s = column_push(&col, pm_block_find(block, J->rowind[a], J->rowind[b]),
-                                    jumps[m].rate * J->values[a] * conj(J->values[b]));
+                                    jumps[m].rate * J->values[a] * conj(J->values[b]), truncate);
         }
         if (s != PM_OK) break;
         column_sort(&col);
@@ -311,20 +316,69 @@ pm_status pm_liouvillian_check_symmetry(const pm_sparse *H, size_t njump, const 
     return PM_OK;
 }
 
-pm_status pm_liouvillian_sector(const pm_sparse *H, size_t njump, const pm_jump *jumps,
-                                const int64_t *charge, int64_t k, pm_block **out)
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    if (a < 0) a = -a;
+    if (b < 0) b = -b;
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* gcd of the differences between the charge shifts of the entries of a. */
+static int64_t shift_spread_gcd(const pm_sparse *a, const int64_t *charge, int64_t *first_shift, int *found)
+{
+    int64_t g = 0;
+    *found = 0;
+    for (int64_t c = 0; c < a->ncols; c++)
+        for (int64_t k = a->colptr[c]; k < a->colptr[c + 1]; k++) {
+            if (a->values[k] == 0) continue;
+            int64_t q = charge[a->rowind[k]] - charge[c];
+            if (!*found) {
+                *first_shift = q;
+                *found = 1;
+            }
+            g = gcd64(g, q - *first_shift);
+        }
+    return g;
+}
+
+pm_status pm_liouvillian_sector_step(const pm_sparse *H, size_t njump, const pm_jump *jumps,
+                                     const int64_t *charge, int64_t *step)
+{
+    *step = 0;
+    pm_status s = check_operators(H, njump, jumps);
+    if (s != PM_OK) return s;
+    int64_t first = 0;
+    int found;
+    /* -i[H, rho] moves k by every shift of H (the shifts include 0 on the diagonal
+     * only if H has diagonal entries, so take the gcd of the shifts themselves) */
+    int64_t g = shift_spread_gcd(H, charge, &first, &found);
+    if (found) g = gcd64(g, first);
+    for (size_t m = 0; m < njump; m++) {
+        if (jumps[m].rate == 0) continue;
+        g = gcd64(g, shift_spread_gcd(jumps[m].op, charge, &first, &found));
+    }
+    *step = g;
+    return PM_OK;
+}
+
+/* List the elements (i, j) with charge[i] - charge[j] in [k_lo, k_hi] and
+ * = k_class (mod step), column states j in charge order (so that the block is
+ * banded), row states in charge order within a column.  Two passes: count,
+ * then fill. */
+static pm_status list_elements(int64_t d, const int64_t *charge, int64_t k_lo, int64_t k_hi, int64_t step,
+                               int64_t k_class, int64_t label, pm_block **out)
 {
     *out = NULL;
-    pm_status s = pm_liouvillian_check_symmetry(H, njump, jumps, charge);
-    if (s != PM_OK) return s;
-    int64_t d = H->nrows;
-    /* basis states ordered by charge (stable), so that the block is banded */
     int64_t *order = malloc((size_t)d * sizeof *order);
-    if (!order) return pm_error_set(PM_ENOMEM, "out of memory building sector %lld", (long long)k);
     int64_t *pairs = malloc((size_t)d * 2 * sizeof *pairs);
-    if (!pairs) {
-        free(order);
-        return pm_error_set(PM_ENOMEM, "out of memory building sector %lld", (long long)k);
+    if (!order || !pairs) {
+        free(order), free(pairs);
+        return pm_error_set(PM_ENOMEM, "out of memory listing the elements of a Liouvillian block");
     }
     for (int64_t i = 0; i < d; i++) {
         pairs[2 * i] = charge[i];
@@ -333,27 +387,24 @@ pm_status pm_liouvillian_sector(const pm_sparse *H, size_t njump, const pm_jump 
     qsort(pairs, (size_t)d, 2 * sizeof *pairs, compare_pairs);
     for (int64_t i = 0; i < d; i++) order[i] = pairs[2 * i + 1];
     free(pairs);
-    /* count, then list the elements (i, j) with charge[i] - charge[j] = k:
-     * for each column state j (in charge order) the row states i of charge
-     * charge[j] + k form a contiguous run of `order`. */
+    pm_block *block = NULL;
     int64_t size = 0;
-    int64_t lo = 0;
     for (int pass = 0; pass < 2; pass++) {
-        pm_block *block = NULL;
         if (pass == 1) {
-            block = block_alloc(d, size, k);
+            block = block_alloc(d, size, label);
             if (!block) {
                 free(order);
-                return pm_error_set(PM_ENOMEM, "out of memory: sector %lld of %lld elements",
-                                    (long long)k, (long long)size);
+                return pm_error_set(PM_ENOMEM, "out of memory: Liouvillian block of %lld elements",
+                                    (long long)size);
             }
         }
-        int64_t p = 0;
-        lo = 0;
+        int64_t p = 0, lo = 0;
         for (int64_t a = 0; a < d; a++) {
-            int64_t j = order[a], target = charge[j] + k;
+            int64_t j = order[a], target = charge[j] + k_lo;
             while (lo < d && charge[order[lo]] < target) lo++;
-            for (int64_t b = lo; b < d && charge[order[b]] == target; b++) {
+            for (int64_t b = lo; b < d && charge[order[b]] <= charge[j] + k_hi; b++) {
+                int64_t k = charge[order[b]] - charge[j];
+                if (((k - k_class) % step + step) % step != 0) continue;
                 if (pass == 1) {
                     block->row[p] = order[b];
                     block->col[p] = j;
@@ -361,22 +412,48 @@ pm_status pm_liouvillian_sector(const pm_sparse *H, size_t njump, const pm_jump 
                 p++;
             }
         }
-        if (pass == 0) {
-            size = p;
-            if (size == 0) {
-                free(order);
-                return pm_error_set(PM_EINVAL, "sector k = %lld is empty at this cutoff", (long long)k);
-            }
-        } else {
-            free(order);
-            s = index_keys(block);
-            if (s != PM_OK) {
-                pm_block_free(block);
-                return s;
-            }
-            return build(block, H, njump, jumps, out);
-        }
+        size = p;
     }
     free(order);
-    return PM_OK; /* not reached */
+    if (size == 0) {
+        pm_block_free(block);
+        return pm_error_set(PM_EINVAL, "sector k = %lld is empty at this cutoff", (long long)k_lo);
+    }
+    pm_status s = index_keys(block);
+    if (s != PM_OK) {
+        pm_block_free(block);
+        return s;
+    }
+    *out = block;
+    return PM_OK;
+}
+
+pm_status pm_liouvillian_sector(const pm_sparse *H, size_t njump, const pm_jump *jumps,
+                                const int64_t *charge, int64_t k, pm_block **out)
+{
+    *out = NULL;
+    pm_status s = pm_liouvillian_check_symmetry(H, njump, jumps, charge);
+    pm_block *block = NULL;
+    if (s == PM_OK) s = list_elements(H->nrows, charge, k, k, 1, 0, k, &block);
+    if (s != PM_OK) return s;
+    return build(block, H, njump, jumps, out);
+}
+
+pm_status pm_liouvillian_coupled(const pm_sparse *H, size_t njump, const pm_jump *jumps,
+                                 const int64_t *charge, int64_t K, int64_t step, int64_t k_class,
+                                 pm_block **out)
+{
+    *out = NULL;
+    pm_status s = check_operators(H, njump, jumps);
+    if (s != PM_OK) return s;
+    if (step < 1 || K < 0 || k_class < 0 || k_class >= step)
+        return pm_error_set(PM_EINVAL, "coupled sectors: K = %lld must be >= 0, step = %lld >= 1, class = %lld in "
+                            "[0, step)", (long long)K, (long long)step, (long long)k_class);
+    pm_block *block = NULL;
+    s = list_elements(H->nrows, charge, -K, K, step, k_class, PM_SECTOR_COUPLED, &block);
+    if (s != PM_OK) return s;
+    block->max_sector = K;
+    block->sector_step = step;
+    block->sector_class = k_class;
+    return build(block, H, njump, jumps, out);
 }

@@ -30,11 +30,15 @@ pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *res
         *resolved = PM_PATH_FULL;
         return PM_OK;
     }
-    pm_status s = pm_liouvillian_check_symmetry(model->H, model->njump, model->jumps, model->charge);
-    if (s == PM_OK) {
+    /* sector_step 0: the sectors are invariant; a truncating model (key K)
+     * runs on its coupled sectors |k| <= K */
+    if (model->sector_step == 0 || pm_model_coupled(model)) {
         *resolved = PM_PATH_SECTOR;
         return PM_OK;
     }
+    pm_status s = pm_liouvillian_check_symmetry(model->H, model->njump, model->jumps, model->charge);
+    if (s == PM_OK) /* not reached: a conserved charge has sector_step 0 */
+        return pm_error_set(PM_ESOLVER, "model %s: inconsistent sector structure", model->type->name);
     if (s == PM_ESYMMETRY && requested == PM_PATH_SECTOR) {
         char reason[512];
         snprintf(reason, sizeof reason, "%s", pm_error_message());
@@ -93,6 +97,13 @@ pm_status pm_memory_check(int64_t N, pm_path path, int evolve, size_t nsectors)
                         pm_path_name(path), need / 1e9, have / 1e9, remedy);
 }
 
+size_t pm_model_block_sectors(const pm_model *model, pm_path path)
+{
+    if (path != PM_PATH_SECTOR || !pm_model_coupled(model) || model->K == PM_K_AUTO) return 1;
+    int64_t K = model->K < model->N ? model->K : model->N;
+    return (size_t)(2 * (K / model->sector_step) + 1);
+}
+
 /* ------------------------------------------------------------------ steady */
 
 void pm_steady_result_clear(pm_steady_result *result)
@@ -108,7 +119,7 @@ pm_status pm_steadystate(const pm_model *model, pm_path path, const pm_steady_op
 {
     memset(result, 0, sizeof *result);
     pm_status s = pm_path_resolve(model, path, &result->path, result->path_note, sizeof result->path_note);
-    if (s == PM_OK) s = pm_memory_check(model->N, result->path, 0, 1);
+    if (s == PM_OK) s = pm_memory_check(model->N, result->path, 0, pm_model_block_sectors(model, result->path));
     if (s != PM_OK) return s;
     double start = pm_wall_seconds();
     s = pm_model_block(model, result->path == PM_PATH_SECTOR ? 0 : PM_SECTOR_FULL, &result->block);
@@ -354,14 +365,22 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
     pm_status s = pm_path_resolve(model, opts->path, &result->path, result->path_note, sizeof result->path_note);
     if (s != PM_OK) return s;
 
-    /* blocks: the full one, or sectors k = 0..K (k = 1 carries <a>) */
+    /* blocks: the full one; or sectors k = 0..K (k = 1 carries <a>); or, for
+     * coupled sectors, the block of class 0 (phase-invariant initial states)
+     * or one block per class k mod step */
     int64_t K = pm_initial_max_sector(init, model->N, opts->sector_tolerance);
     result->max_sector = K;
+    const int coupled = result->path == PM_PATH_SECTOR && pm_model_coupled(model);
     int64_t kmax = opts->keep_final_state ? K : (K < 1 ? K : 1);
     if (kmax > model->N) kmax = model->N;
-    s = pm_memory_check(model->N, result->path, 1, result->path == PM_PATH_SECTOR ? (size_t)kmax + 1 : 1);
+    size_t nblocks = 1;
+    if (coupled) nblocks = K == 0 ? 1 : (size_t)model->sector_step;
+    else if (result->path == PM_PATH_SECTOR) nblocks = (size_t)kmax + 1;
+    if (coupled) result->max_sector = model->K;
+    s = pm_memory_check(model->N, result->path, 1, coupled ? nblocks * pm_model_block_sectors(model, result->path)
+                                                           : result->path == PM_PATH_SECTOR ? nblocks : 1);
     if (s != PM_OK) return s;
-    result->nblocks = result->path == PM_PATH_SECTOR ? (size_t)kmax + 1 : 1;
+    result->nblocks = nblocks;
     if (result->nblocks > PM_STATE_MAX_BLOCKS) result->nblocks = PM_STATE_MAX_BLOCKS;
     result->blocks = calloc(result->nblocks, sizeof *result->blocks);
     block_job *jobs = calloc(result->nblocks, sizeof *jobs);
@@ -380,7 +399,7 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
     if (s == PM_OK) s = pm_state_alloc(model->N, result->nblocks, (const pm_block *const *)result->blocks, &state);
     if (s == PM_OK) {
         /* sectors k < 0 are the adjoints of k > 0 and are not evolved */
-        state->adjoint_implied = result->path == PM_PATH_SECTOR;
+        state->adjoint_implied = result->path == PM_PATH_SECTOR && !coupled;
         pm_state_fill_initial(state, init);
         s = timeseries_alloc(&result->series, ntimes);
     }

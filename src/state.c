@@ -24,6 +24,9 @@
 /* LAPACK: eigenvalues of a complex Hermitian matrix. */
 void zheev_(const char *jobz, const char *uplo, const int *n, double complex *a, const int *lda,
             double *w, double complex *work, const int *lwork, double *rwork, int *info);
+/* LAPACK: eigenvalues of a Hermitian band matrix (lower band storage) */
+void zhbev_(const char *jobz, const char *uplo, const int *n, const int *kd, double complex *ab, const int *ldab,
+            double *w, double complex *z, const int *ldz, double complex *work, double *rwork, int *info);
 
 /* ---------------------------------------------------------------- amplitudes */
 
@@ -275,7 +278,8 @@ pm_status pm_state_alloc(int64_t N, size_t nblocks, const pm_block *const *block
             return pm_error_set(PM_EINVAL, "state: a full block must be the only block (%zu given)",
                                 nblocks);
         for (size_t c = 0; c < b; c++) {
-            if (blocks[c]->sector == block->sector)
+            if (blocks[c]->sector == block->sector &&
+                (block->sector != PM_SECTOR_COUPLED || blocks[c]->sector_class == block->sector_class))
                 return pm_error_set(PM_EINVAL, "state: blocks %zu and %zu are both sector %lld",
                                     c, b, (long long)block->sector);
         }
@@ -387,6 +391,9 @@ void pm_observables_linear(const pm_block *block, const double complex *x,
         } else if (si == sj && ni == nj + 1) {
             /* Tr(a rho) = sum_{s,n} sqrt(n+1) rho_{(s,n+1),(s,n)} */
             out->a_mean += sqrt((double)ni) * x[p];
+        } else if (si == sj && ni == nj + 2) {
+            /* Tr(a^2 rho) = sum_{s,n} sqrt((n+2)(n+1)) rho_{(s,n+2),(s,n)} */
+            out->a2_mean += sqrt((double)ni * (double)(ni - 1)) * x[p];
         }
     }
 }
@@ -399,8 +406,17 @@ static void partner_blocks(const pm_state *state, long *partner)
     for (size_t b = 0; b < state->nblocks; b++) {
         int64_t k = state->blocks[b]->sector;
         partner[b] = -1;
-        if (k == PM_SECTOR_FULL) {
-            partner[b] = (long)b;
+        if (k == PM_SECTOR_FULL || k == PM_SECTOR_COUPLED) {
+            /* a coupled block holds k and -k; for class c the transposes are in
+             * class -c (mod step) */
+            int64_t step = state->blocks[b]->sector_step;
+            int64_t want = k == PM_SECTOR_FULL ? 0 : (step - state->blocks[b]->sector_class) % step;
+            for (size_t c = 0; c < state->nblocks; c++)
+                if (c == b ? (k == PM_SECTOR_FULL || state->blocks[b]->sector_class == want)
+                           : (state->blocks[c]->sector == PM_SECTOR_COUPLED && state->blocks[c]->sector_class == want)) {
+                    partner[b] = (long)c;
+                    break;
+                }
             continue;
         }
         for (size_t c = 0; c < state->nblocks; c++) {
@@ -459,6 +475,58 @@ static pm_status min_eigenvalue_by_excitation(const pm_state *state, double *out
     }
     free(down), free(up), free(up_down);
     *out = lowest;
+    return PM_OK;
+}
+
+/* Position of basis state i when the states are ordered by excitation
+ * number: |0,down>, |1,up>, |1,down>, |2,up>, ... (|e,up> = |up, n=e-1>,
+ * |e,down> = |down, n=e>), so |pos_i - pos_j| <= 2 |e_i - e_j| + 1. */
+static int64_t excitation_position(int64_t N, int64_t i)
+{
+    int64_t e = pm_space_excitation(N, i);
+    return pm_space_spin(N, i) == PM_SPIN_UP ? 2 * e - 1 : 2 * e;
+}
+
+/* rho has coherences only between excitation numbers |e_i - e_j| <= kmax: in
+ * the excitation order its Hermitian part is a band matrix of half-width
+ * kd = 2 kmax + 1; LAPACK zhbev gives its eigenvalues exactly in O(d kd^2). */
+static pm_status min_eigenvalue_banded(const pm_state *state, const long *partner, int64_t kmax, double *out)
+{
+    *out = NAN;
+    int64_t N = state->N, d = 2 * N;
+    int n = (int)d, kd = (int)(2 * kmax + 1), ldab = kd + 1, ldz = 1, info = 0;
+    if (kd > n - 1) kd = n - 1, ldab = kd + 1;
+    double complex *ab = calloc((size_t)ldab * (size_t)d, sizeof *ab);
+    double complex *work = malloc((size_t)d * sizeof *work), z = 0;
+    double *w = malloc((size_t)d * sizeof *w), *rwork = malloc((size_t)(3 * d) * sizeof *rwork);
+    if (!ab || !work || !w || !rwork) {
+        free(ab), free(work), free(w), free(rwork);
+        return pm_error_set(PM_ENOMEM, "observables: out of memory for the banded eigenvalue check (d = %lld)",
+                            (long long)d);
+    }
+    for (size_t b = 0; b < state->nblocks; b++) {
+        const pm_block *block = state->blocks[b];
+        const double complex *x = state->x[b];
+        double weight = (state->adjoint_implied && partner[b] < 0) ? 1.0 : 0.5;
+        for (int64_t p = 0; p < block->size; p++) {
+            int64_t r = excitation_position(N, block->row[p]), c = excitation_position(N, block->col[p]);
+            /* (rho + rho^dag)/2: rho_ij adds to (r, c) and conj to (c, r); keep the lower band */
+            double complex v = weight * x[p];
+            if (r < c) {
+                int64_t t = r;
+                r = c, c = t;
+                v = conj(v);
+            }
+            if (r - c > kd) continue; /* cannot happen for |e_i - e_j| <= kmax */
+            ab[(size_t)(r - c) + (size_t)c * (size_t)ldab] += r == c ? 2 * creal(v) : v;
+        }
+    }
+    zhbev_("N", "L", &n, &kd, ab, &ldab, w, &z, &ldz, work, rwork, &info);
+    if (info == 0) *out = w[0];
+    free(ab), free(work), free(w), free(rwork);
+    if (info != 0)
+        return pm_error_set(PM_ESOLVER, "observables: LAPACK zhbev failed with info = %d (eigenvalue check of rho)",
+                            info);
     return PM_OK;
 }
 
@@ -524,6 +592,23 @@ pm_status pm_observables_compute(const pm_state *state, pm_observables *out)
                             (long long)N);
     }
     partner_blocks(state, partner);
+    /* the widest sector range any block holds */
+    int64_t kmax = 0;
+    for (size_t b = 0; b < state->nblocks; b++) {
+        int64_t k = state->blocks[b]->sector, width = k == PM_SECTOR_FULL ? N
+                                                     : k == PM_SECTOR_COUPLED ? state->blocks[b]->max_sector
+                                                     : (k < 0 ? -k : k);
+        if (width > N) width = N;
+        if (width > kmax) kmax = width;
+    }
+    out->max_sector = kmax;
+    out->coherence_tail = NAN;
+    out->sector_norm = calloc((size_t)(2 * kmax + 1), sizeof *out->sector_norm);
+    if (!out->sector_norm) {
+        free(partner);
+        return pm_error_set(PM_ENOMEM, "observables: out of memory for the sector norms");
+    }
+    int64_t kmax_nonzero = 0;
 
     pm_linear_observables sum = {0};
     double herm_error = 0.0;
@@ -538,6 +623,7 @@ pm_status pm_observables_compute(const pm_state *state, pm_observables *out)
         sum.n2_mean += linear.n2_mean;
         sum.sz_mean += linear.sz_mean;
         sum.a_mean += linear.a_mean;
+        sum.a2_mean += linear.a2_mean;
         int implied = state->adjoint_implied && partner[b] < 0;
         for (int64_t p = 0; p < block->size; p++) {
             int64_t i = block->row[p], j = block->col[p];
@@ -545,8 +631,16 @@ pm_status pm_observables_compute(const pm_state *state, pm_observables *out)
             if (!isfinite(creal(v)) || !isfinite(cimag(v))) finite = 0;
             int si = pm_space_spin(N, i), sj = pm_space_spin(N, j);
             int64_t ni = pm_space_fock(N, i), nj = pm_space_fock(N, j);
-            if (v != 0.0 && pm_space_excitation(N, i) != pm_space_excitation(N, j))
+            int64_t k = pm_space_excitation(N, i) - pm_space_excitation(N, j);
+            if (v != 0.0 && k != 0) {
                 conserves_excitation = 0;
+                if ((k < 0 ? -k : k) > kmax_nonzero) kmax_nonzero = k < 0 ? -k : k;
+            }
+            if (k >= -kmax && k <= kmax) {
+                double v2 = creal(v) * creal(v) + cimag(v) * cimag(v);
+                out->sector_norm[k + kmax] += v2;
+                if (implied) out->sector_norm[-k + kmax] += v2;
+            }
             if (i == j) out->p_n[ni] += creal(v);
             if (ni == nj) { /* partial trace over Fock */
                 out->rho_spin[si][sj] += v;
@@ -569,10 +663,22 @@ pm_status pm_observables_compute(const pm_state *state, pm_observables *out)
     out->n2_mean = sum.n2_mean;
     out->sz_mean = sum.sz_mean;
     out->a_mean = sum.a_mean;
+    out->a2_mean = sum.a2_mean;
     out->g2 = sum.n_mean > 0.0 ? (sum.n2_mean - sum.n_mean) / (sum.n_mean * sum.n_mean) : NAN;
     out->hermiticity_error = herm_error;
     out->tail_levels = pm_state_tail_levels(N);
     for (int64_t n = N - out->tail_levels; n < N; n++) out->tail_population += out->p_n[n];
+    for (int64_t k = 0; k < 2 * kmax + 1; k++) out->sector_norm[k] = sqrt(out->sector_norm[k]);
+    for (size_t b = 0; b < state->nblocks; b++) {
+        const pm_block *block = state->blocks[b];
+        if (block->sector != PM_SECTOR_COUPLED) continue;
+        int64_t step = block->sector_step, outer = block->max_sector < kmax ? block->max_sector : kmax;
+        while (outer > 0 && ((outer - block->sector_class) % step + step) % step != 0) outer--;
+        double norm0 = out->sector_norm[kmax], tail = fmax(out->sector_norm[kmax + outer], out->sector_norm[kmax - outer]);
+        double ratio = norm0 > 0 ? tail / norm0 : INFINITY;
+        if (outer == 0) ratio = 0; /* K = 0 (or below the class): nothing kept outside k = 0 */
+        if (isnan(out->coherence_tail) || ratio > out->coherence_tail) out->coherence_tail = ratio;
+    }
 
     pm_status status = PM_OK;
     if (!finite)
@@ -580,6 +686,8 @@ pm_status pm_observables_compute(const pm_state *state, pm_observables *out)
                                            "(diverged evolution or solver failure?)");
     else if (conserves_excitation)
         status = min_eigenvalue_by_excitation(state, &out->min_eigenvalue);
+    else if (2 * kmax_nonzero + 1 < (2 * N) / 4)
+        status = min_eigenvalue_banded(state, partner, kmax_nonzero, &out->min_eigenvalue);
     else if (2 * N <= PM_STATE_DENSE_EIG_MAX_DIM)
         status = min_eigenvalue_dense(state, partner, &out->min_eigenvalue);
     /* else too large for the dense check: min_eigenvalue stays NaN */
@@ -592,4 +700,6 @@ void pm_observables_clear(pm_observables *obs)
     if (!obs) return;
     free(obs->p_n);
     obs->p_n = NULL;
+    free(obs->sector_norm);
+    obs->sector_norm = NULL;
 }

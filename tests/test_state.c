@@ -319,7 +319,9 @@ static void test_large_coherent(void)
     CHECK_REL(creal(obs.a_mean), creal(alpha), 1e-12);
     CHECK_REL(cimag(obs.a_mean), cimag(alpha), 1e-12);
     CHECK(obs.hermiticity_error == 0);
-    CHECK(isnan(obs.min_eigenvalue)); /* d = 6000 > PM_STATE_DENSE_EIG_MAX_DIM */
+    /* the pure coherent state cut to |k| <= 1 is not positive: the banded
+     * check (d = 6000 is beyond the dense one) must see it */
+    CHECK(obs.min_eigenvalue < -1e-3 && obs.min_eigenvalue > -1);
     int64_t K = pm_initial_max_sector(&init, N, 1e-12);
     CHECK(K > 3 * sqrt(1500.0) && K < 20 * sqrt(1500.0)); /* "a few sqrt(n)" */
     pm_observables_clear(&obs);
@@ -443,8 +445,43 @@ static void test_defaults_and_rejections(void)
     pm_model_free(model);
 }
 
+/* The banded eigenvalue check on a state with one known negative eigenvalue:
+ * thermal-like populations on every state plus one coherence between
+ * |down, 10> and |down, 11> (k = -1) larger than sqrt(p_A p_B). */
+static void test_min_eigenvalue_banded(void)
+{
+    const int64_t N = 200;
+    pm_model *model = test_default_model(N);
+    pm_block *blocks[3] = {block_alloc(model, -1), block_alloc(model, 0), block_alloc(model, 1)};
+    pm_state *state = state_on(N, 3, blocks);
+    int64_t A = pm_space_index(N, PM_SPIN_DOWN, 10), B = pm_space_index(N, PM_SPIN_DOWN, 11);
+    double lowest_population = 1;
+    for (int64_t i = 0; i < 2 * N; i++) {
+        double p = 0.5 * pow(0.9, (double)pm_space_fock(N, i)) * 0.1;
+        int64_t q = pm_block_find(blocks[1], i, i);
+        state->x[1][q] = p;
+        if (i != A && i != B && p < lowest_population) lowest_population = p;
+    }
+    double pA = creal(state->x[1][pm_block_find(blocks[1], A, A)]), pB = creal(state->x[1][pm_block_find(blocks[1], B, B)]);
+    double complex c = 1.5 * sqrt(pA * pB) * cexp(0.4 * I);
+    state->x[0][pm_block_find(blocks[0], A, B)] = c;       /* e_A - e_B = -1 */
+    state->x[2][pm_block_find(blocks[2], B, A)] = conj(c);
+    pm_observables obs;
+    CHECK_OK(pm_observables_compute(state, &obs));
+    double expected = 0.5 * (pA + pB) - hypot(0.5 * (pA - pB), cabs(c));
+    CHECK(expected < 0 && expected < lowest_population);
+    CHECK_CLOSE(obs.min_eigenvalue, expected, 1e-15);
+    CHECK(obs.max_sector == 1);
+    CHECK_CLOSE(obs.sector_norm[0], cabs(c), 1e-15); /* k = -1 holds only c */
+    pm_observables_clear(&obs);
+    pm_state_free(state);
+    for (int b = 0; b < 3; b++) pm_block_free(blocks[b]);
+    pm_model_free(model);
+}
+
 int main(void)
 {
+    test_min_eigenvalue_banded();
     test_thermal();
     test_fock_and_vacuum();
     test_coherent();

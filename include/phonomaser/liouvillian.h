@@ -33,11 +33,18 @@ typedef struct pm_jump {
 
 /* Sector label of the full (unrestricted) block. */
 #define PM_SECTOR_FULL INT64_MIN
+/* Sector label of a block of coupled sectors: the elements with
+ * k = charge[i] - charge[j] in {k : |k| <= max_sector, k = sector_class (mod
+ * sector_step)}, the Liouvillian projected onto them (truncation). */
+#define PM_SECTOR_COUPLED (INT64_MIN + 1)
 
 typedef struct pm_block {
     int64_t dim;      /* Hilbert-space dimension d */
     int64_t size;     /* number of density-matrix elements in the block */
-    int64_t sector;   /* excitation difference k, or PM_SECTOR_FULL */
+    int64_t sector;   /* excitation difference k, PM_SECTOR_FULL or PM_SECTOR_COUPLED */
+    int64_t max_sector;   /* COUPLED: the cutoff K of |k| (else unused) */
+    int64_t sector_step;  /* COUPLED: the Liouvillian couples k to k +- sector_step */
+    int64_t sector_class; /* COUPLED: k = sector_class (mod sector_step), 0 <= class < step */
     int64_t *row;     /* element p is rho[row[p], col[p]] */
     int64_t *col;
     int64_t *key_sorted; /* keys row + col * d in increasing order ... */
@@ -60,6 +67,26 @@ pm_status pm_liouvillian_check_symmetry(const pm_sparse *H, size_t njump, const 
  * does not conserve the charge. */
 pm_status pm_liouvillian_sector(const pm_sparse *H, size_t njump, const pm_jump *jumps,
                                 const int64_t *charge, int64_t k, pm_block **out);
+
+/* The Liouvillian's coupling between sectors: the greatest common divisor
+ * of every charge change it makes, i.e. of the charge shifts of the entries
+ * of H and of the differences between the shifts within each jump operator
+ * (J rho J^dag moves k by s_a - s_b).  0 if it maps every sector into
+ * itself (then pm_liouvillian_sector applies).  Parity conservation (only
+ * shifts +-2) gives 2. */
+pm_status pm_liouvillian_sector_step(const pm_sparse *H, size_t njump, const pm_jump *jumps,
+                                     const int64_t *charge, int64_t *step);
+
+/* The block of the coupled sectors |k| <= K, k = k_class (mod step) (labels
+ * above), built directly: element (i, j) enters only if its k does, and the
+ * Liouvillian's output into elements outside is dropped, so the block is
+ * P L P with P the projection onto the kept elements.  The trace is still
+ * conserved (every diagonal is kept when k_class = 0).  With K large enough
+ * to keep every element (K >= max charge - min charge) it is the full
+ * Liouvillian in another element order.  step must be >= 1. */
+pm_status pm_liouvillian_coupled(const pm_sparse *H, size_t njump, const pm_jump *jumps,
+                                 const int64_t *charge, int64_t K, int64_t step, int64_t k_class,
+                                 pm_block **out);
 
 void pm_block_free(pm_block *block);
 

@@ -27,6 +27,10 @@ pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *res
                           char *note, size_t note_size);
 const char *pm_path_name(pm_path path);
 
+/* Number of sectors in the block a steady state or evolution of `model` on
+ * `path` (resolved) uses: 1, or 2 K/step + 1 for coupled sectors. */
+size_t pm_model_block_sectors(const pm_model *model, pm_path path);
+
 /* Estimated peak memory [bytes] of a steady state (evolve = 0) or an
  * evolution (evolve = 1, `nsectors` sector blocks) on `path` (resolved) at
  * cutoff N.  Measured per density-matrix element on Debian 12 (UMFPACK with

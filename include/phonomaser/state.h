@@ -83,6 +83,7 @@ typedef struct pm_observables {
     double g2;                /* (<n^2> - <n>) / <n>^2; NaN if <n> <= 0 */
     double sz_mean;           /* <sigma_z> */
     double complex a_mean;    /* <a> (from the k = +1 elements; 0 without them) */
+    double complex a2_mean;   /* <a^2> (from the k = +2 elements: the spin-diagonal ones) */
     double complex rho_spin[2][2]; /* reduced spin state, index 0 = up */
     double *p_n;              /* P(n), n = 0..N-1 (owned; free with pm_observables_clear) */
     int64_t N;
@@ -92,10 +93,20 @@ typedef struct pm_observables {
                                  (rho_ji = 0 if no block holds it, unless
                                  implied by state->adjoint_implied) */
     double min_eigenvalue;    /* smallest eigenvalue of (rho + rho^dag)/2: exact 2x2
-                                 blocks if rho conserves e, else LAPACK zheev if
-                                 dim <= PM_STATE_DENSE_EIG_MAX_DIM, else NaN */
+                                 blocks if rho conserves e; LAPACK zhbev on the band
+                                 |e_i - e_j| <= max_sector if that band is narrow
+                                 (half-width 2 max_sector + 1 < dim/4); else LAPACK
+                                 zheev if dim <= PM_STATE_DENSE_EIG_MAX_DIM, else NaN */
     double tail_population;   /* sum of P(n) over the top tail_levels Fock levels */
     int64_t tail_levels;      /* max(1, N/20): the top 5% of the levels, at least 1 */
+    /* sectors: sector_norm[k + max_sector] = sqrt(sum |rho_ij|^2 over e_i - e_j = k),
+     * the Frobenius norm of sector k, k = -max_sector..max_sector (owned) */
+    int64_t max_sector;       /* largest |e_i - e_j| any block holds */
+    double *sector_norm;
+    /* coupled sectors cut at K: the norm of the outermost kept sectors
+     * (largest |k| <= K of the class) relative to that of k = 0, the
+     * truncation measure of K; NaN for states not on coupled sectors */
+    double coherence_tail;
 } pm_observables;
 
 /* The observables linear in rho, from one block's vector x alone: sums over
@@ -104,7 +115,7 @@ typedef struct pm_observables {
 typedef struct pm_linear_observables {
     double trace, n_mean, n2_mean, sz_mean;
     double tail_population;   /* population of the top pm_state_tail_levels(N) Fock levels */
-    double complex a_mean;
+    double complex a_mean, a2_mean;
 } pm_linear_observables;
 
 /* Number of top Fock levels whose population is the "tail": max(1, N/20). */
