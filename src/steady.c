@@ -96,6 +96,16 @@ static pm_status solve_constrained(const pm_block *block, pm_lu_backend backend,
     return status;
 }
 
+pm_lu_backend pm_block_lu_backend(const pm_block *block, pm_lu_backend requested)
+{
+    if (requested != PM_LU_AUTO) return requested;
+    if (pm_lu_uses_band(block->L)) return PM_LU_BAND;
+    /* coupled sectors: a block-banded matrix (one block per excitation
+     * level); at the operating point, N = 548, K = 14 (32430 unknowns):
+     * UMFPACK 0.43 s, KLU 2.0 s (5.2e6 vs 3.5e6 nonzeros in L + U) */
+    return block->sector == PM_SECTOR_COUPLED ? PM_LU_UMFPACK : PM_LU_KLU;
+}
+
 static pm_status solve_direct(const pm_block *block, const pm_steady_options *opts, int64_t ndiag,
                               const int64_t *diag, double complex *x, pm_steady_info *info)
 {
@@ -104,7 +114,8 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
     if (!rhs) return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld",
                                   (long long)n);
     pm_status status = PM_OK;
-    int banded = opts->lu == PM_LU_BAND || (opts->lu == PM_LU_AUTO && pm_lu_uses_band(block->L));
+    const pm_lu_backend backend = pm_block_lu_backend(block, opts->lu);
+    int banded = backend == PM_LU_BAND;
     if (!banded) {
         unsigned char *trace_columns = calloc((size_t)n, 1);
         if (!trace_columns) {
@@ -112,7 +123,7 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
             return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld", (long long)n);
         }
         for (int64_t q = 0; q < ndiag; q++) trace_columns[diag[q]] = 1;
-        status = solve_constrained(block, opts->lu, diag[0], trace_columns, rhs, x, info);
+        status = solve_constrained(block, backend, diag[0], trace_columns, rhs, x, info);
         free(trace_columns);
         if (status == PM_OK)
             status = normalise_trace(n, x, ndiag, diag, "direct steady-state solution",
@@ -135,7 +146,7 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
     candidates[ncandidates++] = diag[ndiag / 2];
     int64_t next = 0, pin = candidates[next++];
     for (int attempt = 1; attempt <= 2; attempt++) {
-        status = solve_constrained(block, opts->lu, pin, NULL, rhs, x, info);
+        status = solve_constrained(block, backend, pin, NULL, rhs, x, info);
         if (status == PM_ESOLVER && attempt == 1 && next < ncandidates) {
             pin = candidates[next++];
             attempt = 0; /* a singular pin does not count as an attempt */
@@ -203,7 +214,7 @@ static pm_status solve_arpack(const pm_block *block, const pm_steady_options *op
     so.arpack_maxiter = opts->arpack_maxiter;
     so.arpack_ncv = opts->arpack_ncv;
     so.want_vectors = 1;
-    so.lu = opts->lu;
+    so.lu = pm_block_lu_backend(block, opts->lu);
     pm_spectrum spectrum;
     pm_status status = pm_spectrum_slowest(block, &so, &spectrum);
     if (status == PM_OK) {

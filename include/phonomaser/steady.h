@@ -46,6 +46,11 @@ typedef struct pm_steady_info {
     int64_t pinned_element;  /* DIRECT: element number pinned */
 } pm_steady_info;
 
+/* The LU a block gets for `requested` = PM_LU_AUTO: the LAPACK band LU if
+ * the block is narrow-banded (sectors), UMFPACK for coupled sectors, KLU
+ * otherwise (the full block); any other request is returned as it is. */
+pm_lu_backend pm_block_lu_backend(const pm_block *block, pm_lu_backend requested);
+
 /* x (block->size) receives the steady state, trace normalised. */
 pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
                           double complex *x, pm_steady_info *info);

@@ -172,11 +172,17 @@ pm_status pm_report_h5_state(pm_h5file *file, const char *group, const pm_state 
 
 void pm_report_ladder(FILE *out, const pm_converge_result *result)
 {
-    fprintf(out, "# %8s %16s %12s %16s %10s %12s %12s %10s %10s\n", "N", "n_mean", "rel_change", "n2_mean", "g2",
+    /* coupled sectors: two more columns, K and the coherence tail */
+    int with_k = result->nsteps > 0 && result->steps[0].K >= 0;
+    fprintf(out, "# %8s", "N");
+    if (with_k) fprintf(out, " %5s %10s", "K", "coh_tail");
+    fprintf(out, " %16s %12s %16s %10s %12s %12s %10s %10s\n", "n_mean", "rel_change", "n2_mean", "g2",
             "sz_mean", "tail", "residual", "seconds");
     for (size_t k = 0; k < result->nsteps; k++) {
         const pm_converge_step *s = &result->steps[k];
-        fprintf(out, "  %8ld %16.10g %12.3e %16.10g %10.6f %12.8f %12.3e %10.2e %10.4f\n", s->N, s->n_mean,
+        fprintf(out, "  %8ld", s->N);
+        if (with_k) fprintf(out, " %5ld %10.2e", s->K, s->coherence_tail);
+        fprintf(out, " %16.10g %12.3e %16.10g %10.6f %12.8f %12.3e %10.2e %10.4f\n", s->n_mean,
                 s->rel_change_n, s->n2_mean, s->g2, s->sz_mean, s->tail_population, s->residual, s->seconds);
     }
 }
@@ -195,6 +201,10 @@ pm_status pm_report_h5_ladder(pm_h5file *file, const char *group, const pm_conve
     for (size_t k = 0; k < n; k++) cutoffs[k] = result->steps[k].N;
     snprintf(path, sizeof path, "%s/N", group);
     pm_status s = pm_h5_dataset_int(file, path, cutoffs, n, "1");
+    /* K: the sector cutoff of each step (-1: the model has no coupled sectors) */
+    for (size_t k = 0; k < n; k++) cutoffs[k] = result->steps[k].K;
+    snprintf(path, sizeof path, "%s/K", group);
+    if (s == PM_OK) s = pm_h5_dataset_int(file, path, cutoffs, n, "1");
     struct {
         const char *name;
         size_t offset;
@@ -211,6 +221,8 @@ pm_status pm_report_h5_ladder(pm_h5file *file, const char *group, const pm_conve
         {"residual", offsetof(pm_converge_step, residual), "1/s"},
         {"min_eigenvalue", offsetof(pm_converge_step, min_eigenvalue), "1"},
         {"seconds", offsetof(pm_converge_step, seconds), "s"},
+        {"coherence_tail", offsetof(pm_converge_step, coherence_tail), "1"},
+        {"a2_abs", offsetof(pm_converge_step, a2_abs), "1"},
     };
     for (size_t c = 0; c < sizeof columns / sizeof columns[0] && s == PM_OK; c++) {
         for (size_t k = 0; k < n; k++)
@@ -219,6 +231,7 @@ pm_status pm_report_h5_ladder(pm_h5file *file, const char *group, const pm_conve
         s = pm_h5_dataset_double(file, path, column, n, 0, columns[c].unit);
     }
     if (s == PM_OK) s = pm_h5_attr_int(file, group, "chosen_N", result->chosen_N);
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "chosen_K", result->chosen_K);
     if (s == PM_OK) s = pm_h5_attr_int(file, group, "converged", result->converged);
     if (s == PM_OK) s = pm_h5_attr_double(file, group, "tail_tol", tail_tol, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, group, "converge_tol", rel_tol, "1");
