@@ -55,6 +55,9 @@ int pm_report_health(const pm_observables *obs, double residual, double tail_tol
 
 /* HDF5: root attributes (command line, config as INI text), /parameters;
  * N_used is the cutoff a run with N = auto chose (0: none, or N fixed). */
+/* /parameters/K (the sector cutoff used) and K_mode, for models that cut
+ * coupled sectors; nothing for the others. */
+pm_status pm_report_h5_sector_cutoff(pm_h5file *file, const pm_run_config *cfg, long K_used);
 pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, char **argv,
                               const pm_run_config *cfg, long N_used);
 /* HDF5: observables and health of a state as attributes + P(n) dataset under `group`. */

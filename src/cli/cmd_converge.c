@@ -42,6 +42,7 @@ int pm_cmd_converge(int argc, char **argv)
     pm_report_ladder(stdout, &ladder);
     const pm_converge_step *last = &ladder.steps[ladder.nsteps - 1];
     pm_report_int("N", ladder.chosen_N);
+    if (ladder.chosen_K >= 0) pm_report_int("K", ladder.chosen_K);
     pm_report_int("converged", ladder.converged);
     pm_report_double("n_mean", last->n_mean);
     pm_report_double("rel_change_n", last->rel_change_n);
@@ -54,6 +55,7 @@ int pm_cmd_converge(int argc, char **argv)
                 last->rel_change_n, cfg->converge_tol);
     if (file) {
         s = pm_report_h5_header(file, "converge", argc, argv, cfg, ladder.chosen_N);
+        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, ladder.chosen_K);
         if (s == PM_OK) s = pm_report_h5_ladder(file, "/converge", &ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &ladder.final.obs);
         if (s == PM_OK) s = pm_h5_close(file, 1);

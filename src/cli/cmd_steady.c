@@ -43,7 +43,11 @@ int pm_cmd_steady(int argc, char **argv)
     }
     if (result->path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result->path_note);
     long N = (long)result->state->N;
-    if (automatic && !ladder->converged)
+    int n_auto = cfg->params.N == PM_N_AUTO;
+    if (automatic && !n_auto && ladder->steps[ladder->nsteps - 1].coherence_tail > run.copts.k_tail_tol)
+        fprintf(stderr, "phonomaser: warning: K = auto stopped at K = %ld with coherence tail %.3g > %.3g\n",
+                ladder->chosen_K, ladder->steps[ladder->nsteps - 1].coherence_tail, run.copts.k_tail_tol);
+    if (automatic && n_auto && !ladder->converged)
         fprintf(stderr, "phonomaser: warning: N = auto stopped at N = %ld without meeting tail_tol = %g and "
                 "converge_tol = %g\n", N, cfg->tail_tol, cfg->converge_tol);
 
@@ -51,9 +55,12 @@ int pm_cmd_steady(int argc, char **argv)
     pm_report_string("method", method);
     pm_report_string("path", pm_path_name(result->path));
     pm_report_int("N", N);
+    pm_report_string("model", pm_params_model_name(cfg->params.model));
+    long K_used = result->block->sector == PM_SECTOR_COUPLED ? (long)result->block->max_sector : -1;
+    if (K_used >= 0) pm_report_int("K", K_used);
     if (automatic) {
-        pm_report_string("N_mode", "auto");
-        pm_report_int("converged", ladder->converged);
+        pm_report_string("N_mode", n_auto ? "auto" : "fixed");
+        pm_report_int("converged", n_auto ? ladder->converged : 1);
         pm_report_double("rel_change_n", ladder->steps[ladder->nsteps - 1].rel_change_n);
         pm_report_int("cutoffs_tried", (long long)ladder->nsteps);
         pm_report_double("search_seconds", total_seconds);
@@ -69,6 +76,7 @@ int pm_cmd_steady(int argc, char **argv)
 
     if (file) {
         s = pm_report_h5_header(file, "steady", argc, argv, cfg, N);
+        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, K_used);
         if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &result->obs);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "method", method);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "path", pm_path_name(result->path));

@@ -19,11 +19,25 @@ void pm_report_observables(const pm_observables *obs)
     pm_report_double("g2", obs->g2);
     pm_report_double("sz_mean", obs->sz_mean);
     pm_report_double("a_abs", cabs(obs->a_mean));
+    /* <a^2> != 0 only without the excitation-number symmetry (dressed model) */
+    pm_report_double("a2_re", creal(obs->a2_mean));
+    pm_report_double("a2_im", cimag(obs->a2_mean));
     pm_report_double("p_up", creal(obs->rho_spin[0][0]));
     pm_report_double("trace", obs->trace);
     pm_report_double("hermiticity_error", obs->hermiticity_error);
     pm_report_double("min_eigenvalue", obs->min_eigenvalue);
     pm_report_double("tail_population", obs->tail_population);
+    if (!isnan(obs->coherence_tail)) pm_report_double("coherence_tail", obs->coherence_tail);
+}
+
+pm_status pm_report_h5_sector_cutoff(pm_h5file *file, const pm_run_config *cfg, long K_used)
+{
+    const pm_model_type *type = pm_model_type_get(cfg->params.model);
+    if (!type->truncates_sectors) return PM_OK;
+    pm_status s = pm_h5_attr_int(file, "/parameters", "K", K_used);
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/parameters", "K_mode", cfg->params.K == PM_K_AUTO ? "auto" : "fixed");
+    return s;
 }
 
 int pm_report_health(const pm_observables *obs, double residual, double tail_tol, double scale)
@@ -118,6 +132,9 @@ pm_status pm_report_h5_observables(pm_h5file *file, const char *group, const pm_
         {"sz_mean", obs->sz_mean, "1"},
         {"a_re", creal(obs->a_mean), "1"},
         {"a_im", cimag(obs->a_mean), "1"},
+        {"a2_re", creal(obs->a2_mean), "1"},
+        {"a2_im", cimag(obs->a2_mean), "1"},
+        {"coherence_tail", obs->coherence_tail, "1"},
         {"trace", obs->trace, "1"},
         {"hermiticity_error", obs->hermiticity_error, "1"},
         {"min_eigenvalue", obs->min_eigenvalue, "1"},
@@ -132,6 +149,10 @@ pm_status pm_report_h5_observables(pm_h5file *file, const char *group, const pm_
     if (s == PM_OK) s = pm_h5_dataset_double(file, path, obs->p_n, (size_t)obs->N, 0, "1");
     snprintf(path, sizeof path, "%s/rho_spin", group);
     if (s == PM_OK) s = pm_h5_dataset_complex(file, path, &obs->rho_spin[0][0], 2, 2, "1");
+    /* Frobenius norm of each sector k = -max_sector..max_sector */
+    snprintf(path, sizeof path, "%s/sector_norm", group);
+    if (s == PM_OK && obs->sector_norm)
+        s = pm_h5_dataset_double(file, path, obs->sector_norm, (size_t)(2 * obs->max_sector + 1), 0, "1");
     return s;
 }
 
