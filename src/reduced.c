@@ -11,12 +11,19 @@
 static double p_up(const pm_params *p) { return (1.0 + p->S) / 2.0; }
 static double p_down(const pm_params *p) { return (1.0 - p->S) / 2.0; }
 
+/* L(x) = gamma_2 / (gamma_2^2 + x^2) [s]: the line shape of the dressed spin's
+ * transverse response at a frequency mismatch x, pi times the normalised
+ * Lorentzian of half-width gamma_2 (2 Re of int_0^inf e^{(i x - gamma_2) tau} dtau
+ * is 2 L(x)).  Used at x = delta (co-rotating, Eq. 18) and at
+ * x = omega_tilde + omega_m (counter-rotating, beyond the RWA). */
+static double lorentzian(const pm_params *p, double x) { return p->gamma_2 / (p->gamma_2 * p->gamma_2 + x * x); }
+
 /* ---- adiabatic elimination ------------------------------------------------ */
 
 double pm_reduced_G(const pm_params *p)
 {
-    /* Eq. (18), (B123) */
-    return p->g * p->g * p->gamma_2 / (p->gamma_2 * p->gamma_2 + p->delta * p->delta);
+    /* Eq. (18), (B123): g^2 L(delta) */
+    return p->g * p->g * lorentzian(p, p->delta);
 }
 
 double pm_reduced_gamma_minus(const pm_params *p)
@@ -85,6 +92,143 @@ double pm_reduced_n_ss(const pm_params *p)
     double gamma_eff = pm_reduced_gamma_eff(p);
     if (!(gamma_eff > 0)) return INFINITY;
     return (p->gamma_m * p->n_th + pm_reduced_gamma_plus(p)) / gamma_eff;
+}
+
+/* ---- beyond the rotating-wave approximation ------------------------------------
+ *
+ * Derivation (second order in the coupling; checked against, and in agreement
+ * with, the last section of physics-notes.md).
+ * Lab frame: H = H_m + H_s + X B with H_m = omega_m a^dag a, H_s = (omega_tilde/2)
+ * sigma_z, X = a + a^dag, and the spin operator
+ *   B = g0 (cos theta sigma_z + sin theta sigma_x) = g_z sigma_z + g (sigma_+ + sigma_-),
+ *   g_z = g0 cos theta,  g = g0 sin theta.
+ * Free evolution: a(t) = a e^{-i omega_m t}, sigma_-(t) = sigma_- e^{-i omega_tilde t},
+ * sigma_+(t) = sigma_+ e^{+i omega_tilde t}.  So a sigma_+ and a^dag sigma_- turn as
+ * e^{+-i delta t} (the JC part the RWA keeps), a sigma_- and a^dag sigma_+ as
+ * e^{-+i (omega_tilde + omega_m) t} (counter-rotating), a sigma_z and a^dag sigma_z as
+ * e^{-+i omega_m t} (longitudinal).
+ *
+ * The spin (gamma_1, gamma_2 >> g, gamma_m: B8) is a bath for the mode.  Born-Markov
+ * with the spin in its uncoupled steady state rho_s = p_up |up><up| + p_down
+ * |down><down|, and the secular approximation for the mode (rates << omega_m; it
+ * drops the terms in a a, a^dag a^dag that turn at 2 omega_m), give
+ *   gamma_m (n_th + 1) D[a] + gamma_m n_th D[a^dag] + Gamma_- D[a] + Gamma_+ D[a^dag]
+ * plus a Hamiltonian frequency shift of the mode (not computed here), with
+ *   Gamma_-+ = S_B(+-omega_m),
+ *   S_B(w) = int_{-inf}^{inf} e^{i w tau} <dB(tau) dB(0)> dtau
+ *          = 2 Re int_0^inf e^{i w tau} <dB(tau) dB(0)> dtau
+ * (the rate gamma(w) of D[A(w)] with A(omega_m) = a, A(-omega_m) = a^dag in the
+ * weak-coupling limit, Breuer and Petruccione, The Theory of Open Quantum Systems,
+ * Sec. 3.3.1; w > 0 is energy taken up by the spin: Gamma_- removes phonons).
+ * dB = B - <B>: the mean <B> = g_z S is a static force g_z S (a + a^dag) that
+ * displaces the mode and gives no rate.
+ * Correlations by the quantum regression theorem, tau > 0, spin dissipators (8)-(9):
+ *  - sigma_-(0) rho_s = p_up |down><up|, a coherence; d rho_du/dt = -i (E_down - E_up)
+ *    rho_du - gamma_2 rho_du, so it evolves as e^{(+i omega_tilde - gamma_2) tau} and
+ *    <sigma_+(tau) sigma_-(0)> = p_up e^{(i omega_tilde - gamma_2) tau}; likewise
+ *    <sigma_-(tau) sigma_+(0)> = p_down e^{(-i omega_tilde - gamma_2) tau};
+ *    <sigma_+(tau) sigma_+(0)> = <sigma_-(tau) sigma_-(0)> = 0.
+ *  - sigma_z(0) rho_s is diagonal; populations relax at gamma_1 = gamma_up +
+ *    gamma_down (pure dephasing does not act on them) towards trace x rho_s, so
+ *    <sigma_z(tau) sigma_z(0)> = S^2 + (1 - S^2) e^{-gamma_1 tau}: the connected
+ *    part has variance <sigma_z^2> - S^2 = 1 - S^2 and decays at gamma_1.
+ *  - cross terms sigma_z / sigma_+- vanish: a coherence evolves into coherences
+ *    (no sigma_z), a diagonal operator into diagonal ones (no sigma_+-).
+ * With 2 Re int_0^inf e^{(i x - gamma) tau} dtau = 2 gamma / (gamma^2 + x^2):
+ *   S_B(w) = 2 g^2 [p_up L(w + omega_tilde) + p_down L(w - omega_tilde)]
+ *            + 2 g_z^2 (1 - S^2) gamma_1 / (gamma_1^2 + w^2).
+ * At w = +omega_m and -omega_m (L is even, omega_tilde - omega_m = delta):
+ *   Gamma_- = 2 g^2 [p_down L(delta) + p_up L(omega_tilde + omega_m)] + Gamma_z,
+ *   Gamma_+ = 2 g^2 [p_up L(delta) + p_down L(omega_tilde + omega_m)] + Gamma_z,
+ *   Gamma_z = 2 g_z^2 (1 - S^2) gamma_1 / (gamma_1^2 + omega_m^2).
+ * The pairings are the physical ones: a spin in |down> absorbs a phonon
+ * resonantly (a sigma_+, mismatch delta); a spin in |up> absorbs one only while
+ * dropping to |down> (a sigma_-, mismatch omega_tilde + omega_m); sigma_z commutes
+ * with H_s, so its noise is classical (telegraph), even in w: it heats and does
+ * not damp.  The terms in L(delta) are Gamma_-+ of Eq. (11), G = g^2 L(delta).
+ * Rate equation: d<n>/dt = -(gamma_m + Gamma_- - Gamma_+) <n> + gamma_m n_th + Gamma_+,
+ * hence gamma_eff and n_ss (as B91, B92); in gamma_eff = gamma_m - 2 S g^2 [L(delta)
+ * - L(omega_tilde + omega_m)] Gamma_z cancels, so the threshold stays linear in S:
+ * S_th = gamma_m / (2 (G - G_cr)).
+ * Check against the exact model (tests/test_reduced.c, QuTiP steady states of Eq. 5 at
+ * eta = 0.02): n_ss agrees to 0.3 % at theta = pi/2, 1, 0.6 and delta = 0, 300 rad/s,
+ * where the RWA's (B92) is off by 13-150 %. */
+
+double pm_reduced_beyond_rwa_omega_sum(const pm_params *p)
+{
+    return (p->omega_m + p->delta) + p->omega_m; /* omega_tilde + omega_m */
+}
+
+double pm_reduced_beyond_rwa_G_counter(const pm_params *p)
+{
+    return p->g * p->g * lorentzian(p, pm_reduced_beyond_rwa_omega_sum(p));
+}
+
+double pm_reduced_beyond_rwa_gamma_z(const pm_params *p)
+{
+    /* g_z = g0 cos theta with g0 = g / sin theta; 1 - S^2 = 4 p_up p_down is the
+     * variance of sigma_z, gamma_1 / (gamma_1^2 + omega_m^2) its line at omega_m.
+     * cos theta written as sin(pi/2 - theta): exactly 0 at the default theta = pi/2
+     * (cos(M_PI/2) is 6e-17) */
+    double g_z = p->g / sin(p->theta) * sin(M_PI / 2 - p->theta);
+    return 2.0 * g_z * g_z * 4.0 * p_up(p) * p_down(p) * p->gamma_1 /
+           (p->gamma_1 * p->gamma_1 + p->omega_m * p->omega_m);
+}
+
+double pm_reduced_beyond_rwa_gamma_minus(const pm_params *p)
+{
+    return pm_reduced_gamma_minus(p) + 2.0 * pm_reduced_beyond_rwa_G_counter(p) * p_up(p) +
+           pm_reduced_beyond_rwa_gamma_z(p);
+}
+
+double pm_reduced_beyond_rwa_gamma_plus(const pm_params *p)
+{
+    return pm_reduced_gamma_plus(p) + 2.0 * pm_reduced_beyond_rwa_G_counter(p) * p_down(p) +
+           pm_reduced_beyond_rwa_gamma_z(p);
+}
+
+double pm_reduced_beyond_rwa_gamma_eff(const pm_params *p)
+{
+    return p->gamma_m + pm_reduced_beyond_rwa_gamma_minus(p) - pm_reduced_beyond_rwa_gamma_plus(p);
+}
+
+double pm_reduced_beyond_rwa_S_th(const pm_params *p)
+{
+    /* gamma_eff(S_th) = 0 with gamma_eff = gamma_m - 2 S (G - G_cr); G <= G_cr only
+     * for g = 0 or |delta| >= |omega_tilde + omega_m|, i.e. omega_tilde <= 0 */
+    double gain = pm_reduced_G(p) - pm_reduced_beyond_rwa_G_counter(p);
+    return gain > 0 ? p->gamma_m / (2.0 * gain) : INFINITY;
+}
+
+double pm_reduced_beyond_rwa_n_ss(const pm_params *p)
+{
+    double gamma_eff = pm_reduced_beyond_rwa_gamma_eff(p);
+    if (!(gamma_eff > 0)) return INFINITY;
+    return (p->gamma_m * p->n_th + pm_reduced_beyond_rwa_gamma_plus(p)) / gamma_eff;
+}
+
+/* Bloch-Siegert shift.  Split H = H_0 + V_JC + V_cr + V_z with H_0 = H_m + H_s,
+ * V_cr = g (a sigma_- + a^dag sigma_+), V_z = g_z (a + a^dag) sigma_z.  V_cr takes
+ * |n, up> only to |n-1, down> (element g sqrt(n), energy lower by omega_tilde +
+ * omega_m) and |n, down> only to |n+1, up> (g sqrt(n+1), higher by omega_tilde +
+ * omega_m).  Second-order (Rayleigh-Schroedinger) shifts, Sigma = omega_tilde + omega_m:
+ *   E(n, up) += g^2 n / Sigma,   E(n, down) -= g^2 (n + 1) / Sigma,
+ * so the spin transition with n phonons moves up by g^2 (2n + 1) / Sigma.  Checks:
+ * n = 0 is the vacuum Bloch-Siegert shift g^2/(omega_q + omega_r) of the Rabi model;
+ * for n >> 1 with the Rabi frequency Omega = 2 g sqrt(n) it is the textbook
+ * Omega^2 / (2 (omega_0 + omega)).  The JC doublet {|n, up>, |n+1, down>} has its
+ * detuning E(n, up) - E(n+1, down) = delta + g^2 (2n + 2) / Sigma = delta +
+ * omega_BS(n + 1/2).  V_z takes |n, s> to |n+-1, s> (elements g_z s sqrt(n+1),
+ * g_z s sqrt(n)) and shifts it by g_z^2 [n - (n + 1)] / omega_m = -g_z^2 / omega_m for
+ * both s (s^2 = 1): no spin-frequency shift at this order; V_cr and V_z reach
+ * different intermediate states, so no cross term.  Not included: dissipation (the
+ * estimate needs gamma_2 << Sigma besides g sqrt(n+1) << Sigma), and the mean-field
+ * shift -4 g_z^2 S / omega_m from the static displacement of the mode by <sigma_z>
+ * (it matters when the spin flips faster than the mode follows, gamma_1 >~ omega_m).
+ * tests/test_reduced.c compares with the exact eigenvalues of H_0 + V_cr (2x2 blocks). */
+double pm_reduced_beyond_rwa_bloch_siegert(const pm_params *p, double n)
+{
+    return p->g * p->g * (2.0 * n + 1.0) / pm_reduced_beyond_rwa_omega_sum(p);
 }
 
 /* ---- Maxwell-Bloch ----------------------------------------------------------- */

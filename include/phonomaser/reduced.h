@@ -52,6 +52,61 @@ double pm_reduced_lamb_shift(const pm_params *p);
  * threshold (B92); +Inf at or above threshold (gamma_eff <= 0). */
 double pm_reduced_n_ss(const pm_params *p);
 
+/* ---- beyond the rotating-wave approximation (Eq. 5, physics-notes.md) ---
+ *
+ * Leading order in g of the adiabatic elimination for the dressed-basis
+ * model of Eq. (5), lab frame,
+ *   H = omega_m a^dag a + (omega_tilde/2) sigma_z
+ *       + g0 (a + a^dag)(cos(theta) sigma_z + sin(theta) sigma_x),
+ * g = g0 sin(theta), omega_tilde = omega_m + delta, with the dissipators of
+ * Eqs. (8)-(9).  The rates are the noise spectrum of the coupling operator
+ * of the free, damped dressed spin at -+omega_m (derivation in reduced.c).
+ * With L(x) = gamma_2/(gamma_2^2 + x^2):
+ *   G_cr    = g^2 L(omega_tilde + omega_m)     counter-rotating analogue of G(delta)
+ *   Gamma_z = 2 (g0 cos theta)^2 (1 - S^2) gamma_1/(gamma_1^2 + omega_m^2)
+ *   Gamma_- = Gamma_-(RWA) + 2 G_cr p_up   + Gamma_z
+ *   Gamma_+ = Gamma_+(RWA) + 2 G_cr p_down + Gamma_z
+ * Dropping G_cr and Gamma_z (gamma_2 << omega_tilde + omega_m, theta = pi/2)
+ * gives back Eqs. (11)-(14) and (B92).  They use p->theta whatever p->model
+ * is (theta = pi/2, its default, for model = jc).  Validity: those of the RWA
+ * elimination (B8) and g0 sqrt(n+1) << gamma_1, gamma_2; they do NOT need
+ * gamma_2 << omega_tilde + omega_m. */
+
+/* omega_tilde + omega_m = 2 omega_m + delta [rad/s]: the frequency mismatch of the
+ * counter-rotating processes (a sigma_-, a^dag sigma_+); the RWA needs gamma_2 and
+ * g sqrt(n+1) << it */
+double pm_reduced_beyond_rwa_omega_sum(const pm_params *p);
+/* G_cr = g^2 gamma_2 / (gamma_2^2 + (omega_tilde + omega_m)^2)  [1/s] */
+double pm_reduced_beyond_rwa_G_counter(const pm_params *p);
+/* Gamma_z = 2 (g0 cos theta)^2 (1 - S^2) gamma_1 / (gamma_1^2 + omega_m^2)  [1/s]:
+ * longitudinal coupling, adds equally to Gamma_- and Gamma_+ (heats, does not
+ * damp); 0 at theta = pi/2 and at S = +-1. */
+double pm_reduced_beyond_rwa_gamma_z(const pm_params *p);
+/* Gamma_- = 2 g^2 [p_down L(delta) + p_up L(omega_tilde + omega_m)] + Gamma_z  [1/s] */
+double pm_reduced_beyond_rwa_gamma_minus(const pm_params *p);
+/* Gamma_+ = 2 g^2 [p_up L(delta) + p_down L(omega_tilde + omega_m)] + Gamma_z  [1/s] */
+double pm_reduced_beyond_rwa_gamma_plus(const pm_params *p);
+/* gamma_eff = gamma_m + Gamma_- - Gamma_+ = gamma_m - 2 S (G(delta) - G_cr)  [1/s] */
+double pm_reduced_beyond_rwa_gamma_eff(const pm_params *p);
+/* S_th = gamma_m / (2 (G(delta) - G_cr)), the root of gamma_eff(S) = 0 (Gamma_z
+ * cancels in gamma_eff); +Inf when G(delta) <= G_cr (g = 0, or omega_tilde <= 0,
+ * i.e. delta <= -omega_m: no positive S gives gain). */
+double pm_reduced_beyond_rwa_S_th(const pm_params *p);
+/* n_ss = (gamma_m n_th + Gamma_+) / gamma_eff below threshold; +Inf at or
+ * above threshold (gamma_eff <= 0), as pm_reduced_n_ss. */
+double pm_reduced_beyond_rwa_n_ss(const pm_params *p);
+/* Bloch-Siegert shift of the spin transition with n phonons present [rad/s]:
+ *   omega_BS(n) = g^2 (2 n + 1) / (omega_tilde + omega_m),
+ * second-order level shifts from the counter-rotating terms (derivation in
+ * reduced.c); the JC doublet {|n, up>, |n+1, down>} sees the detuning
+ * delta + omega_BS(n + 1/2).  Coherent limit: needs g sqrt(n+1) and gamma_2
+ * << omega_tilde + omega_m (neither holds at Table I's operating point: an
+ * order-of-magnitude estimate there).  The longitudinal term adds nothing at
+ * this order (its shift -(g0 cos theta)^2/omega_m is the same for both spin
+ * states); at the next order it dresses the transverse coupling, a relative
+ * correction of about (g0 cos theta)^2 (2n+1)/omega_m^2 (tests/test_reduced.c). */
+double pm_reduced_beyond_rwa_bloch_siegert(const pm_params *p, double n);
+
 /* ---- Maxwell-Bloch saturation (Eq. 15) ---------------------------------- */
 
 /* n_sat = gamma_1 / (4 G(delta)) = gamma_1 (gamma_2^2 + delta^2) / (4 g^2 gamma_2)
