@@ -60,6 +60,27 @@ grep -q "note: .*full Liouvillian" "$tmp/stderr" || fail "driven model: no note 
 # --- theory and compare (issue 5) ------------------------------------------
 "$exe" theory >"$tmp/stdout" 2>"$tmp/stderr" || fail "theory failed: $(cat "$tmp/stderr")"
 grep -q "^S_th (Eq. 14) \[1\] *0.06366 *0.01592 *0.002546$" "$tmp/stdout" || fail "theory: Table II S_th row"
+# beyond the RWA (issue 11): every row printed, S_th moved by the counter-rotating line
+# (x (1 + gamma_2^2/(omega_tilde+omega_m)^2) = x 3.533 at delta = 0), theta = pi/2 reference for jc
+for label in "G_cr" "Gamma_z" "Gamma_- beyond RWA" "Gamma_+ beyond RWA" "gamma_eff beyond RWA" \
+    "S_th RWA (Eq. 14)" "S_th beyond RWA" "n_ss beyond RWA" "Bloch-Siegert shift at n = 0"; do
+    grep -q "^$label" "$tmp/stdout" || fail "theory: no '$label' row"
+done
+grep -q "^Beyond the rotating-wave approximation (Eq. 5 at theta = pi/2, a reference for model = jc)$" \
+    "$tmp/stdout" || fail "theory: beyond-RWA section not labelled as the jc reference"
+awk '/^S_th RWA \(Eq. 14\)/ {r = $(NF-1)} /^S_th beyond RWA/ {b = $(NF-1)}
+    END {exit !(r > 0 && b > 0 && (b / r - 3.533 < 1e-3 && 3.533 - b / r < 1e-3))}' "$tmp/stdout" \
+    || fail "theory: beyond-RWA S_th is not 3.533 x the RWA one at eta = 0.1"
+grep -q "^Gamma_z, longitudinal heating \[1/s\] *0 *0 *0$" "$tmp/stdout" || fail "theory: Gamma_z != 0 at theta = pi/2"
+"$exe" theory --set model=dressed --set theta=1.0 --eta 0.1 -o "$tmp/th.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
+    || fail "theory (dressed, theta = 1) failed: $(cat "$tmp/stderr")"
+grep -q "^Beyond the rotating-wave approximation (dressed model, Eq. 5; theta = 1 rad)$" "$tmp/stdout" \
+    || fail "theory: dressed beyond-RWA section header"
+grep -q "^Gamma_z, longitudinal heating \[1/s\] *1.12$" "$tmp/stdout" || fail "theory: Gamma_z at theta = 1"
+grep -q "^S_th beyond RWA \[1\] *0.05623$" "$tmp/stdout" || fail "theory: S_th beyond RWA depends on theta"
+for key in S_th_beyond_rwa Gamma_z n_ss_beyond_rwa beyond_rwa_theta_unit; do
+    grep -a -q "$key" "$tmp/th.h5" || fail "theory: no '$key' in the HDF5 file"
+done
 "$exe" compare --set N=300 --sweep S:0:0.05:3 -o "$tmp/c.h5" -q >"$tmp/stdout" 2>"$tmp/stderr" \
     || fail "compare sweep failed: $(cat "$tmp/stderr")"
 [[ -s "$tmp/c.h5" && -s "$tmp/c.txt" ]] || fail "compare: no HDF5 file or text table"

@@ -17,7 +17,11 @@ static void help(void)
            "elimination Eqs. 11-14 and B92, Lamb shift B95 with the sign fixed by the exact\n"
            "Liouvillian, Maxwell-Bloch Eq. 15, Fokker-Planck Eqs. 17-20 and B133, the maser\n"
            "linewidth from Eqs. 16-18, Appendix C's visibility bound C3-C6 and cold-damping\n"
-           "trade-off C7-C10 with gamma_cool, n_cool) and the validity ratios of (B8), for\n"
+           "trade-off C7-C10 with gamma_cool, n_cool), the validity ratios of (B8), and the\n"
+           "leading-order theory beyond the rotating-wave approximation (dressed model of\n"
+           "Eq. 5: counter-rotating and longitudinal rates, gamma_eff, S_th, n_ss next to the\n"
+           "RWA values, Bloch-Siegert shift; at the given theta for model = dressed, at\n"
+           "theta = pi/2 as a reference for model = jc), for\n"
            "the parameters of the configuration with eta = g/omega_m set to each value of\n"
            "--eta (default: the paper's 0.05, 0.1, 0.25).  A coupling given as g (not eta)\n"
            "gives a single column.  No master equation is solved: see 'phonomaser compare'.\n\n"
@@ -65,6 +69,7 @@ static int parse_eta_list(const char *text, double *etas, int *count)
 
 typedef struct column {
     pm_params p;
+    pm_params beyond; /* p with the theta of the beyond-RWA rows (pi/2 for model = jc) */
     pm_reduced_table2 table2;
     pm_reduced_fp fp;
     pm_status fp_status;
@@ -76,7 +81,10 @@ enum { ROW_G, ROW_S_TH, ROW_OPT_MAX, ROW_OPT_RATIO, ROW_N_SAT,
        ROW_BIG_G, ROW_GAMMA_MINUS, ROW_GAMMA_PLUS, ROW_GAMMA_OPT, ROW_GAMMA_EFF, ROW_LAMB, ROW_N_SS, ROW_N_LAS,
        ROW_INVERSION, ROW_D_W, ROW_MU0, ROW_N_FP, ROW_G2_FP, ROW_R0, ROW_R_PEAK, ROW_LINEWIDTH, ROW_INTENSITY,
        ROW_T_EFF, ROW_T_FULL, ROW_GAMMA_TOT, ROW_N_EFF, ROW_S_TH_TOT, ROW_PRODUCT,
-       ROW_V_G2, ROW_V_G1, ROW_V_M1, ROW_V_M2, ROW_COUNT };
+       ROW_V_G2, ROW_V_G1, ROW_V_M1, ROW_V_M2,
+       ROW_B_G_CR, ROW_B_GAMMA_Z, ROW_R_GAMMA_MINUS, ROW_B_GAMMA_MINUS, ROW_R_GAMMA_PLUS, ROW_B_GAMMA_PLUS,
+       ROW_R_GAMMA_EFF, ROW_B_GAMMA_EFF, ROW_R_S_TH, ROW_B_S_TH, ROW_R_N_SS, ROW_B_N_SS, ROW_B_BS_0, ROW_B_BS_LAS,
+       ROW_B_V_GAMMA_2, ROW_B_V_G_LAS, ROW_COUNT };
 
 static const struct {
     const char *key, *label, *unit;
@@ -113,11 +121,30 @@ static const struct {
     [ROW_V_G1] = {"g_over_gamma_1", "g / gamma_1 (B8)", "1"},
     [ROW_V_M1] = {"gamma_m_over_gamma_1", "gamma_m / gamma_1 (B8)", "1"},
     [ROW_V_M2] = {"gamma_m_over_gamma_2", "gamma_m / gamma_2 (B8)", "1"},
+    /* beyond the RWA; key NULL: an RWA value repeated beside its beyond-RWA
+     * counterpart, stored once under its own key above */
+    [ROW_B_G_CR] = {"G_cr", "G_cr = g^2 L(omega_tilde + omega_m)", "1/s"},
+    [ROW_B_GAMMA_Z] = {"Gamma_z", "Gamma_z, longitudinal heating", "1/s"},
+    [ROW_R_GAMMA_MINUS] = {NULL, "Gamma_- RWA (Eq. 11)", "1/s"},
+    [ROW_B_GAMMA_MINUS] = {"Gamma_minus_beyond_rwa", "Gamma_- beyond RWA", "1/s"},
+    [ROW_R_GAMMA_PLUS] = {NULL, "Gamma_+ RWA (Eq. 11)", "1/s"},
+    [ROW_B_GAMMA_PLUS] = {"Gamma_plus_beyond_rwa", "Gamma_+ beyond RWA", "1/s"},
+    [ROW_R_GAMMA_EFF] = {NULL, "gamma_eff RWA (Eq. 12)", "1/s"},
+    [ROW_B_GAMMA_EFF] = {"gamma_eff_beyond_rwa", "gamma_eff beyond RWA", "1/s"},
+    [ROW_R_S_TH] = {NULL, "S_th RWA (Eq. 14)", "1"},
+    [ROW_B_S_TH] = {"S_th_beyond_rwa", "S_th beyond RWA", "1"},
+    [ROW_R_N_SS] = {NULL, "n_ss RWA (B92)", "1"},
+    [ROW_B_N_SS] = {"n_ss_beyond_rwa", "n_ss beyond RWA", "1"},
+    [ROW_B_BS_0] = {"bloch_siegert_n0", "Bloch-Siegert shift at n = 0", "rad/s"},
+    [ROW_B_BS_LAS] = {"bloch_siegert_n_las", "Bloch-Siegert shift at n = n_las (Eq. 15)", "rad/s"},
+    [ROW_B_V_GAMMA_2] = {"gamma_2_over_omega_sum", "gamma_2 / (omega_tilde + omega_m)", "1"},
+    [ROW_B_V_G_LAS] = {"g_sqrt_n_las_over_omega_sum", "g sqrt(n_las+1) / (omega_tilde + omega_m)", "1"},
 };
 
 static double row_value(const column *c, int row)
 {
-    const pm_params *p = &c->p;
+    const pm_params *p = &c->p, *b = &c->beyond;
+    double omega_sum = pm_reduced_beyond_rwa_omega_sum(p);
     int fp_ok = c->fp_status == PM_OK;
     switch (row) {
     case ROW_G: return c->table2.g;
@@ -152,6 +179,22 @@ static double row_value(const column *c, int row)
     case ROW_V_G1: return c->validity.g_over_gamma_1;
     case ROW_V_M1: return c->validity.gamma_m_over_gamma_1;
     case ROW_V_M2: return c->validity.gamma_m_over_gamma_2;
+    case ROW_B_G_CR: return pm_reduced_beyond_rwa_G_counter(b);
+    case ROW_B_GAMMA_Z: return pm_reduced_beyond_rwa_gamma_z(b);
+    case ROW_R_GAMMA_MINUS: return row_value(c, ROW_GAMMA_MINUS);
+    case ROW_B_GAMMA_MINUS: return pm_reduced_beyond_rwa_gamma_minus(b);
+    case ROW_R_GAMMA_PLUS: return row_value(c, ROW_GAMMA_PLUS);
+    case ROW_B_GAMMA_PLUS: return pm_reduced_beyond_rwa_gamma_plus(b);
+    case ROW_R_GAMMA_EFF: return row_value(c, ROW_GAMMA_EFF);
+    case ROW_B_GAMMA_EFF: return pm_reduced_beyond_rwa_gamma_eff(b);
+    case ROW_R_S_TH: return row_value(c, ROW_S_TH);
+    case ROW_B_S_TH: return pm_reduced_beyond_rwa_S_th(b);
+    case ROW_R_N_SS: return row_value(c, ROW_N_SS);
+    case ROW_B_N_SS: return pm_reduced_beyond_rwa_n_ss(b);
+    case ROW_B_BS_0: return pm_reduced_beyond_rwa_bloch_siegert(b, 0.0);
+    case ROW_B_BS_LAS: return pm_reduced_beyond_rwa_bloch_siegert(b, pm_reduced_n_las(p));
+    case ROW_B_V_GAMMA_2: return p->gamma_2 / omega_sum;
+    case ROW_B_V_G_LAS: return p->g * sqrt(pm_reduced_n_las(p) + 1.0) / omega_sum;
     }
     return NAN;
 }
@@ -203,6 +246,8 @@ int pm_cmd_theory(int argc, char **argv)
         }
         if (s == PM_OK) s = pm_reduced_cold_damping(&cols[c].p, cfg->gamma_cool, cfg->n_cool, &cols[c].cooling);
         if (s != PM_OK) return pm_cli_fail(s);
+        cols[c].beyond = cols[c].p;
+        if (cols[c].p.model != PM_MODEL_DRESSED) cols[c].beyond.theta = M_PI / 2; /* the reference */
         pm_reduced_table2_row(&cols[c].p, &cols[c].table2);
         cols[c].fp_status = pm_reduced_fp_solve(&cols[c].p, &cols[c].fp);
         pm_reduced_validity_ratios(&cols[c].p, 0.0, &cols[c].validity);
@@ -226,6 +271,14 @@ int pm_cmd_theory(int argc, char **argv)
     for (int row = ROW_T_EFF; row <= ROW_PRODUCT; row++) print_row(cols, ncols, row);
     printf("\nValidity of the reduction (B8): must be << 1\n");
     for (int row = ROW_V_G2; row <= ROW_V_M2; row++) print_row(cols, ncols, row);
+    int dressed = p->model == PM_MODEL_DRESSED;
+    if (dressed)
+        printf("\nBeyond the rotating-wave approximation (dressed model, Eq. 5; theta = %.6g rad)\n", p->theta);
+    else
+        printf("\nBeyond the rotating-wave approximation (Eq. 5 at theta = pi/2, a reference for model = jc)\n");
+    for (int row = ROW_B_G_CR; row <= ROW_B_BS_LAS; row++) print_row(cols, ncols, row);
+    printf("Validity beyond the RWA: the RWA needs the first << 1, the Bloch-Siegert estimate both\n");
+    for (int row = ROW_B_V_GAMMA_2; row <= ROW_B_V_G_LAS; row++) print_row(cols, ncols, row);
     for (int c = 0; c < ncols; c++)
         if (cols[c].fp_status != PM_OK && !opts.quiet)
             fprintf(stderr, "phonomaser theory: note: eta = %g: Fokker-Planck rows not available: %s\n",
@@ -237,6 +290,7 @@ int pm_cmd_theory(int argc, char **argv)
         if (s == PM_OK) s = pm_report_h5_header(file, "theory", argc, argv, cfg, 0);
         double values[THEORY_MAX_COLUMNS];
         for (int row = 0; row < ROW_COUNT && s == PM_OK; row++) {
+            if (!rows[row].key) continue; /* repeated RWA value */
             char path[96];
             snprintf(path, sizeof path, "/theory/%s", rows[row].key);
             for (int c = 0; c < ncols; c++) values[c] = row_value(&cols[c], row);
@@ -246,6 +300,12 @@ int pm_cmd_theory(int argc, char **argv)
         if (s == PM_OK) s = pm_h5_dataset_double(file, "/theory/eta", values, (size_t)ncols, 0, "1");
         if (s == PM_OK) s = pm_h5_attr_string(file, "/theory", "description",
                                               "reduced theory of the paper, one dataset per formula, one entry per eta");
+        if (s == PM_OK) s = pm_h5_attr_double(file, "/theory", "beyond_rwa_theta", cols[0].beyond.theta, "rad");
+        if (s == PM_OK) s = pm_h5_attr_string(file, "/theory", "beyond_rwa",
+                                              dressed ? "*_beyond_rwa, G_cr, Gamma_z, bloch_siegert_*: leading order "
+                                                        "beyond the RWA, dressed model of Eq. 5 at beyond_rwa_theta"
+                                                      : "*_beyond_rwa, G_cr, Gamma_z, bloch_siegert_*: leading order "
+                                                        "beyond the RWA at theta = pi/2, a reference (model = jc)");
         if (s == PM_OK) s = pm_h5_close(file, 1);
         else pm_h5_abort(file);
         if (s != PM_OK) return pm_cli_fail(s);
