@@ -336,7 +336,9 @@ typedef struct sweep_job {
     const double *values;
     size_t count;
     const pm_compare_options *opts;
-    pm_compare_point *points;
+    pm_sweep_point_fn run;
+    void *user;
+    pm_status *statuses;
     char (*messages)[512];
     pthread_mutex_t lock;
     size_t completed, finished; /* finished counts failed points too */
@@ -346,17 +348,15 @@ typedef struct sweep_job {
 static void sweep_point(void *context, size_t k)
 {
     sweep_job *job = context;
-    pm_compare_point *point = &job->points[k];
     pm_status s;
     if (job->opts->stop && *job->opts->stop) {
         s = pm_error_set(PM_EINTERRUPT, "interrupted before this point");
     } else {
         pm_params p;
         s = pm_sweep_apply(job->base, job->variable, job->values[k], &p);
-        if (s == PM_OK) s = pm_compare_point_run(&p, job->opts, point, NULL);
-        else point->params = p;
+        s = job->run(job->user, k, &p, s);
     }
-    point->status = s;
+    job->statuses[k] = s;
     if (s != PM_OK) snprintf(job->messages[k], sizeof job->messages[k], "%s", pm_error_message());
     pthread_mutex_lock(&job->lock);
     if (s == PM_OK) job->completed++;
@@ -368,8 +368,9 @@ static void sweep_point(void *context, size_t k)
     pthread_mutex_unlock(&job->lock);
 }
 
-pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
-                           const pm_compare_options *opts, pm_compare_point *points, size_t *completed)
+pm_status pm_sweep_run(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
+                       const pm_compare_options *opts, pm_sweep_point_fn run, void *user, pm_status *statuses,
+                       size_t *completed)
 {
     if (completed) *completed = 0;
     if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
@@ -378,10 +379,8 @@ pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t co
         pm_compare_options_default(&defaults);
         opts = &defaults;
     }
-    memset(points, 0, count * sizeof *points);
-    sweep_job job = {.base = base, .variable = v, .values = values, .count = count, .opts = opts,
-                     .points = points, .completed = 0,
-                     .progress = {.enabled = opts->progress}};
+    sweep_job job = {.base = base, .variable = v, .values = values, .count = count, .opts = opts, .run = run,
+                     .user = user, .statuses = statuses, .completed = 0, .progress = {.enabled = opts->progress}};
     job.messages = calloc(count, sizeof *job.messages);
     if (!job.messages) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
     pthread_mutex_init(&job.lock, NULL);
@@ -392,13 +391,47 @@ pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t co
     pm_status status = PM_OK;
     int interrupted = opts->stop && *opts->stop;
     for (size_t k = 0; k < count && status == PM_OK; k++)
-        if (points[k].status != PM_OK && !(interrupted && points[k].status == PM_EINTERRUPT))
-            status = pm_error_set(points[k].status, "sweep point %zu (%s = %.10g): %s", k + 1,
+        if (statuses[k] != PM_OK && !(interrupted && statuses[k] == PM_EINTERRUPT))
+            status = pm_error_set(statuses[k], "sweep point %zu (%s = %.10g): %s", k + 1,
                                   pm_sweep_variable_name(v), values[k], job.messages[k]);
     if (status == PM_OK && interrupted)
         status = pm_error_set(PM_EINTERRUPT, "sweep interrupted: %zu of %zu points done", job.completed, count);
     free(job.messages);
     return status;
+}
+
+typedef struct {
+    const pm_compare_options *opts;
+    pm_compare_point *points;
+} compare_sweep_context;
+
+static pm_status compare_sweep_point(void *user, size_t k, const pm_params *p, pm_status applied)
+{
+    compare_sweep_context *ctx = user;
+    pm_compare_point *point = &ctx->points[k];
+    pm_status s = applied == PM_OK ? pm_compare_point_run(p, ctx->opts, point, NULL) : applied;
+    if (applied != PM_OK) point->params = *p;
+    point->status = s;
+    return s;
+}
+
+pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
+                           const pm_compare_options *opts, pm_compare_point *points, size_t *completed)
+{
+    if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
+    memset(points, 0, count * sizeof *points);
+    pm_status *statuses = calloc(count, sizeof *statuses);
+    if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
+    pm_compare_options defaults;
+    if (!opts) {
+        pm_compare_options_default(&defaults);
+        opts = &defaults;
+    }
+    compare_sweep_context ctx = {opts, points};
+    pm_status s = pm_sweep_run(base, v, count, values, opts, compare_sweep_point, &ctx, statuses, completed);
+    for (size_t k = 0; k < count; k++) points[k].status = statuses[k];
+    free(statuses);
+    return s;
 }
 
 /* ---- threshold -------------------------------------------------------------------- */

@@ -148,6 +148,17 @@ pm_status pm_sweep_parse(const char *spec, pm_sweep_variable *v, size_t *count, 
 pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
                            const pm_compare_options *opts, pm_compare_point *points, size_t *completed);
 
+/* The sweep driver under pm_compare_sweep and pm_compare4_sweep: for each
+ * value, `base` with the variable set (pm_sweep_apply, whose status is
+ * `applied`) goes to run(user, k, params, applied), which returns the
+ * point's status (into statuses[k]).  Points run in parallel
+ * (opts->threads); opts->stop and opts->progress as for pm_compare_sweep,
+ * and the same return value. */
+typedef pm_status (*pm_sweep_point_fn)(void *user, size_t k, const pm_params *params, pm_status applied);
+pm_status pm_sweep_run(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
+                       const pm_compare_options *opts, pm_sweep_point_fn run, void *user, pm_status *statuses,
+                       size_t *completed);
+
 typedef struct pm_compare_threshold {
     double S_th_reduced;   /* Eq. (14) */
     double S_th_exact;     /* exact <sigma_z> at S_probe (gain clamping; NaN if not clamped) */

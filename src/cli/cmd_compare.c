@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "phonomaser/compare_models.h"
 #include "phonomaser/compare.h"
 
 _Static_assert(sizeof(sig_atomic_t) == sizeof(int), "the stop flag is passed to the library as an int");
@@ -386,6 +387,146 @@ static char *table_path_for(const char *output)
     return path;
 }
 
+/* ---- the four-way comparison of the dressed model (compare_models.h) ---- */
+
+static void write_table4(FILE *out, pm_sweep_variable v, size_t count, const double *values,
+                         const pm_compare4_point *points)
+{
+    fprintf(out, "# %12s", pm_sweep_variable_name(v));
+    for (int q = 0; q < PM_CMP4_COUNT; q++)
+        for (int c = 0; c < PM_COL_COUNT; c++)
+            fprintf(out, " %14.14s", c == 0 ? pm_compare4_quantity_name(q) : pm_compare4_column_name(c));
+    fprintf(out, " %8s %5s %10s\n", "N", "K", "a2_abs");
+    fprintf(out, "# %12s", "");
+    for (int q = 0; q < PM_CMP4_COUNT; q++)
+        for (int c = 0; c < PM_COL_COUNT; c++) fprintf(out, " %14.14s", pm_compare4_column_name(c));
+    fprintf(out, "\n");
+    for (size_t k = 0; k < count; k++) {
+        const pm_compare4_point *pt = &points[k];
+        fprintf(out, "  %12.6g", values[k]);
+        for (int q = 0; q < PM_CMP4_COUNT; q++)
+            for (int c = 0; c < PM_COL_COUNT; c++)
+                fprintf(out, " %14.8g", pt->status == PM_OK ? pt->value[q][c] : NAN);
+        fprintf(out, " %8ld %5ld %10.3e\n", pt->N_dressed, pt->K_dressed, pt->a2_abs);
+    }
+}
+
+static void report_point4(const pm_compare4_point *pt)
+{
+    pm_report_int("N", pt->N_dressed);
+    pm_report_int("K", pt->K_dressed);
+    pm_report_int("N_jc", pt->N_jc);
+    pm_report_int("converged", pt->converged_dressed && pt->converged_jc);
+    char name[96];
+    for (int q = 0; q < PM_CMP4_COUNT; q++) {
+        for (int c = 0; c < PM_COL_COUNT; c++) {
+            snprintf(name, sizeof name, "%s_%s", pm_compare4_quantity_name(q), pm_compare4_column_name(c));
+            pm_report_double(name, pt->value[q][c]);
+        }
+        for (int c = 1; c < PM_COL_COUNT; c++) {
+            snprintf(name, sizeof name, "%s_rel_dev_%s", pm_compare4_quantity_name(q), pm_compare4_column_name(c));
+            pm_report_double(name, pt->rel_dev[q][c]);
+        }
+    }
+    pm_report_double("S_th_rwa", pt->S_th_rwa);
+    pm_report_double("S_th_beyond_rwa", pt->S_th_beyond_rwa);
+    pm_report_double("a2_abs", pt->a2_abs);
+    pm_report_double("coherence_tail", pt->coherence_tail);
+    pm_report_double("rwa_resonance_ratio", pt->rwa_resonance_ratio);
+    pm_report_double("rwa_coupling_ratio", pt->rwa_coupling_ratio);
+    pm_report_double("seconds", pt->seconds);
+}
+
+static pm_status write_h5_points4(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
+                                  const pm_compare4_point *points)
+{
+    double *column = malloc(count * sizeof *column);
+    if (!column) return pm_error_set(PM_ENOMEM, "out of memory writing %zu sweep points", count);
+    char path[160];
+    snprintf(path, sizeof path, "/compare4/%s", pm_sweep_variable_name(v));
+    pm_status s = pm_h5_dataset_double(file, path, values, count, 0, variable_unit(v));
+    for (int q = 0; q < PM_CMP4_COUNT && s == PM_OK; q++)
+        for (int c = 0; c < PM_COL_COUNT && s == PM_OK; c++) {
+            for (size_t k = 0; k < count; k++) column[k] = points[k].status == PM_OK ? points[k].value[q][c] : NAN;
+            snprintf(path, sizeof path, "/compare4/%s/%s", pm_compare4_quantity_name(q), pm_compare4_column_name(c));
+            s = pm_h5_dataset_double(file, path, column, count, 0, "1");
+        }
+    const struct {
+        const char *name;
+        size_t offset;
+        int is_long;
+    } extra[] = {
+        {"S_th_rwa", offsetof(pm_compare4_point, S_th_rwa), 0},
+        {"S_th_beyond_rwa", offsetof(pm_compare4_point, S_th_beyond_rwa), 0},
+        {"a2_abs", offsetof(pm_compare4_point, a2_abs), 0},
+        {"coherence_tail", offsetof(pm_compare4_point, coherence_tail), 0},
+        {"rwa_resonance_ratio", offsetof(pm_compare4_point, rwa_resonance_ratio), 0},
+        {"rwa_coupling_ratio", offsetof(pm_compare4_point, rwa_coupling_ratio), 0},
+        {"N", offsetof(pm_compare4_point, N_dressed), 1},
+        {"K", offsetof(pm_compare4_point, K_dressed), 1},
+        {"N_jc", offsetof(pm_compare4_point, N_jc), 1},
+    };
+    for (size_t e = 0; e < sizeof extra / sizeof extra[0] && s == PM_OK; e++) {
+        for (size_t k = 0; k < count; k++) {
+            const char *base = (const char *)&points[k] + extra[e].offset;
+            column[k] = extra[e].is_long ? (double)*(const long *)base : *(const double *)base;
+        }
+        snprintf(path, sizeof path, "/compare4/%s", extra[e].name);
+        s = pm_h5_dataset_double(file, path, column, count, 0, "1");
+    }
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/compare4", "columns",
+                              "dressed: exact Eq. (5); jc: exact Eqs. (6)-(9); reduced_rwa: Eqs. (11)-(15), (B92), "
+                              "(20); reduced_beyond_rwa: leading order beyond the RWA (reduced.h)");
+    free(column);
+    return s;
+}
+
+static int run_four_way(const pm_run_config *cfg, const pm_cli_options *opts, const pm_compare_options *copts,
+                        pm_sweep_variable v, size_t count, const double *values, int sweep, int argc, char **argv)
+{
+    pm_compare4_point *points = calloc(count, sizeof *points);
+    if (!points) return pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory for %zu points", count));
+    pm_compare_options four = *copts;
+    four.converge.path = PM_PATH_AUTO;
+    size_t completed = 0;
+    pm_status s;
+    if (!sweep) {
+        s = pm_compare4_point_run(&cfg->params, &four, &points[0]);
+        points[0].status = s;
+        completed = s == PM_OK;
+    } else {
+        s = pm_compare4_sweep(&cfg->params, v, count, values, &four, points, &completed);
+    }
+    int interrupted = s == PM_EINTERRUPT, rc = 0;
+    if (s != PM_OK && !interrupted) {
+        free(points);
+        return pm_cli_fail(s);
+    }
+    if (interrupted) fprintf(stderr, "phonomaser compare: %s\n", pm_error_message());
+    if (!sweep && !interrupted) report_point4(&points[0]);
+    if (sweep) write_table4(stdout, v, count, values, points);
+    s = PM_OK;
+    if (opts->output) {
+        pm_h5file *file = NULL;
+        s = pm_h5_create(opts->output, &file);
+        if (s == PM_OK) s = pm_report_h5_header(file, "compare", argc, argv, cfg, points[0].N_dressed);
+        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, points[0].K_dressed);
+        if (s == PM_OK) s = write_h5_points4(file, v, count, values, points);
+        if (s == PM_OK) s = pm_h5_close(file, !interrupted);
+        else pm_h5_abort(file);
+    }
+    if (s != PM_OK) rc = pm_cli_fail(s);
+    else if (interrupted) rc = 3;
+    if (!opts->quiet)
+        for (size_t k = 0; k < count; k++)
+            if (points[k].status == PM_OK && !(points[k].converged_dressed && points[k].converged_jc))
+                fprintf(stderr, "phonomaser compare: warning: point %zu: N = auto stopped without converging "
+                        "(N = %ld dressed, %ld JC)\n", k + 1, points[k].N_dressed, points[k].N_jc);
+    free(points);
+    return rc;
+}
+
 int pm_cmd_compare(int argc, char **argv)
 {
     int full_argc = argc;
@@ -454,6 +595,13 @@ int pm_cmd_compare(int argc, char **argv)
         copts.stop = (volatile const int *)&pm_cli_stop;
         copts.progress = sweep && !opts.quiet && isatty(2);
 
+        if (pm_model_type_get(cfg->params.model)->truncates_sectors) {
+            /* the dressed model: exact dressed, exact JC and both reduced theories */
+            rc = run_four_way(cfg, &opts, &copts, v, count, values, sweep, full_argc, full_argv);
+            free(values);
+            free(full_argv);
+            return rc;
+        }
         pm_compare_point *points = calloc(count, sizeof *points);
         pm_compare_threshold *thresholds = NULL;
         int want_threshold = !sweep || flags.threshold;

@@ -1,0 +1,127 @@
+/* The four-way comparison of the dressed model (compare_models.h). */
+#include "phonomaser/compare_models.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "phonomaser/timer.h"
+
+const char *pm_compare4_quantity_name(pm_compare4_quantity q)
+{
+    static const char *const names[PM_CMP4_COUNT] = {"n_mean", "g2", "sz_mean"};
+    return q < PM_CMP4_COUNT ? names[q] : "?";
+}
+
+const char *pm_compare4_column_name(pm_compare4_column c)
+{
+    static const char *const names[PM_COL_COUNT] = {"dressed", "jc", "reduced_rwa", "reduced_beyond_rwa"};
+    return c < PM_COL_COUNT ? names[c] : "?";
+}
+
+static pm_status exact(const pm_params *params, const pm_compare_options *opts, pm_converge_result *cr)
+{
+    pm_converge_options copts = opts->converge;
+    if (params->N == PM_N_AUTO) return pm_converge_auto(params, &copts, cr);
+    long N = params->N; /* a ladder of one N (K = auto grows K there) */
+    return pm_converge_ladder(params, 1, &N, &copts, cr);
+}
+
+pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_options *opts, pm_compare4_point *out)
+{
+    memset(out, 0, sizeof *out);
+    out->params = *params;
+    if (params->model != PM_MODEL_DRESSED)
+        return pm_error_set(PM_EINVAL, "the four-way comparison needs model = dressed (model = %s given)",
+                            pm_params_model_name(params->model));
+    double start = pm_wall_seconds();
+    pm_converge_result dressed, jc;
+    pm_status s = exact(params, opts, &dressed);
+    if (s != PM_OK) {
+        pm_converge_result_clear(&dressed);
+        return s;
+    }
+    pm_params jc_params = *params;
+    jc_params.model = PM_MODEL_JC;
+    jc_params.set_mask &= ~((1u << PM_KEY_THETA) | (1u << PM_KEY_K)); /* keys of the dressed model only */
+    s = exact(&jc_params, opts, &jc);
+    if (s != PM_OK) {
+        pm_converge_result_clear(&dressed);
+        pm_converge_result_clear(&jc);
+        return s;
+    }
+    const pm_observables *od = &dressed.final.obs, *oj = &jc.final.obs;
+    out->N_dressed = dressed.chosen_N;
+    out->K_dressed = dressed.chosen_K;
+    out->N_jc = jc.chosen_N;
+    out->params.N = dressed.chosen_N;
+    out->params.K = dressed.chosen_K;
+    out->converged_dressed = params->N == PM_N_AUTO ? dressed.converged : 1;
+    out->converged_jc = params->N == PM_N_AUTO ? jc.converged : 1;
+    out->a2_abs = cabs(od->a2_mean);
+    out->coherence_tail = od->coherence_tail;
+
+    /* reduced theories */
+    const pm_params *p = params;
+    out->S_th_rwa = pm_reduced_S_th(p);
+    out->S_th_beyond_rwa = pm_reduced_beyond_rwa_S_th(p);
+    int above_rwa = p->S > out->S_th_rwa, above_brwa = p->S > out->S_th_beyond_rwa;
+    pm_reduced_fp fp;
+    double g2_rwa = pm_reduced_fp_solve(p, &fp) == PM_OK ? fp.g2_wigner : NAN;
+    double reduced[PM_CMP4_COUNT][2] = {
+        {above_rwa ? pm_reduced_n_las(p) : pm_reduced_n_ss(p), above_brwa ? NAN : pm_reduced_beyond_rwa_n_ss(p)},
+        {g2_rwa, NAN},
+        {above_rwa ? out->S_th_rwa : p->S, above_brwa ? out->S_th_beyond_rwa : p->S},
+    };
+    double exact_values[PM_CMP4_COUNT][2] = {
+        {od->n_mean, oj->n_mean}, {od->g2, oj->g2}, {od->sz_mean, oj->sz_mean}};
+    for (int q = 0; q < PM_CMP4_COUNT; q++) {
+        out->value[q][PM_COL_DRESSED] = exact_values[q][0];
+        out->value[q][PM_COL_JC] = exact_values[q][1];
+        out->value[q][PM_COL_REDUCED_RWA] = reduced[q][0];
+        out->value[q][PM_COL_REDUCED_BEYOND_RWA] = reduced[q][1];
+        for (int c = 0; c < PM_COL_COUNT; c++) {
+            double other = out->value[q][c];
+            out->rel_dev[q][c] = c != PM_COL_DRESSED && other != 0 && isfinite(other) && isfinite(exact_values[q][0])
+                                     ? (exact_values[q][0] - other) / fabs(other)
+                                     : NAN;
+        }
+    }
+    out->rwa_resonance_ratio = (2 * p->omega_m + p->delta) / p->gamma_2;
+    out->rwa_coupling_ratio = p->g * sqrt(fmax(od->n_mean, 0)) / p->omega_m;
+    out->seconds = pm_wall_seconds() - start;
+    pm_converge_result_clear(&dressed);
+    pm_converge_result_clear(&jc);
+    return PM_OK;
+}
+
+typedef struct {
+    const pm_compare_options *opts;
+    pm_compare4_point *points;
+} sweep4_context;
+
+static pm_status sweep4_point(void *user, size_t k, const pm_params *p, pm_status applied)
+{
+    sweep4_context *ctx = user;
+    pm_compare4_point *point = &ctx->points[k];
+    pm_status s = applied == PM_OK ? pm_compare4_point_run(p, ctx->opts, point) : applied;
+    if (applied != PM_OK) point->params = *p;
+    point->status = s;
+    return s;
+}
+
+pm_status pm_compare4_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
+                            const pm_compare_options *opts, pm_compare4_point *points, size_t *completed)
+{
+    if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
+    memset(points, 0, count * sizeof *points);
+    pm_status *statuses = calloc(count, sizeof *statuses);
+    if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
+    sweep4_context ctx = {opts, points};
+    pm_status s = pm_sweep_run(base, v, count, values, opts, sweep4_point, &ctx, statuses, completed);
+    for (size_t k = 0; k < count; k++) points[k].status = statuses[k];
+    free(statuses);
+    return s;
+}
