@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "phonomaser/compare_models.h"
 #include "phonomaser/converge.h"
 #include "phonomaser/model.h"
 #include "phonomaser/solve.h"
@@ -221,8 +222,39 @@ static void test_k_auto(void)
     pm_converge_result_clear(&ladder);
 }
 
+/* Where the elimination is controlled (eta = 0.02, n << n_sat, below both
+ * thresholds) the beyond-RWA n_ss matches the exact dressed model to 1 %
+ * and the RWA formula (B92) visibly fails. */
+static void test_beyond_rwa_controlled(void)
+{
+    const struct {
+        const char *S, *theta, *delta;
+    } points[] = {{"-0.2", "1.5707963267948966", "0"}, {"0.0", "1.0", "0"}, {"-0.5", "1.2", "300"}};
+    for (size_t k = 0; k < sizeof points / sizeof points[0]; k++) {
+        const char *keys[] = {"model", "eta", "S", "theta", "delta", "N"};
+        const char *values[] = {"dressed", "0.02", points[k].S, points[k].theta, points[k].delta, "auto"};
+        pm_params p = test_params_with(keys, values, 6);
+        pm_compare_options opts;
+        pm_compare_options_default(&opts);
+        opts.converge.path = PM_PATH_AUTO;
+        pm_compare4_point pt;
+        REQUIRE_OK(pm_compare4_point_run(&p, &opts, &pt));
+        double brwa = pt.rel_dev[PM_CMP4_N_MEAN][PM_COL_REDUCED_BEYOND_RWA];
+        double rwa = pt.rel_dev[PM_CMP4_N_MEAN][PM_COL_REDUCED_RWA];
+        printf("eta = 0.02, S = %s, theta = %s, delta = %s: <n> dressed %.6g (N = %ld, K = %ld), beyond-RWA %.6g "
+               "(%+.2e), RWA %.6g (%+.2e)\n", points[k].S, points[k].theta, points[k].delta,
+               pt.value[PM_CMP4_N_MEAN][PM_COL_DRESSED], pt.N_dressed, pt.K_dressed,
+               pt.value[PM_CMP4_N_MEAN][PM_COL_REDUCED_BEYOND_RWA], brwa,
+               pt.value[PM_CMP4_N_MEAN][PM_COL_REDUCED_RWA], rwa);
+        CHECK(pt.converged_dressed && pt.converged_jc);
+        CHECK(fabs(brwa) < 1e-2);
+        CHECK(fabs(rwa) > 0.1);
+    }
+}
+
 int main(void)
 {
+    test_beyond_rwa_controlled();
     test_sector_step();
     test_untruncated_equals_full("1.5707963267948966");
     test_untruncated_equals_full("1.0");
