@@ -261,12 +261,17 @@ int pm_cmd_evolve(int argc, char **argv)
      * from a thermal state grows towards it); the tail population along the
      * trajectory is checked below.  A checkpoint stores the N chosen. */
     int automatic = cfg->params.N == PM_N_AUTO;
-    if (automatic) {
+    /* K = auto likewise: the sector cutoff of the converged steady state */
+    int k_automatic = pm_model_type_get(cfg->params.model)->truncates_sectors && cfg->params.K == PM_K_AUTO;
+    if (automatic || k_automatic) {
         pm_converge_options copts;
         pm_cli_converge_options(cfg, &copts);
         pm_converge_result ladder;
-        s = pm_converge_auto(&cfg->params, &copts, &ladder);
+        long fixed_N = cfg->params.N;
+        s = automatic ? pm_converge_auto(&cfg->params, &copts, &ladder)
+                      : pm_converge_ladder(&cfg->params, 1, &fixed_N, &copts, &ladder);
         cfg->params.N = ladder.chosen_N;
+        if (k_automatic) cfg->params.K = ladder.chosen_K;
         pm_converge_result_clear(&ladder);
         if (s != PM_OK) {
             free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
@@ -285,7 +290,7 @@ int pm_cmd_evolve(int argc, char **argv)
     pm_model *model = NULL;
     pm_mesolve_result result;
     memset(&result, 0, sizeof result);
-    s = pm_model_jc_alloc(&cfg->params, &model);
+    s = pm_model_alloc(&cfg->params, &model);
     if (s == PM_OK) s = pm_mesolve(model, &init, ntimes, times, &mopts, &result);
     double seconds = pm_wall_seconds() - start;
     int interrupted = s == PM_EINTERRUPT;
@@ -337,8 +342,11 @@ int pm_cmd_evolve(int argc, char **argv)
                     "truncates it (raise N)\n", ts->trace[0], (long long)model->N);
     }
     if (file) {
+        long K_used = cfg->params.K;
         if (automatic) cfg->params.N = PM_N_AUTO; /* the record says auto; /parameters/N the cutoff used */
+        if (k_automatic) cfg->params.K = PM_K_AUTO;
         s = pm_report_h5_header(file, "evolve", argc, argv, cfg, model ? (long)model->N : 0);
+        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, K_used);
         if (s == PM_OK) s = write_series(file, ts, skip);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "path", pm_path_name(result.path));
         if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "initial", cfg->initial);
