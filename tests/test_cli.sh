@@ -7,7 +7,8 @@ set -u
 exe=$1
 src=$2
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+mounts=()
+trap 'for m in "${mounts[@]}"; do umount "$m"; done; rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
@@ -124,6 +125,28 @@ compgen -G "$tmp/mem.h5*" >/dev/null && fail "memory refusal left a file"
 # an override replaces the file's alternative key (file: eta, override: g)
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"
+
+# --- a full disk (issue 12.1): exit 1, one line naming the file and ENOSPC, no
+# temporary file, the previous result untouched (needs root for the tmpfs) ---
+mkdir "$tmp/full"
+if mount -t tmpfs -o size=200k tmpfs "$tmp/full" 2>/dev/null; then
+    mounts+=("$tmp/full")
+    "$exe" steady --set N=10 -q -o "$tmp/full/x.h5" >/dev/null 2>&1 || fail "small steady on the tmpfs"
+    before=$(md5sum <"$tmp/full/x.h5")
+    for run in "steady --set N=2000 --set store_rho=1" "wigner --set N=100 --set wigner_points=301" \
+               "evolve --set N=2000 --set store_rho=1 --set t_final=0.01 --set n_times=3"; do
+        # shellcheck disable=SC2086
+        "$exe" $run -q -o "$tmp/full/x.h5" >/dev/null 2>"$tmp/stderr"; rc=$?
+        [[ $rc -eq 1 ]] || fail "full disk, $run: exit $rc (want 1): $(cat "$tmp/stderr")"
+        [[ $(wc -l <"$tmp/stderr") -eq 1 ]] || fail "full disk, $run: stderr not one line: $(cat "$tmp/stderr")"
+        grep -q "'$tmp/full/x.h5': No space left on device (the disk is full)" "$tmp/stderr" \
+            || fail "full disk, $run: message: $(cat "$tmp/stderr")"
+        compgen -G "$tmp/full/x.h5.tmp*" >/dev/null && fail "full disk, $run: temporary file left behind"
+        [[ $(md5sum <"$tmp/full/x.h5") == "$before" ]] || fail "full disk, $run: the previous file changed"
+    done
+else
+    echo "skipped: full-disk checks (cannot mount a tmpfs: not root?)"
+fi
 
 # --- interrupted evolution: partial file marked incomplete, exit 3 ----------
 interrupt_after 1 evolve --set path=full --set N=60 --set t_final=1e5 --set n_times=100001 -q -o "$tmp/int.h5"
