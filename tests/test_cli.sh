@@ -126,6 +126,46 @@ compgen -G "$tmp/mem.h5*" >/dev/null && fail "memory refusal left a file"
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"
 
+# --- output paths checked before any work (issue 12.4): a directory, a place
+# that cannot be written; stale temporary files of dead processes removed ------
+mkdir "$tmp/adir"
+# expect_file_error "pattern" args...: exit 1, one stderr line matching, nothing on stdout (no work done)
+expect_file_error() {
+    local pattern=$1; shift
+    "$exe" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; local rc=$?
+    [[ $rc -eq 1 ]] || fail "exit $rc (want 1) for: $*"
+    [[ $(wc -l <"$tmp/stderr") -eq 1 ]] || fail "stderr not one line for: $* : $(cat "$tmp/stderr")"
+    grep -q -- "$pattern" "$tmp/stderr" || fail "stderr lacks '$pattern' for: $* : $(cat "$tmp/stderr")"
+    [[ ! -s "$tmp/stdout" ]] || fail "work was done before the output check for: $*"
+    compgen -G "$tmp/adir.tmp*" >/dev/null && fail "temporary file left behind for: $*"
+}
+for cmd in steady converge evolve wigner theory compare; do
+    expect_file_error "'$tmp/adir': it is a directory" $cmd --set N=20 -q -o "$tmp/adir"
+done
+expect_file_error "'$tmp/adir': it is a directory" compare --set N=300 --sweep S:0:0.05:3 -q --table "$tmp/adir"
+expect_file_error "'$tmp/adir': it is a directory" evolve --set N=20 -q --checkpoint 1 -o "$tmp/adir"
+mkdir "$tmp/ro"
+if [[ $EUID -eq 0 ]] && mount -t tmpfs -o ro,size=64k tmpfs "$tmp/ro" 2>/dev/null; then
+    mounts+=("$tmp/ro")
+elif [[ $EUID -ne 0 ]]; then
+    chmod 555 "$tmp/ro"
+fi
+if ! touch "$tmp/ro/probe" 2>/dev/null; then
+    expect_file_error "cannot create '$tmp/ro/x.h5'" steady --set N=20 -q -o "$tmp/ro/x.h5"
+    expect_file_error "cannot create '$tmp/ro/x.h5'" compare --set N=300 --sweep S:0:0.05:3 -q -o "$tmp/ro/x.h5"
+    expect_file_error "cannot create '$tmp/ro/t.txt'" compare --set N=300 --sweep S:0:0.05:3 -q --table "$tmp/ro/t.txt"
+else
+    echo "skipped: read-only output directory checks (cannot make one)"
+fi
+sh -c 'exit 0' & dead=$!
+wait $dead
+touch "$tmp/st.h5.tmp.$dead" "$tmp/st.h5.tmp.$$" "$tmp/st.h5.tmp.x1"
+"$exe" steady --set N=20 -o "$tmp/st.h5" >/dev/null 2>"$tmp/stderr" || fail "steady over stale files: $(cat "$tmp/stderr")"
+[[ -e "$tmp/st.h5.tmp.$dead" ]] && fail "the stale temporary file of process $dead was not removed"
+[[ -e "$tmp/st.h5.tmp.$$" && -e "$tmp/st.h5.tmp.x1" ]] || fail "a live process's (or a foreign) temporary file was removed"
+grep -q "note: removed 1 stale temporary file '$tmp/st.h5.tmp.<pid>'" "$tmp/stderr" \
+    || fail "no note on the stale temporary file: $(cat "$tmp/stderr")"
+
 # --- a full disk (issue 12.1): exit 1, one line naming the file and ENOSPC, no
 # temporary file, the previous result untouched (needs root for the tmpfs) ---
 mkdir "$tmp/full"

@@ -38,6 +38,12 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
 int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void), pm_cli_options *opts,
                  pm_h5file **file);
 
+/* Before any work: check that the output file `path` can be written
+ * (pm_h5_check_output: not a directory, a writable directory) and remove
+ * the stale temporary files of dead processes (a note on stderr unless
+ * quiet).  Returns 0, or the exit code after one error line. */
+int pm_cli_check_output(const char *path, int quiet);
+
 /* Print the common usage block and the key table. */
 void pm_cli_print_common_help(FILE *out);
 

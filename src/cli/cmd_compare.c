@@ -442,6 +442,17 @@ int pm_cmd_compare(int argc, char **argv)
             free(full_argv);
             return pm_cli_fail(s); /* escapes control characters of user text */
         }
+        /* the output file and the table are checked before the sweep runs */
+        char *table_path = flags.table ? strdup(flags.table) : opts.output ? table_path_for(opts.output) : NULL;
+        if ((flags.table || opts.output) && !table_path) rc = pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));
+        if (rc == 0 && opts.output) rc = pm_cli_check_output(opts.output, opts.quiet);
+        if (rc == 0 && table_path) rc = pm_cli_check_output(table_path, opts.quiet);
+        if (rc != 0) {
+            free(table_path);
+            free(values);
+            free(full_argv);
+            return rc;
+        }
 
         pm_compare_options copts;
         pm_compare_options_default(&copts);
@@ -494,7 +505,6 @@ int pm_cmd_compare(int argc, char **argv)
             if (interrupted) fprintf(stderr, "phonomaser compare: %s\n", pm_error_message());
             if (!sweep && !interrupted) report_point(&points[0], thresholds, have_langevin ? &lr : NULL);
             if (sweep) write_table(stdout, v, count, values, points, interrupted ? NULL : thresholds);
-            char *table_path = flags.table ? strdup(flags.table) : opts.output ? table_path_for(opts.output) : NULL;
             if (table_path) {
                 FILE *table = fopen(table_path, "w");
                 if (table) {
@@ -503,7 +513,6 @@ int pm_cmd_compare(int argc, char **argv)
                 } else {
                     s = pm_error_set(PM_EIO, "cannot write table '%s'", table_path);
                 }
-                free(table_path);
             }
             if (opts.output && (s == PM_OK || interrupted)) {
                 pm_h5file *file = NULL;
@@ -535,6 +544,7 @@ int pm_cmd_compare(int argc, char **argv)
                 }
         }
         pm_langevin_result_clear(&lr);
+        free(table_path);
         free(p_n);
         free(points);
         free(thresholds);

@@ -191,6 +191,7 @@ int pm_cmd_theory(int argc, char **argv)
     } else if (g_given) {
         ncols = 1;
     }
+    if (opts.output && (rc = pm_cli_check_output(opts.output, opts.quiet)) != 0) return rc;
     column cols[THEORY_MAX_COLUMNS];
     for (int c = 0; c < ncols; c++) {
         pm_status s = PM_OK;

@@ -319,6 +319,8 @@ int pm_cmd_wigner(int argc, char **argv)
     pm_h5file *file = NULL;
     pm_status s = PM_OK;
     if (opts.output) {
+        rc = pm_cli_check_output(opts.output, opts.quiet);
+        if (rc != 0) return rc;
         s = pm_h5_create(opts.output, &file);
         if (s != PM_OK) return pm_cli_fail(s);
     }

@@ -131,6 +131,17 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
     return 0;
 }
 
+int pm_cli_check_output(const char *path, int quiet)
+{
+    size_t stale = 0;
+    pm_status s = pm_h5_check_output(path, &stale);
+    if (s != PM_OK) return pm_cli_fail(s);
+    if (stale && !quiet)
+        fprintf(stderr, "phonomaser: note: removed %zu stale temporary file%s '%s.tmp.<pid>' left by a "
+                "process that no longer exists\n", stale, stale == 1 ? "" : "s", path);
+    return 0;
+}
+
 int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void), pm_cli_options *opts,
                  pm_h5file **file)
 {
@@ -142,6 +153,8 @@ int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void),
         return 0;
     }
     if (opts->output) {
+        rc = pm_cli_check_output(opts->output, opts->quiet);
+        if (rc != 0) return rc;
         pm_status s = pm_h5_create(opts->output, file);
         if (s != PM_OK) return pm_cli_fail(s);
     }
