@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "phonomaser/compare.h"
 
-_Static_assert(sizeof(sig_atomic_t) == sizeof(int), "the stop flag is passed to the library as an int");
 
 static void help(void)
 {
@@ -462,7 +461,7 @@ int pm_cmd_compare(int argc, char **argv)
         copts.langevin = flags.langevin && sweep;
         copts.langevin_opts.seed = (uint64_t)flags.seed;
         copts.langevin_opts.trajectories = (size_t)flags.trajectories;
-        copts.stop = (volatile const int *)&pm_cli_stop;
+        copts.stop = &pm_cli_stop;
         copts.progress = sweep && !opts.quiet && isatty(2);
 
         pm_compare_point *points = calloc(count, sizeof *points);
