@@ -51,7 +51,7 @@ typedef struct evolve_run {
     const pm_sparse *L;
     int64_t n;                      /* complex size */
     int64_t jac_nnz;                /* entries of the real 2n x 2n Jacobian */
-    const volatile int *stop_flag;
+    const pm_stop_flag *stop_flag;
     int stopped;                    /* the RHS saw the stop flag */
     pm_progress progress;           /* bar on stderr, if asked for */
     double t_first, t_last;         /* times[0], times[ntimes-1] */

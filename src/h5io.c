@@ -7,11 +7,16 @@
  * the stack, and turned into a PM_EIO message naming the file and object. */
 #include "phonomaser/h5io.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -23,6 +28,7 @@ struct pm_h5file {
     hid_t lcpl;      /* link creation: create missing parent groups */
     char *path;      /* final name, used in every message */
     char *tmp_path;  /* NULL for a file opened for reading */
+    int fd;          /* the open temporary file (writing), else -1 */
 };
 
 /* Datasets above this size are chunked and compressed. */
@@ -310,13 +316,34 @@ pm_status pm_h5_attr_string(pm_h5file *file, const char *object, const char *nam
 
 /* ---- create / close ----------------------------------------------------- */
 
+/* A file being written lives in memory (HDF5's core driver, no backing
+ * store) and reaches the disk only in pm_h5_close, with plain write(2)
+ * calls whose errors (ENOSPC, EDQUOT, EFBIG, EIO) phonomaser sees itself.
+ * With the default sec2 driver a full disk makes H5Fclose fail half-way and
+ * leaves HDF5 in a state that crashes at exit (H5F__close_cb, HDF5 1.10);
+ * in memory nothing inside HDF5 can meet a disk error.  The cost is one
+ * copy of the file in memory while it is written (result files are small
+ * beside the states they describe). */
+enum { CORE_INCREMENT_BYTES = 1 << 20 };
+
 static void free_handle(pm_h5file *file)
 {
     if (file->lcpl >= 0)
         H5Pclose(file->lcpl);
+    if (file->fd >= 0)
+        close(file->fd);
     free(file->path);
     free(file->tmp_path);
     free(file);
+}
+
+static char *tmp_name_for(const char *path, long pid)
+{
+    size_t len = strlen(path) + 32;
+    char *name = malloc(len);
+    if (name != NULL)
+        snprintf(name, len, "%s.tmp.%ld", path, pid);
+    return name;
 }
 
 static pm_status alloc_handle(const char *path, int writable, pm_h5file **out)
@@ -326,19 +353,117 @@ static pm_status alloc_handle(const char *path, int writable, pm_h5file **out)
         return pm_error_set(PM_ENOMEM, "out of memory opening '%s'", path);
     file->file_id = -1;
     file->lcpl = -1;
+    file->fd = -1;
     file->path = dup_string(path);
-    if (file->path != NULL && writable) {
-        size_t len = strlen(path) + 32;
-        file->tmp_path = malloc(len);
-        if (file->tmp_path != NULL)
-            snprintf(file->tmp_path, len, "%s.tmp.%ld", path, (long)getpid());
-    }
+    if (file->path != NULL && writable)
+        file->tmp_path = tmp_name_for(path, (long)getpid());
     if (file->path == NULL || (writable && file->tmp_path == NULL)) {
         free_handle(file);
         return pm_error_set(PM_ENOMEM, "out of memory opening '%s'", path);
     }
     *out = file;
     return PM_OK;
+}
+
+/* The directory part of `path` ("." for a bare name); NULL if out of memory. */
+static char *directory_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return dup_string(".");
+    size_t len = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = malloc(len + 1);
+    if (dir != NULL) {
+        memcpy(dir, path, len);
+        dir[len] = '\0';
+    }
+    return dir;
+}
+
+/* The target itself: absent, or a regular file that a rename may replace. */
+static pm_status check_target(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return pm_error_set(PM_EIO, "cannot write '%s': it is a directory (give a file name)", path);
+        if (!S_ISREG(st.st_mode))
+            return pm_error_set(PM_EIO, "cannot write '%s': it exists and is not a regular file", path);
+    } else if (errno != ENOENT) {
+        return pm_error_set(PM_EIO, "cannot write '%s': %s", path, strerror(errno));
+    }
+    return PM_OK;
+}
+
+/* Open (create or truncate) the temporary file; PM_EIO names the file. */
+static pm_status open_tmp(const char *path, const char *tmp_path, int *fd)
+{
+    *fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (*fd < 0)
+        return pm_error_set(PM_EIO, "cannot create '%s': %s (temporary file '%s')", path, strerror(errno),
+                            tmp_path);
+    return PM_OK;
+}
+
+/* Remove <path>.tmp.<pid> files whose process no longer exists. */
+static size_t remove_stale(const char *path)
+{
+    char *dir = directory_of(path);
+    if (dir == NULL)
+        return 0;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash != NULL ? slash + 1 : path;
+    size_t base_len = strlen(base), removed = 0;
+    DIR *listing = opendir(dir);
+    struct dirent *entry;
+    while (listing != NULL && (entry = readdir(listing)) != NULL) {
+        const char *name = entry->d_name;
+        if (strncmp(name, base, base_len) != 0 || strncmp(name + base_len, ".tmp.", 5) != 0)
+            continue;
+        const char *digits = name + base_len + 5;
+        char *end = NULL;
+        errno = 0;
+        long pid = strtol(digits, &end, 10);
+        if (digits[0] < '0' || digits[0] > '9' || *end != '\0' || errno != 0 || pid <= 0 ||
+            pid == (long)getpid() || (pid_t)pid != pid)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to judge (EPERM) */
+        char *stale = tmp_name_for(path, pid);
+        if (stale != NULL && unlink(stale) == 0)
+            removed++;
+        free(stale);
+    }
+    if (listing != NULL)
+        closedir(listing);
+    free(dir);
+    return removed;
+}
+
+pm_status pm_h5_check_output(const char *path, size_t *stale_removed)
+{
+    if (stale_removed != NULL)
+        *stale_removed = 0;
+    if (path == NULL || path[0] == '\0')
+        return pm_error_set(PM_EINVAL, "pm_h5_check_output: file name is NULL or empty");
+    pm_status status = check_target(path);
+    if (status != PM_OK)
+        return status;
+    char *tmp_path = tmp_name_for(path, (long)getpid());
+    if (tmp_path == NULL)
+        return pm_error_set(PM_ENOMEM, "out of memory checking '%s'", path);
+    /* the one exact test of "can I write there": create the temporary file */
+    int fd = -1;
+    status = open_tmp(path, tmp_path, &fd);
+    if (status == PM_OK) {
+        close(fd);
+        unlink(tmp_path);
+        size_t removed = remove_stale(path);
+        if (stale_removed != NULL)
+            *stale_removed = removed;
+    }
+    free(tmp_path);
+    return status;
 }
 
 pm_status pm_h5_create(const char *path, pm_h5file **out)
@@ -348,36 +473,37 @@ pm_status pm_h5_create(const char *path, pm_h5file **out)
     *out = NULL;
     if (path == NULL || path[0] == '\0')
         return pm_error_set(PM_EINVAL, "pm_h5_create: file name is NULL or empty");
-    pm_h5file *file = NULL;
-    pm_status status = alloc_handle(path, 1, &file);
+    pm_status status = check_target(path);
     if (status != PM_OK)
         return status;
+    pm_h5file *file = NULL;
+    status = alloc_handle(path, 1, &file);
+    if (status != PM_OK)
+        return status;
+    /* the temporary file exists from here on: a missing directory or no
+     * permission fails now, before the caller computes anything */
+    status = open_tmp(path, file->tmp_path, &file->fd);
+    if (status != PM_OK) {
+        free_handle(file);
+        return status;
+    }
 
     h5_quiet quiet;
     quiet_begin(&quiet);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     file->lcpl = H5Pcreate(H5P_LINK_CREATE);
-    if (file->lcpl < 0 || H5Pset_create_intermediate_group(file->lcpl, 1) < 0) {
-        status = h5_fail(path, "set up", "/");
+    if (fapl < 0 || H5Pset_fapl_core(fapl, CORE_INCREMENT_BYTES, 0) < 0 || file->lcpl < 0 ||
+        H5Pset_create_intermediate_group(file->lcpl, 1) < 0 ||
+        (file->file_id = H5Fcreate(file->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0) {
+        status = h5_fail(path, "create", "/");
+        if (fapl >= 0)
+            H5Pclose(fapl);
         quiet_end(&quiet);
+        unlink(file->tmp_path);
         free_handle(file);
         return status;
     }
-    /* errno is the clearest reason for the common failures (missing
-     * directory, no permission); HDF5's stack is the fallback. */
-    errno = 0;
-    file->file_id = H5Fcreate(file->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (file->file_id < 0) {
-        int err = errno;
-        h5_detail detail = {"", ""};
-        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_error, &detail);
-        H5Eclear2(H5E_DEFAULT);
-        status = pm_error_set(PM_EIO, "cannot create '%s': %s (temporary file '%s')", path,
-                              err != 0 ? strerror(err) : detail.inner, file->tmp_path);
-        remove(file->tmp_path); /* in case HDF5 got as far as creating it */
-        quiet_end(&quiet);
-        free_handle(file);
-        return status;
-    }
+    H5Pclose(fapl);
     quiet_end(&quiet);
 
     char creator[64];
@@ -411,6 +537,34 @@ static pm_status close_file_id(pm_h5file *file)
     return PM_OK;
 }
 
+/* Write the whole image to the temporary file and make it durable; a disk
+ * error names the final file and says what it means. */
+static pm_status write_image(pm_h5file *file, const unsigned char *image, size_t size)
+{
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(file->fd, image + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    int err = done < size ? (errno != 0 ? errno : EIO) : 0;
+    if (err == 0 && fsync(file->fd) != 0 && errno != EINVAL && errno != EROFS)
+        err = errno; /* EINVAL/EROFS: a special file that cannot sync */
+    if (close(file->fd) != 0 && err == 0)
+        err = errno;
+    file->fd = -1;
+    if (err == 0)
+        return PM_OK;
+    const char *meaning = err == ENOSPC ? " (the disk is full)"
+                          : err == EDQUOT ? " (the disk quota is exhausted)"
+                          : err == EFBIG ? " (the file size limit is exceeded)" : "";
+    return pm_error_set(PM_EIO, "cannot write '%s': %s%s; %zu of %zu bytes written, nothing kept", file->path,
+                        strerror(err), meaning, done, size);
+}
+
 pm_status pm_h5_close(pm_h5file *file, int complete)
 {
     if (file == NULL)
@@ -430,14 +584,25 @@ pm_status pm_h5_close(pm_h5file *file, int complete)
     }
     h5_quiet quiet;
     quiet_begin(&quiet);
-    status = H5Fflush(file->file_id, H5F_SCOPE_GLOBAL) < 0 ? h5_fail(file->path, "flush", "/")
-                                                          : PM_OK;
+    unsigned char *image = NULL;
+    ssize_t size = -1;
+    if (H5Fflush(file->file_id, H5F_SCOPE_GLOBAL) < 0 ||
+        (size = H5Fget_file_image(file->file_id, NULL, 0)) < 0) {
+        status = h5_fail(file->path, "flush", "/");
+    } else if ((image = malloc(size > 0 ? (size_t)size : 1)) == NULL) {
+        status = pm_error_set(PM_ENOMEM, "cannot write '%s': out of memory for its %zd bytes", file->path, size);
+    } else if (H5Fget_file_image(file->file_id, image, (size_t)size) != size) {
+        status = h5_fail(file->path, "flush", "/");
+    }
     pm_status close_status = close_file_id(file);
     quiet_end(&quiet);
     if (status == PM_OK)
         status = close_status;
-    if (status != PM_OK) { /* a file that failed to flush cannot be trusted */
-        remove(file->tmp_path);
+    if (status == PM_OK)
+        status = write_image(file, image, (size_t)size);
+    free(image);
+    if (status != PM_OK) { /* a file that failed to reach the disk cannot be trusted */
+        unlink(file->tmp_path);
         free_handle(file);
         return status;
     }
@@ -462,7 +627,7 @@ void pm_h5_abort(pm_h5file *file)
     }
     quiet_end(&quiet);
     if (file->tmp_path != NULL)
-        remove(file->tmp_path);
+        unlink(file->tmp_path);
     free_handle(file);
 }
 

@@ -92,7 +92,7 @@ static double relaxation_rate(const pm_params *p)
 #define LANGEVIN_GROUPS 10
 
 pm_status pm_langevin_run(const pm_params *params, const pm_langevin_options *opts,
-                          volatile const int *stop, pm_langevin_result *out)
+                          const pm_stop_flag *stop, pm_langevin_result *out)
 {
     memset(out, 0, sizeof *out);
     pm_langevin_options o = *opts;

@@ -162,6 +162,8 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
     if (status == PM_OK)
         status = pm_lu_factor(shifted, opts->lu, "L - sigma I for the ARPACK spectrum",
                               "sigma is an eigenvalue of L: choose another shift", &lu);
+    if (status == PM_OK && PM_STOP_REQUESTED(opts->stop))
+        status = pm_error_set(PM_EINTERRUPT, "ARPACK: stopped by caller after the factorisation");
     if (status != PM_OK) goto done;
     out->lu_nnz = lu.lu_nnz;
     out->matrix_nnz = pm_sparse_nnz(shifted);
@@ -194,6 +196,10 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
         znaupd_c(&ido, "I", an, "LM", nev, opts->arpack_tol, w.resid, ancv, w.v, an, iparam, ipntr,
                  w.workd, w.workl, lworkl, w.rwork, &arinfo);
         if (ido != -1 && ido != 1) break;
+        if (PM_STOP_REQUESTED(opts->stop)) {
+            status = pm_error_set(PM_EINTERRUPT, "ARPACK: stopped by caller after %d restarts", iparam[2]);
+            goto done;
+        }
         status = pm_lu_solve(&lu, w.workd + ipntr[0] - 1, w.workd + ipntr[1] - 1); /* 1-based */
         if (status != PM_OK) goto done;
     }

@@ -21,6 +21,13 @@ void pm_steady_options_default(pm_steady_options *opts)
     opts->pin_row = -1;
     opts->lu = PM_LU_AUTO;
     opts->pin_col = -1;
+    opts->stop = NULL;
+}
+
+static pm_status check_stop(const pm_stop_flag *stop, const char *where)
+{
+    if (PM_STOP_REQUESTED(stop)) return pm_error_set(PM_EINTERRUPT, "steady state: stopped by caller %s", where);
+    return PM_OK;
 }
 
 /* ------------------------------------------------------------------------
@@ -70,13 +77,15 @@ static pm_status normalise_trace(int64_t n, double complex *x, int64_t ndiag, co
 
 /* One factorisation and solve of L with row `row` replaced by the unit row
  * (trace_columns NULL) or the trace row; right-hand side e_row. */
-static pm_status solve_constrained(const pm_block *block, pm_lu_backend backend, int64_t row,
-                                   const unsigned char *trace_columns, double complex *rhs, double complex *x,
-                                   pm_steady_info *info)
+static pm_status solve_constrained(const pm_block *block, pm_lu_backend backend, const pm_stop_flag *stop,
+                                   int64_t row, const unsigned char *trace_columns, double complex *rhs,
+                                   double complex *x, pm_steady_info *info)
 {
     pm_sparse *a = NULL;
     pm_lu lu = {0};
-    pm_status status = pm_lu_shifted_copy(block->L, 0, row, trace_columns, &a);
+    pm_status status = check_stop(stop, "before the factorisation");
+    if (status == PM_OK) status = pm_lu_shifted_copy(block->L, 0, row, trace_columns, &a);
+    if (status == PM_OK) status = check_stop(stop, "before the factorisation");
     if (status == PM_OK)
         status = pm_lu_factor(a, backend, trace_columns ? "the Liouvillian with the trace row"
                                                : "the Liouvillian with one pinned diagonal element",
@@ -84,6 +93,7 @@ static pm_status solve_constrained(const pm_block *block, pm_lu_backend backend,
                                             : "the block has more than one steady state, or the pinned "
                                               "population is exactly zero: try method ARPACK",
                               &lu);
+    if (status == PM_OK) status = check_stop(stop, "after the factorisation");
     if (status == PM_OK) {
         rhs[row] = 1;
         status = pm_lu_solve(&lu, rhs, x);
@@ -123,7 +133,7 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
             return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld", (long long)n);
         }
         for (int64_t q = 0; q < ndiag; q++) trace_columns[diag[q]] = 1;
-        status = solve_constrained(block, backend, diag[0], trace_columns, rhs, x, info);
+        status = solve_constrained(block, backend, opts->stop, diag[0], trace_columns, rhs, x, info);
         free(trace_columns);
         if (status == PM_OK)
             status = normalise_trace(n, x, ndiag, diag, "direct steady-state solution",
@@ -146,7 +156,7 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
     candidates[ncandidates++] = diag[ndiag / 2];
     int64_t next = 0, pin = candidates[next++];
     for (int attempt = 1; attempt <= 2; attempt++) {
-        status = solve_constrained(block, backend, pin, NULL, rhs, x, info);
+        status = solve_constrained(block, backend, opts->stop, pin, NULL, rhs, x, info);
         if (status == PM_ESOLVER && attempt == 1 && next < ncandidates) {
             pin = candidates[next++];
             attempt = 0; /* a singular pin does not count as an attempt */
@@ -215,6 +225,7 @@ static pm_status solve_arpack(const pm_block *block, const pm_steady_options *op
     so.arpack_ncv = opts->arpack_ncv;
     so.want_vectors = 1;
     so.lu = pm_block_lu_backend(block, opts->lu);
+    so.stop = opts->stop;
     pm_spectrum spectrum;
     pm_status status = pm_spectrum_slowest(block, &so, &spectrum);
     if (status == PM_OK) {

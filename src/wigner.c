@@ -547,19 +547,24 @@ static double total_weight(const pm_wigner_mech *mech)
 }
 
 /* sum_m coef[m] g_m^k(x_u) for every distinct radius u. */
-static void diagonal_sums(const recurrence *rc, const double *coef_re, const double *coef_im,
-                          const radius_set *rs, const scaled *start, double complex *sums)
+/* Returns 0, or 1 if stopped (checked every STOP_CHECK_RADII radii: a few
+ * milliseconds of work at N = 10^4). */
+enum { STOP_CHECK_RADII = 1024 };
+static int diagonal_sums(const recurrence *rc, const double *coef_re, const double *coef_im,
+                         const radius_set *rs, const scaled *start, double complex *sums, const pm_stop_flag *stop)
 {
     scaled lane_start[LANES];
     double re[LANES], im[LANES];
     int e2[LANES];
     for (size_t u0 = 0; u0 < rs->count; u0 += LANES) {
+        if (u0 % STOP_CHECK_RADII == 0 && PM_STOP_REQUESTED(stop)) return 1;
         for (int j = 0; j < LANES; j++)
             lane_start[j] = u0 + (size_t)j < rs->count ? start[u0 + (size_t)j] : scaled_normalize(0.0, 0);
         recurrence_sums(rc, coef_re, coef_im, rs->x + u0, lane_start, re, im, e2);
         for (int j = 0; j < LANES && u0 + (size_t)j < rs->count; j++)
             sums[u0 + (size_t)j] = ldexp(re[j], e2[j]) + I * ldexp(im[j], e2[j]);
     }
+    return 0;
 }
 
 static pm_status check_grid(size_t nz, const double *z, size_t np, const double *p)
@@ -579,6 +584,13 @@ static pm_status check_grid(size_t nz, const double *z, size_t np, const double 
 
 pm_status pm_wigner_grid_mech(const pm_wigner_mech *mech, pm_wigner_path path, size_t nz,
                               const double *z, size_t np, const double *p, double *W)
+{
+    return pm_wigner_grid_mech_interruptible(mech, path, nz, z, np, p, W, NULL);
+}
+
+pm_status pm_wigner_grid_mech_interruptible(const pm_wigner_mech *mech, pm_wigner_path path, size_t nz,
+                                            const double *z, size_t np, const double *p, double *W,
+                                            const pm_stop_flag *stop)
 {
     pm_status s = check_grid(nz, z, np, p);
     if (s != PM_OK) return s;
@@ -644,7 +656,11 @@ pm_status pm_wigner_grid_mech(const pm_wigner_mech *mech, pm_wigner_path path, s
             coef_im[m] = sign * cimag(d[m]);
         }
         recurrence_fill(&rc, k, M);
-        diagonal_sums(&rc, coef_re, k > 0 ? coef_im : NULL, &rs, start, sums);
+        if (diagonal_sums(&rc, coef_re, k > 0 ? coef_im : NULL, &rs, start, sums, stop)) {
+            s = pm_error_set(PM_EINTERRUPT, "wigner: grid stopped by caller at coherence order k = %lld",
+                             (long long)k);
+            goto done;
+        }
         if (k == 0) {
             for (size_t q = 0; q < npoints; q++) W[q] += creal(sums[rs.id[q]]);
             continue;
@@ -772,7 +788,7 @@ static void radial_eval(radial_work *w, size_t count, const double *r)
         return;
     }
     starts_k0(&w->rs, w->N, w->start);
-    diagonal_sums(&w->rc, w->coef, NULL, &w->rs, w->start, w->sums);
+    (void)diagonal_sums(&w->rc, w->coef, NULL, &w->rs, w->start, w->sums, NULL);
     for (size_t u = 0; u < count; u++) w->W_u[u] = creal(w->sums[u]) / PM_PI;
 }
 

@@ -7,19 +7,34 @@ set -u
 exe=$1
 src=$2
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+mounts=()
+trap 'for m in "${mounts[@]}"; do umount "$m"; done; rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
-# interrupt_after SECONDS args...: run phonomaser in the background, SIGINT it
-# after SECONDS; its exit code in rc, its stderr in $tmp/stderr
+# interrupt_after SECONDS args...: run phonomaser in the background, send it
+# SIGINT (or $signal) after SECONDS; its exit code in rc, its stderr in
+# $tmp/stderr, the seconds from the signal to its exit in stop_seconds
 interrupt_after() {
     local seconds=$1; shift
     "$exe" "$@" >/dev/null 2>"$tmp/stderr" &
     local pid=$!
     sleep "$seconds"
-    kill -INT $pid
+    local sent=$EPOCHREALTIME
+    kill -"${signal:-INT}" $pid
     wait $pid; rc=$?
+    stop_seconds=$(awk -v a="$sent" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+}
+# stopped_promptly WHAT: exit 3 within 3 s of the signal (at N = 2e5 one model
+# build or one factorisation takes about 0.9 s, more on a loaded machine)
+stopped_promptly() {
+    [[ $rc -eq 3 ]] || fail "$1: exit $rc (want 3): $(cat "$tmp/stderr")"
+    awk -v s="$stop_seconds" 'BEGIN { exit !(s < 3) }' || fail "$1: took $stop_seconds s to stop"
+}
+# h5_complete FILE: prints the root attribute complete (needs h5py; else "?")
+h5_complete() {
+    /usr/bin/python3 -c 'import sys, h5py; print(int(h5py.File(sys.argv[1], "r").attrs["complete"]))' "$1" \
+        2>/dev/null || echo "?"
 }
 
 # expect_reject "pattern on stderr" args...: exit 2, one stderr line matching, no output file
@@ -146,11 +161,96 @@ compgen -G "$tmp/mem.h5*" >/dev/null && fail "memory refusal left a file"
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"
 
+# --- output paths checked before any work (issue 12.4): a directory, a place
+# that cannot be written; stale temporary files of dead processes removed ------
+mkdir "$tmp/adir"
+# expect_file_error "pattern" args...: exit 1, one stderr line matching, nothing on stdout (no work done)
+expect_file_error() {
+    local pattern=$1; shift
+    "$exe" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; local rc=$?
+    [[ $rc -eq 1 ]] || fail "exit $rc (want 1) for: $*"
+    [[ $(wc -l <"$tmp/stderr") -eq 1 ]] || fail "stderr not one line for: $* : $(cat "$tmp/stderr")"
+    grep -q -- "$pattern" "$tmp/stderr" || fail "stderr lacks '$pattern' for: $* : $(cat "$tmp/stderr")"
+    [[ ! -s "$tmp/stdout" ]] || fail "work was done before the output check for: $*"
+    compgen -G "$tmp/adir.tmp*" >/dev/null && fail "temporary file left behind for: $*"
+}
+for cmd in steady converge evolve wigner theory compare; do
+    expect_file_error "'$tmp/adir': it is a directory" $cmd --set N=20 -q -o "$tmp/adir"
+done
+expect_file_error "'$tmp/adir': it is a directory" compare --set N=300 --sweep S:0:0.05:3 -q --table "$tmp/adir"
+expect_file_error "'$tmp/adir': it is a directory" evolve --set N=20 -q --checkpoint 1 -o "$tmp/adir"
+mkdir "$tmp/ro"
+if [[ $EUID -eq 0 ]] && mount -t tmpfs -o ro,size=64k tmpfs "$tmp/ro" 2>/dev/null; then
+    mounts+=("$tmp/ro")
+elif [[ $EUID -ne 0 ]]; then
+    chmod 555 "$tmp/ro"
+fi
+if ! touch "$tmp/ro/probe" 2>/dev/null; then
+    expect_file_error "cannot create '$tmp/ro/x.h5'" steady --set N=20 -q -o "$tmp/ro/x.h5"
+    expect_file_error "cannot create '$tmp/ro/x.h5'" compare --set N=300 --sweep S:0:0.05:3 -q -o "$tmp/ro/x.h5"
+    expect_file_error "cannot create '$tmp/ro/t.txt'" compare --set N=300 --sweep S:0:0.05:3 -q --table "$tmp/ro/t.txt"
+else
+    echo "skipped: read-only output directory checks (cannot make one)"
+fi
+sh -c 'exit 0' & dead=$!
+wait $dead
+touch "$tmp/st.h5.tmp.$dead" "$tmp/st.h5.tmp.$$" "$tmp/st.h5.tmp.x1"
+"$exe" steady --set N=20 -o "$tmp/st.h5" >/dev/null 2>"$tmp/stderr" || fail "steady over stale files: $(cat "$tmp/stderr")"
+[[ -e "$tmp/st.h5.tmp.$dead" ]] && fail "the stale temporary file of process $dead was not removed"
+[[ -e "$tmp/st.h5.tmp.$$" && -e "$tmp/st.h5.tmp.x1" ]] || fail "a live process's (or a foreign) temporary file was removed"
+grep -q "note: removed 1 stale temporary file '$tmp/st.h5.tmp.<pid>'" "$tmp/stderr" \
+    || fail "no note on the stale temporary file: $(cat "$tmp/stderr")"
+
+# --- a full disk (issue 12.1): exit 1, one line naming the file and ENOSPC, no
+# temporary file, the previous result untouched (needs root for the tmpfs) ---
+mkdir "$tmp/full"
+if mount -t tmpfs -o size=200k tmpfs "$tmp/full" 2>/dev/null; then
+    mounts+=("$tmp/full")
+    "$exe" steady --set N=10 -q -o "$tmp/full/x.h5" >/dev/null 2>&1 || fail "small steady on the tmpfs"
+    before=$(md5sum <"$tmp/full/x.h5")
+    for run in "steady --set N=2000 --set store_rho=1" "wigner --set N=100 --set wigner_points=301" \
+               "evolve --set N=2000 --set store_rho=1 --set t_final=0.01 --set n_times=3"; do
+        # shellcheck disable=SC2086
+        "$exe" $run -q -o "$tmp/full/x.h5" >/dev/null 2>"$tmp/stderr"; rc=$?
+        [[ $rc -eq 1 ]] || fail "full disk, $run: exit $rc (want 1): $(cat "$tmp/stderr")"
+        [[ $(wc -l <"$tmp/stderr") -eq 1 ]] || fail "full disk, $run: stderr not one line: $(cat "$tmp/stderr")"
+        grep -q "'$tmp/full/x.h5': No space left on device (the disk is full)" "$tmp/stderr" \
+            || fail "full disk, $run: message: $(cat "$tmp/stderr")"
+        compgen -G "$tmp/full/x.h5.tmp*" >/dev/null && fail "full disk, $run: temporary file left behind"
+        [[ $(md5sum <"$tmp/full/x.h5") == "$before" ]] || fail "full disk, $run: the previous file changed"
+    done
+else
+    echo "skipped: full-disk checks (cannot mount a tmpfs: not root?)"
+fi
+
 # --- interrupted evolution: partial file marked incomplete, exit 3 ----------
 interrupt_after 1 evolve --set path=full --set N=60 --set t_final=1e5 --set n_times=100001 -q -o "$tmp/int.h5"
 [[ $rc -eq 3 ]] || fail "interrupted evolve: exit $rc (want 3): $(cat "$tmp/stderr")"
 [[ -s "$tmp/int.h5" ]] || fail "interrupted evolve left no file"
 grep -q "interrupted" "$tmp/stderr" || fail "interrupted evolve: no message"
+
+# --- every command stops on SIGINT/SIGTERM (issue 12.5): exit 3 promptly, a
+# file marked complete = 0 where results exist, none where there are none ----
+interrupt_after 1 steady --set N=200000 -q -o "$tmp/big.h5"
+stopped_promptly "steady N=2e5, SIGINT"
+compgen -G "$tmp/big.h5*" >/dev/null && fail "interrupted steady without results left a file"
+signal=TERM interrupt_after 1 steady --set N=200000 -q
+stopped_promptly "steady N=2e5, SIGTERM"
+signal=TERM interrupt_after 1 converge --set ladder=1000,200000,200001 -q -o "$tmp/lad.h5"
+stopped_promptly "converge, SIGTERM"
+grep -q "holds the 1 cutoff solved, up to N = 1000 (complete = 0)" "$tmp/stderr" \
+    || fail "interrupted converge: $(cat "$tmp/stderr")"
+[[ $(h5_complete "$tmp/lad.h5") == [0?] && -s "$tmp/lad.h5" ]] || fail "interrupted converge: no file marked complete = 0"
+interrupt_after 1 wigner -c "$src/data/table1.ini" --set wigner_points=2001 -q -o "$tmp/wint.h5"
+stopped_promptly "wigner grid, SIGINT"
+grep -q "holds the steady state without W (complete = 0)" "$tmp/stderr" || fail "interrupted wigner: $(cat "$tmp/stderr")"
+[[ $(h5_complete "$tmp/wint.h5") == [0?] && -s "$tmp/wint.h5" ]] || fail "interrupted wigner: no file marked complete = 0"
+signal=TERM interrupt_after 0.5 steady -c /dev/urandom -q
+stopped_promptly "reading an endless configuration, SIGTERM"
+grep -q "interrupted while reading config file '/dev/urandom'" "$tmp/stderr" || fail "config read: $(cat "$tmp/stderr")"
+mkfifo "$tmp/fifo"
+interrupt_after 0.5 steady -c "$tmp/fifo" -q
+stopped_promptly "waiting for a configuration on a FIFO, SIGINT"
 
 # --- explicit output times (times key) ----------------------------------------
 "$exe" evolve --set N=30 --set "times=0.5, 2, 20" -q -o "$tmp/times.h5" >"$tmp/stdout" 2>"$tmp/stderr" \

@@ -198,7 +198,7 @@ static void test_sweep(void)
         CHECK(points[k].lambda_k1[0] == single.lambda_k1[0]);
     }
     /* stop flag */
-    int stop = 1;
+    pm_stop_flag stop = 1;
     opts.stop = &stop;
     CHECK(pm_compare_sweep(&f, PM_SWEEP_S, 3, S, &opts, points, &done) == PM_EINTERRUPT);
     CHECK(done == 0);

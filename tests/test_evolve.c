@@ -612,14 +612,14 @@ static int stop_after_two(void *context, size_t index, double t, const double co
 static int set_flag_at_one(void *context, size_t index, double t, const double complex *x)
 {
     (void)t, (void)x;
-    volatile int *flag = context;
+    pm_stop_flag *flag = context;
     if (index == 1)
-        *flag = 1;
+        atomic_store(flag, 1);
     return 0;
 }
 
 typedef struct {
-    volatile int *flag;
+    pm_stop_flag *flag;
     long delay_ms;
 } flag_setter;
 
@@ -705,7 +705,7 @@ static void test_failure_paths(void)
     CHECK(strstr(pm_error_message(), "stopped by caller") != NULL);
 
     /* stop flag already set: nothing happens */
-    volatile int flag = 1;
+    pm_stop_flag flag = 1;
     o.stop_flag = &flag;
     calls = 0;
     memcpy(x, x0, sizeof x);
@@ -737,7 +737,7 @@ static void test_stop_flag_inside_interval(void)
     pm_block *b = oscillator_block(N, 1000.0, 1e-6, 0.0);
     double complex x[9] = {0};
     x[0] = x[1] = x[N] = x[1 + N] = 0.5;
-    volatile int flag = 0;
+    pm_stop_flag flag = 0;
     pm_evolve_options o;
     pm_evolve_options_default(&o);
     o.max_steps = 2000000; /* ~5 s of steps: bounds the test if the stop is ignored */

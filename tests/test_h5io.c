@@ -2,9 +2,13 @@
  * every type read back bit for bit, the on-disk types h5py relies on, and
  * every error path (PM_EIO naming file and object, nothing printed). */
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -353,12 +357,20 @@ static void test_errors(void)
     CHECK(contains(pm_error_message(), path));
     remove(path);
 
-    /* a target name that is a directory: only the rename fails, the
-     * results stay in the temporary file, named in the message */
+    /* a target name that is a directory is refused before any work */
     path_in_dir(path, sizeof path, "is_a_dir");
     tmp_name(tmp, sizeof tmp, path);
     CHECK(mkdir(path, 0700) == 0);
+    CHECK(pm_h5_create(path, &h5) == PM_EIO && h5 == NULL);
+    CHECK(contains(pm_error_message(), path) && contains(pm_error_message(), "is a directory"));
+    CHECK(pm_h5_check_output(path, NULL) == PM_EIO);
+    CHECK(contains(pm_error_message(), "is a directory"));
+    CHECK(!file_exists(tmp));
+    rmdir(path);
+    /* ... and one that becomes a directory during the run: only the rename
+     * fails, the results stay in the temporary file, named in the message */
     CHECK_OK(pm_h5_create(path, &h5));
+    CHECK(mkdir(path, 0700) == 0);
     CHECK(pm_h5_close(h5, 1) == PM_EIO);
     CHECK(contains(pm_error_message(), "cannot rename") && contains(pm_error_message(), tmp));
     CHECK(file_exists(tmp));
@@ -425,6 +437,97 @@ static void test_errors(void)
     remove(path);
 }
 
+/* A disk that refuses the data (here the file size limit, RLIMIT_FSIZE,
+ * which fails write(2) as a full disk does with ENOSPC): pm_h5_close
+ * returns PM_EIO naming the file and the reason, removes the temporary
+ * file, leaves the existing file as it was, and the process exits cleanly
+ * (HDF5 1.10 crashed at exit after a failed H5Fclose).  Run in a child so
+ * the limit stays there. */
+static void test_disk_full(void)
+{
+    char path[128], tmp[160];
+    path_in_dir(path, sizeof path, "full.h5");
+    FILE *old = fopen(path, "w");
+    fputs("the previous result\n", old);
+    fclose(old);
+    fflush(stderr);
+    pid_t child = fork();
+    if (child == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limit = {16 * 1024, 16 * 1024};
+        int failed = setrlimit(RLIMIT_FSIZE, &limit) != 0;
+        tmp_name(tmp, sizeof tmp, path); /* the child's pid */
+        size_t n = 64 * 1024; /* 512 kB of incompressible doubles */
+        double *data = malloc(n * sizeof *data);
+        uint64_t state = 88172645463325252ull;
+        for (size_t k = 0; data && k < n; k++) {
+            state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+            data[k] = (double)state;
+        }
+        pm_h5file *h5 = NULL;
+        if (data == NULL || pm_h5_create(path, &h5) != PM_OK ||
+            pm_h5_dataset_double(h5, "/big", data, n, 0, "1") != PM_OK)
+            failed = 1;
+        else if (pm_h5_close(h5, 1) != PM_EIO)
+            failed = 1;
+        else if (!contains(pm_error_message(), path) || !contains(pm_error_message(), "File too large") ||
+                 !contains(pm_error_message(), "file size limit"))
+            failed = 1;
+        if (file_exists(tmp))
+            failed = 1;
+        free(data);
+        if (failed)
+            fprintf(stderr, "test_h5io.c: disk full: %s\n", pm_error_message());
+        exit(failed ? 3 : 0); /* through atexit: HDF5's clean-up runs */
+    }
+    int status = 0;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "test_h5io.c: disk full: the child died of signal %d\n", WTERMSIG(status));
+    char line[64] = "";
+    old = fopen(path, "r");
+    CHECK(old != NULL && fgets(line, sizeof line, old) != NULL);
+    if (old != NULL)
+        fclose(old);
+    CHECK(strcmp(line, "the previous result\n") == 0);
+    remove(path);
+}
+
+/* pm_h5_check_output: refuses what cannot be written, removes the temporary
+ * files of processes that are gone, keeps those of live ones. */
+static void test_check_output(void)
+{
+    char path[128], stale[160], live[160], other[160];
+    path_in_dir(path, sizeof path, "out.h5");
+    size_t removed = 99;
+    CHECK_OK(pm_h5_check_output(path, &removed));
+    CHECK(removed == 0 && !file_exists(path));
+    pid_t gone = fork();
+    if (gone == 0)
+        _exit(0);
+    waitpid(gone, NULL, 0);
+    snprintf(stale, sizeof stale, "%s.tmp.%ld", path, (long)gone);
+    snprintf(live, sizeof live, "%s.tmp.%ld", path, (long)getppid());
+    snprintf(other, sizeof other, "%s.tmp.12x", path);
+    const char *names[3] = {stale, live, other};
+    for (int k = 0; k < 3; k++) {
+        FILE *f = fopen(names[k], "w");
+        CHECK(f != NULL);
+        if (f != NULL)
+            fclose(f);
+    }
+    CHECK_OK(pm_h5_check_output(path, &removed));
+    CHECK(removed == 1);
+    CHECK(!file_exists(stale) && file_exists(live) && file_exists(other));
+    remove(live);
+    remove(other);
+    path_in_dir(path, sizeof path, "no_such_dir/out.h5");
+    CHECK(pm_h5_check_output(path, &removed) == PM_EIO);
+    CHECK(contains(pm_error_message(), path) && contains(pm_error_message(), "No such file or directory"));
+    CHECK(pm_h5_check_output("", &removed) == PM_EINVAL);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/pm_test_h5io_XXXXXX");
@@ -447,6 +550,8 @@ int main(void)
     test_write_read();
     test_partial_abort_replace();
     test_errors();
+    test_disk_full();
+    test_check_output();
 
     fflush(stderr);
     dup2(saved_stderr, STDERR_FILENO);

@@ -123,7 +123,7 @@ static void test_errors(void)
     pm_params q = p;
     q.gamma_m = 0;
     CHECK(pm_langevin_run(&q, &opts, NULL, &r) == PM_EINVAL);
-    int stop = 1;
+    pm_stop_flag stop = 1;
     CHECK(pm_langevin_run(&p, &opts, &stop, &r) == PM_EINTERRUPT);
     pm_langevin_result_clear(&r);
 }

@@ -423,6 +423,36 @@ static void test_defaults(void)
     CHECK(o.arpack_tol == 0 && o.arpack_maxiter == 1000 && o.arpack_ncv == 20 && o.shift == 0);
 }
 
+/* A stop request: PM_EINTERRUPT from both methods, on either LU path. */
+static void test_stop(void)
+{
+    const int64_t N = 30;
+    pm_sparse *a, *adag, *H;
+    oscillator(N, 0, 0, &a, &adag, &H);
+    pm_jump jumps[] = {{3.0, a}, {1.0, adag}};
+    pm_block *b = NULL;
+    CHECK_OK(pm_liouvillian_full(H, 2, jumps, &b));
+    double complex *x = malloc((size_t)b->size * sizeof *x);
+    pm_stop_flag stop = 1;
+    for (int m = 0; m < 2; m++) {
+        pm_steady_options o = options(methods[m]);
+        o.stop = &stop;
+        CHECK(pm_steady_solve(b, &o, x, NULL) == PM_EINTERRUPT);
+        CHECK(strstr(pm_error_message(), "stopped by caller") != NULL);
+        o.lu = PM_LU_BAND;
+        CHECK(pm_steady_solve(b, &o, x, NULL) == PM_EINTERRUPT);
+    }
+    pm_steady_options o = options(PM_STEADY_DIRECT);
+    stop = 0;
+    o.stop = &stop;
+    CHECK_OK(pm_steady_solve(b, &o, x, NULL));
+    free(x);
+    pm_block_free(b);
+    pm_sparse_free(a);
+    pm_sparse_free(adag);
+    pm_sparse_free(H);
+}
+
 int main(void)
 {
     test_defaults();
@@ -433,5 +463,6 @@ int main(void)
     test_backends_agree();
     test_jc_direct_vs_arpack();
     test_failure_paths();
+    test_stop();
     return TEST_RESULT();
 }

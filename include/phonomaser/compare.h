@@ -86,7 +86,8 @@ typedef struct pm_compare_options {
     int threads;                  /* sweep points run in parallel: 0 = number of cores */
     int langevin;                 /* 1: also the Langevin estimate of <n> and g2 */
     pm_langevin_options langevin_opts;
-    volatile const int *stop;     /* nonzero: stop a sweep (PM_EINTERRUPT); may be NULL */
+    const pm_stop_flag *stop;     /* set: stop a sweep (PM_EINTERRUPT) before each point; may be NULL
+                                     (converge.steady.stop stops inside a point) */
     int progress;                 /* 1: a progress bar of the sweep points on stderr */
 } pm_compare_options;
 

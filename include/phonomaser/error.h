@@ -19,6 +19,24 @@ typedef enum {
     PM_ENUMERIC = 7    /* a NaN/Inf or a failed health check in a result */
 } pm_status;
 
+/* A stop request shared with long-running calls (evolution, steady state,
+ * convergence ladders, sweeps, Langevin runs, Wigner grids): the caller sets
+ * it to nonzero, from a signal handler or another thread, and the call
+ * returns PM_EINTERRUPT at its next check (each header says how often it
+ * checks).  One lock-free atomic int: storing to it is async-signal-safe
+ * (C11 7.14.1.1) and every thread sees the store.  Options take a
+ * `const pm_stop_flag *` (NULL: never stop). */
+#ifdef __cplusplus
+#include <atomic>
+typedef std::atomic<int> pm_stop_flag;
+#else
+#include <stdatomic.h>
+typedef atomic_int pm_stop_flag;
+#endif
+
+/* nonzero if stop is set (stop may be NULL) */
+#define PM_STOP_REQUESTED(stop) ((stop) != NULL && atomic_load(stop) != 0)
+
 /* Record a failure: formats the message (printf-style) and returns status. */
 pm_status pm_error_set(pm_status status, const char *format, ...)
     __attribute__((format(printf, 2, 3)));

@@ -23,7 +23,8 @@ typedef struct pm_evolve_options {
     pm_linear_solver linear_solver;
     long max_steps;          /* CVODE mxstep between outputs (default 100000) */
     int progress;            /* draw a progress bar on stderr (caller decides: isatty) */
-    const volatile int *stop_flag; /* if non-NULL and set, stop with PM_EINTERRUPT */
+    const pm_stop_flag *stop_flag; /* set: stop with PM_EINTERRUPT (checked at every RHS
+                                      evaluation and output time); NULL: never */
 } pm_evolve_options;
 
 void pm_evolve_options_default(pm_evolve_options *opts);

@@ -16,6 +16,12 @@
  * {double r; double i} that h5py reads as complex128.  Datasets above 64 KiB
  * are chunked and compressed (shuffle + deflate 4).
  *
+ * The file is built in memory and written to the disk by pm_h5_close, so a
+ * disk error (full disk, quota, file size limit) is one PM_EIO from
+ * pm_h5_close that names the file and the reason ("No space left on device
+ * (the disk is full)"); the temporary file is then removed and an existing
+ * <path> is left as it was.
+ *
  * Every HDF5 failure returns PM_EIO with a message naming the file and the
  * object; HDF5's own error printing is silenced during each call. */
 #ifndef PHONOMASER_H5IO_H
@@ -29,11 +35,22 @@
 
 typedef struct pm_h5file pm_h5file;
 
-/* Create <path>.tmp.<pid> (a missing directory gives PM_EIO and no file). */
+/* Check, before any work, that <path> can be written: it is not a directory
+ * or other non-regular file, and its directory takes a new file (a probe
+ * temporary file is created and removed).  Also removes the temporary files
+ * <path>.tmp.<pid> of processes that no longer exist (interrupted by
+ * SIGKILL, a crash or a power cut); *stale_removed (may be NULL) counts
+ * them.  PM_EIO names the file and the reason.  Works for any file written
+ * under a temporary name and renamed, not only HDF5. */
+pm_status pm_h5_check_output(const char *path, size_t *stale_removed);
+
+/* Create <path>.tmp.<pid> (a missing or read-only directory, or a <path>
+ * that is a directory, gives PM_EIO and no file). */
 pm_status pm_h5_create(const char *path, pm_h5file **out);
-/* Finish: write root attribute complete = 1/0, close, rename into place.
- * Frees the handle in every case.  If only the rename fails, the temporary
- * file is kept and named in the message; other failures delete it.  On a
+/* Finish: write root attribute complete = 1/0, write the file to the disk
+ * (fsync), rename into place.  Frees the handle in every case.  If only the
+ * rename fails, the temporary file is kept and named in the message; other
+ * failures (a full disk among them) delete it.  On a
  * handle from pm_h5_open_read() it just closes (complete is ignored). */
 pm_status pm_h5_close(pm_h5file *file, int complete);
 /* Close and delete the temporary file; frees the handle (NULL is a no-op). */

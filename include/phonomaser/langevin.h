@@ -73,7 +73,7 @@ typedef struct pm_langevin_result {
  * options (message names the field), PM_ENOMEM, PM_EINTERRUPT if *stop
  * becomes nonzero (stop may be NULL). */
 pm_status pm_langevin_run(const pm_params *params, const pm_langevin_options *opts,
-                          volatile const int *stop, pm_langevin_result *out);
+                          const pm_stop_flag *stop, pm_langevin_result *out);
 void pm_langevin_result_clear(pm_langevin_result *result);
 
 #endif

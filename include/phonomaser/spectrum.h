@@ -31,6 +31,8 @@ typedef struct pm_spectrum_options {
     int arpack_ncv;        /* Arnoldi vectors (0: max(2 nev + 1, 20), at most size) */
     int want_vectors;      /* 1: keep the eigenvectors in result->vectors */
     pm_lu_backend lu;      /* LU of L - sigma I (lu.h); default AUTO */
+    const pm_stop_flag *stop; /* set: PM_EINTERRUPT after the factorisation or at the next
+                                 Arnoldi step (NULL: never) */
 } pm_spectrum_options;
 
 void pm_spectrum_options_default(pm_spectrum_options *opts);

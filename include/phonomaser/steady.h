@@ -32,6 +32,10 @@ typedef struct pm_steady_options {
     int64_t pin_row, pin_col; /* DIRECT: rho element to pin first if the block has it
                                  (-1: none); e.g. the largest population found at a
                                  smaller cutoff, which saves the second solve */
+    const pm_stop_flag *stop; /* set: PM_EINTERRUPT at the next check (NULL: never).
+                                 Checked before and after each factorisation and at
+                                 every ARPACK iteration, not inside one LU; through
+                                 pm_converge_* also between cutoffs. */
 } pm_steady_options;
 
 void pm_steady_options_default(pm_steady_options *opts);

@@ -93,6 +93,11 @@ const char *pm_wigner_path_name(pm_wigner_path path);
  * coherences; PM_ENOMEM. */
 pm_status pm_wigner_grid_mech(const pm_wigner_mech *mech, pm_wigner_path path, size_t nz,
                               const double *z, size_t np, const double *p, double *W);
+/* The same, returning PM_EINTERRUPT (W incomplete) when *stop becomes
+ * nonzero; checked every 1024 radii of each diagonal (stop may be NULL). */
+pm_status pm_wigner_grid_mech_interruptible(const pm_wigner_mech *mech, pm_wigner_path path, size_t nz,
+                                            const double *z, size_t np, const double *p, double *W,
+                                            const pm_stop_flag *stop);
 /* The same for a pm_state (pm_wigner_mech_from_state, path AUTO); *path_used
  * (may be NULL) receives the path taken. */
 pm_status pm_wigner_grid(const pm_state *state, size_t nz, const double *z, size_t np,

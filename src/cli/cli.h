@@ -13,8 +13,16 @@
 #include "phonomaser/converge.h"
 #include "phonomaser/solve.h"
 
-/* Set by the SIGINT/SIGTERM handler; solvers poll it. */
-extern volatile sig_atomic_t pm_cli_stop;
+/* The stop flag: set by the SIGINT/SIGTERM handler (main.c), passed to
+ * every long-running library call (defined in options.c). */
+extern pm_stop_flag pm_cli_stop;
+
+/* Register the temporary file of `path` (<path>.tmp.<pid>) to be removed if
+ * a second SIGINT/SIGTERM makes the program exit at once (main.c). */
+void pm_cli_forget_on_exit(const char *path);
+
+/* SIGINT and SIGTERM: the first sets pm_cli_stop, a second exits at once. */
+void pm_cli_install_signals(void);
 
 /* Options every command takes; the command's own flags are handled by its
  * callback `extra` (return 1 if it consumed the option, 0 if unknown). */
@@ -37,6 +45,12 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
  * the exit code to return at once (0 after --help). */
 int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void), pm_cli_options *opts,
                  pm_h5file **file);
+
+/* Before any work: check that the output file `path` can be written
+ * (pm_h5_check_output: not a directory, a writable directory) and remove
+ * the stale temporary files of dead processes (a note on stderr unless
+ * quiet).  Returns 0, or the exit code after one error line. */
+int pm_cli_check_output(const char *path, int quiet);
 
 /* Print the common usage block and the key table. */
 void pm_cli_print_common_help(FILE *out);
@@ -95,6 +109,14 @@ void pm_cli_steady_clear(pm_cli_steady *run);
 /* The health warnings of the solved state on stderr (pm_report_health with
  * the residual scaled by the largest rate); returns their number. */
 int pm_cli_steady_health(const pm_run_config *cfg, const pm_cli_steady *run);
+
+/* A command stopped by SIGINT/SIGTERM (status PM_EINTERRUPT): with an
+ * output file and at least one cutoff of `ladder` solved (may be NULL), the
+ * file gets the header and the ladder so far under `group`, marked
+ * complete = 0; otherwise it is removed.  One line on stderr; returns 3 (1
+ * if the partial file cannot be written). */
+int pm_cli_interrupted(const char *command, pm_h5file *file, const char *output, int argc, char **argv,
+                       const pm_run_config *cfg, const pm_converge_result *ladder, const char *group);
 
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);

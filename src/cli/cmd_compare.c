@@ -11,7 +11,6 @@
 #include "phonomaser/compare_models.h"
 #include "phonomaser/compare.h"
 
-_Static_assert(sizeof(sig_atomic_t) == sizeof(int), "the stop flag is passed to the library as an int");
 
 static void help(void)
 {
@@ -583,6 +582,17 @@ int pm_cmd_compare(int argc, char **argv)
             free(full_argv);
             return pm_cli_fail(s); /* escapes control characters of user text */
         }
+        /* the output file and the table are checked before the sweep runs */
+        char *table_path = flags.table ? strdup(flags.table) : opts.output ? table_path_for(opts.output) : NULL;
+        if ((flags.table || opts.output) && !table_path) rc = pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));
+        if (rc == 0 && opts.output) rc = pm_cli_check_output(opts.output, opts.quiet);
+        if (rc == 0 && table_path) rc = pm_cli_check_output(table_path, opts.quiet);
+        if (rc != 0) {
+            free(table_path);
+            free(values);
+            free(full_argv);
+            return rc;
+        }
 
         pm_compare_options copts;
         pm_compare_options_default(&copts);
@@ -592,7 +602,7 @@ int pm_cmd_compare(int argc, char **argv)
         copts.langevin = flags.langevin && sweep;
         copts.langevin_opts.seed = (uint64_t)flags.seed;
         copts.langevin_opts.trajectories = (size_t)flags.trajectories;
-        copts.stop = (volatile const int *)&pm_cli_stop;
+        copts.stop = &pm_cli_stop;
         copts.progress = sweep && !opts.quiet && isatty(2);
 
         if (pm_model_type_get(cfg->params.model)->truncates_sectors) {
@@ -642,7 +652,6 @@ int pm_cmd_compare(int argc, char **argv)
             if (interrupted) fprintf(stderr, "phonomaser compare: %s\n", pm_error_message());
             if (!sweep && !interrupted) report_point(&points[0], thresholds, have_langevin ? &lr : NULL);
             if (sweep) write_table(stdout, v, count, values, points, interrupted ? NULL : thresholds);
-            char *table_path = flags.table ? strdup(flags.table) : opts.output ? table_path_for(opts.output) : NULL;
             if (table_path) {
                 FILE *table = fopen(table_path, "w");
                 if (table) {
@@ -651,7 +660,6 @@ int pm_cmd_compare(int argc, char **argv)
                 } else {
                     s = pm_error_set(PM_EIO, "cannot write table '%s'", table_path);
                 }
-                free(table_path);
             }
             if (opts.output && (s == PM_OK || interrupted)) {
                 pm_h5file *file = NULL;
@@ -683,6 +691,7 @@ int pm_cmd_compare(int argc, char **argv)
                 }
         }
         pm_langevin_result_clear(&lr);
+        free(table_path);
         free(p_n);
         free(points);
         free(thresholds);

@@ -17,6 +17,28 @@ static void help(void)
     pm_cli_print_common_help(stdout);
 }
 
+int pm_cli_interrupted(const char *command, pm_h5file *file, const char *output, int argc, char **argv,
+                       const pm_run_config *cfg, const pm_converge_result *ladder, const char *group)
+{
+    size_t solved = ladder ? ladder->nsteps : 0;
+    if (!file || solved == 0) {
+        pm_h5_abort(file);
+        fprintf(stderr, "phonomaser %s: interrupted (%s)%s\n", command, pm_error_message(),
+                file ? "; no results yet, no file written" : "");
+        return 3;
+    }
+    char message[512];
+    snprintf(message, sizeof message, "%s", pm_error_message());
+    pm_status s = pm_report_h5_header(file, command, argc, argv, cfg, ladder->chosen_N);
+    if (s == PM_OK) s = pm_report_h5_ladder(file, group, ladder, cfg->tail_tol, cfg->converge_tol);
+    if (s == PM_OK) s = pm_h5_close(file, 0);
+    else pm_h5_abort(file);
+    if (s != PM_OK) return pm_cli_fail(s);
+    fprintf(stderr, "phonomaser %s: interrupted (%s); %s holds the %zu cutoff%s solved, up to N = %ld "
+            "(complete = 0)\n", command, message, output, solved, solved == 1 ? "" : "s", ladder->chosen_N);
+    return 3;
+}
+
 int pm_cmd_converge(int argc, char **argv)
 {
     pm_cli_options opts;
@@ -33,6 +55,11 @@ int pm_cmd_converge(int argc, char **argv)
         s = pm_converge_ladder(&cfg->params, (size_t)cfg->ladder_count, cfg->ladder, &copts, &ladder);
     else
         s = pm_converge_auto(&cfg->params, &copts, &ladder);
+    if (s == PM_EINTERRUPT) {
+        rc = pm_cli_interrupted("converge", file, opts.output, argc, argv, cfg, &ladder, "/converge");
+        pm_converge_result_clear(&ladder);
+        return rc;
+    }
     if (s != PM_OK) {
         rc = pm_cli_fail(s);
         pm_h5_abort(file);

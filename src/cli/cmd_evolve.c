@@ -237,6 +237,13 @@ int pm_cmd_evolve(int argc, char **argv)
     pm_h5file *file = NULL;
     pm_status s = PM_OK;
     if (opts.output) {
+        rc = pm_cli_check_output(opts.output, opts.quiet);
+        if (rc == 0 && checkpoint_path) rc = pm_cli_check_output(checkpoint_path, opts.quiet);
+        if (rc != 0) {
+            free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
+            pm_checkpoint_free(resume);
+            return rc;
+        }
         s = pm_h5_create(opts.output, &file);
         if (s != PM_OK) {
             free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
@@ -251,7 +258,7 @@ int pm_cmd_evolve(int argc, char **argv)
     mopts.evolve.atol = cfg->atol;
     mopts.evolve.linear_solver = pm_config_linear_solver(cfg);
     mopts.evolve.progress = !opts.quiet && isatty(2);
-    mopts.evolve.stop_flag = (const volatile int *)&pm_cli_stop;
+    mopts.evolve.stop_flag = &pm_cli_stop;
     mopts.keep_final_state = cfg->store_rho;
     mopts.sector_tolerance = cfg->sector_tol;
     mopts.resume = resume;

@@ -35,6 +35,12 @@ int pm_cmd_steady(int argc, char **argv)
     pm_converge_result *ladder = &run.ladder;
     pm_steady_result *result = run.result;
     double total_seconds = run.total_seconds, seconds = run.seconds;
+    if (s == PM_EINTERRUPT) {
+        rc = pm_cli_interrupted("steady", file, opts.output, argc, argv, cfg, automatic ? ladder : NULL,
+                                "/steady/converge");
+        pm_cli_steady_clear(&run);
+        return rc;
+    }
     if (s != PM_OK) {
         rc = pm_cli_fail(s);
         pm_h5_abort(file);

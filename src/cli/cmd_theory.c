@@ -234,6 +234,7 @@ int pm_cmd_theory(int argc, char **argv)
     } else if (g_given) {
         ncols = 1;
     }
+    if (opts.output && (rc = pm_cli_check_output(opts.output, opts.quiet)) != 0) return rc;
     column cols[THEORY_MAX_COLUMNS];
     for (int c = 0; c < ncols; c++) {
         pm_status s = PM_OK;
@@ -253,6 +254,11 @@ int pm_cmd_theory(int argc, char **argv)
         pm_reduced_validity_ratios(&cols[c].p, 0.0, &cols[c].validity);
     }
 
+    /* nothing here takes long: one check before any output */
+    if (atomic_load(&pm_cli_stop)) {
+        fprintf(stderr, "phonomaser theory: interrupted; nothing written\n");
+        return 3;
+    }
     const pm_params *p = &cfg->params;
     printf("Reduced theory (paper Eqs. 10-20, Appendices B and C); no master equation solved.\n");
     printf("omega_m = %.6g rad/s, gamma_m = %.6g 1/s (Q = %.6g), gamma_1 = %.6g 1/s, gamma_2 = %.6g 1/s\n",

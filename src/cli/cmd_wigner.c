@@ -198,7 +198,7 @@ static pm_status compute(const pm_wigner_mech *mech, const pm_run_config *cfg, w
         for (size_t i = 0; i < np; i++) wr->z[i] = ((double)i - 0.5 * (double)(np - 1)) * wr->step;
         wr->path = pm_wigner_choose_path(mech);
         double grid_start = pm_wall_seconds();
-        s = pm_wigner_grid_mech(mech, wr->path, np, wr->z, np, wr->z, wr->W);
+        s = pm_wigner_grid_mech_interruptible(mech, wr->path, np, wr->z, np, wr->z, wr->W, &pm_cli_stop);
         wr->grid_seconds = pm_wall_seconds() - grid_start;
     }
     if (s == PM_OK) {
@@ -319,6 +319,8 @@ int pm_cmd_wigner(int argc, char **argv)
     pm_h5file *file = NULL;
     pm_status s = PM_OK;
     if (opts.output) {
+        rc = pm_cli_check_output(opts.output, opts.quiet);
+        if (rc != 0) return rc;
         s = pm_h5_create(opts.output, &file);
         if (s != PM_OK) return pm_cli_fail(s);
     }
@@ -342,6 +344,30 @@ int pm_cmd_wigner(int argc, char **argv)
     wigner_result wr;
     memset(&wr, 0, sizeof wr);
     if (s == PM_OK) s = compute(mech, cfg, &wr);
+    if (s == PM_EINTERRUPT && file && !state_file && run.result && run.result->state) {
+        /* the steady state is a result: keep it, marked incomplete */
+        char message[512];
+        snprintf(message, sizeof message, "%s", pm_error_message());
+        s = pm_report_h5_header(file, "wigner", argc, argv, cfg, (long)run.result->state->N);
+        if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &run.result->obs);
+        if (s == PM_OK) s = pm_h5_close(file, 0);
+        else pm_h5_abort(file);
+        if (s != PM_OK) rc = pm_cli_fail(s);
+        else fprintf(stderr, "phonomaser wigner: interrupted (%s); %s holds the steady state without W "
+                     "(complete = 0)\n", message, opts.output);
+        wigner_result_free(&wr);
+        pm_wigner_mech_free(mech);
+        pm_cli_steady_clear(&run);
+        return s == PM_OK ? 3 : rc;
+    }
+    if (s == PM_EINTERRUPT) {
+        rc = pm_cli_interrupted("wigner", file, opts.output, argc, argv, cfg, run.automatic ? &run.ladder : NULL,
+                                "/steady/converge");
+        wigner_result_free(&wr);
+        pm_wigner_mech_free(mech);
+        pm_cli_steady_clear(&run);
+        return rc;
+    }
     if (s != PM_OK) {
         rc = pm_cli_fail(s);
         pm_h5_abort(file);

@@ -523,8 +523,14 @@ pm_status pm_config_finish(pm_run_config *cfg)
 /* Line reader for ini_parse_stream: counts lines (Debian's inih does not pass
  * line numbers to the handler), strips leading white space (so an indented
  * key is a key, not a continuation of the previous value), flags long lines. */
+/* The stop flag checked while reading (pm_config_set_stop; NULL: none). */
+static const pm_stop_flag *config_stop = NULL;
+
+void pm_config_set_stop(const pm_stop_flag *stop) { config_stop = stop; }
+
 typedef struct ini_stream {
     FILE *file;
+    int stopped;        /* the stop flag was seen: reading ended early */
     long line;
     char *buffer;
     size_t capacity;
@@ -538,10 +544,16 @@ static char *ini_read_line(char *str, int num, void *stream_ptr)
     ini_stream *stream = stream_ptr;
     if (num <= 2)
         return NULL;
+    if (PM_STOP_REQUESTED(config_stop)) {
+        stream->stopped = 1;
+        return NULL;
+    }
     errno = 0;
     ssize_t n = getline(&stream->buffer, &stream->capacity, stream->file);
     if (n < 0) {
-        if (ferror(stream->file))
+        if (PM_STOP_REQUESTED(config_stop)) /* a blocking read ends with EINTR */
+            stream->stopped = 1;
+        else if (ferror(stream->file))
             stream->read_errno = errno ? errno : EIO;
         return NULL;
     }
@@ -632,6 +644,8 @@ pm_status pm_config_load_ini(pm_run_config *cfg, const char *path)
     if (load->stream.file == NULL) {
         int err = errno;
         free(load);
+        if (PM_STOP_REQUESTED(config_stop)) /* e.g. waiting for the writer of a FIFO */
+            return pm_error_set(PM_EINTERRUPT, "interrupted while opening config file '%s'", path);
         return pm_error_set(PM_EIO, "cannot read config file '%s': %s", path, strerror(err));
     }
     int result = ini_parse_stream(ini_read_line, &load->stream, config_ini_handler, load);
@@ -642,7 +656,10 @@ pm_status pm_config_load_ini(pm_run_config *cfg, const char *path)
     /* ini_parse_stream returns the first line with any error (syntax or handler). */
     long syntax_line = result > 0 && result != load->error_line ? result : 0;
     long long_line = load->stream.long_line;
-    if (load->stream.read_errno != 0)
+    if (load->stream.stopped)
+        status = pm_error_set(PM_EINTERRUPT, "interrupted while reading config file '%s' (after line %ld)", path,
+                              load->stream.line);
+    else if (load->stream.read_errno != 0)
         status = pm_error_set(PM_EIO, "cannot read config file '%s': %s", path,
                               strerror(load->stream.read_errno));
     else if (result == -2)

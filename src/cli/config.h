@@ -75,6 +75,9 @@ pm_status pm_config_set(pm_run_config *cfg, const char *key, const char *value);
  * "cannot read config file 'x': No such file or directory".  On failure the
  * configuration may be partly updated. */
 pm_status pm_config_load_ini(pm_run_config *cfg, const char *path);
+/* Reading stops with PM_EINTERRUPT once *stop is nonzero (checked before
+ * each line and when a blocking read is interrupted); NULL: never. */
+void pm_config_set_stop(const pm_stop_flag *stop);
 
 /* Apply one `--set key=value` (white space around key and value ignored). */
 pm_status pm_config_apply_override(pm_run_config *cfg, const char *assignment);

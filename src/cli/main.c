@@ -1,20 +1,11 @@
 /* phonomaser: command-line front end.  A thin layer over the library: every
  * command parses and validates its whole input first, then calls the public
  * API (phonomaser/solve.h), prints `name = value` lines and writes HDF5. */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "pm_version.h"
-
-volatile sig_atomic_t pm_cli_stop = 0;
-
-static void on_signal(int signum)
-{
-    (void)signum;
-    pm_cli_stop = 1;
-}
 
 typedef struct {
     const char *name;
@@ -56,12 +47,7 @@ int main(int argc, char **argv)
         printf("phonomaser %s\n", PM_VERSION);
         return 0;
     }
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
+    pm_cli_install_signals();
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
         if (!strcmp(argv[1], commands[c].name)) return commands[c].run(argc - 2, argv + 2);
     size_t ncommands = sizeof commands / sizeof commands[0];

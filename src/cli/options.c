@@ -1,5 +1,7 @@
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -105,6 +107,7 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
         }
     }
     if (opts->help) return 0;
+    pm_config_set_stop(&pm_cli_stop);
     pm_status s = config_file ? pm_config_load_ini(&opts->config, config_file) : PM_OK;
     unsigned file_mask = opts->config.params.set_mask;
     for (int a = 0; a < argc && s == PM_OK; a++)
@@ -126,8 +129,65 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
     if (s == PM_OK) s = pm_config_finish(&opts->config);
     if (s != PM_OK) {
         print_command_error(command);
-        return s == PM_EIO ? 1 : 2;
+        return s == PM_EIO ? 1 : s == PM_EINTERRUPT ? 3 : 2;
     }
+    return 0;
+}
+
+/* ---- signals ------------------------------------------------------------- */
+
+pm_stop_flag pm_cli_stop = 0;
+
+/* Temporary files to remove when a second signal ends the program at once
+ * (the output and the checkpoint of evolve). */
+enum { FORGET_SLOTS = 2, FORGET_PATH_MAX = 4096 };
+static char forget_paths[FORGET_SLOTS][FORGET_PATH_MAX];
+static volatile sig_atomic_t forget_count = 0;
+
+void pm_cli_forget_on_exit(const char *path)
+{
+    if (forget_count >= FORGET_SLOTS) return;
+    int n = snprintf(forget_paths[forget_count], FORGET_PATH_MAX, "%s.tmp.%ld", path, (long)getpid());
+    if (n > 0 && n < FORGET_PATH_MAX) forget_count = forget_count + 1;
+}
+
+/* The first SIGINT/SIGTERM sets the stop flag: the command stops at its
+ * next check, writes what it has (complete = 0) and exits 3.  A second one
+ * ends the program at once (exit 3), removing the temporary files; only
+ * async-signal-safe calls here. */
+static void on_signal(int signum)
+{
+    (void)signum;
+    if (atomic_exchange(&pm_cli_stop, 1) == 0) return;
+    static const char message[] = "phonomaser: interrupted twice: stopped at once, no output written\n";
+    for (sig_atomic_t k = 0; k < forget_count; k++) unlink(forget_paths[k]);
+    ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
+    (void)ignored;
+    _exit(3);
+}
+
+void pm_cli_install_signals(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal; /* no SA_RESTART: a blocking read returns EINTR */
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
+/* ---- output files ---------------------------------------------------------- */
+
+
+int pm_cli_check_output(const char *path, int quiet)
+{
+    size_t stale = 0;
+    pm_status s = pm_h5_check_output(path, &stale);
+    if (s != PM_OK) return pm_cli_fail(s);
+    pm_cli_forget_on_exit(path);
+    if (stale && !quiet)
+        fprintf(stderr, "phonomaser: note: removed %zu stale temporary file%s '%s.tmp.<pid>' left by a "
+                "process that no longer exists\n", stale, stale == 1 ? "" : "s", path);
     return 0;
 }
 
@@ -142,6 +202,8 @@ int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void),
         return 0;
     }
     if (opts->output) {
+        rc = pm_cli_check_output(opts->output, opts->quiet);
+        if (rc != 0) return rc;
         pm_status s = pm_h5_create(opts->output, file);
         if (s != PM_OK) return pm_cli_fail(s);
     }
@@ -164,4 +226,5 @@ void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts
     opts->steady.method = pm_config_steady_method(cfg);
     opts->steady.arpack_tol = cfg->arpack_tol;
     opts->steady.lu = pm_config_lu_backend(cfg);
+    opts->steady.stop = &pm_cli_stop; /* between cutoffs and around each factorisation */
 }

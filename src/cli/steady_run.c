@@ -27,6 +27,8 @@ pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
     } else {
         pm_model *model = NULL;
         s = pm_model_alloc(&cfg->params, &model);
+        if (s == PM_OK && PM_STOP_REQUESTED(run->copts.steady.stop))
+            s = pm_error_set(PM_EINTERRUPT, "steady state: stopped by caller after building the model");
         if (s == PM_OK) s = pm_steadystate(model, run->copts.path, &run->copts.steady, &run->single);
         pm_model_free(model);
     }
