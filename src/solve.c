@@ -209,6 +209,8 @@ typedef struct {
     size_t first;                  /* index of the output time x starts at */
     size_t index;                  /* this job's block number */
     checkpointer *ckpt;            /* NULL: no checkpoints */
+    int (*monitor)(void *user, size_t block, size_t index, double t); /* pm_mesolve_options */
+    void *monitor_user;
     pm_evolve_options opts;
     pm_evolve_info info;
     pm_status status;
@@ -231,7 +233,6 @@ static void checkpoint_write_locked(checkpointer *ck)
 
 static int record_linear(void *context, size_t local_index, double t, const double complex *x)
 {
-    (void)t;
     block_job *job = context;
     size_t index = job->first + local_index;
     pm_observables_linear(job->block, x, &job->series[index]);
@@ -252,7 +253,7 @@ static int record_linear(void *context, size_t local_index, double t, const doub
             pthread_mutex_unlock(&ck->write_lock);
         }
     }
-    return 0;
+    return job->monitor ? job->monitor(job->monitor_user, job->index, index, t) : 0;
 }
 
 /* The evolution of one block, run by pm_parallel_for. */
@@ -407,6 +408,8 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
         jobs[b].block = result->blocks[b];
         jobs[b].x = state->x[b];
         jobs[b].index = b;
+        jobs[b].monitor = opts->monitor;
+        jobs[b].monitor_user = opts->monitor_user;
         jobs[b].opts = opts->evolve;
         jobs[b].opts.progress = opts->evolve.progress && b == 0; /* one bar: the k = 0 block */
         jobs[b].series = calloc(ntimes, sizeof *jobs[b].series);

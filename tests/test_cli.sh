@@ -10,6 +10,8 @@ tmp=$(mktemp -d)
 mounts=()
 trap 'for m in "${mounts[@]}"; do umount "$m"; done; rm -rf "$tmp"' EXIT
 failures=0
+# the output option of the rejection checks (expect_reject: no such file left behind)
+o=(-o "$tmp/out.h5")
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # interrupt_after SECONDS args...: run phonomaser in the background, send it
@@ -128,7 +130,6 @@ grep -q "complete = 0" "$tmp/stderr" && [[ -s "$tmp/sweep.h5" ]] || fail "interr
 "$exe" --version | grep -q "^phonomaser " || fail "--version"
 
 # --- rejected input --------------------------------------------------------
-o=(-o "$tmp/out.h5")
 expect_reject "gamma_1" steady "${o[@]}" --set gamma_1=-3
 expect_reject "gamma_2" steady "${o[@]}" --set gamma_1=500 --set gamma_2=100
 expect_reject "S" steady "${o[@]}" --set S=1.5

@@ -455,9 +455,7 @@ static void test_keys_and_docs(void)
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
-    CHECK(out != NULL);
-    if (out == NULL)
-        return;
+    REQUIRE(out != NULL);
     pm_config_print_keys(out);
     fclose(out);
     for (size_t i = 0; i < count; i++) {

@@ -7,16 +7,16 @@
 #include "phonomaser/converge.h"
 #include "testutil.h"
 
-int main(void)
+static void test_ladders(void)
 {
     /* above threshold with a few hundred phonons: eta = 0.25, S = 0.01 */
     pm_params p = test_params_with((const char *const[]){"eta", "S"}, (const char *const[]){"0.25", "0.01"}, 2);
     pm_converge_options opts;
     pm_converge_options_default(&opts);
     pm_converge_result automatic;
-    CHECK_OK(pm_converge_auto(&p, &opts, &automatic));
+    REQUIRE_OK(pm_converge_auto(&p, &opts, &automatic));
     CHECK(automatic.converged);
-    CHECK(automatic.nsteps >= 3);
+    REQUIRE(automatic.nsteps >= 3); /* steps[nsteps - 2] below */
     const pm_converge_step *last = &automatic.steps[automatic.nsteps - 1];
     CHECK(last->N == automatic.chosen_N);
     CHECK(last->tail_population <= opts.tail_tol);
@@ -30,8 +30,9 @@ int main(void)
     /* the chosen cutoff is converged: twice that N gives the same <n>, g2 */
     long ladder[2] = {automatic.chosen_N, 2 * automatic.chosen_N};
     pm_converge_result check;
-    CHECK_OK(pm_converge_ladder(&p, 2, ladder, &opts, &check));
-    CHECK(check.nsteps == 2 && check.steps[1].N == 2 * automatic.chosen_N);
+    REQUIRE_OK(pm_converge_ladder(&p, 2, ladder, &opts, &check));
+    REQUIRE(check.nsteps == 2);
+    CHECK(check.steps[1].N == 2 * automatic.chosen_N);
     CHECK_REL(check.steps[1].n_mean, last->n_mean, 1e-8);
     CHECK_REL(check.steps[1].g2, last->g2, 1e-8);
     CHECK(check.steps[1].rel_change_n < 1e-10);
@@ -41,7 +42,8 @@ int main(void)
 
     /* a truncating ladder is recorded as not converged */
     long small[2] = {10, 20};
-    CHECK_OK(pm_converge_ladder(&p, 2, small, &opts, &check));
+    REQUIRE_OK(pm_converge_ladder(&p, 2, small, &opts, &check));
+    REQUIRE(check.nsteps == 2);
     CHECK(!check.converged && check.steps[1].tail_population > opts.tail_tol);
     pm_converge_result_clear(&check);
 
@@ -55,5 +57,10 @@ int main(void)
     opts.tail_tol = 0;
     CHECK(pm_converge_auto(&p, &opts, &check) == PM_EINVAL);
     pm_converge_result_clear(&check);
+}
+
+int main(void)
+{
+    test_ladders();
     return TEST_RESULT();
 }

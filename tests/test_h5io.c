@@ -194,25 +194,25 @@ static void test_write_read(void)
 
     size_t count = 0;
     CHECK_OK(pm_h5_dataset_size(h5, "/steady/p_n", &count));
-    CHECK(count == 7);
+    REQUIRE(count == 7); /* the read below fills that many */
     double back1[7] = {0};
     CHECK_OK(pm_h5_read_double(h5, "/steady/p_n", back1));
     CHECK(memcmp(back1, rank1, sizeof rank1) == 0); /* bitwise: keeps -0.0 */
 
     CHECK_OK(pm_h5_dataset_size(h5, "/grid/w", &count));
-    CHECK(count == 12);
+    REQUIRE(count == 12); /* the read below fills that many */
     double back2[12] = {0};
     CHECK_OK(pm_h5_read_double(h5, "/grid/w", back2));
     CHECK(memcmp(back2, rank2, sizeof rank2) == 0);
 
     double complex backc[6] = {0};
     CHECK_OK(pm_h5_dataset_size(h5, "/evolve/a_mean", &count));
-    CHECK(count == 6);
+    REQUIRE(count == 6); /* the read below fills that many */
     CHECK_OK(pm_h5_read_complex(h5, "/evolve/a_mean", backc));
     for (int i = 0; i < 6; i++)
         CHECK(backc[i] == cplx[i]);
     CHECK_OK(pm_h5_dataset_size(h5, "/evolve/matrix", &count));
-    CHECK(count == 6);
+    REQUIRE(count == 6); /* the read below fills that many */
     CHECK_OK(pm_h5_read_complex(h5, "/evolve/matrix", backc));
     CHECK(memcmp(backc, cplx, sizeof cplx) == 0);
 
@@ -225,11 +225,11 @@ static void test_write_read(void)
     double *big_back = calloc(BIG, sizeof *big_back);
     double complex *big_c_back = calloc(BIG, sizeof *big_c_back);
     CHECK_OK(pm_h5_dataset_size(h5, "/big/real", &count));
-    CHECK(count == BIG);
+    REQUIRE(count == BIG); /* the read below fills that many */
     CHECK_OK(pm_h5_read_double(h5, "/big/real", big_back));
     CHECK(memcmp(big_back, big, BIG * sizeof *big) == 0);
     CHECK_OK(pm_h5_dataset_size(h5, "/big/complex", &count));
-    CHECK(count == BIG);
+    REQUIRE(count == BIG); /* the read below fills that many */
     CHECK_OK(pm_h5_read_complex(h5, "/big/complex", big_c_back));
     CHECK(memcmp(big_c_back, big_c, BIG * sizeof *big_c) == 0);
     CHECK_OK(pm_h5_dataset_size(h5, "/empty", &count));

@@ -52,8 +52,8 @@ static void test_thermal_oscillator(void)
     mo.evolve.rtol = 1e-10;
     mo.evolve.atol = 1e-13;
     pm_mesolve_result m;
-    CHECK_OK(pm_mesolve(model, &init, 6, times, &mo, &m));
-    CHECK(m.series.ntimes == 6);
+    REQUIRE_OK(pm_mesolve(model, &init, 6, times, &mo, &m));
+    REQUIRE(m.series.ntimes == 6); /* times[k] below */
     for (size_t k = 0; k < m.series.ntimes; k++) {
         CHECK_CLOSE(m.series.n_mean[k], nth * (1 - exp(-p.gamma_m * times[k])), 1e-8);
         CHECK_CLOSE(m.series.trace[k], 1.0, 1e-10);

@@ -1,5 +1,10 @@
 /* Minimal test helpers: each CHECK prints the failing expression and the
- * values, counts the failure, and the test returns test_failures != 0. */
+ * values, counts the failure, and the test returns test_failures != 0.
+ * CHECK goes on after a failure (the next checks still report); REQUIRE
+ * and REQUIRE_OK also return from the calling (void) test function: use
+ * them for preconditions (an allocation, a count, a file that opened) whose
+ * failure would make the following lines read out of bounds or through
+ * NULL. */
 #ifndef PM_TESTUTIL_H
 #define PM_TESTUTIL_H
 
@@ -49,6 +54,27 @@ static int test_failures = 0;
             fprintf(stderr, "%s:%d: %s returned %d: %s\n", __FILE__, __LINE__, #call,  \
                     (int)check_s_, pm_error_message());                                \
             test_failures++;                                                           \
+        }                                                                              \
+    } while (0)
+
+#define REQUIRE(cond)                                                                  \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s (rest of %s skipped)\n", __FILE__, \
+                    __LINE__, #cond, __func__);                                        \
+            test_failures++;                                                           \
+            return;                                                                    \
+        }                                                                              \
+    } while (0)
+
+#define REQUIRE_OK(call)                                                               \
+    do {                                                                               \
+        pm_status require_s_ = (call);                                                 \
+        if (require_s_ != PM_OK) {                                                     \
+            fprintf(stderr, "%s:%d: %s returned %d: %s (rest of %s skipped)\n", __FILE__, \
+                    __LINE__, #call, (int)require_s_, pm_error_message(), __func__);    \
+            test_failures++;                                                           \
+            return;                                                                    \
         }                                                                              \
     } while (0)
 

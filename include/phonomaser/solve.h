@@ -91,6 +91,12 @@ typedef struct pm_mesolve_options {
      * sectors.  The series of the result covers all output times; the
      * solver statistics in result->info count the work after the resume. */
     const pm_checkpoint *resume;
+    /* Called from the worker thread of each block after each of its output
+     * times (after the checkpoint of that time, if one was written), with
+     * the block number, the output index and t [s]; a nonzero return stops
+     * that block (PM_EINTERRUPT) as the stop flag stops all.  NULL: none. */
+    int (*monitor)(void *user, size_t block, size_t index, double t);
+    void *monitor_user;
 } pm_mesolve_options;
 
 void pm_mesolve_options_default(pm_mesolve_options *opts);
