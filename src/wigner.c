@@ -207,7 +207,10 @@ pm_status pm_wigner_mech_from_state(const pm_state *state, pm_wigner_mech **out)
     for (size_t b = 0; b < state->nblocks; b++) {
         int64_t sector = state->blocks[b]->sector;
         if (sector == PM_SECTOR_FULL) kmax = N - 1;
-        else if (sector > -N && sector < N && (sector < 0 ? -sector : sector) > kmax)
+        else if (sector == PM_SECTOR_COUPLED) {
+            int64_t K = state->blocks[b]->max_sector < N - 1 ? state->blocks[b]->max_sector : N - 1;
+            if (K > kmax) kmax = K;
+        } else if (sector > -N && sector < N && (sector < 0 ? -sector : sector) > kmax)
             kmax = sector < 0 ? -sector : sector;
     }
     mech_builder mb;
@@ -218,6 +221,14 @@ pm_status pm_wigner_mech_from_state(const pm_state *state, pm_wigner_mech **out)
         if (sector == PM_SECTOR_FULL) {
             memset(mb.has_upper, 1, (size_t)N);
             memset(mb.has_lower, 1, (size_t)N);
+        } else if (sector == PM_SECTOR_COUPLED) {
+            /* coupled sectors |k| <= K of one class mod step (same spin: n_i - n_j = k) */
+            const pm_block *block = state->blocks[b];
+            for (int64_t m = 0; m <= kmax; m++) {
+                int64_t step = block->sector_step, c = block->sector_class;
+                if (((m - c) % step + step) % step == 0) mb.has_lower[m] = 1;
+                if (((-m - c) % step + step) % step == 0) mb.has_upper[m] = 1;
+            }
         } else if (sector > -N && sector < N) {
             if (sector <= 0) mb.has_upper[-sector] = 1;
             if (sector >= 0) mb.has_lower[sector] = 1;

@@ -58,6 +58,11 @@ done
 echo "== figures: g2(0) across threshold (Fig. 2(d), 29 points, exact + Fokker-Planck + Langevin)"
 S_list=-0.1,-0.075,-0.05,-0.035,-0.02,-0.01,0,0.005,0.01,0.0125,0.015,0.016,0.017,0.0175,0.019,0.02,0.0225,0.025,0.03,0.035,0.04,0.05,0.06,0.08,0.1,0.125,0.15,0.2,0.25
 $pm compare -c $cfg -q --set N=auto --sweep "S=$S_list" --langevin --output "$out/fig2d_S_sweep.h5" >/dev/null
+echo "== the dressed model of Eq. (5) without the RWA: exact dressed vs exact JC vs both reduced theories"
+$pm compare -c $cfg --set model=dressed --output "$out/table1_compare_dressed.h5" \
+    | grep -E '^(N|K|N_jc|n_mean_|g2_(dressed|jc)|sz_mean_(dressed|jc)|S_th_|a2_abs|rwa_)'
+$pm compare -c $cfg -q --set model=dressed --sweep "S=-0.2,0,0.03,0.056,0.1,0.2,0.4" \
+    --output "$out/dressed_S_sweep.h5" > "$out/dressed_S_sweep.txt"
 echo "== drawing the figures"
 /usr/bin/python3 tools/make_figures.py "$out"
 echo "results written to $out/"
