@@ -116,17 +116,21 @@ def operators(N):
     return a, sm, sz
 
 
+def dissipators(p, d):
+    """The collapse operators of Eqs. (8)-(9), the same for every model."""
+    a, sm, sz = operators(p["N"])
+    return [math.sqrt(d["gamma_m"] * (p["n_th"] + 1.0)) * a,
+            math.sqrt(d["gamma_m"] * p["n_th"]) * a.dag(),
+            math.sqrt(d["gamma_down"]) * sm,
+            math.sqrt(d["gamma_up"]) * sm.dag(),
+            math.sqrt(d["gamma_phi"] / 2.0) * sz]
+
+
 def model(p):
     d = derive(p)
-    N = p["N"]
-    a, sm, sz = operators(N)
+    a, sm, sz = operators(p["N"])
     H = 0.5 * p["delta"] * sz + d["g"] * (a * sm.dag() + a.dag() * sm)
-    c_ops = [math.sqrt(d["gamma_m"] * (p["n_th"] + 1.0)) * a,
-             math.sqrt(d["gamma_m"] * p["n_th"]) * a.dag(),
-             math.sqrt(d["gamma_down"]) * sm,
-             math.sqrt(d["gamma_up"]) * sm.dag(),
-             math.sqrt(d["gamma_phi"] / 2.0) * sz]
-    return H, c_ops, d
+    return H, dissipators(p, d), d
 
 
 def independent_steady(L, dim):
@@ -158,14 +162,18 @@ def steady_observables(rho, N):
                 trace=rho.tr().real), p_n
 
 
-def header_common(f, title, cmd):
+# The Hamiltonian line of the headers; the dissipators are the same for every model.
+JC_MODEL_LINE = "H = (delta/2) sigma_z + g (a sigma_+ + a^dag sigma_-) (frame rotating at omega_m);"
+
+
+def header_common(f, title, cmd, model_line=JC_MODEL_LINE):
     f.write("# phonomaser reference values computed with QuTiP: %s\n" % title)
     f.write("# QuTiP %s (settings.auto_tidyup = %s), numpy %s, scipy %s, Python %s\n" % (
         qutip.__version__, qutip.settings.auto_tidyup, np.__version__, scipy.__version__,
         sys.version.split()[0]))
     f.write("# date: %s\n" % datetime.date.today().isoformat())
     f.write("# command: %s\n" % cmd)
-    f.write("# model: H = (delta/2) sigma_z + g (a sigma_+ + a^dag sigma_-) (frame rotating at omega_m);\n")
+    f.write("# model: %s\n" % model_line)
     f.write("#   c_ops sqrt(gamma_m (n_th+1)) a, sqrt(gamma_m n_th) a^dag, sqrt(gamma_down) sigma_-,\n")
     f.write("#   sqrt(gamma_up) sigma_+, sqrt(gamma_phi/2) sigma_z; space tensor(spin, fock),\n")
     f.write("#   spin index 0 = |up> (sigma_z = +1), Fock levels n = 0..N-1.\n")
@@ -176,27 +184,42 @@ def header_common(f, title, cmd):
 
 
 def write_params(f, p, d):
-    for key in ("omega_m", "Q", "gamma_1", "gamma_2", "S", "eta", "g",
-                "delta", "n_th", "N"):
+    # model and theta exist only in the dressed cases (make_qutip_reference_dressed.py);
+    # a string value (model = dressed) is written bare, numbers with repr.
+    for key in ("model", "omega_m", "Q", "gamma_1", "gamma_2", "S", "eta", "g",
+                "delta", "n_th", "N", "theta"):
         if key in p:
-            f.write("param %s %r\n" % (key, p[key]))
+            value = p[key]
+            f.write("param %s %s\n" % (key, value if isinstance(value, str) else repr(value)))
     for key in ("gamma_m", "gamma_up", "gamma_down", "gamma_phi", "g"):
         f.write("derived %s %r\n" % (key, d[key]))
+
+
+def steady_checks(H, c_ops, rho):
+    """Residual, Hermiticity, positivity and an independent solve of rho_ss."""
+    L = qutip.liouvillian(H, c_ops)
+    vec = qutip.operator_to_vector(rho).full().ravel()
+    rho_ind = independent_steady(L, rho.shape[0])
+    return dict(resid=float(np.max(np.abs(L.data @ vec))),
+                l_norm=float(abs(spla.norm(L.data, np.inf))),
+                herm_err=float(np.max(np.abs(rho.full() - rho.full().conj().T))),
+                min_eig=float(np.min(np.linalg.eigvalsh(rho.full()))),
+                diff_ind=float(np.max(np.abs(rho.full() - rho_ind))))
+
+
+def write_steady_checks(f, chk):
+    f.write("# checks: max|L vec(rho)| = %.3e (||L||_inf = %.3e), Hermiticity error %.3e,\n"
+            "#   min eigenvalue %.3e, max|rho - rho_indep| = %.3e where rho_indep is an\n"
+            "#   independent scipy spsolve of L with the trace row (column-stacked vec)\n"
+            % (chk["resid"], chk["l_norm"], chk["herm_err"], chk["min_eig"], chk["diff_ind"]))
 
 
 def run_steady(name, desc, p, outdir, cmd):
     H, c_ops, d = model(p)
     N = p["N"]
-    dim = 2 * N
     rho = qutip.steadystate(H, c_ops, method="direct")
-    L = qutip.liouvillian(H, c_ops)
-    vec = qutip.operator_to_vector(rho).full().ravel()
-    resid = float(np.max(np.abs(L.data @ vec)))
-    l_norm = float(abs(spla.norm(L.data, np.inf)))
-    herm_err = float(np.max(np.abs(rho.full() - rho.full().conj().T)))
-    min_eig = float(np.min(np.linalg.eigvalsh(rho.full())))
-    rho_ind = independent_steady(L, dim)
-    diff_ind = float(np.max(np.abs(rho.full() - rho_ind)))
+    chk = steady_checks(H, c_ops, rho)
+    resid, diff_ind, min_eig = chk["resid"], chk["diff_ind"], chk["min_eig"]
     obs, p_n = steady_observables(rho, N)
     # Truncation check: the same case with 10 more Fock levels.
     p_big = dict(p, N=N + 10)
@@ -212,10 +235,7 @@ def run_steady(name, desc, p, outdir, cmd):
         f.write("#   P <n> <P(n)>           phonon distribution (diagonal of Tr_spin rho_ss), n = 0..N-1\n")
         f.write("# case %s: %s\n" % (name, desc))
         f.write("# solver: qutip.steadystate(H, c_ops, method='direct') (sparse LU, trace condition)\n")
-        f.write("# checks: max|L vec(rho)| = %.3e (||L||_inf = %.3e), Hermiticity error %.3e,\n"
-                "#   min eigenvalue %.3e, max|rho - rho_indep| = %.3e where rho_indep is an\n"
-                "#   independent scipy spsolve of L with the trace row (column-stacked vec)\n"
-                % (resid, l_norm, herm_err, min_eig, diff_ind))
+        write_steady_checks(f, chk)
         f.write("# truncation: P(N-1) = %.3e; |n_mean(N+10) - n_mean(N)| = %.3e\n"
                 % (p_n[-1], dn_trunc))
         f.write("# g2 = (<n^2> - <n>)/<n>^2; p_up/p_down = diagonal of Tr_fock rho_ss;\n")
@@ -256,6 +276,55 @@ def initial_state(p, d, init):
     return qutip.tensor(spin, mech), note
 
 
+def integrate(H, c_ops, rho0, times, e_ops):
+    """Tr(O rho(t)) for O in e_ops (rows) at `times` (columns) from mesolve, and
+    the check line of a second integrator."""
+    opts = qutip.Options(atol=MESOLVE_ATOL, rtol=MESOLVE_RTOL,
+                         nsteps=MESOLVE_NSTEPS, method=MESOLVE_METHOD)
+    # e_ops as a list: QuTiP returns Tr(O rho(t)) without renormalising by the trace.
+    res = qutip.mesolve(H, rho0, times, c_ops, e_ops, options=opts)
+    got = np.array([np.asarray(e) for e in res.expect])
+    opts_check = qutip.Options(atol=MESOLVE_ATOL, rtol=MESOLVE_RTOL,
+                               nsteps=MESOLVE_NSTEPS, method=CHECK_METHOD)
+    other = np.array(qutip.mesolve(H, rho0, times, c_ops, e_ops, options=opts_check).expect)
+    checks = ["max deviation of the recorded expectations from mesolve(method='%s', same tolerances): %.3e"
+              % (CHECK_METHOD, np.max(np.abs(got - other)))]
+    return got, checks
+
+
+def expectation_rows(e_ops):
+    """Rows that give Tr(O rho) = vec(O^dag)^dag vec(rho) from the column-stacked vec(rho)."""
+    return np.array([qutip.operator_to_vector(op.dag()).full().ravel().conj() for op in e_ops])
+
+
+def dense_propagator_check(H, c_ops, rho0, times, e_ops, got):
+    """Exact propagator expm(L dt), dense, applied step by step (equally spaced
+    times); slow (minutes)."""
+    prop = scipy.linalg.expm(qutip.liouvillian(H, c_ops).full() * (times[1] - times[0]))
+    v = qutip.operator_to_vector(rho0).full().ravel()
+    ops_vec = expectation_rows(e_ops)
+    exact = np.empty_like(got)
+    for i in range(len(times)):
+        if i > 0:
+            v = prop @ v
+        exact[:, i] = ops_vec @ v
+    return ("max deviation from the exact propagator scipy.linalg.expm(L dt) applied step by step: %.3e"
+            % np.max(np.abs(got - exact)))
+
+
+def sparse_propagator_check(H, c_ops, rho0, times, e_ops, got):
+    """Exact propagation without an ODE integrator and without a dense matrix:
+    scipy.sparse.linalg.expm_multiply (Al-Mohy & Higham 2011) of the sparse L
+    at the equally spaced output times."""
+    L = qutip.liouvillian(H, c_ops).data.tocsc()
+    v0 = qutip.operator_to_vector(rho0).full().ravel()
+    vs = spla.expm_multiply(L, v0, start=times[0], stop=times[-1], num=len(times), endpoint=True)
+    assert np.allclose(np.linspace(times[0], times[-1], len(times)), times, rtol=0, atol=1e-15)
+    exact = expectation_rows(e_ops) @ vs.T
+    return ("max deviation from scipy.sparse.linalg.expm_multiply(L t) vec(rho0) (sparse exact "
+            "propagator): %.3e" % np.max(np.abs(got - exact)))
+
+
 def run_evolve(name, desc, p, init, times, outdir, cmd, expm_check):
     H, c_ops, d = model(p)
     N = p["N"]
@@ -263,34 +332,11 @@ def run_evolve(name, desc, p, init, times, outdir, cmd, expm_check):
     a, sm, sz = operators(N)
     n_op = a.dag() * a
     ident = qutip.tensor(qutip.qeye(2), qutip.qeye(N))
-    opts = qutip.Options(atol=MESOLVE_ATOL, rtol=MESOLVE_RTOL,
-                         nsteps=MESOLVE_NSTEPS, method=MESOLVE_METHOD)
-    # e_ops as a list: QuTiP returns Tr(O rho(t)) without renormalising by the trace.
-    res = qutip.mesolve(H, rho0, times, c_ops, [n_op, n_op * n_op, sz, a, ident],
-                        options=opts)
-    n_t, n2_t, sz_t, a_t, tr_t = [np.asarray(e) for e in res.expect]
     e_ops = [n_op, n_op * n_op, sz, a, ident]
-    got = np.array([n_t, n2_t, sz_t, a_t, tr_t])
-    opts_check = qutip.Options(atol=MESOLVE_ATOL, rtol=MESOLVE_RTOL,
-                               nsteps=MESOLVE_NSTEPS, method=CHECK_METHOD)
-    other = np.array(qutip.mesolve(H, rho0, times, c_ops, e_ops, options=opts_check).expect)
-    checks = ["max deviation of the recorded expectations from mesolve(method='%s', same tolerances): %.3e"
-              % (CHECK_METHOD, np.max(np.abs(got - other)))]
-    if expm_check:
-        # Exact propagator expm(L dt), dense, column-stacked vec; slow (minutes).
-        prop = scipy.linalg.expm(qutip.liouvillian(H, c_ops).full() * (times[1] - times[0]))
-        v = qutip.operator_to_vector(rho0).full().ravel()
-        # Tr(O rho) = vec(O^dag)^dag vec(rho)
-        ops_vec = np.array([qutip.operator_to_vector(op.dag()).full().ravel().conj() for op in e_ops])
-        ref = np.empty_like(got)
-        for i in range(len(times)):
-            if i > 0:
-                v = prop @ v
-            ref[:, i] = ops_vec @ v
-        checks.append("max deviation from the exact propagator scipy.linalg.expm(L dt) applied step by step: %.3e"
-                      % np.max(np.abs(got - ref)))
-    else:
-        checks.append("exact-propagator check not run (pass --expm-check, takes minutes)")
+    got, checks = integrate(H, c_ops, rho0, times, e_ops)
+    checks.append(dense_propagator_check(H, c_ops, rho0, times, e_ops, got) if expm_check
+                  else "exact-propagator check not run (pass --expm-check, takes minutes)")
+    n_t, n2_t, sz_t, a_t, tr_t = got
 
     path = os.path.join(outdir, "qutip_reference_evolve_%s.txt" % name)
     tmp = path + ".tmp"
@@ -330,20 +376,30 @@ def run_evolve(name, desc, p, init, times, outdir, cmd, expm_check):
             times[i], n_t[i].real, n2_t[i].real, sz_t[i].real, a_t[i].real, a_t[i].imag))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_args(description, script, with_expm_check=True):
+    """Command line of the reference scripts: (output folder, the command line
+    recorded in the headers, whether to run the dense exact-propagator check;
+    without with_expm_check the option does not exist)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--outdir", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "data"))
-    ap.add_argument("--expm-check", action="store_true",
-                    help="also compare mesolve with the dense exact propagator (slow)")
+    if with_expm_check:
+        ap.add_argument("--expm-check", action="store_true",
+                        help="also compare mesolve with the dense exact propagator (slow)")
     args = ap.parse_args()
+    expm_check = with_expm_check and args.expm_check
     outdir = os.path.normpath(args.outdir)
     os.makedirs(outdir, exist_ok=True)
-    cmd = "/usr/bin/python3 tools/make_qutip_reference.py" + (" --expm-check" if args.expm_check else "")
+    cmd = "/usr/bin/python3 tools/%s" % script + (" --expm-check" if expm_check else "")
+    return outdir, cmd, expm_check
+
+
+def main():
+    outdir, cmd, expm_check = parse_args(__doc__.split("\n")[0], "make_qutip_reference.py")
     for name, desc, p in STEADY_CASES:
         run_steady(name, desc, p, outdir, cmd)
     for name, desc, p, init, times in EVOLVE_CASES:
-        run_evolve(name, desc, p, init, times, outdir, cmd, args.expm_check)
+        run_evolve(name, desc, p, init, times, outdir, cmd, expm_check)
 
 
 if __name__ == "__main__":
