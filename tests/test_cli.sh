@@ -249,6 +249,14 @@ grep -q "holds the steady state without W (complete = 0)" "$tmp/stderr" || fail 
 signal=TERM interrupt_after 0.5 steady -c /dev/urandom -q
 stopped_promptly "reading an endless configuration, SIGTERM"
 grep -q "interrupted while reading config file '/dev/urandom'" "$tmp/stderr" || fail "config read: $(cat "$tmp/stderr")"
+# a second signal ends the program at once, leaving no file
+"$exe" steady --set N=200000 -q -o "$tmp/twice.h5" >/dev/null 2>"$tmp/stderr" &
+pid=$!
+sleep 1
+kill -INT $pid; kill -TERM $pid
+wait $pid; rc=$?
+[[ $rc -eq 3 ]] && grep -q "interrupted twice" "$tmp/stderr" || fail "second signal: exit $rc: $(cat "$tmp/stderr")"
+compgen -G "$tmp/twice.h5*" >/dev/null && fail "second signal: a file was left behind"
 mkfifo "$tmp/fifo"
 interrupt_after 0.5 steady -c "$tmp/fifo" -q
 stopped_promptly "waiting for a configuration on a FIFO, SIGINT"

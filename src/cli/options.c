@@ -178,7 +178,6 @@ void pm_cli_install_signals(void)
 
 /* ---- output files ---------------------------------------------------------- */
 
-
 int pm_cli_check_output(const char *path, int quiet)
 {
     size_t stale = 0;
