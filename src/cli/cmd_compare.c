@@ -608,6 +608,7 @@ int pm_cmd_compare(int argc, char **argv)
         if (pm_model_type_get(cfg->params.model)->truncates_sectors) {
             /* the dressed model: exact dressed, exact JC and both reduced theories */
             rc = run_four_way(cfg, &opts, &copts, v, count, values, sweep, full_argc, full_argv);
+            free(table_path);
             free(values);
             free(full_argv);
             return rc;
