@@ -114,6 +114,9 @@ static pm_status write_block(pm_h5file *file, const pm_checkpoint *cp, size_t b,
     for (size_t k = 0; k < blk->reached; k++) ccolumn[k] = blk->series[k].a_mean;
     snprintf(path, sizeof path, "%s/a_mean", group);
     if (s == PM_OK) s = pm_h5_dataset_complex(file, path, ccolumn, blk->reached, 0, "1");
+    for (size_t k = 0; k < blk->reached; k++) ccolumn[k] = blk->series[k].a2_mean;
+    snprintf(path, sizeof path, "%s/a2_mean", group);
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, path, ccolumn, blk->reached, 0, "1");
     return s;
 }
 
@@ -274,6 +277,13 @@ static pm_status read_block(pm_h5file *file, const char *where, pm_checkpoint_bl
     if (s == PM_OK) s = expect_size(file, path, where, blk->reached);
     if (s == PM_OK && blk->reached) s = pm_h5_read_complex(file, path, ccolumn);
     for (size_t k = 0; k < blk->reached && s == PM_OK; k++) blk->series[k].a_mean = ccolumn[k];
+    /* <a^2> (absent from checkpoints written before it existed: then 0) */
+    snprintf(path, sizeof path, "%s/a2_mean", group);
+    int has_a2 = 0;
+    if (s == PM_OK) s = pm_h5_exists(file, path, &has_a2);
+    if (s == PM_OK && has_a2) s = expect_size(file, path, where, blk->reached);
+    if (s == PM_OK && has_a2 && blk->reached) s = pm_h5_read_complex(file, path, ccolumn);
+    for (size_t k = 0; k < blk->reached && s == PM_OK && has_a2; k++) blk->series[k].a2_mean = ccolumn[k];
     for (int64_t p = 0; p < blk->size && s == PM_OK; p++)
         if (!isfinite(creal(blk->x[p])) || !isfinite(cimag(blk->x[p])))
             s = pm_error_set(PM_EINVAL, "checkpoint '%s': block %zu element %" PRId64 " is not finite", where, b, p);

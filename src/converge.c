@@ -13,7 +13,7 @@ void pm_converge_options_default(pm_converge_options *opts)
     opts->n_start = 32;
     opts->n_max = 1L << 20;
     opts->growth = 1.5;
-    opts->k_tail_tol = 1e-6;
+    opts->k_tail_tol = 1e-5;
     opts->k_start = 4;
     opts->k_growth = 1.5;
     opts->path = PM_PATH_AUTO;

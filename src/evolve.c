@@ -10,6 +10,7 @@
  * which keeps the band structure of sector blocks for KLU. */
 #include "phonomaser/evolve.h"
 #include "phonomaser/progress.h"
+#include "phonomaser/steady.h"
 #include "phonomaser/timer.h"
 
 #include <math.h>
@@ -25,16 +26,29 @@
 #include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
+#include "sparse_lu.h"
+
 _Static_assert(sizeof(sunindextype) == sizeof(int64_t),
                "pm_sparse indices and sunindextype must both be 64-bit");
 _Static_assert(sizeof(double complex) == 2 * sizeof(realtype),
                "double complex must be two realtype values");
 
+const char *pm_linear_solver_name(pm_linear_solver solver)
+{
+    switch (solver) {
+    case PM_LINSOL_AUTO: return "auto";
+    case PM_LINSOL_KLU: return "klu";
+    case PM_LINSOL_SPGMR: return "spgmr";
+    case PM_LINSOL_LU: return "lu";
+    }
+    return "?";
+}
+
 void pm_evolve_options_default(pm_evolve_options *opts)
 {
     opts->rtol = 1e-8;
     opts->atol = 1e-10;
-    opts->linear_solver = PM_LINSOL_KLU;
+    opts->linear_solver = PM_LINSOL_AUTO;
     opts->max_steps = 100000;
     opts->progress = 0;
     opts->stop_flag = NULL;
@@ -261,8 +275,9 @@ static pm_status check_inputs(const pm_block *block, const double complex *x, si
                             opts->atol);
     if (opts->max_steps < 1)
         return pm_error_set(PM_EINVAL, "evolve: max_steps = %ld, must be >= 1", opts->max_steps);
-    if (opts->linear_solver != PM_LINSOL_KLU && opts->linear_solver != PM_LINSOL_SPGMR)
-        return pm_error_set(PM_EINVAL, "evolve: linear_solver = %d, must be KLU or SPGMR",
+    if (opts->linear_solver != PM_LINSOL_AUTO && opts->linear_solver != PM_LINSOL_KLU &&
+        opts->linear_solver != PM_LINSOL_SPGMR && opts->linear_solver != PM_LINSOL_LU)
+        return pm_error_set(PM_EINVAL, "evolve: linear_solver = %d, must be AUTO, KLU, SPGMR or LU",
                             (int)opts->linear_solver);
     return PM_OK;
 }
@@ -289,6 +304,7 @@ static void collect_info(void *mem, pm_linear_solver solver, pm_evolve_info *inf
         info->rhs_evals = value;
     if (CVodeGetNumJacEvals(mem, &value) == CV_SUCCESS)
         info->jac_evals = value;
+
     if (solver == PM_LINSOL_SPGMR && CVodeGetNumLinIters(mem, &value) == CV_SUCCESS)
         info->lin_iters = value;
     if (CVodeGetNumErrTestFails(mem, &value) == CV_SUCCESS)
@@ -314,6 +330,124 @@ static pm_status solver_failure(evolve_run *run, int flag, double t_reached, dou
                  run->cvode_message[0] ? run->cvode_message : "no message", failure_hint(flag));
     free(name);
     return status;
+}
+
+/* ---- complex LU linear solver (matrix-embedded SUNLinearSolver) ----
+ * CVODE's Newton systems are (I - gamma J) x = b with J = L in the
+ * interleaved real layout, which is exactly the memory layout of a complex
+ * array.  CVODE never calls setup for a matrix-embedded solver: solve
+ * factorises the complex I - gamma L with pm_lu when gamma has moved by more
+ * than 30 % from the factorised one (CVODE's own dgmax_lsetup), else reuses
+ * the factors and scales the solution by 2/(1 + gamma/gamma_f), as CVODE
+ * does for its matrix-based solvers (L is constant: no Jacobian ages). */
+typedef struct {
+    const pm_block *block;
+    void *cvode_mem;
+    pm_lu lu;
+    pm_sparse *matrix;       /* I - gamma L, owned (the factors refer to it) */
+    double complex *rhs;
+    int factored;
+    double gamma_factored;
+    long setups;
+    char message[512];
+} complex_lu_solver;
+
+static SUNLinearSolver_Type complex_lu_type(SUNLinearSolver S)
+{
+    (void)S;
+    return SUNLINEARSOLVER_MATRIX_EMBEDDED;
+}
+
+static SUNLinearSolver_ID complex_lu_id(SUNLinearSolver S)
+{
+    (void)S;
+    return SUNLINEARSOLVER_CUSTOM;
+}
+
+static int complex_lu_factor(complex_lu_solver *ls, double gamma)
+{
+    if (ls->factored) pm_lu_free(&ls->lu);
+    ls->factored = 0;
+    pm_sparse_free(ls->matrix);
+    ls->matrix = NULL;
+    /* I - gamma L = -gamma (L - I/gamma) */
+    pm_sparse *shifted = NULL;
+    pm_status s = pm_lu_shifted_copy(ls->block->L, 1.0 / gamma, -1, NULL, &shifted);
+    if (s == PM_OK) s = pm_sparse_add(-gamma, shifted, 0, shifted, &ls->matrix);
+    pm_sparse_free(shifted);
+    if (s == PM_OK)
+        s = pm_lu_factor(ls->matrix, pm_block_lu_backend(ls->block, PM_LU_AUTO), "I - gamma L (CVODE Newton matrix)",
+                         "the step size may be extreme: check the model", &ls->lu);
+    if (s != PM_OK) {
+        snprintf(ls->message, sizeof ls->message, "%s", pm_error_message());
+        return -1; /* unrecoverable */
+    }
+    /* Newton corrections need no iterative refinement (UMFPACK's default 2
+     * steps triple the cost of a solve) */
+    ls->lu.control[UMFPACK_IRSTEP] = 0;
+    ls->factored = 1;
+    ls->gamma_factored = gamma;
+    ls->setups++;
+    return 0;
+}
+
+static int complex_lu_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, realtype tol)
+{
+    (void)A, (void)tol;
+    complex_lu_solver *ls = S->content;
+    realtype gamma = 0;
+    if (CVodeGetCurrentGamma(ls->cvode_mem, &gamma) != CV_SUCCESS || !(gamma > 0)) return -1;
+    double ratio = ls->factored ? gamma / ls->gamma_factored : 0;
+    if (!ls->factored || fabs(ratio - 1) > 0.3) {
+        if (complex_lu_factor(ls, gamma) != 0) return -1;
+        ratio = 1;
+    }
+    memcpy(ls->rhs, N_VGetArrayPointer(b), (size_t)ls->block->size * sizeof *ls->rhs);
+    double complex *out = (double complex *)N_VGetArrayPointer(x);
+    pm_status s = pm_lu_solve(&ls->lu, ls->rhs, out);
+    if (s != PM_OK) {
+        snprintf(ls->message, sizeof ls->message, "%s", pm_error_message());
+        return -1;
+    }
+    if (ratio != 1)
+        for (int64_t p = 0; p < ls->block->size; p++) out[p] *= 2 / (1 + ratio);
+    return 0;
+}
+
+static int complex_lu_free(SUNLinearSolver S)
+{
+    if (!S) return 0;
+    complex_lu_solver *ls = S->content;
+    if (ls) {
+        if (ls->factored) pm_lu_free(&ls->lu);
+        pm_sparse_free(ls->matrix);
+        free(ls->rhs);
+        free(ls);
+    }
+    S->content = NULL;
+    SUNLinSolFreeEmpty(S);
+    return 0;
+}
+
+static SUNLinearSolver complex_lu_create(const pm_block *block, void *cvode_mem, SUNContext sunctx)
+{
+    SUNLinearSolver S = SUNLinSolNewEmpty(sunctx);
+    complex_lu_solver *ls = calloc(1, sizeof *ls);
+    if (ls) ls->rhs = malloc((size_t)block->size * sizeof *ls->rhs);
+    if (!S || !ls || !ls->rhs) {
+        if (ls) free(ls->rhs);
+        free(ls);
+        if (S) SUNLinSolFreeEmpty(S);
+        return NULL;
+    }
+    ls->block = block;
+    ls->cvode_mem = cvode_mem;
+    S->content = ls;
+    S->ops->gettype = complex_lu_type;
+    S->ops->getid = complex_lu_id;
+    S->ops->solve = complex_lu_solve;
+    S->ops->free = complex_lu_free;
+    return S;
 }
 
 pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, const double *times,
@@ -397,7 +531,11 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
         goto done;
     }
 
-    if (opts.linear_solver == PM_LINSOL_KLU) {
+    if (opts.linear_solver == PM_LINSOL_AUTO)
+        opts.linear_solver = block->sector == PM_SECTOR_COUPLED ? PM_LINSOL_LU : PM_LINSOL_KLU;
+    if (opts.linear_solver == PM_LINSOL_LU) {
+        linsol = complex_lu_create(block, mem, sunctx);
+    } else if (opts.linear_solver == PM_LINSOL_KLU) {
         run.jac_nnz = 4 * jacobian_complex_nnz(block->L);
         jac = SUNSparseMatrix(nreal, nreal, run.jac_nnz, CSC_MAT, sunctx);
         if (!jac) {
@@ -418,11 +556,11 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
     }
     if (!linsol) {
         status = pm_error_set(PM_ENOMEM, "evolve: cannot create the %s linear solver",
-                              opts.linear_solver == PM_LINSOL_KLU ? "KLU" : "SPGMR");
+                              pm_linear_solver_name(opts.linear_solver));
         goto done;
     }
     flag = CVodeSetLinearSolver(mem, linsol, jac);
-    if (flag == CV_SUCCESS)
+    if (flag == CV_SUCCESS && opts.linear_solver != PM_LINSOL_LU)
         flag = opts.linear_solver == PM_LINSOL_KLU ? CVodeSetJacFn(mem, jacobian)
                                                    : CVodeSetJacTimes(mem, NULL, jtimes);
     if (flag != CV_SUCCESS) {
@@ -463,6 +601,9 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
 done:
     if (mem)
         collect_info(mem, opts.linear_solver, &info);
+    info.linear_solver = opts.linear_solver;
+    if (linsol && opts.linear_solver == PM_LINSOL_LU) /* no Jacobian: count the factorisations */
+        info.jac_evals = ((complex_lu_solver *)linsol->content)->setups;
     pm_progress_finish(&run.progress);
     /* SUNDIALS objects go before their context. */
     CVodeFree(&mem);

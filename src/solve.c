@@ -154,6 +154,7 @@ static void timeseries_free(pm_timeseries *ts)
     free(ts->t), free(ts->trace), free(ts->n_mean), free(ts->n2_mean), free(ts->g2), free(ts->sz_mean);
     free(ts->tail_population);
     free(ts->a_mean);
+    free(ts->a2_mean);
     memset(ts, 0, sizeof *ts);
 }
 
@@ -168,8 +169,9 @@ static pm_status timeseries_alloc(pm_timeseries *ts, size_t n)
     ts->g2 = calloc(n, sizeof *ts->g2);
     ts->sz_mean = calloc(n, sizeof *ts->sz_mean);
     ts->a_mean = calloc(n, sizeof *ts->a_mean);
+    ts->a2_mean = calloc(n, sizeof *ts->a2_mean);
     ts->tail_population = calloc(n, sizeof *ts->tail_population);
-    if (!ts->tail_population || !ts->t || !ts->trace || !ts->n_mean || !ts->n2_mean || !ts->g2 || !ts->sz_mean || !ts->a_mean) {
+    if (!ts->tail_population || !ts->t || !ts->trace || !ts->n_mean || !ts->n2_mean || !ts->g2 || !ts->sz_mean || !ts->a_mean || !ts->a2_mean) {
         timeseries_free(ts);
         return pm_error_set(PM_ENOMEM, "out of memory for %zu output times", n);
     }
@@ -443,6 +445,7 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
             result->info.lin_iters += jobs[b].info.lin_iters;
             result->info.error_test_fails += jobs[b].info.error_test_fails;
             result->info.nonlin_conv_fails += jobs[b].info.nonlin_conv_fails;
+            result->info.linear_solver = jobs[b].info.linear_solver;
         }
         pm_timeseries *ts = &result->series;
         for (size_t k = 0; k < reached; k++) {
@@ -454,6 +457,7 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
                 ts->n2_mean[k] += o->n2_mean;
                 ts->sz_mean[k] += o->sz_mean;
                 ts->a_mean[k] += o->a_mean;
+                ts->a2_mean[k] += o->a2_mean;
                 ts->tail_population[k] += o->tail_population;
             }
             ts->g2[k] = ts->n_mean[k] > 0 ? (ts->n2_mean[k] - ts->n_mean[k]) / (ts->n_mean[k] * ts->n_mean[k]) : NAN;

@@ -66,6 +66,7 @@ typedef struct pm_timeseries {
     double *trace, *n_mean, *n2_mean, *g2, *sz_mean;
     double *tail_population;  /* top max(1, N/20) Fock levels: truncation check */
     double complex *a_mean;
+    double complex *a2_mean;  /* <a^2> (0 unless the state has k = 2 elements) */
 } pm_timeseries;
 
 typedef struct pm_checkpoint pm_checkpoint; /* checkpoint.h */

@@ -93,9 +93,10 @@ typedef struct pm_observables {
                                  (rho_ji = 0 if no block holds it, unless
                                  implied by state->adjoint_implied) */
     double min_eigenvalue;    /* smallest eigenvalue of (rho + rho^dag)/2: exact 2x2
-                                 blocks if rho conserves e; LAPACK zhbev on the band
-                                 |e_i - e_j| <= max_sector if that band is narrow
-                                 (half-width 2 max_sector + 1 < dim/4); else LAPACK
+                                 blocks if rho conserves e; bisection on LAPACK zpbtrf
+                                 (to 1e-16) on the band |e_i - e_j| <= max_sector if
+                                 that band is narrow (half-width 2 max_sector + 1 <
+                                 dim/4); else LAPACK
                                  zheev if dim <= PM_STATE_DENSE_EIG_MAX_DIM, else NaN */
     double tail_population;   /* sum of P(n) over the top tail_levels Fock levels */
     int64_t tail_levels;      /* max(1, N/20): the top 5% of the levels, at least 1 */

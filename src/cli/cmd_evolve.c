@@ -331,7 +331,9 @@ int pm_cmd_evolve(int argc, char **argv)
         pm_report_double("trace", ts->trace[last]);
         pm_report_int("steps", result.info.steps);
         pm_report_int("rhs_evals", result.info.rhs_evals);
-        pm_report_string("method", mopts.evolve.linear_solver == PM_LINSOL_SPGMR ? "cvode-bdf-spgmr" : "cvode-bdf-klu");
+        char method[32];
+        snprintf(method, sizeof method, "cvode-bdf-%s", pm_linear_solver_name(result.info.linear_solver));
+        pm_report_string("method", method);
         if (resume) pm_report_double("resumed_at", times[result.resumed_from ? result.resumed_from - 1 : 0]);
         pm_report_double("seconds", seconds);
         double tail_max = 0;

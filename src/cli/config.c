@@ -33,7 +33,7 @@ typedef struct run_key {
 static const char *const method_choices[] = {"direct", "arpack", NULL};
 static const char *const lu_choices[] = {"auto", "klu", "umfpack", "band", NULL};
 static const char *const initial_choices[] = {"thermal", "fock", "coherent", "vacuum", NULL};
-static const char *const solver_choices[] = {"klu", "spgmr", NULL};
+static const char *const solver_choices[] = {"auto", "klu", "spgmr", "lu", NULL};
 static const char *const path_choices[] = {"auto", "full", "sector", NULL};
 static const char *const sweep_choices[] = {"none", "S", "delta", "eta", "n_th", NULL};
 static const char *const section_names[] = {"model", "steady", "evolve", "solver", "output", "compare", NULL};
@@ -73,7 +73,9 @@ static const run_key run_keys[] = {
      "a finite number in (0, 1)", "coherences |rho_ij| of the initial state below this are dropped when "
      "choosing the sectors |k| <= K to evolve (coherent states)"},
     {"linear_solver", "evolve", "1", RUN_WORD, OFF(linear_solver), 0, 0, 0, 0, 0, solver_choices,
-     "klu", NULL, "CVODE linear solver: sparse direct KLU or matrix-free SPGMR"},
+     "auto", NULL, "CVODE linear solver: sparse direct KLU on the real Jacobian, matrix-free SPGMR, or lu (the "
+     "complex LU of I - gamma L: band LU for sectors, UMFPACK for coupled sectors); auto = klu, or lu for the "
+     "coupled sectors of model = dressed"},
     {"path", "solver", "1", RUN_WORD, OFF(path), 0, 0, 0, 0, 0, path_choices, "auto", NULL,
      "Liouvillian blocks: excitation-number sectors, the full space, or auto "
      "(sectors when the model allows)"},
@@ -819,7 +821,10 @@ pm_steady_method pm_config_steady_method(const pm_run_config *cfg)
 
 pm_linear_solver pm_config_linear_solver(const pm_run_config *cfg)
 {
-    return strcmp(cfg->linear_solver, "spgmr") == 0 ? PM_LINSOL_SPGMR : PM_LINSOL_KLU;
+    if (strcmp(cfg->linear_solver, "spgmr") == 0) return PM_LINSOL_SPGMR;
+    if (strcmp(cfg->linear_solver, "klu") == 0) return PM_LINSOL_KLU;
+    if (strcmp(cfg->linear_solver, "lu") == 0) return PM_LINSOL_LU;
+    return PM_LINSOL_AUTO;
 }
 
 pm_initial_kind pm_config_initial_kind(const pm_run_config *cfg)

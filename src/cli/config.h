@@ -43,7 +43,7 @@ typedef struct pm_run_config {
     double alpha_re, alpha_im;          /* coherent amplitude for initial = coherent */
     double rtol, atol;                  /* CVODE tolerances, defaults 1e-8, 1e-10 */
     double sector_tol;                  /* initial coherences below this are dropped (sector choice) */
-    char linear_solver[PM_CONFIG_WORD]; /* "klu" (default) | "spgmr" */
+    char linear_solver[PM_CONFIG_WORD]; /* "auto" (default) | "klu" | "spgmr" | "lu" */
     /* solver path */
     char path[PM_CONFIG_WORD];          /* "auto" (default: sectors when the model allows) | "full" | "sector" */
     /* health */
