@@ -249,6 +249,15 @@ static void test_beyond_rwa_controlled(void)
         CHECK(pt.converged_dressed && pt.converged_jc);
         CHECK(fabs(brwa) < 1e-2);
         CHECK(fabs(rwa) > 0.1);
+        /* the damping of the slowest amplitude mode (Eq. 12 and its beyond-RWA form) */
+        double g_brwa = pt.rel_dev[PM_CMP4_GAMMA_EFF][PM_COL_REDUCED_BEYOND_RWA];
+        double g_rwa = pt.rel_dev[PM_CMP4_GAMMA_EFF][PM_COL_REDUCED_RWA];
+        printf("  gamma_eff dressed %.6g, beyond-RWA %+.2e, RWA %+.2e\n", pt.value[PM_CMP4_GAMMA_EFF][PM_COL_DRESSED],
+               g_brwa, g_rwa);
+        CHECK(fabs(g_brwa) < 1e-2);
+        if (p.S != 0) CHECK(fabs(g_rwa) > 0.05); /* at S = 0 both give gamma_m */
+        /* and the exact JC mode matches the RWA formula there */
+        CHECK(fabs(pt.value[PM_CMP4_GAMMA_EFF][PM_COL_JC] / pt.value[PM_CMP4_GAMMA_EFF][PM_COL_REDUCED_RWA] - 1) < 1e-2);
     }
 }
 

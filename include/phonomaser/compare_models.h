@@ -11,6 +11,17 @@
  *   g2         (<n^2> - <n>)/<n>^2; reduced RWA: Eq. (20) ordering-corrected;
  *              beyond the RWA: NaN
  *   sz_mean    <sigma_z>; reduced: S below threshold, S_th above (clamping)
+ *   gamma_eff  [1/s] -2 Re(lambda) of the slowest mode that carries <a>:
+ *              dressed: the eigenvalue of the odd (theta = pi/2) or only
+ *              class closest to -i omega_m (lab frame: <a> ~ e^{lambda t});
+ *              JC: the slowest of sector k = 1 (frame rotating at omega_m);
+ *              reduced: Eq. (12) and its beyond-RWA form.  Below threshold
+ *              the phonon-number damping, above it the phase diffusion
+ *              (2 x the linewidth), as in compare.h
+ *   freq_shift [rad/s] the shift of that mode's frequency from omega_m,
+ *              -Im(lambda) - omega_m (dressed) or -Im(lambda) (JC): the Lamb
+ *              shift plus, for the dressed model, the Bloch-Siegert shift;
+ *              reduced RWA: pm_reduced_lamb_shift; beyond the RWA: NaN
  * Relative deviations are of the exact dressed value from each of the
  * other three.  Validity of the RWA itself: (omega_tilde + omega_m)/gamma_2
  * (the counter-rotating resonance must lie outside the spin's line) and
@@ -24,10 +35,14 @@
 extern "C" {
 #endif
 
-typedef enum { PM_CMP4_N_MEAN, PM_CMP4_G2, PM_CMP4_SZ_MEAN, PM_CMP4_COUNT } pm_compare4_quantity;
+typedef enum {
+    PM_CMP4_N_MEAN, PM_CMP4_G2, PM_CMP4_SZ_MEAN, PM_CMP4_GAMMA_EFF, PM_CMP4_FREQ_SHIFT, PM_CMP4_COUNT
+} pm_compare4_quantity;
 typedef enum { PM_COL_DRESSED, PM_COL_JC, PM_COL_REDUCED_RWA, PM_COL_REDUCED_BEYOND_RWA, PM_COL_COUNT } pm_compare4_column;
 
-const char *pm_compare4_quantity_name(pm_compare4_quantity q); /* "n_mean", "g2", "sz_mean" */
+/* "n_mean", "g2", "sz_mean", "gamma_eff", "freq_shift"; unit "1", "1/s", "rad/s" */
+const char *pm_compare4_quantity_name(pm_compare4_quantity q);
+const char *pm_compare4_quantity_unit(pm_compare4_quantity q);
 const char *pm_compare4_column_name(pm_compare4_column c);     /* "dressed", "jc", "reduced_rwa", "reduced_beyond_rwa" */
 
 typedef struct pm_compare4_point {

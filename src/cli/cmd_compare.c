@@ -448,7 +448,7 @@ static pm_status write_h5_points4(pm_h5file *file, pm_sweep_variable v, size_t c
         for (int c = 0; c < PM_COL_COUNT && s == PM_OK; c++) {
             for (size_t k = 0; k < count; k++) column[k] = points[k].status == PM_OK ? points[k].value[q][c] : NAN;
             snprintf(path, sizeof path, "/compare4/%s/%s", pm_compare4_quantity_name(q), pm_compare4_column_name(c));
-            s = pm_h5_dataset_double(file, path, column, count, 0, "1");
+            s = pm_h5_dataset_double(file, path, column, count, 0, pm_compare4_quantity_unit(q));
         }
     const struct {
         const char *name;
