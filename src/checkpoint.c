@@ -139,7 +139,7 @@ static pm_status write_series(pm_h5file *file, const pm_checkpoint *cp, size_t n
         s = pm_h5_dataset_double(file, path, column, next, 0, "1");
     }
     if (s == PM_OK) {
-        for (size_t k = 0; k < next; k++) column[k] = n[k] > 0 ? (n2[k] - n[k]) / (n[k] * n[k]) : NAN;
+        for (size_t k = 0; k < next; k++) column[k] = pm_g2_from_moments(n[k], n2[k]);
         s = pm_h5_dataset_double(file, "/series/g2", column, next, 0, "1");
     }
     for (size_t k = 0; k < next && s == PM_OK; k++) {
@@ -313,9 +313,8 @@ pm_status pm_checkpoint_read(const char *path, pm_checkpoint **out)
     if (s == PM_OK) s = pm_h5_read_attr_int(file, "/", "nblocks", &nblocks);
     pm_path solver_path = PM_PATH_AUTO;
     if (s == PM_OK) {
-        if (!strcmp(path_name, "sector")) solver_path = PM_PATH_SECTOR;
-        else if (!strcmp(path_name, "full")) solver_path = PM_PATH_FULL;
-        else s = pm_error_set(PM_EINVAL, "checkpoint '%s': path '%.20s' (want sector or full)", path, path_name);
+        if (!pm_path_from_name(path_name, &solver_path) || solver_path == PM_PATH_AUTO)
+            s = pm_error_set(PM_EINVAL, "checkpoint '%s': path '%.20s' (want sector or full)", path, path_name);
     }
     if (s == PM_OK && (N < 2 || ntimes < 1 || ntimes > (int64_t)1e9 || nblocks < 1 || nblocks > PM_STATE_MAX_BLOCKS))
         s = pm_error_set(PM_EINVAL, "checkpoint '%s': N = %" PRId64 ", ntimes = %" PRId64 ", nblocks = %" PRId64

@@ -216,7 +216,7 @@ pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options
     set_value(&out->q[PM_CMP_G2], out->g2, out->fp.g2_wigner, 1);
     set_value(&out->q[PM_CMP_INVERSION], out->sz_mean, pm_reduced_clamped_inversion(p), 1);
     set_value(&out->q[PM_CMP_LINEWIDTH], -creal(lambda), pm_reduced_linewidth_fp(p, &out->fp), above);
-    set_value(&out->q[PM_CMP_RING_RADIUS], out->r_peak_exact, sqrt(2.0 * pm_reduced_n_las(p)), above);
+    set_value(&out->q[PM_CMP_RING_RADIUS], out->r_peak_exact, pm_reduced_ring_radius(p), above);
     set_value(&out->q[PM_CMP_INTENSITY_RATE], out->rate_k0, pm_reduced_intensity_relaxation(p), 1);
     pm_reduced_validity_ratios(p, out->n_mean, &out->validity);
     out->seconds = pm_wall_seconds() - start;

@@ -1,6 +1,7 @@
 /* Euler-Maruyama integration of the Langevin equations (19), (B128)-(B129)
  * (langevin.h). */
 #include "phonomaser/langevin.h"
+#include "phonomaser/constants.h"
 #include "phonomaser/timer.h"
 
 #include <math.h>
@@ -53,7 +54,7 @@ void pm_rng_normal2(pm_rng *rng, double *x, double *y)
 {
     /* Box-Muller */
     double radius = sqrt(-2.0 * log(pm_rng_uniform(rng)));
-    double angle = 6.283185307179586 * pm_rng_uniform(rng);
+    double angle = PM_TWO_PI * pm_rng_uniform(rng);
     *x = radius * cos(angle);
     *y = radius * sin(angle);
 }

@@ -11,6 +11,7 @@
  * g0 cos(theta) (a + a^dag) sigma_z (e -+ 1): the library finds sector
  * step 2 at theta = pi/2 and 1 otherwise. */
 #include <math.h>
+#include "phonomaser/constants.h"
 
 #include "phonomaser/model.h"
 #include "phonomaser/space.h"
@@ -22,7 +23,7 @@ static pm_status dressed_build(const pm_params *params, pm_model *model)
     const double g = params->g, g0 = params->g / sin(params->theta);
     /* cos(pi/2) is 6e-17, not 0: the longitudinal term is exactly absent at
      * theta = pi/2 (the parity of e is conserved there) */
-    const double longitudinal = fabs(params->theta - acos(0.0)) < 1e-15 ? 0.0 : g0 * cos(params->theta);
+    const double longitudinal = fabs(params->theta - PM_PI / 2) < 1e-15 ? 0.0 : g0 * cos(params->theta);
     pm_hamiltonian_terms terms;
     pm_hamiltonian_terms_init(&terms, model->N);
     pm_hamiltonian_terms_add(&terms, params->omega_m, PM_OP_NUM, PM_OP_IDENTITY);

@@ -5,6 +5,7 @@
  * re-checks every field (a C caller may fill the struct directly), detects
  * conflicting keys through set_mask and computes the derived rates. */
 #include "phonomaser/params.h"
+#include "phonomaser/constants.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -14,11 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* CODATA 2018 exact SI values: h = 6.62607015e-34 J s, k_B = 1.380649e-23 J/K. */
-#define PM_PLANCK_H 6.62607015e-34
-#define PM_BOLTZMANN_KB 1.380649e-23
-#define PM_TWO_PI 6.283185307179586476925287
-#define PM_HBAR (PM_PLANCK_H / PM_TWO_PI)
 
 /* Largest accepted Fock cutoff: keeps 4 N^2 (full Liouvillian size) far from
  * int64 overflow; far beyond what fits in memory anyway. */
@@ -399,7 +395,7 @@ pm_status pm_params_derive(pm_params *params)
     params->gamma_phi = params->gamma_2 - params->gamma_1 / 2.0;
 
     /* Bose-Einstein occupation at omega_m: x = hbar omega_m / (k_B T). */
-    const double hbar_over_kb = PM_HBAR / PM_BOLTZMANN_KB; /* [K s] */
+    const double hbar_over_kb = PM_HBAR_OVER_KB;
     if (mask & BIT(PM_KEY_T)) {
         double x = hbar_over_kb * params->omega_m / params->T;
         params->n_th = 1.0 / expm1(x); /* x -> inf gives 0 */

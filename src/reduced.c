@@ -1,5 +1,7 @@
 /* The reduced theory of the paper, one function per formula (reduced.h). */
 #include "phonomaser/reduced.h"
+#include "phonomaser/state.h"
+#include "phonomaser/constants.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -169,8 +171,8 @@ double pm_reduced_beyond_rwa_gamma_z(const pm_params *p)
     /* g_z = g0 cos theta with g0 = g / sin theta; 1 - S^2 = 4 p_up p_down is the
      * variance of sigma_z, gamma_1 / (gamma_1^2 + omega_m^2) its line at omega_m.
      * cos theta written as sin(pi/2 - theta): exactly 0 at the default theta = pi/2
-     * (cos(M_PI/2) is 6e-17) */
-    double g_z = p->g / sin(p->theta) * sin(M_PI / 2 - p->theta);
+     * (cos(PM_PI/2) is 6e-17) */
+    double g_z = p->g / sin(p->theta) * sin(PM_PI / 2 - p->theta);
     return 2.0 * g_z * g_z * 4.0 * p_up(p) * p_down(p) * p->gamma_1 /
            (p->gamma_1 * p->gamma_1 + p->omega_m * p->omega_m);
 }
@@ -247,6 +249,10 @@ double pm_reduced_n_las(const pm_params *p)
     if (!(p->S > S_th)) return 0.0;
     return pm_reduced_n_sat(p) * (p->S / S_th - 1.0);
 }
+
+double pm_reduced_ring_radius_of(double n_las) { return sqrt(2.0 * n_las); }
+
+double pm_reduced_ring_radius(const pm_params *p) { return pm_reduced_ring_radius_of(pm_reduced_n_las(p)); }
 
 double pm_reduced_intensity_relaxation(const pm_params *p)
 {
@@ -349,7 +355,7 @@ pm_status pm_reduced_fp_solve(const pm_params *p, pm_reduced_fp *out)
     out->n2_mean = s2 / s0;
     out->r_mean = sr / s0;
     out->inv_r2_mean = sinv / s0;
-    out->g2 = (out->n2_mean - out->n_mean) / (out->n_mean * out->n_mean);
+    out->g2 = pm_g2_from_moments(out->n_mean, out->n2_mean);
     double nq = out->n_mean - 0.5;
     out->g2_wigner = (out->n2_mean - 2.0 * out->n_mean + 0.5) / (nq * nq);
     out->intensity_ratio = out->n2_mean / (out->n_mean * out->n_mean);

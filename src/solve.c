@@ -22,6 +22,17 @@ const char *pm_path_name(pm_path path)
     return "?";
 }
 
+int pm_path_from_name(const char *name, pm_path *out)
+{
+    const pm_path paths[] = {PM_PATH_AUTO, PM_PATH_SECTOR, PM_PATH_FULL};
+    for (size_t k = 0; name && k < sizeof paths / sizeof paths[0]; k++)
+        if (!strcmp(name, pm_path_name(paths[k]))) {
+            *out = paths[k];
+            return 1;
+        }
+    return 0;
+}
+
 pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *resolved, char *note,
                           size_t note_size)
 {
@@ -460,7 +471,7 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
                 ts->a2_mean[k] += o->a2_mean;
                 ts->tail_population[k] += o->tail_population;
             }
-            ts->g2[k] = ts->n_mean[k] > 0 ? (ts->n2_mean[k] - ts->n_mean[k]) / (ts->n_mean[k] * ts->n_mean[k]) : NAN;
+            ts->g2[k] = pm_g2_from_moments(ts->n_mean[k], ts->n2_mean[k]);
         }
         ts->ntimes = reached;
         result->info.t_reached = reached ? times[reached - 1] : times[0];

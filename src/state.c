@@ -11,6 +11,7 @@
  * - tail_population: the top max(1, N/20) Fock levels (5%, at least one);
  * - min_eigenvalue is that of the Hermitian part (rho + rho^dag)/2. */
 #include "phonomaser/state.h"
+#include "phonomaser/constants.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,7 +20,6 @@
 #include "phonomaser/error.h"
 #include "phonomaser/space.h"
 
-#define PM_TWO_PI 6.283185307179586476925286766559
 
 /* LAPACK: eigenvalues of a complex Hermitian matrix. */
 void zheev_(const char *jobz, const char *uplo, const int *n, double complex *a, const int *lda,
@@ -369,6 +369,11 @@ double complex pm_state_element(const pm_state *state, int64_t i, int64_t j)
 /* -------------------------------------------------------------- observables */
 
 
+double pm_g2_from_moments(double n_mean, double n2_mean)
+{
+    return n_mean > 0.0 ? (n2_mean - n_mean) / (n_mean * n_mean) : NAN;
+}
+
 int64_t pm_state_tail_levels(int64_t N) { return N / 20 > 1 ? N / 20 : 1; }
 
 void pm_observables_linear(const pm_block *block, const double complex *x,
@@ -697,7 +702,7 @@ pm_status pm_observables_compute(const pm_state *state, pm_observables *out)
     out->sz_mean = sum.sz_mean;
     out->a_mean = sum.a_mean;
     out->a2_mean = sum.a2_mean;
-    out->g2 = sum.n_mean > 0.0 ? (sum.n2_mean - sum.n_mean) / (sum.n_mean * sum.n_mean) : NAN;
+    out->g2 = pm_g2_from_moments(sum.n_mean, sum.n2_mean);
     out->hermiticity_error = herm_error;
     out->tail_levels = pm_state_tail_levels(N);
     for (int64_t n = N - out->tail_levels; n < N; n++) out->tail_population += out->p_n[n];

@@ -5,6 +5,7 @@
  * range of m): rescaling by powers of two is exact, so the only rounding is
  * that of the recurrence itself. */
 #include "phonomaser/wigner.h"
+#include "phonomaser/constants.h"
 
 #include <float.h>
 #include <math.h>
@@ -14,7 +15,6 @@
 #include "phonomaser/liouvillian.h"
 #include "phonomaser/space.h"
 
-#define PM_PI 3.141592653589793238462643383279502884
 
 /* Radii processed together by the recurrence kernel: independent chains
  * that hide the latency of the serial recurrence in m. */

@@ -21,10 +21,9 @@
 #ifndef PHONOMASER_REDUCED_H
 #define PHONOMASER_REDUCED_H
 
+#include "phonomaser/constants.h"
 #include "phonomaser/params.h"
 
-/* hbar / k_B [K s] (CODATA 2018, exact SI constants). */
-#define PM_HBAR_OVER_KB 7.638232577577646e-12
 
 /* ---- adiabatic elimination (Eqs. 10-14) -------------------------------- */
 
@@ -114,6 +113,11 @@ double pm_reduced_beyond_rwa_bloch_siegert(const pm_params *p, double n);
 double pm_reduced_n_sat(const pm_params *p);
 /* n_las = n_sat (S / S_th - 1) above threshold, 0 below   (Eq. 15, B111, B127) */
 double pm_reduced_n_las(const pm_params *p);
+/* The Maxwell-Bloch ring radius r0 = sqrt(2 n_las) of the Wigner function
+ * (Fig. 2c; n ~ r^2/2, erratum 4), 0 below threshold. */
+double pm_reduced_ring_radius(const pm_params *p);
+/* The same for a given n_las (e.g. from a file's parameters). */
+double pm_reduced_ring_radius_of(double n_las);
 /* Relaxation rate of the phonon number (intensity) [1/s]: gamma_eff below
  * threshold (Eq. 12); above, the drift of Eq. (18) linearised about n_las,
  * d(dn)/dt = 2 n_las mu'(n_las) dn, gives gamma_m (x - 1)/x with x = S/S_th.

@@ -26,6 +26,8 @@ typedef enum { PM_PATH_AUTO, PM_PATH_SECTOR, PM_PATH_FULL } pm_path;
 pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *resolved,
                           char *note, size_t note_size);
 const char *pm_path_name(pm_path path);
+/* The path named `name` ("auto", "sector", "full"); 0 if there is none. */
+int pm_path_from_name(const char *name, pm_path *out);
 
 /* Number of sectors in the block a steady state or evolution of `model` on
  * `path` (resolved) uses: 1, or 2 K/step + 1 for coupled sectors. */

@@ -119,6 +119,9 @@ typedef struct pm_linear_observables {
     double complex a_mean, a2_mean;
 } pm_linear_observables;
 
+/* g2(0) = (<n^2> - <n>) / <n>^2 from the moments; NaN if <n> <= 0. */
+double pm_g2_from_moments(double n_mean, double n2_mean);
+
 /* Number of top Fock levels whose population is the "tail": max(1, N/20). */
 int64_t pm_state_tail_levels(int64_t N);
 

@@ -88,6 +88,9 @@ pm_status pm_report_h5_ladder(pm_h5file *file, const char *group, const pm_conve
 void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts);
 
 /* Resolve the solver path setting. */
+/* Whether `arg` is one of the common options that take a value (-c, --config,
+ * -s, --set, -o, --output): the one list every command's parser skips by. */
+int pm_cli_common_option_takes_value(const char *arg);
 pm_path pm_cli_path(const pm_run_config *cfg);
 
 /* The steady state of a run configuration exactly as `phonomaser steady`

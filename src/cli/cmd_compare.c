@@ -294,7 +294,7 @@ static pm_status write_h5_radial(pm_h5file *file, const pm_compare_point *pt, co
         s = pm_h5_attr_string(file, "/compare/radial", "description",
                               "exact P(n) placed at r_n = sqrt(2n+1) (Wigner ordering) as a density in r, "
                               "P_r = P(n) r_n; P_r_fp = Eq. (20)/(B132) normalised");
-    if (s == PM_OK) s = pm_h5_attr_double(file, "/compare/radial", "r0_maxwell_bloch", sqrt(2.0 * pm_reduced_n_las(&pt->params)), "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/compare/radial", "r0_maxwell_bloch", pm_reduced_ring_radius(&pt->params), "1");
     free(r), free(pr), free(fp);
     return s;
 }

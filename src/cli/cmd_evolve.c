@@ -78,8 +78,7 @@ static int take_evolve_flags(int argc, char **argv, evolve_flags *f)
     for (int a = 0; a < argc; a++) {
         const char *arg = argv[a];
         int ours = !strcmp(arg, "--checkpoint") || !strcmp(arg, "--resume");
-        int common_value = !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "-s") ||
-                           !strcmp(arg, "--set") || !strcmp(arg, "-o") || !strcmp(arg, "--output");
+        int common_value = pm_cli_common_option_takes_value(arg);
         if (!ours) {
             f->argv[f->argc++] = argv[a];
             if (common_value && a + 1 < argc) f->argv[f->argc++] = argv[++a]; /* its value, as is */

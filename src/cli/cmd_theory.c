@@ -1,6 +1,7 @@
 /* phonomaser theory: the reduced theory of the paper (Table II and every
  * formula of reduced.h) for any parameter set, no master equation solved. */
 #include <math.h>
+#include "phonomaser/constants.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,7 +166,7 @@ static double row_value(const column *c, int row)
     case ROW_MU0: return pm_reduced_mu(p, 0.0);
     case ROW_N_FP: return fp_ok ? c->fp.n_mean : NAN;
     case ROW_G2_FP: return fp_ok ? c->fp.g2_wigner : NAN;
-    case ROW_R0: return sqrt(2.0 * pm_reduced_n_las(p));
+    case ROW_R0: return pm_reduced_ring_radius(p);
     case ROW_R_PEAK: return fp_ok ? c->fp.r_peak : NAN;
     case ROW_LINEWIDTH: return fp_ok && p->S > pm_reduced_S_th(p) ? pm_reduced_linewidth_fp(p, &c->fp) : NAN;
     case ROW_INTENSITY: return pm_reduced_intensity_relaxation(p);
@@ -248,7 +249,7 @@ int pm_cmd_theory(int argc, char **argv)
         if (s == PM_OK) s = pm_reduced_cold_damping(&cols[c].p, cfg->gamma_cool, cfg->n_cool, &cols[c].cooling);
         if (s != PM_OK) return pm_cli_fail(s);
         cols[c].beyond = cols[c].p;
-        if (cols[c].p.model != PM_MODEL_DRESSED) cols[c].beyond.theta = M_PI / 2; /* the reference */
+        if (cols[c].p.model != PM_MODEL_DRESSED) cols[c].beyond.theta = PM_PI / 2; /* the reference */
         pm_reduced_table2_row(&cols[c].p, &cols[c].table2);
         cols[c].fp_status = pm_reduced_fp_solve(&cols[c].p, &cols[c].fp);
         pm_reduced_validity_ratios(&cols[c].p, 0.0, &cols[c].validity);

@@ -2,6 +2,7 @@
  * from the steady state (solved as `phonomaser steady` does) or from a
  * density matrix stored in a phonomaser HDF5 file (--state FILE.h5). */
 #include <math.h>
+#include "phonomaser/constants.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -216,7 +217,7 @@ static pm_status compute(const pm_wigner_mech *mech, const pm_run_config *cfg, w
         for (size_t i = 0; i < wr->nradial; i++) wr->radial_r[i] = r_end * (double)i / (double)(wr->nradial - 1);
         s = pm_wigner_radial(p_n, N, wr->nradial, wr->radial_r, wr->radial_W);
         for (size_t i = 0; s == PM_OK && i < wr->nradial; i++)
-            wr->radial_P[i] = 2.0 * M_PI * wr->radial_r[i] * wr->radial_W[i];
+            wr->radial_P[i] = 2.0 * PM_PI * wr->radial_r[i] * wr->radial_W[i];
     }
     free(p_n);
     wr->seconds = pm_wall_seconds() - start;
@@ -246,7 +247,7 @@ static pm_status write_wigner(pm_h5file *file, const wigner_result *wr, const pm
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_pr", wr->ring.r_peak_pr, "1");
     /* no model parameters (a --state file without /parameters): no
      * Maxwell-Bloch radius, rather than a NaN */
-    if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "ring_radius_mb", sqrt(2.0 * n_las), "1");
+    if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "ring_radius_mb", pm_reduced_ring_radius_of(n_las), "1");
     if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "n_las", n_las, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_min", wr->W_min, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_max", wr->W_max, "1");
@@ -289,8 +290,7 @@ static int take_state_option(int argc, char **argv, char **rest, int *nrest, con
         } else {
             rest[(*nrest)++] = argv[a];
             /* keep an option's value with it (a value may be "--state") */
-            if (a + 1 < argc && (!strcmp(argv[a], "-c") || !strcmp(argv[a], "--config") || !strcmp(argv[a], "-s") ||
-                                 !strcmp(argv[a], "--set") || !strcmp(argv[a], "-o") || !strcmp(argv[a], "--output")))
+            if (a + 1 < argc && pm_cli_common_option_takes_value(argv[a]))
                 rest[(*nrest)++] = argv[++a];
         }
     }
@@ -402,7 +402,7 @@ int pm_cmd_wigner(int argc, char **argv)
     pm_report_double("ring_radius_exact", wr.ring.r_peak_w);
     pm_report_double("ring_radius_pr", wr.ring.r_peak_pr);
     if (isfinite(n_las)) {
-        pm_report_double("ring_radius_mb", sqrt(2.0 * n_las));
+        pm_report_double("ring_radius_mb", pm_reduced_ring_radius_of(n_las));
         pm_report_double("n_las", n_las);
     }
     pm_report_double("W_min", wr.W_min);

@@ -78,8 +78,7 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
     /* pass 1: everything but the overrides, so that the file is applied first */
     for (int a = 0; a < argc; a++) {
         const char *arg = argv[a];
-        int takes_value = !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "-s") ||
-                          !strcmp(arg, "--set") || !strcmp(arg, "-o") || !strcmp(arg, "--output");
+        int takes_value = pm_cli_common_option_takes_value(arg);
         if (takes_value && a + 1 >= argc) {
             fprintf(stderr, "phonomaser %s: error: option '%s' needs a value\n", command, arg);
             return 2;
@@ -209,11 +208,19 @@ int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void),
     return -1;
 }
 
+int pm_cli_common_option_takes_value(const char *arg)
+{
+    static const char *const valued[] = {"-c", "--config", "-s", "--set", "-o", "--output", NULL};
+    for (size_t k = 0; valued[k]; k++)
+        if (!strcmp(arg, valued[k])) return 1;
+    return 0;
+}
+
 pm_path pm_cli_path(const pm_run_config *cfg)
 {
-    if (!strcmp(cfg->path, "full")) return PM_PATH_FULL;
-    if (!strcmp(cfg->path, "sector")) return PM_PATH_SECTOR;
-    return PM_PATH_AUTO;
+    pm_path path = PM_PATH_AUTO;
+    pm_path_from_name(cfg->path, &path); /* validated by the configuration */
+    return path;
 }
 
 void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts)

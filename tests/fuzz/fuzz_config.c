@@ -162,8 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int a = 0; a < argc; a++) {
         const char *arg = argv[a];
         int config = !strcmp(arg, "-c") || !strcmp(arg, "--config");
-        int takes_value = config || !strcmp(arg, "-s") || !strcmp(arg, "--set") || !strcmp(arg, "-o") ||
-                          !strcmp(arg, "--output");
+        int takes_value = pm_cli_common_option_takes_value(arg);
         if (takes_value && a + 1 < argc) {
             if (config) argv[a + 1] = ini_path;
             a++;
