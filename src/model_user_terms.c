@@ -682,7 +682,7 @@ pm_status pm_model_add_user_terms(pm_model *model, const pm_terms *terms)
         int64_t shift = 0;
         int fixed = pm_term_charge_shift(term, &shift);
         if (!model->symmetry_note[0] && (term->kind == PM_TERM_HAMILTONIAN ? !fixed || shift != 0 : !fixed))
-            snprintf(model->symmetry_note, sizeof model->symmetry_note, "user term %s changes the excitation number",
+            snprintf(model->symmetry_note, sizeof model->symmetry_note, "user term %s changes it",
                      terms->key[k]);
         pm_sparse *op = NULL;
         s = pm_term_operator(term, model->N, &op);

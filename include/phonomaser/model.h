@@ -54,7 +54,7 @@ struct pm_model {
     int64_t sector_step;     /* see above; derived from the operators */
     int64_t K;               /* sector cutoff for truncates_sectors models (PM_K_AUTO: the caller
                                 chooses, e.g. pm_converge_auto) */
-    char symmetry_note[96];  /* "user term H.x changes the excitation number" for the first
+    char symmetry_note[96];  /* "user term H.x changes it" (the excitation number) for the first
                                 user term that does ("" if none): the path notes name it */
 };
 
