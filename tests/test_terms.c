@@ -316,6 +316,24 @@ static void test_model(void)
     pm_model_free(kerr);
     pm_model_free(driven);
     pm_model_free(jc);
+
+    /* the dressed model (parity at theta = pi/2: step 2) keeps its coupled
+     * sectors; a drive couples every k (step 1), a Kerr term changes nothing */
+    pm_params d;
+    pm_params_init(&d);
+    REQUIRE_OK(pm_params_set(&d, "model", "dressed"));
+    REQUIRE_OK(pm_params_set(&d, "N", "8"));
+    REQUIRE_OK(pm_params_set(&d, "K", "3"));
+    REQUIRE_OK(pm_params_set(&d, "H.kerr", "0.5 n n"));
+    REQUIRE_OK(pm_params_derive(&d));
+    pm_model *dressed = NULL;
+    REQUIRE_OK(pm_model_alloc(&d, &dressed));
+    CHECK(dressed->sector_step == 2 && pm_model_coupled(dressed));
+    pm_model_free(dressed);
+    REQUIRE_OK(pm_params_set(&d, "H.drive", "2 (a + adag)"));
+    REQUIRE_OK(pm_model_alloc(&d, &dressed));
+    CHECK(dressed->sector_step == 1 && pm_model_coupled(dressed));
+    pm_model_free(dressed);
 }
 
 int main(void)
