@@ -140,9 +140,17 @@ static void radial_comparison(const pm_params *p, const pm_reduced_fp *fp, const
     out->r_peak_exact = sqrt(2.0 * (double)best_n + 1.0);
 }
 
+pm_status pm_compare_check_terms(const pm_params *params)
+{
+    if (params->terms.count == 0) return PM_OK;
+    return pm_error_set(PM_EINVAL, "user term %s: compare solves the paper's model only (the reduced theory "
+                        "knows no user terms); remove the terms, or use steady / evolve", params->terms.key[0]);
+}
+
 pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options *opts,
                                pm_compare_point *out, double **p_n)
 {
+    if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);
@@ -419,6 +427,7 @@ pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t co
                            const pm_compare_options *opts, pm_compare_point *points, size_t *completed)
 {
     if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
+    if (pm_compare_check_terms(base) != PM_OK) return PM_EINVAL;
     memset(points, 0, count * sizeof *points);
     pm_status *statuses = calloc(count, sizeof *statuses);
     if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
@@ -522,6 +531,7 @@ static pm_status bisect_mid(const pm_params *params, const pm_compare_options *o
 pm_status pm_compare_threshold_run(const pm_params *params, const pm_compare_options *opts,
                                    pm_compare_threshold *out)
 {
+    if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);

@@ -70,6 +70,7 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
 {
     memset(out, 0, sizeof *out);
     out->params = *params;
+    if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
     if (params->model != PM_MODEL_DRESSED)
         return pm_error_set(PM_EINVAL, "the four-way comparison needs model = dressed (model = %s given)",
                             pm_params_model_name(params->model));
@@ -172,6 +173,7 @@ pm_status pm_compare4_sweep(const pm_params *base, pm_sweep_variable v, size_t c
                             const pm_compare_options *opts, pm_compare4_point *points, size_t *completed)
 {
     if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
+    if (pm_compare_check_terms(base) != PM_OK) return PM_EINVAL;
     memset(points, 0, count * sizeof *points);
     pm_status *statuses = calloc(count, sizeof *statuses);
     if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);

@@ -54,7 +54,8 @@ pm_status pm_model_add_paper_dissipators(pm_model *model, const pm_params *param
     return s;
 }
 
-static pm_status model_alloc_type(const pm_model_type *type, const pm_params *params, pm_model **out)
+static pm_status model_alloc_type(const pm_model_type *type, const pm_params *params, int user_terms,
+                                  pm_model **out)
 {
     *out = NULL;
     if (params->N < 2)
@@ -69,6 +70,7 @@ static pm_status model_alloc_type(const pm_model_type *type, const pm_params *pa
     pm_status s = model->charge ? PM_OK : pm_error_set(PM_ENOMEM, "out of memory allocating the model");
     for (int64_t i = 0; i < model->dim && s == PM_OK; i++) model->charge[i] = pm_space_excitation(model->N, i);
     if (s == PM_OK) s = type->build(params, model);
+    if (s == PM_OK && user_terms) s = pm_model_add_user_terms(model, &params->terms);
     if (s == PM_OK)
         s = pm_liouvillian_sector_step(model->H, model->njump, model->jumps, model->charge, &model->sector_step);
     if (s != PM_OK) {
@@ -86,12 +88,12 @@ pm_status pm_model_alloc(const pm_params *params, pm_model **out)
         *out = NULL;
         return pm_error_set(PM_EINVAL, "model = %d: no such model (jc or dressed)", params->model);
     }
-    return model_alloc_type(type, params, out);
+    return model_alloc_type(type, params, 1, out);
 }
 
 pm_status pm_model_jc_alloc(const pm_params *params, pm_model **out)
 {
-    return model_alloc_type(&pm_model_type_jc, params, out);
+    return model_alloc_type(&pm_model_type_jc, params, 0, out);
 }
 
 int pm_model_coupled(const pm_model *model)

@@ -6,6 +6,7 @@
  * conflicting keys through set_mask and computes the derived rates. */
 #include "phonomaser/params.h"
 #include "phonomaser/constants.h"
+#include "phonomaser/terms.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -250,6 +251,7 @@ void pm_params_init(pm_params *params)
 
 pm_status pm_params_set(pm_params *params, const char *key, const char *value)
 {
+    if (pm_terms_is_key(key)) return pm_terms_set(&params->terms, key, value);
     int k = key_index(key);
     if (k < 0) {
         const char *near = key ? pm_closest_word(key, key_names) : NULL;
@@ -258,7 +260,7 @@ pm_status pm_params_set(pm_params *params, const char *key, const char *value)
                                 near);
         return pm_error_set(PM_EINVAL, "unknown key '%s'; valid model keys: omega_m, Q, gamma_m, "
                             "gamma_1, gamma_2, S, gamma_up, gamma_down, eta, g, delta, n_th, T, drive, N, "
-                            "model, theta, K",
+                            "model, theta, K, or a user term H.<name> / D.<name>",
                             key ? key : "");
     }
     if (value == NULL)
@@ -364,6 +366,9 @@ pm_status pm_params_derive(pm_params *params)
         return pm_error_set(PM_EINVAL, "N = %ld: must be %s", params->N, key_table[PM_KEY_N].range);
     if (params->K != PM_K_AUTO && (params->K < 0 || params->K > PM_N_MAX))
         return pm_error_set(PM_EINVAL, "K = %ld: must be %s", params->K, key_table[PM_KEY_K].range);
+
+    pm_status terms_status = pm_terms_check(&params->terms);
+    if (terms_status != PM_OK) return terms_status;
 
     /* Derived rates (header formulas, paper Eqs. 8-9, B5). */
     if (mask & BIT(PM_KEY_GAMMA_M))

@@ -50,15 +50,15 @@ pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *res
     pm_status s = pm_liouvillian_check_symmetry(model->H, model->njump, model->jumps, model->charge);
     if (s == PM_OK) /* not reached: a conserved charge has sector_step 0 */
         return pm_error_set(PM_ESOLVER, "model %s: inconsistent sector structure", model->type->name);
-    if (s == PM_ESYMMETRY && requested == PM_PATH_SECTOR) {
-        char reason[512];
-        snprintf(reason, sizeof reason, "%s", pm_error_message());
+    if (s != PM_ESYMMETRY) return s;
+    /* the reason, naming the first user term that breaks the symmetry */
+    char reason[512];
+    snprintf(reason, sizeof reason, "%s%s%s%s", pm_error_message(), model->symmetry_note[0] ? " (" : "",
+             model->symmetry_note, model->symmetry_note[0] ? ")" : "");
+    if (requested == PM_PATH_SECTOR)
         return pm_error_set(PM_ESYMMETRY, "path = sector: %s, so the Liouvillian has no excitation-number "
                             "sectors; use path = auto or full", reason);
-    }
-    if (s != PM_ESYMMETRY) return s;
-    if (note && note_size)
-        snprintf(note, note_size, "%s: using the full Liouvillian instead of sectors", pm_error_message());
+    if (note && note_size) snprintf(note, note_size, "%s: using the full Liouvillian instead of sectors", reason);
     *resolved = PM_PATH_FULL;
     return PM_OK;
 }

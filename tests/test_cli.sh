@@ -74,6 +74,51 @@ grep -q "^t_final = 0.5$" "$tmp/stdout" || fail "evolve: t_final line"
 grep -q "^path = full$" "$tmp/stdout" || fail "driven model did not use the full Liouvillian"
 grep -q "note: .*full Liouvillian" "$tmp/stderr" || fail "driven model: no note on the fallback"
 
+# --- user terms (issue 10, item 2) ------------------------------------------
+# a [terms] section (with an inline comment): Kerr and two-phonon loss keep the symmetry
+printf '[model]\nN = 14\nQ = 10\n\n[terms]\nH.kerr = 20 n n\nD.two_phonon = 5 a a ; two-phonon loss\n' >"$tmp/terms.ini"
+"$exe" steady -c "$tmp/terms.ini" -o "$tmp/terms.h5" -q >"$tmp/stdout" 2>"$tmp/stderr" \
+    || fail "steady with [terms] failed: $(cat "$tmp/stderr")"
+grep -q "^path = sector$" "$tmp/stdout" || fail "[terms] Kerr + two-phonon loss: not on the sector path"
+n_ini=$(grep "^n_mean = " "$tmp/stdout")
+# the same terms by --set give the same state; removing them (empty value) gives the plain model
+"$exe" steady --set N=14 --set Q=10 --set 'H.kerr=20 n n' --set 'D.two_phonon = 5 a a' -q >"$tmp/stdout" 2>&1
+[[ $(grep "^n_mean = " "$tmp/stdout") == "$n_ini" ]] || fail "--set terms differ from [terms]: $n_ini vs $(cat "$tmp/stdout")"
+"$exe" steady -c "$tmp/terms.ini" --set 'H.kerr=' --set 'D.two_phonon=' -q >"$tmp/stdout" 2>&1
+n_removed=$(grep "^n_mean = " "$tmp/stdout")
+"$exe" steady --set N=14 --set Q=10 -q >"$tmp/stdout" 2>&1
+[[ "$n_removed" == "$(grep "^n_mean = " "$tmp/stdout")" && "$n_removed" != "$n_ini" ]] \
+    || fail "--set H.kerr= (empty) did not remove the INI term: $n_removed"
+# the terms are recorded: /parameters attribute and config_ini, which reads back to the same state
+grep -a -q "H.kerr = 20 n n" "$tmp/terms.h5" || fail "terms not recorded in the HDF5 file"
+if /usr/bin/python3 -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r"); t = f["parameters"].attrs["terms"]
+assert (t.decode() if isinstance(t, bytes) else t) == "H.kerr = 20 n n\nD.two_phonon = 5 a a"
+c = f.attrs["config_ini"]; open(sys.argv[2], "w").write(c.decode() if isinstance(c, bytes) else c)' \
+    "$tmp/terms.h5" "$tmp/terms_back.ini" 2>/dev/null; then
+    "$exe" steady -c "$tmp/terms_back.ini" -q >"$tmp/stdout" 2>&1 || fail "config_ini with [terms] does not read back"
+    [[ $(grep "^n_mean = " "$tmp/stdout") == "$n_ini" ]] || fail "config_ini round trip changed the state"
+fi
+# a term that breaks the symmetry: the full Liouvillian, with a note naming the term
+"$exe" steady --set N=12 --set 'H.drive=2 (a + adag)' >"$tmp/stdout" 2>"$tmp/stderr" || fail "H.drive steady failed"
+grep -q "^path = full$" "$tmp/stdout" || fail "H.drive did not use the full Liouvillian"
+grep -q "note: .*user term H.drive.*full Liouvillian" "$tmp/stderr" || fail "H.drive: note does not name the term"
+# the dressed model keeps its coupled sectors with a user term
+"$exe" steady --set model=dressed --set N=12 --set K=4 --set Q=10 --set 'H.x=1 (a + adag)' -q >"$tmp/stdout" 2>&1
+grep -q "^path = sector$" "$tmp/stdout" || fail "dressed + user term: not on its coupled sectors"
+# rejections: position, Hermiticity, rate, a term in a file, twice in a file, compare
+expect_reject "H.kerr = '0.01 n nn': position 8: unknown operator 'nn'" steady "${o[@]}" --set 'H.kerr=0.01 n nn'
+expect_reject "H.drive = '2 a + 3 adag': position 1: H is not Hermitian" steady "${o[@]}" --set 'H.drive=2 a + 3 adag'
+expect_reject "D.loss = '-0.1 a': position 1: a dissipator starts with its rate" steady "${o[@]}" --set 'D.loss=-0.1 a'
+expect_reject "D.x = '1 a + sm': position 5: a dissipator has one jump operator" steady "${o[@]}" --set 'D.x=1 a + sm'
+expect_reject "term key 'H.bad-name'" steady "${o[@]}" --set 'H.bad-name=n'
+printf '[terms]\nH.ok = n\nH.bad = 2 (a + adag\n' >"$tmp/bad_terms.ini"
+expect_reject "bad_terms.ini:3: H.bad = '2 (a + adag': position 3: '(' is not closed" steady "${o[@]}" -c "$tmp/bad_terms.ini"
+printf '[terms]\nH.k = n n\nH.k = 2 n n\n' >"$tmp/twice_terms.ini"
+expect_reject "twice_terms.ini:3: key 'H.k' is given twice (first on line 2)" steady "${o[@]}" -c "$tmp/twice_terms.ini"
+expect_reject "path = sector: .*user term H.drive" steady "${o[@]}" --set 'H.drive=a + adag' --set path=sector --set N=10
+expect_reject "user term H.kerr: compare solves the paper's model only" compare "${o[@]}" --set 'H.kerr=1 n n'
+"$exe" steady --help | grep -q "D.<name> = <rate> <factors>" || fail "steady --help lacks the term syntax"
+
 # --- theory and compare (issue 5) ------------------------------------------
 "$exe" theory >"$tmp/stdout" 2>"$tmp/stderr" || fail "theory failed: $(cat "$tmp/stderr")"
 grep -q "^S_th (Eq. 14) \[1\] *0.06366 *0.01592 *0.002546$" "$tmp/stdout" || fail "theory: Table II S_th row"

@@ -503,7 +503,8 @@ static void check_round_trip(const char *const *overrides, int line)
                same_double(a->gamma_up, b->gamma_up) && same_double(a->gamma_down, b->gamma_down) &&
                same_double(a->gamma_phi, b->gamma_phi) && same_double(a->eta, b->eta) &&
                same_double(a->g, b->g) && same_double(a->delta, b->delta) &&
-               same_double(a->n_th, b->n_th) && same_double(a->T, b->T) && a->N == b->N;
+               same_double(a->n_th, b->n_th) && same_double(a->T, b->T) && a->N == b->N &&
+               memcmp(&a->terms, &b->terms, sizeof a->terms) == 0;
     /* The run part, field by field through the byte image (both were memset by init). */
     back.params = cfg.params;
     same = same && memcmp(&cfg, &back, sizeof cfg) == 0;
@@ -527,6 +528,14 @@ static void test_write_ini(void)
                "delta=-7.25", "N=300", "method=arpack", "alpha=0.1-3e-5i", "store_rho=1",
                "initial=coherent", "rtol=3.3e-7", "path=sector", "linear_solver=spgmr");
     ROUND_TRIP("omega_m=1.2345e3", "S=-1", "alpha=-0-0i", "initial=fock", "fock_n=7", "n_times=2");
+    /* user terms: a [terms] section, in the order given, the longest name and value */
+    char longest[PM_TERM_TEXT_MAX + 40] = "H.a_name_of_thirty_characters_xy=100000 n";
+    const size_t prefix = strlen("H.a_name_of_thirty_characters_xy=");
+    CHECK(prefix - 3 == PM_TERM_NAME_MAX);
+    while (strlen(longest) + 4 <= prefix + PM_TERM_TEXT_MAX) strcat(longest, " + n");
+    CHECK(strlen(longest) - prefix == PM_TERM_TEXT_MAX); /* "100000 n + n ... + n": 160 characters */
+    ROUND_TRIP("H.kerr = 0.01 n n", "D.two_phonon=0.1 a a", "H.drive=(1.5+2e-3i) a + (1.5-2e-3i) adag",
+               "D.mixed = 5 (a + 0.5i sm)", longest);
 }
 
 int main(void)

@@ -118,6 +118,11 @@ typedef struct pm_compare_point {
     pm_status status;              /* sweeps: PM_OK or the failure of this point */
 } pm_compare_point;
 
+/* PM_EINVAL if params has user terms (terms.h): the reduced theory knows
+ * only the paper's models, so every pm_compare_* and pm_compare4_* call
+ * rejects them before any work. */
+pm_status pm_compare_check_terms(const pm_params *params);
+
 /* One point; out->params.N is the cutoff used (params->N = PM_N_AUTO: grown
  * until converged).  The exact P(n) is returned in *p_n (length out->N,
  * owned by the caller: free()) if p_n is not NULL. */

@@ -21,12 +21,14 @@
 #include "phonomaser/liouvillian.h"
 #include "phonomaser/params.h"
 #include "phonomaser/space.h"
+#include "phonomaser/terms.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define PM_MODEL_MAX_JUMPS 8
+/* the model type's jumps (at most 8) plus one per user term (terms.h) */
+#define PM_MODEL_MAX_JUMPS (8 + PM_TERMS_MAX)
 
 typedef struct pm_model pm_model;
 
@@ -52,15 +54,19 @@ struct pm_model {
     int64_t sector_step;     /* see above; derived from the operators */
     int64_t K;               /* sector cutoff for truncates_sectors models (PM_K_AUTO: the caller
                                 chooses, e.g. pm_converge_auto) */
+    char symmetry_note[96];  /* "user term H.x changes it" (the excitation number) for the first
+                                user term that does ("" if none): the path notes name it */
 };
 
 /* The type of a model id (params.h), or NULL. */
 const pm_model_type *pm_model_type_get(int model_id);
 
 /* Build the operators of the model params->model at cutoff params->N (must
- * be >= 2; params must have been through pm_params_derive). */
+ * be >= 2; params must have been through pm_params_derive), then append the
+ * user terms params->terms (terms.h) to H and the jumps. */
 pm_status pm_model_alloc(const pm_params *params, pm_model **out);
-/* The JC maser whatever params->model says (tests, the JC column of compare). */
+/* The JC maser whatever params->model says, without user terms (tests, the
+ * JC column of compare). */
 pm_status pm_model_jc_alloc(const pm_params *params, pm_model **out);
 void pm_model_free(pm_model *model);
 
@@ -68,6 +74,10 @@ void pm_model_free(pm_model *model);
 pm_status pm_model_add_jump(pm_model *model, double rate, pm_operator_kind kind);
 /* The dissipators of Eqs. (8)-(9), shared by every model of the paper. */
 pm_status pm_model_add_paper_dissipators(pm_model *model, const pm_params *params);
+/* Append user terms: H terms to model->H, D terms to the jumps (a rate 0
+ * adds nothing); sets model->symmetry_note.  Call before the sector
+ * structure is derived (pm_model_alloc does). */
+pm_status pm_model_add_user_terms(pm_model *model, const pm_terms *terms);
 
 /* Whether the model's blocks are coupled sectors cut at K (sector_step > 0
  * and the type truncates). */

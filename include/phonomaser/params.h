@@ -31,6 +31,25 @@
  *            approximation, lab frame (physics-notes.md, last section). */
 typedef enum { PM_MODEL_JC = 0, PM_MODEL_DRESSED = 1, PM_MODEL_COUNT } pm_model_id;
 
+/* User-defined terms H.<name> = ..., D.<name> = ... (syntax, parser and
+ * limits documented in terms.h): at most PM_TERMS_MAX terms, names of at
+ * most PM_TERM_NAME_MAX characters, values of at most PM_TERM_TEXT_MAX. */
+#define PM_TERMS_MAX 16
+#define PM_TERM_NAME_MAX 30
+#define PM_TERM_KEY_SIZE (PM_TERM_NAME_MAX + 3) /* "H." + name + NUL */
+#define PM_TERM_TEXT_MAX 160
+#define PM_TERM_PRODUCTS_MAX 64
+#define PM_TERM_WORD_MAX 16
+#define PM_TERM_DEPTH_MAX 8
+
+/* The user terms of a model: keys ("H.kerr", "D.two_phonon") and value
+ * texts (trimmed), in the order they were first given. */
+typedef struct pm_terms {
+    int count;
+    char key[PM_TERMS_MAX][PM_TERM_KEY_SIZE];
+    char text[PM_TERMS_MAX][PM_TERM_TEXT_MAX + 1];
+} pm_terms;
+
 typedef struct pm_params {
     /* inputs (the names are the INI / --set keys) */
     double omega_m;    /* mechanical angular frequency [rad/s] */
@@ -57,6 +76,10 @@ typedef struct pm_params {
     /* derived only */
     double gamma_phi;  /* pure dephasing rate [1/s], gamma_2 - gamma_1/2 */
 
+    /* user-defined terms H.<name>, D.<name> (terms.h): the texts, parsed
+     * by pm_params_set and pm_params_derive, built by pm_model_alloc */
+    pm_terms terms;
+
     unsigned set_mask; /* bit PM_KEY_x set when the user gave key x */
 } pm_params;
 
@@ -81,11 +104,14 @@ void pm_params_init(pm_params *params);
 
 /* Parse `value` for `key` and store it.  Rejects unknown keys (message
  * suggests the closest valid key), non-numbers, and values outside the key's
- * range, each with one line naming the key and the allowed range. */
+ * range, each with one line naming the key and the allowed range.  A term
+ * key H.<name> / D.<name> goes to pm_terms_set (terms.h). */
 pm_status pm_params_set(pm_params *params, const char *key, const char *value);
 
 /* Check mutual consistency (e.g. both eta and g given, gamma_2 < gamma_1/2,
- * a key given that means nothing for the model) and compute the derived rates.  Call after the last pm_params_set(). */
+ * a key given that means nothing for the model), parse the user terms again
+ * (pm_terms_check) and compute the derived rates.  Call after the last
+ * pm_params_set(). */
 pm_status pm_params_derive(pm_params *params);
 
 /* Forget, among the keys in `mask`, those that are alternatives to `key`

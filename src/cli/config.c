@@ -2,6 +2,8 @@
  * and the checks that run before any work starts (config.h). */
 #include "config.h"
 
+#include "phonomaser/terms.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -36,7 +38,7 @@ static const char *const initial_choices[] = {"thermal", "fock", "coherent", "va
 static const char *const solver_choices[] = {"auto", "klu", "spgmr", "lu", NULL};
 static const char *const path_choices[] = {"auto", "full", "sector", NULL};
 static const char *const sweep_choices[] = {"none", "S", "delta", "eta", "n_th", NULL};
-static const char *const section_names[] = {"model", "steady", "evolve", "solver", "output", "compare", NULL};
+static const char *const section_names[] = {"model", "terms", "steady", "evolve", "solver", "output", "compare", NULL};
 
 #define OFF(f) offsetof(pm_run_config, f)
 #define PM_FOCK_MAX 99999999.0 /* N <= 1e8 (params.c) */
@@ -453,14 +455,15 @@ static pm_status unknown_key(const char *key)
     const char *near = pm_closest_word(key, pm_config_key_names());
     if (near)
         return pm_error_set(PM_EINVAL, "unknown key '%s'; did you mean '%s'?", key, near);
-    return pm_error_set(PM_EINVAL, "unknown key '%s' (phonomaser --help lists the keys)", key);
+    return pm_error_set(PM_EINVAL, "unknown key '%s' (phonomaser --help lists the keys; user terms are "
+                        "H.<name> and D.<name>)", key);
 }
 
 pm_status pm_config_set(pm_run_config *cfg, const char *key, const char *value)
 {
     if (key == NULL)
         return pm_error_set(PM_EINVAL, "missing key");
-    if (pm_params_is_key(key))
+    if (pm_params_is_key(key) || pm_terms_is_key(key))
         return pm_params_set(&cfg->params, key, value);
     const run_key *rk = find_run_key(key);
     if (rk == NULL)
@@ -584,6 +587,9 @@ typedef struct ini_load {
     long error_line;          /* first line the handler rejected (0: none) */
     char error_text[1024];
     long key_line[ALL_KEY_COUNT]; /* line where each key was set (0: not yet) */
+    char term_key[PM_TERMS_MAX][PM_TERM_KEY_SIZE]; /* user terms of this file ... */
+    long term_line[PM_TERMS_MAX];                  /* ... and their lines */
+    int terms;
 } ini_load;
 
 static int key_number(const char *name)
@@ -620,6 +626,21 @@ static int config_ini_handler(void *user, const char *section, const char *name,
                      join_words(section_names, list, sizeof list));
             return handler_fail(load, message);
         }
+    }
+    if (pm_terms_is_key(name)) {
+        for (int t = 0; t < load->terms; t++)
+            if (strcmp(load->term_key[t], name) == 0) {
+                snprintf(message, sizeof message, "key '%s' is given twice (first on line %ld)", name,
+                         load->term_line[t]);
+                return handler_fail(load, message);
+            }
+        if (pm_config_set(load->cfg, name, value) != PM_OK)
+            return handler_fail(load, pm_error_message());
+        if (load->terms < PM_TERMS_MAX) {
+            snprintf(load->term_key[load->terms], sizeof load->term_key[0], "%s", name);
+            load->term_line[load->terms++] = load->stream.line;
+        }
+        return 1;
     }
     int k = key_number(name);
     if (k >= 0 && load->key_line[k] != 0) {
@@ -695,6 +716,7 @@ void pm_config_print_keys(FILE *out)
         fprintf(out, "  %-13s %-7s default %s; allowed: %s\n  %13s %s\n", model[i], unit,
                 default_text, range, "", help);
     }
+    fputs(pm_terms_syntax_help(), out);
     fprintf(out, "Run keys (INI sections [steady], [evolve], [solver], [output]):\n");
     for (size_t i = 0; i < RUN_KEY_COUNT; i++) {
         char range[160];
@@ -761,6 +783,10 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg)
     if (pm_params_key_applies("K", p->model)) {
         if (p->K == PM_K_AUTO) fprintf(out, "K = auto\n");
         else fprintf(out, "K = %ld\n", p->K);
+    }
+    if (p->terms.count > 0) {
+        fprintf(out, "\n[terms]\n");
+        for (int t = 0; t < p->terms.count; t++) fprintf(out, "%s = %s\n", p->terms.key[t], p->terms.text[t]);
     }
 
     const char *section = "";

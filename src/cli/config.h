@@ -8,7 +8,8 @@
  * that every input error is reported before any work starts.  Later values
  * of the same key win; conflicting keys (eta and g, ...) are errors.
  *
- * Model keys are those of phonomaser/params.h; run keys are listed by
+ * Model keys are those of phonomaser/params.h, plus the user terms
+ * H.<name> and D.<name> (phonomaser/terms.h); run keys are listed by
  * pm_config_print_keys() (one key table in config.c holds their unit,
  * default, allowed range and help text). */
 #ifndef PHONOMASER_CLI_CONFIG_H
@@ -69,8 +70,9 @@ void pm_config_init(pm_run_config *cfg);
 pm_status pm_config_set(pm_run_config *cfg, const char *key, const char *value);
 
 /* Apply an INI file.  Keys may stand in any section or before the first;
- * the sections [model], [steady], [evolve], [solver], [output] are accepted
- * (and only group keys), other section names are errors.  A key may appear
+ * the sections [model], [terms], [steady], [evolve], [solver], [output] are
+ * accepted (and only group keys), other section names are errors.  User
+ * terms H.<name> / D.<name> (phonomaser/terms.h) belong in [terms].  A key may appear
  * once per file.  Errors name file:line; a missing file gives PM_EIO
  * "cannot read config file 'x': No such file or directory".  On failure the
  * configuration may be partly updated. */

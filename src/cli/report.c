@@ -112,6 +112,16 @@ pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, ch
         if (pm_params_key_applies(params[k].name, p->model) || !pm_params_is_key(params[k].name))
             s = pm_h5_attr_double(file, "/parameters", params[k].name, params[k].value, params[k].unit);
     if (s == PM_OK) s = pm_h5_attr_string(file, "/parameters", "model", pm_params_model_name(p->model));
+    /* the user terms, one "key = value" per line (only when there are any) */
+    if (s == PM_OK && p->terms.count > 0) {
+        char terms[PM_TERMS_MAX * (PM_TERM_KEY_SIZE + PM_TERM_TEXT_MAX + 4)];
+        size_t used = 0;
+        terms[0] = '\0';
+        for (int t = 0; t < p->terms.count; t++)
+            used += (size_t)snprintf(terms + used, sizeof terms - used, "%s%s = %s", t ? "\n" : "", p->terms.key[t],
+                                     p->terms.text[t]);
+        s = pm_h5_attr_string(file, "/parameters", "terms", terms);
+    }
     /* N = auto: the cutoff the search chose (config_ini keeps "auto") */
     long N = p->N == PM_N_AUTO && N_used > 0 ? N_used : p->N;
     if (s == PM_OK) s = pm_h5_attr_int(file, "/parameters", "N", N);
