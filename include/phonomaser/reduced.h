@@ -23,6 +23,10 @@
 
 #include "phonomaser/params.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* hbar / k_B [K s] (CODATA 2018, exact SI constants). */
 #define PM_HBAR_OVER_KB 7.638232577577646e-12
 
@@ -210,5 +214,9 @@ typedef struct pm_reduced_validity {
 
 /* n: the phonon number to use in g sqrt(n+1)/gamma_2 (e.g. the exact <n>). */
 void pm_reduced_validity_ratios(const pm_params *p, double n, pm_reduced_validity *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
