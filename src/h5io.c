@@ -21,7 +21,7 @@
 
 #include <hdf5.h>
 
-#include "pm_version.h"
+#include "phonomaser/version.h"
 
 struct pm_h5file {
     hid_t file_id;

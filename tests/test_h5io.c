@@ -14,7 +14,7 @@
 #include <hdf5.h>
 
 #include "phonomaser/h5io.h"
-#include "pm_version.h"
+#include "phonomaser/version.h"
 #include "testutil.h"
 
 static char dir[64];

@@ -27,12 +27,16 @@
 #ifndef PHONOMASER_CHECKPOINT_H
 #define PHONOMASER_CHECKPOINT_H
 
-#include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/solve.h"
 #include "phonomaser/state.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define PM_CHECKPOINT_FORMAT "phonomaser checkpoint"
 #define PM_CHECKPOINT_VERSION 1
@@ -41,7 +45,7 @@ typedef struct pm_checkpoint_block {
     int64_t sector;                 /* k, or PM_SECTOR_FULL */
     int64_t size;                   /* elements of x */
     size_t reached;                 /* outputs recorded, 0..ntimes */
-    double complex *x;              /* state at times[reached - 1] (times[0] if reached = 0) */
+    pm_complex *x;                  /* state at times[reached - 1] (times[0] if reached = 0) */
     pm_linear_observables *series;  /* ntimes entries, [0, reached) valid */
 } pm_checkpoint_block;
 
@@ -72,5 +76,9 @@ pm_status pm_checkpoint_write(const char *path, const pm_checkpoint *cp);
 /* Read a checkpoint; PM_EIO if the file is unreadable or not a checkpoint,
  * PM_EINVAL if its contents are inconsistent (sizes, indices, times). */
 pm_status pm_checkpoint_read(const char *path, pm_checkpoint **out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -47,12 +47,16 @@
 #ifndef PHONOMASER_COMPARE_H
 #define PHONOMASER_COMPARE_H
 
-#include <complex.h>
 #include <stddef.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/converge.h"
 #include "phonomaser/langevin.h"
 #include "phonomaser/reduced.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum {
     PM_CMP_GAMMA_EFF,       /* -2 Re lambda_1  vs gamma_m + Gamma_opt (Eq. 12)        [1/s] */
@@ -103,7 +107,7 @@ typedef struct pm_compare_point {
     int converged;                 /* N = auto met its tolerances */
     double n_mean, n2_mean, g2, sz_mean, tail_population, residual;
     int nev;
-    double complex lambda_k1[PM_COMPARE_MAX_NEV]; /* slowest first [1/s] */
+    pm_complex lambda_k1[PM_COMPARE_MAX_NEV]; /* slowest first [1/s] */
     double rate_k0;                /* slowest nonzero rate of sector 0 [1/s] */
     double radial_tv;              /* total-variation distance between the exact P(n) and the
                                       FP density at n + 1/2 (0: equal, 1: disjoint) */
@@ -183,5 +187,9 @@ pm_status pm_compare_threshold_run(const pm_params *params, const pm_compare_opt
 /* Exact intensity statistics <I^2>/<I>^2 of the Wigner function, I = (z^2+p^2)/2:
  * (<n^2> + <n> + 1/2) / (<n> + 1/2)^2. */
 double pm_compare_intensity_ratio(double n_mean, double n2_mean);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,5 +1,5 @@
-/* Mathematical and physical constants, each spelled once.
- * Physical constants: CODATA 2018 exact SI values. */
+/* Mathematical and physical constants, each spelled once (macros only: the
+ * same in C and C++).  Physical constants: CODATA 2018 exact SI values. */
 #ifndef PHONOMASER_CONSTANTS_H
 #define PHONOMASER_CONSTANTS_H
 

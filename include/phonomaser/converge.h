@@ -28,6 +28,10 @@
 #include "phonomaser/params.h"
 #include "phonomaser/solve.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct pm_converge_options {
     double tail_tol;     /* default 1e-8 */
     double rel_tol;      /* default 1e-6 */
@@ -74,5 +78,9 @@ pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *
 pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *opts,
                            pm_converge_result *result);
 void pm_converge_result_clear(pm_converge_result *result);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

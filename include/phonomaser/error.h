@@ -34,6 +34,10 @@ typedef std::atomic<int> pm_stop_flag;
 typedef atomic_int pm_stop_flag;
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* nonzero if stop is set (stop may be NULL) */
 #define PM_STOP_REQUESTED(stop) ((stop) != NULL && atomic_load(stop) != 0)
 
@@ -49,5 +53,9 @@ void pm_error_clear(void);
 
 /* Short name of a status code, e.g. "invalid input". */
 const char *pm_status_name(pm_status status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

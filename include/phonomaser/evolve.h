@@ -14,11 +14,15 @@
 #ifndef PHONOMASER_EVOLVE_H
 #define PHONOMASER_EVOLVE_H
 
-#include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/liouvillian.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum { PM_LINSOL_AUTO, PM_LINSOL_KLU, PM_LINSOL_SPGMR, PM_LINSOL_LU } pm_linear_solver;
 
@@ -44,12 +48,16 @@ typedef struct pm_evolve_info {
 } pm_evolve_info;
 
 /* Called at each output time with the state there; return nonzero to stop. */
-typedef int (*pm_evolve_callback)(void *context, size_t index, double t, const double complex *x);
+typedef int (*pm_evolve_callback)(void *context, size_t index, double t, const pm_complex *x);
 
 /* Evolve x (block->size, in/out) from times[0] through times[ntimes-1]
  * (increasing), calling `callback` at each time (including times[0]). */
-pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, const double *times,
+pm_status pm_evolve(const pm_block *block, pm_complex *x, size_t ntimes, const double *times,
                     const pm_evolve_options *opts, pm_evolve_callback callback, void *context,
                     pm_evolve_info *info);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -27,11 +27,15 @@
 #ifndef PHONOMASER_H5IO_H
 #define PHONOMASER_H5IO_H
 
-#include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct pm_h5file pm_h5file;
 
@@ -70,7 +74,7 @@ pm_status pm_h5_attr_string(pm_h5file *file, const char *object, const char *nam
  * quantities, NULL only for pure index arrays. */
 pm_status pm_h5_dataset_double(pm_h5file *file, const char *path, const double *data,
                                size_t dim0, size_t dim1, const char *unit);
-pm_status pm_h5_dataset_complex(pm_h5file *file, const char *path, const double complex *data,
+pm_status pm_h5_dataset_complex(pm_h5file *file, const char *path, const pm_complex *data,
                                 size_t dim0, size_t dim1, const char *unit);
 pm_status pm_h5_dataset_int(pm_h5file *file, const char *path, const int64_t *data,
                             size_t dim0, const char *unit);
@@ -84,10 +88,14 @@ pm_status pm_h5_dataset_size(pm_h5file *file, const char *path, size_t *count);
 /* Read a whole dataset into data (pm_h5_dataset_size elements); integer
  * data convert to double, a wrong type class gives PM_EIO. */
 pm_status pm_h5_read_double(pm_h5file *file, const char *path, double *data);
-pm_status pm_h5_read_complex(pm_h5file *file, const char *path, double complex *data);
+pm_status pm_h5_read_complex(pm_h5file *file, const char *path, pm_complex *data);
 pm_status pm_h5_read_int(pm_h5file *file, const char *path, int64_t *data);
 /* Scalar attributes; an integer attribute also reads as double. */
 pm_status pm_h5_read_attr_double(pm_h5file *file, const char *object, const char *name, double *value);
 pm_status pm_h5_read_attr_int(pm_h5file *file, const char *object, const char *name, int64_t *value);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -23,6 +23,10 @@
 
 #include "phonomaser/params.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* xoshiro256** generator (public so tests can check it). */
 typedef struct pm_rng {
     uint64_t s[4];
@@ -75,5 +79,9 @@ typedef struct pm_langevin_result {
 pm_status pm_langevin_run(const pm_params *params, const pm_langevin_options *opts,
                           const pm_stop_flag *stop, pm_langevin_result *out);
 void pm_langevin_result_clear(pm_langevin_result *result);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

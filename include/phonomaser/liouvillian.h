@@ -25,6 +25,10 @@
 
 #include "phonomaser/sparse.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A dissipator term rate * D[op]. */
 typedef struct pm_jump {
     double rate;          /* [1/s], >= 0 */
@@ -96,5 +100,9 @@ int64_t pm_block_find(const pm_block *block, int64_t i, int64_t j);
 /* Element numbers of the diagonal rho_ii present in the block: writes up to
  * `block->dim` numbers into `out` and returns their count (0 for k != 0). */
 int64_t pm_block_diagonal(const pm_block *block, int64_t *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 #ifndef PHONOMASER_LU_H
 #define PHONOMASER_LU_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     PM_LU_AUTO = 0,  /* LAPACK band LU when kl + ku <= 64 (sector blocks), else KLU */
     PM_LU_KLU,       /* SuiteSparse KLU, COLAMD ordering, partial pivoting */
@@ -17,5 +21,9 @@ typedef enum {
 
 /* "auto", "klu", "umfpack", "band" */
 const char *pm_lu_backend_name(pm_lu_backend backend);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

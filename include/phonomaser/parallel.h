@@ -6,10 +6,18 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Run task(context, k) for k = 0..count-1 on up to `threads` threads (0: the
  * number of online cores), the calling thread included; returns when all
  * are done.  If no thread can be started the calling thread runs them all.
  * Tasks must be thread-safe with respect to each other. */
 void pm_parallel_for(size_t count, int threads, void (*task)(void *context, size_t index), void *context);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

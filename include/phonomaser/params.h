@@ -20,6 +20,10 @@
 
 #include "phonomaser/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Fock cutoff value meaning "grow N until converged" (N = auto). */
 #define PM_N_AUTO 0L
 /* Sector cutoff value meaning "grow K until converged" (K = auto). */
@@ -146,5 +150,9 @@ long pm_text_trim(const char *text, char *out, size_t size);
 /* Parse a whole string as a finite double; PM_EINVAL (message names `key`)
  * for anything else. */
 pm_status pm_parse_double(const char *key, const char *text, double *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

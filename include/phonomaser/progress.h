@@ -4,6 +4,10 @@
 #ifndef PHONOMASER_PROGRESS_H
 #define PHONOMASER_PROGRESS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct pm_progress {
     int enabled;        /* 0: every call does nothing */
     int drawn;
@@ -15,5 +19,9 @@ typedef struct pm_progress {
 void pm_progress_draw(pm_progress *progress, double fraction, const char *detail, int force);
 /* End the bar's line if one was drawn. */
 void pm_progress_finish(pm_progress *progress);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,6 +24,9 @@
 #include "phonomaser/constants.h"
 #include "phonomaser/params.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ---- adiabatic elimination (Eqs. 10-14) -------------------------------- */
 
@@ -214,5 +217,9 @@ typedef struct pm_reduced_validity {
 
 /* n: the phonon number to use in g sqrt(n+1)/gamma_2 (e.g. the exact <n>). */
 void pm_reduced_validity_ratios(const pm_params *p, double n, pm_reduced_validity *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,10 +14,15 @@
 
 #include <stddef.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/evolve.h"
 #include "phonomaser/model.h"
 #include "phonomaser/state.h"
 #include "phonomaser/steady.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum { PM_PATH_AUTO, PM_PATH_SECTOR, PM_PATH_FULL } pm_path;
 
@@ -67,8 +72,8 @@ typedef struct pm_timeseries {
     double *t;                /* [s] */
     double *trace, *n_mean, *n2_mean, *g2, *sz_mean;
     double *tail_population;  /* top max(1, N/20) Fock levels: truncation check */
-    double complex *a_mean;
-    double complex *a2_mean;  /* <a^2> (0 unless the state has k = 2 elements) */
+    pm_complex *a_mean;
+    pm_complex *a2_mean;      /* <a^2> (0 unless the state has k = 2 elements) */
 } pm_timeseries;
 
 typedef struct pm_checkpoint pm_checkpoint; /* checkpoint.h */
@@ -123,5 +128,9 @@ typedef struct pm_mesolve_result {
 pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntimes, const double *times,
                      const pm_mesolve_options *opts, pm_mesolve_result *result);
 void pm_mesolve_result_clear(pm_mesolve_result *result);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 
 #include "phonomaser/sparse.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { PM_SPIN_UP = 0, PM_SPIN_DOWN = 1 };
 
 static inline int64_t pm_space_index(int64_t N, int spin, int64_t n) { return spin * N + n; }
@@ -38,5 +42,9 @@ typedef enum {
 } pm_operator_kind;
 
 pm_status pm_space_operator(int64_t N, pm_operator_kind kind, pm_sparse **out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

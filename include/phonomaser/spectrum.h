@@ -15,15 +15,19 @@
 #ifndef PHONOMASER_SPECTRUM_H
 #define PHONOMASER_SPECTRUM_H
 
-#include <complex.h>
 #include <stdint.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/liouvillian.h"
 #include "phonomaser/lu.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct pm_spectrum_options {
     int nev;               /* eigenvalues wanted, >= 1 (default 4) */
-    double complex shift;  /* sigma [1/s]; 0: automatic, -1e-9 max_p |L_pp| (real,
+    pm_complex shift;      /* sigma [1/s]; 0: automatic, -1e-9 max_p |L_pp| (real,
                               negative, like steady.h: far closer to 0 than any
                               decay rate of interest, yet L - sigma I regular) */
     double arpack_tol;     /* ARPACK relative accuracy (0: machine precision) */
@@ -40,10 +44,10 @@ void pm_spectrum_options_default(pm_spectrum_options *opts);
 typedef struct pm_spectrum {
     int nev;                      /* eigenvalues found */
     int64_t size;                 /* block size (length of each eigenvector) */
-    double complex *eigenvalues;  /* [1/s], sorted slowest first (decreasing Re) */
-    double complex *vectors;      /* want_vectors: vector j at vectors + j * size, unit 2-norm */
+    pm_complex *eigenvalues;      /* [1/s], sorted slowest first (decreasing Re) */
+    pm_complex *vectors;          /* want_vectors: vector j at vectors + j * size, unit 2-norm */
     double max_residual;          /* max_j |L v_j - lambda_j v_j| / |v_j| [1/s] */
-    double complex shift;         /* the shift used */
+    pm_complex shift;             /* the shift used */
     int iterations;               /* Arnoldi restarts */
     int64_t lu_nnz, matrix_nnz;   /* nonzeros of the LU factors and of L - sigma I */
     double seconds;               /* wall time: factorisation and Arnoldi */
@@ -60,6 +64,10 @@ void pm_spectrum_clear(pm_spectrum *spectrum);
 
 /* Sum of the diagonal elements rho_ii of eigenvector j (0 for k != 0 and
  * for decaying modes; nonzero for a steady state). */
-double complex pm_spectrum_trace(const pm_block *block, const pm_spectrum *spectrum, int j);
+pm_complex pm_spectrum_trace(const pm_block *block, const pm_spectrum *spectrum, int j);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,12 +6,16 @@
 #ifndef PHONOMASER_STATE_H
 #define PHONOMASER_STATE_H
 
-#include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/liouvillian.h"
 #include "phonomaser/params.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define PM_STATE_MAX_BLOCKS 4097
 
@@ -19,7 +23,7 @@ typedef struct pm_state {
     int64_t N;                     /* Fock cutoff; dim = 2N */
     size_t nblocks;
     const pm_block *blocks[PM_STATE_MAX_BLOCKS]; /* not owned */
-    double complex *x[PM_STATE_MAX_BLOCKS];      /* owned, blocks[b]->size each */
+    pm_complex *x[PM_STATE_MAX_BLOCKS];          /* owned, blocks[b]->size each */
     /* 0 (default): elements outside every block are zero.  1: an element in no
      * block whose transpose is stored is rho_ij = conj(rho_ji) (a state kept on
      * sectors k >= 0 only, k < 0 following by Hermiticity). */
@@ -38,7 +42,7 @@ typedef struct pm_initial {
     pm_initial_kind kind;
     double n_th;            /* thermal occupation (THERMAL) */
     int64_t fock_n;         /* Fock level (FOCK) */
-    double complex alpha;   /* amplitude (COHERENT) */
+    pm_complex alpha;       /* amplitude (COHERENT) */
     double p_up;            /* spin population of |up> (THERMAL, FOCK, COHERENT) */
 } pm_initial;
 
@@ -54,7 +58,7 @@ pm_status pm_initial_validate(const pm_initial *init, int64_t N);
  * COHERENT: c_n = e^{-|alpha|^2/2} alpha^n/sqrt(n!), NOT renormalised after
  * truncation (as qutip.coherent(N, alpha, method='analytic')), accurate to
  * a few ulp for any |alpha| (no overflow or underflow). */
-double complex pm_initial_element(const pm_initial *init, int64_t N, int64_t i, int64_t j);
+pm_complex pm_initial_element(const pm_initial *init, int64_t N, int64_t i, int64_t j);
 /* Mechanical population above the cutoff before truncation: q^N for THERMAL
  * (q = n_th/(n_th+1), removed by the renormalisation), sum_{n>=N} |c_n|^2
  * for COHERENT (missing from the trace), 0 or 1 for FOCK/VACUUM. */
@@ -73,7 +77,7 @@ pm_status pm_state_alloc(int64_t N, size_t nblocks, const pm_block *const *block
 void pm_state_fill_initial(pm_state *state, const pm_initial *init);
 void pm_state_free(pm_state *state);
 /* rho[i][j] (0 if in no block; see adjoint_implied). */
-double complex pm_state_element(const pm_state *state, int64_t i, int64_t j);
+pm_complex pm_state_element(const pm_state *state, int64_t i, int64_t j);
 
 /* Observables and health checks of a state.  Expectation values are Tr(O rho)
  * without dividing by Tr rho (like qutip.expect); `trace` reports Tr rho. */
@@ -82,9 +86,9 @@ typedef struct pm_observables {
     double n2_mean;           /* <(a^dag a)^2> */
     double g2;                /* (<n^2> - <n>) / <n>^2; NaN if <n> <= 0 */
     double sz_mean;           /* <sigma_z> */
-    double complex a_mean;    /* <a> (from the k = +1 elements; 0 without them) */
-    double complex a2_mean;   /* <a^2> (from the k = +2 elements: the spin-diagonal ones) */
-    double complex rho_spin[2][2]; /* reduced spin state, index 0 = up */
+    pm_complex a_mean;        /* <a> (from the k = +1 elements; 0 without them) */
+    pm_complex a2_mean;       /* <a^2> (from the k = +2 elements: the spin-diagonal ones) */
+    pm_complex rho_spin[2][2]; /* reduced spin state, index 0 = up */
     double *p_n;              /* P(n), n = 0..N-1 (owned; free with pm_observables_clear) */
     int64_t N;
     /* health */
@@ -116,7 +120,7 @@ typedef struct pm_observables {
 typedef struct pm_linear_observables {
     double trace, n_mean, n2_mean, sz_mean;
     double tail_population;   /* population of the top pm_state_tail_levels(N) Fock levels */
-    double complex a_mean, a2_mean;
+    pm_complex a_mean, a2_mean;
 } pm_linear_observables;
 
 /* g2(0) = (<n^2> - <n>) / <n>^2 from the moments; NaN if <n> <= 0. */
@@ -125,7 +129,7 @@ double pm_g2_from_moments(double n_mean, double n2_mean);
 /* Number of top Fock levels whose population is the "tail": max(1, N/20). */
 int64_t pm_state_tail_levels(int64_t N);
 
-void pm_observables_linear(const pm_block *block, const double complex *x,
+void pm_observables_linear(const pm_block *block, const pm_complex *x,
                            pm_linear_observables *out);
 
 /* Largest Hilbert dimension 2N for which min_eigenvalue of a state with
@@ -140,5 +144,9 @@ void pm_observables_linear(const pm_block *block, const double complex *x,
  * PM_EINVAL, and out->p_n must always be released with pm_observables_clear. */
 pm_status pm_observables_compute(const pm_state *state, pm_observables *out);
 void pm_observables_clear(pm_observables *obs);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

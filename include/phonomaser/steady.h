@@ -14,11 +14,15 @@
 #ifndef PHONOMASER_STEADY_H
 #define PHONOMASER_STEADY_H
 
-#include <complex.h>
 #include <stdint.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/liouvillian.h"
 #include "phonomaser/lu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum { PM_STEADY_DIRECT, PM_STEADY_ARPACK } pm_steady_method;
 
@@ -57,6 +61,10 @@ pm_lu_backend pm_block_lu_backend(const pm_block *block, pm_lu_backend requested
 
 /* x (block->size) receives the steady state, trace normalised. */
 pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
-                          double complex *x, pm_steady_info *info);
+                          pm_complex *x, pm_steady_info *info);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

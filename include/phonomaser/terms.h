@@ -48,9 +48,9 @@
 #ifndef PHONOMASER_TERMS_H
 #define PHONOMASER_TERMS_H
 
-#include <complex.h>
 #include <stdint.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/error.h"
 #include "phonomaser/params.h" /* pm_terms and the limits */
 #include "phonomaser/sparse.h"
@@ -63,7 +63,7 @@ typedef enum { PM_TERM_HAMILTONIAN, PM_TERM_DISSIPATOR } pm_term_kind;
 
 /* coef |spin_row><spin_col| (x) w, w a word in a, a^dag (leftmost first). */
 typedef struct pm_term_product {
-    double complex coef;
+    pm_complex coef;
     int spin_row, spin_col;  /* PM_SPIN_UP (0) or PM_SPIN_DOWN (1) */
     int length;              /* operators in w (0: identity) */
     unsigned char raise[PM_TERM_WORD_MAX]; /* 1: a^dag, 0: a */

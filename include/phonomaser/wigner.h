@@ -42,12 +42,16 @@
 #ifndef PHONOMASER_WIGNER_H
 #define PHONOMASER_WIGNER_H
 
-#include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "phonomaser/complex_type.h"
 #include "phonomaser/error.h"
 #include "phonomaser/state.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* The mechanical reduced state by diagonals: diag[k][m] = rho_m(m, m+k) of
  * the Hermitian part (rho_m + rho_m^dag)/2, m = 0..N-1-k, k = 0..kmax;
@@ -57,7 +61,7 @@
 typedef struct pm_wigner_mech {
     int64_t N;              /* Fock cutoff */
     int64_t kmax;           /* largest k with a nonzero diagonal (0: phase invariant) */
-    double complex **diag;  /* kmax + 1 pointers, owned */
+    pm_complex **diag;      /* kmax + 1 pointers, owned */
 } pm_wigner_mech;
 
 /* Tr_spin of a state on any blocks (full, or sectors; elements missing from
@@ -71,9 +75,9 @@ pm_status pm_wigner_mech_from_state(const pm_state *state, pm_wigner_mech **out)
  * by Hermiticity when adjoint_implied.  PM_EINVAL for an odd dim, an index
  * outside the matrix or a non-finite value. */
 pm_status pm_wigner_mech_from_triplets(int64_t dim, size_t count, const int64_t *row, const int64_t *col,
-                                       const double complex *value, int adjoint_implied, pm_wigner_mech **out);
+                                       const pm_complex *value, int adjoint_implied, pm_wigner_mech **out);
 /* From a dense N x N mechanical density matrix, row-major rho[m * N + n]. */
-pm_status pm_wigner_mech_from_dense(int64_t N, const double complex *rho, pm_wigner_mech **out);
+pm_status pm_wigner_mech_from_dense(int64_t N, const pm_complex *rho, pm_wigner_mech **out);
 /* From a populations vector P(n), n = 0..N-1 (a phase-invariant state). */
 pm_status pm_wigner_mech_from_populations(int64_t N, const double *p_n, pm_wigner_mech **out);
 void pm_wigner_mech_free(pm_wigner_mech *mech);
@@ -131,5 +135,9 @@ pm_status pm_wigner_ring_find(const double *p_n, int64_t N, pm_wigner_ring *out)
  * recurrence with power-of-two rescaling:
  *   <z|rho_m|z> = sum_{m,n} rho_mn psi_m(z) psi_n(z). */
 pm_status pm_wigner_marginal_z(const pm_wigner_mech *mech, size_t nz, const double *z, double *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "pm_version.h"
+#include "phonomaser/version.h"
 
 typedef struct {
     const char *name;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "pm_version.h"
+#include "phonomaser/version.h"
 
 /* ------------------------------------------------------- stdout lines */
 
