@@ -12,7 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "phonomaser/model.h"
+#include "phonomaser/model/model.h"
 
 static int test_failures = 0;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Exact steady-state <n> of the dressed model of Eq. (5), computed with QuTiP,
-for the beyond-RWA reduced theory test (tests/test_reduced.c, test_beyond_rwa_exact).
+for the beyond-RWA reduced theory test (tests/theory/test_reduced.c, test_beyond_rwa_exact).
 
 Usage (from the repository root; Debian's interpreter, it has python3-qutip):
     /usr/bin/python3 tools/make_beyond_rwa_reference.py [--out data/qutip_reference_beyond_rwa.txt]

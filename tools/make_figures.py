@@ -15,7 +15,7 @@ Reads the files that tools/main_job.sh writes into RESULTS_DIR and writes
 Every exact curve is the exact master equation solved by phonomaser (steady,
 evolve, converge, compare, wigner); every reduced-theory curve is the value
 phonomaser's compare/theory commands wrote (one implementation of each
-formula, src/reduced.c).  This script does no physics beyond unit changes
+formula, src/theory/reduced.c).  This script does no physics beyond unit changes
 (delta/gamma_2, rate/gamma_m, Gamma_opt = gamma_eff - gamma_m (Eq. 12),
 <a^dag a> = <r^2/2> - 1/2 (physics notes, erratum 4)).
 

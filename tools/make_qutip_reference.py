@@ -59,7 +59,7 @@ CHECK_METHOD = "bdf"   # second integrator, same tolerances, as an error estimat
 
 TWO_PI = 2.0 * math.pi
 
-# Steady-state cases.  Inputs use the key names of include/phonomaser/params.h;
+# Steady-state cases.  Inputs use the key names of include/phonomaser/core/params.h;
 # exactly one of eta / g is given.  Chosen so that P(n) at the top Fock level
 # is negligible (truncation check in each header).
 STEADY_CASES = [

@@ -7,7 +7,7 @@ Usage (from the repository root; Debian's interpreter, it has python3-qutip):
 Model: the JC maser of tools/make_qutip_reference.py (frame rotating at omega_m,
     H = (delta/2) sigma_z + g (a sigma_+ + a^dag sigma_-), the collapse operators of
 Eqs. (8)-(9)), plus user terms.  Each case lists the terms twice: as the text
-phonomaser parses (`term` records, the syntax of include/phonomaser/terms.h) and as
+phonomaser parses (`term` records, the syntax of include/phonomaser/model/terms.h) and as
 QuTiP operators written out here by hand (EXTRA below), so the reference does not
 depend on phonomaser's parser.  A term H.<name> = X adds X to H; D.<name> = r L adds
 the collapse operator sqrt(r) L.
@@ -144,7 +144,7 @@ def run_case(name, desc, p, terms, extra, outdir, cmd):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         ref.header_common(f, "JC model with user terms, steady state, case %s" % name, cmd)
-        f.write("#   term <key> <value...>  user term (include/phonomaser/terms.h); QuTiP: H += value\n"
+        f.write("#   term <key> <value...>  user term (include/phonomaser/model/terms.h); QuTiP: H += value\n"
                 "#                          (H.<name>), c_ops += sqrt(rate) L (D.<name> = rate L)\n")
         f.write("#   result <key> <value>   observable of the steady state rho_ss; sector_step: the\n"
                 "#                          Liouvillian couples sectors k, k +- step (0: none)\n")

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference Wigner functions for tests/test_wigner.c.
+"""Reference Wigner functions for tests/phase_space/test_wigner.c.
 
 Interpreter: /usr/bin/python3 (Debian's python3-qutip 4.7.1, python3-mpmath).
 Run from the repository root:
@@ -21,7 +21,7 @@ writes
       which is exact for the untruncated Poisson distribution (the truncated
       tail is below 1e-300).
 
-Conventions (shared with src/wigner.c): z = (a + a^dag)/sqrt(2),
+Conventions (shared with src/phase_space/wigner.c): z = (a + a^dag)/sqrt(2),
 p = (a - a^dag)/(i sqrt(2)), integral W dz dp = 1.  QuTiP's wigner(rho,
 xvec, yvec) with g = sqrt(2) sets a = (x + i y)/sqrt(2), so x = z and y = p;
 its array is W[iy, ix] and is written here as rows of constant z.
@@ -37,7 +37,7 @@ and for the large file
   NR lines: r W(r)
   ring NAME r_peak_W r_peak_Pr   (the maxima of W(r) and of 2 pi r W(r))
 The state of each case is defined below and, identically, in
-tests/test_wigner.c (test_qutip_case, cat_matrix).
+tests/phase_space/test_wigner.c (test_qutip_case, cat_matrix).
 """
 
 import os

@@ -8,10 +8,10 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "phonomaser/h5io.h"
-#include "phonomaser/model.h"
-#include "phonomaser/converge.h"
-#include "phonomaser/solve.h"
+#include "phonomaser/io/h5io.h"
+#include "phonomaser/model/model.h"
+#include "phonomaser/drivers/converge.h"
+#include "phonomaser/drivers/solve.h"
 
 /* The stop flag: set by the SIGINT/SIGTERM handler (main.c), passed to
  * every long-running library call (defined in options.c). */

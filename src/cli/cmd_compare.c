@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "phonomaser/compare_models.h"
-#include "phonomaser/compare.h"
+#include "phonomaser/drivers/compare_models.h"
+#include "phonomaser/drivers/compare.h"
 
 
 static void help(void)

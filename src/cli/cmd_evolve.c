@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "phonomaser/timer.h"
-#include "phonomaser/checkpoint.h"
+#include "phonomaser/core/timer.h"
+#include "phonomaser/io/checkpoint.h"
 
 #define CHECKPOINT_SUFFIX ".checkpoint.h5"
 

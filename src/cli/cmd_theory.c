@@ -1,12 +1,12 @@
 /* phonomaser theory: the reduced theory of the paper (Table II and every
  * formula of reduced.h) for any parameter set, no master equation solved. */
 #include <math.h>
-#include "phonomaser/constants.h"
+#include "phonomaser/core/constants.h"
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "phonomaser/reduced.h"
+#include "phonomaser/theory/reduced.h"
 
 #define THEORY_MAX_COLUMNS 16
 

@@ -2,15 +2,15 @@
  * from the steady state (solved as `phonomaser steady` does) or from a
  * density matrix stored in a phonomaser HDF5 file (--state FILE.h5). */
 #include <math.h>
-#include "phonomaser/constants.h"
+#include "phonomaser/core/constants.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
-#include "phonomaser/timer.h"
-#include "phonomaser/reduced.h"
-#include "phonomaser/wigner.h"
+#include "phonomaser/core/timer.h"
+#include "phonomaser/theory/reduced.h"
+#include "phonomaser/phase_space/wigner.h"
 
 static void help(void)
 {

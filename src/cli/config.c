@@ -2,7 +2,7 @@
  * and the checks that run before any work starts (config.h). */
 #include "config.h"
 
-#include "phonomaser/terms.h"
+#include "phonomaser/model/terms.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -17,10 +17,10 @@
 
 #include <stdio.h>
 
-#include "phonomaser/evolve.h"
-#include "phonomaser/params.h"
-#include "phonomaser/state.h"
-#include "phonomaser/steady.h"
+#include "phonomaser/solvers/evolve.h"
+#include "phonomaser/core/params.h"
+#include "phonomaser/state/state.h"
+#include "phonomaser/solvers/steady.h"
 
 #define PM_CONFIG_WORD 16
 #define PM_LADDER_MAX 64

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "phonomaser/timer.h"
+#include "phonomaser/core/timer.h"
 
 pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
 {

@@ -13,8 +13,8 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "phonomaser/solve.h"
-#include "phonomaser/space.h"
+#include "phonomaser/drivers/solve.h"
+#include "phonomaser/model/space.h"
 
 #define CUTOFF "3000"           /* the plain model: tail population 1e-25 there */
 #define KERR_CHI 0.1            /* chi [rad/s]: 2 chi <n> ~ 0.3 gamma_2 */

@@ -4,7 +4,7 @@
  *   cc steady_operating_point.c $(pkg-config --cflags --libs phonomaser) */
 #include <stdio.h>
 
-#include "phonomaser/converge.h"
+#include "phonomaser/drivers/converge.h"
 
 int main(void)
 {

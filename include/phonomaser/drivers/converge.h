@@ -1,0 +1,86 @@
+/* Fock-truncation convergence of the steady state.
+ *
+ * A ladder of cutoffs N_1 < N_2 < ... is solved with pm_steadystate(); for
+ * each N the observables, their relative change from the previous N and the
+ * population of the top Fock levels (the tail) are recorded.  The automatic
+ * search (N = auto) starts at n_start and multiplies N by `growth` until,
+ * at the same N,
+ *   tail_population <= tail_tol                                (default 1e-8)
+ *   |<n>_N - <n>_prev| / <n>_N <= rel_tol                       (default 1e-6)
+ * or n_max is reached (then converged = 0 and the caller should warn).
+ *
+ * Models with coupled sectors cut at |k| <= K (model.h) and K = auto get a
+ * second ladder inside the first: at each N, K grows (from k_start, or the K
+ * accepted at the previous N) by k_growth until
+ *   coherence_tail <= k_tail_tol    (norm of the outermost kept sectors
+ *                                    relative to k = 0, default 1e-6;
+ *                                    the error of <n> is about 70 times
+ *                                    its square at the operating point)
+ *   |<n>_K - <n>_Kprev| / <n>_K <= rel_tol   (checked once: at the first N
+ *                                    where K grows, or at the first N if
+ *                                    K never needs to grow, one K step more)
+ * Every solve is a step of the ladder (with its N and K). */
+#ifndef PHONOMASER_CONVERGE_H
+#define PHONOMASER_CONVERGE_H
+
+#include <stddef.h>
+
+#include "phonomaser/core/params.h"
+#include "phonomaser/drivers/solve.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pm_converge_options {
+    double tail_tol;     /* default 1e-8 */
+    double rel_tol;      /* default 1e-6 */
+    long n_start;        /* first N of the automatic ladder, default 32 */
+    long n_max;          /* largest N tried, default 1 << 20 */
+    double growth;       /* factor between cutoffs, default 1.5 */
+    double k_tail_tol;   /* K = auto: default 1e-6 */
+    long k_start;        /* first K, default 4 (rounded up to the sector step) */
+    double k_growth;     /* factor between sector cutoffs, default 1.5 (at least one step) */
+    pm_path path;
+    pm_steady_options steady;
+} pm_converge_options;
+
+void pm_converge_options_default(pm_converge_options *opts);
+
+typedef struct pm_converge_step {
+    long N;
+    long K;                  /* sector cutoff (-1: no coupled sectors) */
+    double coherence_tail;   /* state.h (NaN without coupled sectors) */
+    double a2_abs;           /* |<a^2>| */
+    double n_mean, n2_mean, g2, sz_mean;
+    double tail_population;
+    double rel_change_n;     /* |<n> - <n>_prev| / <n> (NaN for the first) */
+    double rel_change_n2;
+    double abs_change_sz;
+    double residual;         /* [1/s] */
+    double min_eigenvalue;
+    double seconds;          /* build + solve */
+} pm_converge_step;
+
+typedef struct pm_converge_result {
+    size_t nsteps;
+    pm_converge_step *steps;     /* owned */
+    long chosen_N;               /* the last N solved */
+    long chosen_K;               /* and its K (-1: no coupled sectors) */
+    int converged;               /* both criteria met at chosen_N */
+    pm_steady_result final;      /* the steady state at chosen_N (owned) */
+} pm_converge_result;
+
+/* Solve at every N of `ladder` (increasing, each >= 2). */
+pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *ladder,
+                             const pm_converge_options *opts, pm_converge_result *result);
+/* Grow N until converged (see above). */
+pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *opts,
+                           pm_converge_result *result);
+void pm_converge_result_clear(pm_converge_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

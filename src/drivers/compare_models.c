@@ -1,0 +1,185 @@
+/* The four-way comparison of the dressed model (compare_models.h). */
+#include "phonomaser/drivers/compare_models.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "phonomaser/solvers/spectrum.h"
+#include "phonomaser/core/timer.h"
+
+const char *pm_compare4_quantity_name(pm_compare4_quantity q)
+{
+    static const char *const names[PM_CMP4_COUNT] = {"n_mean", "g2", "sz_mean", "gamma_eff", "freq_shift"};
+    return q < PM_CMP4_COUNT ? names[q] : "?";
+}
+
+const char *pm_compare4_quantity_unit(pm_compare4_quantity q)
+{
+    static const char *const units[PM_CMP4_COUNT] = {"1", "1", "1", "1/s", "rad/s"};
+    return q < PM_CMP4_COUNT ? units[q] : "?";
+}
+
+/* The slowest mode carrying <a>: the eigenvalue closest to `shift` of the
+ * model's block of sector 1 at the converged cutoffs (K of the steady state). */
+static pm_status amplitude_mode(const pm_params *params, long N, long K, double complex shift, double complex *lambda)
+{
+    pm_params at = *params;
+    at.N = N;
+    at.K = K;
+    pm_model *model = NULL;
+    pm_block *block = NULL;
+    pm_spectrum spectrum = {0};
+    pm_spectrum_options so;
+    pm_spectrum_options_default(&so);
+    so.nev = 2;
+    so.shift = shift;
+    pm_status s = pm_model_alloc(&at, &model);
+    if (s == PM_OK) s = pm_model_block(model, 1, &block);
+    if (s == PM_OK) s = pm_spectrum_slowest(block, &so, &spectrum);
+    if (s == PM_OK) {
+        /* the closer of the two to the shift */
+        int best = 0;
+        for (int j = 1; j < spectrum.nev; j++)
+            if (cabs(spectrum.eigenvalues[j] - shift) < cabs(spectrum.eigenvalues[best] - shift)) best = j;
+        *lambda = spectrum.eigenvalues[best];
+    }
+    pm_spectrum_clear(&spectrum);
+    pm_block_free(block);
+    pm_model_free(model);
+    return s;
+}
+
+const char *pm_compare4_column_name(pm_compare4_column c)
+{
+    static const char *const names[PM_COL_COUNT] = {"dressed", "jc", "reduced_rwa", "reduced_beyond_rwa"};
+    return c < PM_COL_COUNT ? names[c] : "?";
+}
+
+static pm_status exact(const pm_params *params, const pm_compare_options *opts, pm_converge_result *cr)
+{
+    pm_converge_options copts = opts->converge;
+    if (params->N == PM_N_AUTO) return pm_converge_auto(params, &copts, cr);
+    long N = params->N; /* a ladder of one N (K = auto grows K there) */
+    return pm_converge_ladder(params, 1, &N, &copts, cr);
+}
+
+pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_options *opts, pm_compare4_point *out)
+{
+    memset(out, 0, sizeof *out);
+    out->params = *params;
+    if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
+    if (params->model != PM_MODEL_DRESSED)
+        return pm_error_set(PM_EINVAL, "the four-way comparison needs model = dressed (model = %s given)",
+                            pm_params_model_name(params->model));
+    double start = pm_wall_seconds();
+    pm_converge_result dressed, jc;
+    pm_status s = exact(params, opts, &dressed);
+    if (s != PM_OK) {
+        pm_converge_result_clear(&dressed);
+        return s;
+    }
+    pm_params jc_params = *params;
+    jc_params.model = PM_MODEL_JC;
+    jc_params.set_mask &= ~((1u << PM_KEY_THETA) | (1u << PM_KEY_K)); /* keys of the dressed model only */
+    s = exact(&jc_params, opts, &jc);
+    if (s != PM_OK) {
+        pm_converge_result_clear(&dressed);
+        pm_converge_result_clear(&jc);
+        return s;
+    }
+    const pm_observables *od = &dressed.final.obs, *oj = &jc.final.obs;
+    out->N_dressed = dressed.chosen_N;
+    out->K_dressed = dressed.chosen_K;
+    out->N_jc = jc.chosen_N;
+    out->params.N = dressed.chosen_N;
+    out->params.K = dressed.chosen_K;
+    out->converged_dressed = params->N == PM_N_AUTO ? dressed.converged : 1;
+    out->converged_jc = params->N == PM_N_AUTO ? jc.converged : 1;
+    out->a2_abs = cabs(od->a2_mean);
+    out->coherence_tail = od->coherence_tail;
+
+    /* reduced theories */
+    const pm_params *p = params;
+    out->S_th_rwa = pm_reduced_S_th(p);
+    out->S_th_beyond_rwa = pm_reduced_beyond_rwa_S_th(p);
+    int above_rwa = p->S > out->S_th_rwa, above_brwa = p->S > out->S_th_beyond_rwa;
+    pm_reduced_fp fp;
+    double g2_rwa = pm_reduced_fp_solve(p, &fp) == PM_OK ? fp.g2_wigner : NAN;
+    double reduced[PM_CMP4_GAMMA_EFF][2] = {
+        {above_rwa ? pm_reduced_n_las(p) : pm_reduced_n_ss(p), above_brwa ? NAN : pm_reduced_beyond_rwa_n_ss(p)},
+        {g2_rwa, NAN},
+        {above_rwa ? out->S_th_rwa : p->S, above_brwa ? out->S_th_beyond_rwa : p->S},
+    };
+    double exact_values[PM_CMP4_GAMMA_EFF][2] = {
+        {od->n_mean, oj->n_mean}, {od->g2, oj->g2}, {od->sz_mean, oj->sz_mean}};
+    for (int q = 0; q < PM_CMP4_GAMMA_EFF; q++) {
+        out->value[q][PM_COL_DRESSED] = exact_values[q][0];
+        out->value[q][PM_COL_JC] = exact_values[q][1];
+        out->value[q][PM_COL_REDUCED_RWA] = reduced[q][0];
+        out->value[q][PM_COL_REDUCED_BEYOND_RWA] = reduced[q][1];
+        for (int c = 0; c < PM_COL_COUNT; c++) {
+            double other = out->value[q][c];
+            out->rel_dev[q][c] = c != PM_COL_DRESSED && other != 0 && isfinite(other) && isfinite(exact_values[q][0])
+                                     ? (exact_values[q][0] - other) / fabs(other)
+                                     : NAN;
+        }
+    }
+    /* the amplitude modes: lab frame (dressed) near -i omega_m, JC rotating frame near 0 */
+    double complex lambda_dressed = NAN, lambda_jc = NAN;
+    s = amplitude_mode(params, out->N_dressed, out->K_dressed, -I * p->omega_m, &lambda_dressed);
+    if (s == PM_OK) s = amplitude_mode(&jc_params, out->N_jc, PM_K_AUTO, 0, &lambda_jc);
+    if (s != PM_OK) {
+        pm_converge_result_clear(&dressed);
+        pm_converge_result_clear(&jc);
+        return s;
+    }
+    double modes[2][PM_COL_COUNT] = {
+        {-2 * creal(lambda_dressed), -2 * creal(lambda_jc), pm_reduced_gamma_eff(p), pm_reduced_beyond_rwa_gamma_eff(p)},
+        {-cimag(lambda_dressed) - p->omega_m, -cimag(lambda_jc), pm_reduced_lamb_shift(p), NAN},
+    };
+    for (int q = PM_CMP4_GAMMA_EFF; q <= PM_CMP4_FREQ_SHIFT; q++)
+        for (int c = 0; c < PM_COL_COUNT; c++) {
+            double v = modes[q - PM_CMP4_GAMMA_EFF][c], exact = modes[q - PM_CMP4_GAMMA_EFF][0];
+            out->value[q][c] = v;
+            out->rel_dev[q][c] = c != PM_COL_DRESSED && v != 0 && isfinite(v) && isfinite(exact) ? (exact - v) / fabs(v) : NAN;
+        }
+    out->rwa_resonance_ratio = (2 * p->omega_m + p->delta) / p->gamma_2;
+    out->rwa_coupling_ratio = p->g * sqrt(fmax(od->n_mean, 0)) / p->omega_m;
+    out->seconds = pm_wall_seconds() - start;
+    pm_converge_result_clear(&dressed);
+    pm_converge_result_clear(&jc);
+    return PM_OK;
+}
+
+typedef struct {
+    const pm_compare_options *opts;
+    pm_compare4_point *points;
+} sweep4_context;
+
+static pm_status sweep4_point(void *user, size_t k, const pm_params *p, pm_status applied)
+{
+    sweep4_context *ctx = user;
+    pm_compare4_point *point = &ctx->points[k];
+    pm_status s = applied == PM_OK ? pm_compare4_point_run(p, ctx->opts, point) : applied;
+    if (applied != PM_OK) point->params = *p;
+    point->status = s;
+    return s;
+}
+
+pm_status pm_compare4_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
+                            const pm_compare_options *opts, pm_compare4_point *points, size_t *completed)
+{
+    if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
+    if (pm_compare_check_terms(base) != PM_OK) return PM_EINVAL;
+    memset(points, 0, count * sizeof *points);
+    pm_status *statuses = calloc(count, sizeof *statuses);
+    if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
+    sweep4_context ctx = {opts, points};
+    pm_status s = pm_sweep_run(base, v, count, values, opts, sweep4_point, &ctx, statuses, completed);
+    for (size_t k = 0; k < count; k++) points[k].status = statuses[k];
+    free(statuses);
+    return s;
+}

@@ -1,0 +1,182 @@
+#include "phonomaser/drivers/converge.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pm_converge_options_default(pm_converge_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->tail_tol = 1e-8;
+    opts->rel_tol = 1e-6;
+    opts->n_start = 32;
+    opts->n_max = 1L << 20;
+    opts->growth = 1.5;
+    opts->k_tail_tol = 1e-5;
+    opts->k_start = 4;
+    opts->k_growth = 1.5;
+    opts->path = PM_PATH_AUTO;
+    pm_steady_options_default(&opts->steady);
+}
+
+void pm_converge_result_clear(pm_converge_result *result)
+{
+    free(result->steps);
+    pm_steady_result_clear(&result->final);
+    memset(result, 0, sizeof *result);
+}
+
+static double rel_change(double now, double before)
+{
+    return fabs(now - before) / fmax(fabs(now), 1e-300);
+}
+
+/* Solve at cutoffs (N, K) and append a step; keeps the state of the last solve. */
+static pm_status solve_step(const pm_params *params, long N, long K, const pm_converge_options *opts,
+                            pm_converge_result *result)
+{
+    pm_params at_n = *params;
+    at_n.N = N;
+    at_n.K = K;
+    pm_model *model = NULL;
+    pm_status s = pm_model_alloc(&at_n, &model);
+    if (s != PM_OK) return s;
+    int coupled = pm_model_coupled(model);
+    /* pin the largest population of the previous cutoff: one LU instead of two */
+    pm_steady_options steady = opts->steady;
+    if (result->final.block && result->final.info.pinned_element >= 0) {
+        steady.pin_row = result->final.block->row[result->final.info.pinned_element];
+        steady.pin_col = result->final.block->col[result->final.info.pinned_element];
+    }
+    pm_steady_result_clear(&result->final);
+    s = pm_steadystate(model, opts->path, &steady, &result->final);
+    coupled = coupled && result->final.path == PM_PATH_SECTOR;
+    pm_model_free(model);
+    if (s != PM_OK) return s;
+    pm_converge_step *steps = realloc(result->steps, (result->nsteps + 1) * sizeof *steps);
+    if (!steps) return pm_error_set(PM_ENOMEM, "out of memory recording the convergence ladder");
+    result->steps = steps;
+    const pm_observables *o = &result->final.obs;
+    pm_converge_step *step = &steps[result->nsteps];
+    step->N = N;
+    step->K = coupled ? K : -1;
+    step->coherence_tail = o->coherence_tail;
+    step->a2_abs = cabs(o->a2_mean);
+    step->n_mean = o->n_mean;
+    step->n2_mean = o->n2_mean;
+    step->g2 = o->g2;
+    step->sz_mean = o->sz_mean;
+    step->tail_population = o->tail_population;
+    step->residual = result->final.info.residual;
+    step->min_eigenvalue = o->min_eigenvalue;
+    step->seconds = result->final.build_seconds + result->final.info.seconds;
+    if (result->nsteps == 0) {
+        step->rel_change_n = step->rel_change_n2 = step->abs_change_sz = NAN;
+    } else {
+        const pm_converge_step *prev = &steps[result->nsteps - 1];
+        step->rel_change_n = rel_change(o->n_mean, prev->n_mean);
+        step->rel_change_n2 = rel_change(o->n2_mean, prev->n2_mean);
+        step->abs_change_sz = fabs(o->sz_mean - prev->sz_mean);
+    }
+    result->nsteps++;
+    result->chosen_N = N;
+    result->chosen_K = step->K;
+    result->converged = step->tail_population <= opts->tail_tol && step->rel_change_n <= opts->rel_tol;
+    return PM_OK;
+}
+
+/* Whether params describe a model whose sectors are cut at a K to choose. */
+static int k_is_auto(const pm_params *params)
+{
+    const pm_model_type *type = pm_model_type_get(params->model);
+    return type && type->truncates_sectors && params->K == PM_K_AUTO;
+}
+
+static long next_k(long K, const pm_converge_options *opts)
+{
+    long next = (long)ceil((double)K * opts->k_growth);
+    return next > K + 1 ? next : K + 2; /* two: a step of the parity-coupled sectors */
+}
+
+/* Solve at cutoff N, growing K first if it is automatic (converge.h); on
+ * return the last step is the accepted (N, K) and result->converged says
+ * whether N's criteria hold against the previous accepted step. */
+static pm_status solve_at(const pm_params *params, long N, const pm_converge_options *opts, long *K,
+                          int *k_verified, pm_converge_result *result)
+{
+    size_t previous = result->nsteps; /* the step N is compared with: the last accepted one */
+    const int automatic = k_is_auto(params);
+    long k_here = automatic ? *K : params->K;
+    pm_status s = solve_step(params, N, k_here, opts, result);
+    if (s != PM_OK || !automatic || result->steps[result->nsteps - 1].K < 0) goto compare_n;
+    for (;;) {
+        pm_converge_step *last = &result->steps[result->nsteps - 1];
+        int at_n_before = result->nsteps - 1 > previous; /* a smaller K at this N exists */
+        int changed_little = at_n_before && last->rel_change_n <= opts->rel_tol;
+        if (changed_little) *k_verified = 1;
+        int tail_ok = last->coherence_tail <= opts->k_tail_tol;
+        if ((tail_ok && *k_verified) || k_here >= N + 1) break;
+        k_here = next_k(k_here, opts);
+        s = solve_step(params, N, k_here, opts, result);
+        if (s != PM_OK) return s;
+    }
+    *K = k_here;
+compare_n:
+    if (s != PM_OK) return s;
+    /* N's change is against the accepted step at the previous N */
+    pm_converge_step *last = &result->steps[result->nsteps - 1];
+    if (previous == 0) {
+        last->rel_change_n = NAN;
+    } else {
+        const pm_converge_step *prev = &result->steps[previous - 1];
+        last->rel_change_n = rel_change(last->n_mean, prev->n_mean);
+        last->rel_change_n2 = rel_change(last->n2_mean, prev->n2_mean);
+        last->abs_change_sz = fabs(last->sz_mean - prev->sz_mean);
+    }
+    result->converged = last->tail_population <= opts->tail_tol && last->rel_change_n <= opts->rel_tol;
+    return PM_OK;
+}
+
+pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *ladder,
+                             const pm_converge_options *opts, pm_converge_result *result)
+{
+    memset(result, 0, sizeof *result);
+    for (size_t k = 0; k < count; k++)
+        if (ladder[k] < 2 || (k > 0 && ladder[k] <= ladder[k - 1]))
+            return pm_error_set(PM_EINVAL, "N ladder: %ld at position %zu: cutoffs must be integers >= 2 in "
+                                "increasing order", ladder[k], k + 1);
+    pm_status s = PM_OK;
+    long K = opts->k_start;
+    int k_verified = 0;
+    for (size_t k = 0; k < count && s == PM_OK; k++) s = solve_at(params, ladder[k], opts, &K, &k_verified, result);
+    return s;
+}
+
+pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *opts,
+                           pm_converge_result *result)
+{
+    memset(result, 0, sizeof *result);
+    if (!(opts->tail_tol > 0 && opts->tail_tol < 1) || !(opts->rel_tol > 0 && opts->rel_tol < 1))
+        return pm_error_set(PM_EINVAL, "tail_tol = %g, converge_tol = %g: both must lie in (0, 1)",
+                            opts->tail_tol, opts->rel_tol);
+    if (opts->n_start < 2 || opts->n_max < opts->n_start || !(opts->growth > 1))
+        return pm_error_set(PM_EINVAL, "N = auto: n_start = %ld must be >= 2, n_max >= n_start, growth = %g > 1",
+                            opts->n_start, opts->growth);
+    if (k_is_auto(params) && (!(opts->k_tail_tol > 0 && opts->k_tail_tol < 1) || opts->k_start < 0 ||
+                              !(opts->k_growth > 1)))
+        return pm_error_set(PM_EINVAL, "K = auto: k_tail_tol = %g must lie in (0, 1), k_start = %ld >= 0, "
+                            "k_growth = %g > 1", opts->k_tail_tol, opts->k_start, opts->k_growth);
+    long N = opts->n_start, K = opts->k_start;
+    int k_verified = 0;
+    pm_status s = PM_OK;
+    for (;;) {
+        s = solve_at(params, N, opts, &K, &k_verified, result);
+        if (s != PM_OK || result->converged || N >= opts->n_max) break;
+        long next = (long)ceil((double)N * opts->growth);
+        /* the tail is far from the tolerance: jump by the square of the factor */
+        if (result->final.obs.tail_population > 1e-2) next = (long)ceil((double)next * opts->growth);
+        N = next < opts->n_max ? next : opts->n_max;
+    }
+    return s;
+}

@@ -1,0 +1,251 @@
+#include "phonomaser/linalg/sparse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+pm_sparse *pm_sparse_alloc(int64_t nrows, int64_t ncols, int64_t nnz)
+{
+    pm_sparse *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->nrows = nrows;
+    a->ncols = ncols;
+    a->colptr = calloc((size_t)ncols + 1, sizeof *a->colptr);
+    a->rowind = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *a->rowind);
+    a->values = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *a->values);
+    if (!a->colptr || !a->rowind || !a->values) {
+        pm_sparse_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void pm_sparse_free(pm_sparse *a)
+{
+    if (!a) return;
+    free(a->colptr);
+    free(a->rowind);
+    free(a->values);
+    free(a);
+}
+
+static pm_status out_of_memory(const char *what)
+{
+    return pm_error_set(PM_ENOMEM, "out of memory while building %s", what);
+}
+
+pm_triplets *pm_triplets_alloc(int64_t nrows, int64_t ncols, int64_t capacity)
+{
+    pm_triplets *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->nrows = nrows;
+    t->ncols = ncols;
+    t->capacity = capacity > 16 ? capacity : 16;
+    t->row = malloc((size_t)t->capacity * sizeof *t->row);
+    t->col = malloc((size_t)t->capacity * sizeof *t->col);
+    t->value = malloc((size_t)t->capacity * sizeof *t->value);
+    if (!t->row || !t->col || !t->value) {
+        pm_triplets_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void pm_triplets_free(pm_triplets *t)
+{
+    if (!t) return;
+    free(t->row);
+    free(t->col);
+    free(t->value);
+    free(t);
+}
+
+pm_status pm_triplets_add(pm_triplets *t, int64_t row, int64_t col, double complex value)
+{
+    if (t->count == t->capacity) {
+        int64_t cap = t->capacity * 2;
+        int64_t *r = realloc(t->row, (size_t)cap * sizeof *r);
+        if (r) t->row = r;
+        int64_t *c = realloc(t->col, (size_t)cap * sizeof *c);
+        if (c) t->col = c;
+        double complex *v = realloc(t->value, (size_t)cap * sizeof *v);
+        if (v) t->value = v;
+        if (!r || !c || !v) return out_of_memory("a sparse matrix");
+        t->capacity = cap;
+    }
+    t->row[t->count] = row;
+    t->col[t->count] = col;
+    t->value[t->count] = value;
+    t->count++;
+    return PM_OK;
+}
+
+/* Counting sort by column, then by row within each column, then merge
+ * duplicates: O(nnz + nrows + ncols), no comparison sort. */
+pm_status pm_sparse_from_triplets(const pm_triplets *t, pm_sparse **out)
+{
+    *out = NULL;
+    int64_t nnz = t->count;
+    int64_t *count = calloc((size_t)(t->nrows > t->ncols ? t->nrows : t->ncols) + 1, sizeof *count);
+    int64_t *by_row = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *by_row);
+    int64_t *by_col = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *by_col);
+    pm_sparse *a = pm_sparse_alloc(t->nrows, t->ncols, nnz);
+    if (!count || !by_row || !by_col || !a) {
+        free(count), free(by_row), free(by_col), pm_sparse_free(a);
+        return out_of_memory("a sparse matrix");
+    }
+    for (int64_t e = 0; e < nnz; e++) {
+        if (t->row[e] < 0 || t->row[e] >= t->nrows || t->col[e] < 0 || t->col[e] >= t->ncols) {
+            free(count), free(by_row), free(by_col), pm_sparse_free(a);
+            return pm_error_set(PM_EINVAL, "sparse entry (%lld, %lld) outside a %lld x %lld matrix",
+                                (long long)t->row[e], (long long)t->col[e], (long long)t->nrows,
+                                (long long)t->ncols);
+        }
+    }
+    /* pass 1: stable sort by row */
+    for (int64_t e = 0; e < nnz; e++) count[t->row[e] + 1]++;
+    for (int64_t r = 0; r < t->nrows; r++) count[r + 1] += count[r];
+    for (int64_t e = 0; e < nnz; e++) by_row[count[t->row[e]]++] = e;
+    /* pass 2: stable sort by column keeps rows increasing inside a column */
+    memset(count, 0, ((size_t)t->ncols + 1) * sizeof *count);
+    for (int64_t e = 0; e < nnz; e++) count[t->col[e] + 1]++;
+    for (int64_t c = 0; c < t->ncols; c++) count[c + 1] += count[c];
+    for (int64_t k = 0; k < nnz; k++) {
+        int64_t e = by_row[k];
+        by_col[count[t->col[e]]++] = e;
+    }
+    /* merge duplicates, drop exact zeros */
+    int64_t pos = 0, k = 0;
+    for (int64_t c = 0; c < t->ncols; c++) {
+        a->colptr[c] = pos;
+        while (k < nnz && t->col[by_col[k]] == c) {
+            int64_t r = t->row[by_col[k]];
+            double complex sum = 0;
+            while (k < nnz && t->col[by_col[k]] == c && t->row[by_col[k]] == r) sum += t->value[by_col[k++]];
+            if (sum != 0) {
+                a->rowind[pos] = r;
+                a->values[pos] = sum;
+                pos++;
+            }
+        }
+    }
+    a->colptr[t->ncols] = pos;
+    free(count), free(by_row), free(by_col);
+    *out = a;
+    return PM_OK;
+}
+
+pm_status pm_sparse_copy(const pm_sparse *a, pm_sparse **out)
+{
+    int64_t nnz = pm_sparse_nnz(a);
+    pm_sparse *b = pm_sparse_alloc(a->nrows, a->ncols, nnz);
+    if (!b) return out_of_memory("a sparse matrix copy");
+    memcpy(b->colptr, a->colptr, ((size_t)a->ncols + 1) * sizeof *b->colptr);
+    memcpy(b->rowind, a->rowind, (size_t)nnz * sizeof *b->rowind);
+    memcpy(b->values, a->values, (size_t)nnz * sizeof *b->values);
+    *out = b;
+    return PM_OK;
+}
+
+pm_status pm_sparse_identity(int64_t n, pm_sparse **out)
+{
+    pm_sparse *a = pm_sparse_alloc(n, n, n);
+    if (!a) return out_of_memory("an identity matrix");
+    for (int64_t i = 0; i < n; i++) {
+        a->colptr[i] = i;
+        a->rowind[i] = i;
+        a->values[i] = 1.0;
+    }
+    a->colptr[n] = n;
+    *out = a;
+    return PM_OK;
+}
+
+/* Build a matrix through triplets: shared tail of the operations below. */
+static pm_status finish_triplets(pm_triplets *t, pm_status status, pm_sparse **out)
+{
+    if (status == PM_OK) status = pm_sparse_from_triplets(t, out);
+    pm_triplets_free(t);
+    return status;
+}
+
+pm_status pm_sparse_adjoint(const pm_sparse *a, pm_sparse **out)
+{
+    pm_triplets *t = pm_triplets_alloc(a->ncols, a->nrows, pm_sparse_nnz(a));
+    if (!t) return out_of_memory("an adjoint");
+    pm_status s = PM_OK;
+    for (int64_t c = 0; c < a->ncols && s == PM_OK; c++)
+        for (int64_t k = a->colptr[c]; k < a->colptr[c + 1] && s == PM_OK; k++)
+            s = pm_triplets_add(t, c, a->rowind[k], conj(a->values[k]));
+    return finish_triplets(t, s, out);
+}
+
+pm_status pm_sparse_multiply(const pm_sparse *a, const pm_sparse *b, pm_sparse **out)
+{
+    if (a->ncols != b->nrows)
+        return pm_error_set(PM_EINVAL, "matrix product of %lldx%lld and %lldx%lld",
+                            (long long)a->nrows, (long long)a->ncols, (long long)b->nrows,
+                            (long long)b->ncols);
+    pm_triplets *t = pm_triplets_alloc(a->nrows, b->ncols, pm_sparse_nnz(a) + pm_sparse_nnz(b));
+    if (!t) return out_of_memory("a matrix product");
+    pm_status s = PM_OK;
+    for (int64_t c = 0; c < b->ncols && s == PM_OK; c++)
+        for (int64_t kb = b->colptr[c]; kb < b->colptr[c + 1] && s == PM_OK; kb++) {
+            int64_t mid = b->rowind[kb];
+            for (int64_t ka = a->colptr[mid]; ka < a->colptr[mid + 1] && s == PM_OK; ka++)
+                s = pm_triplets_add(t, a->rowind[ka], c, a->values[ka] * b->values[kb]);
+        }
+    return finish_triplets(t, s, out);
+}
+
+pm_status pm_sparse_add(double complex alpha, const pm_sparse *a, double complex beta,
+                        const pm_sparse *b, pm_sparse **out)
+{
+    if (a->nrows != b->nrows || a->ncols != b->ncols)
+        return pm_error_set(PM_EINVAL, "matrix sum of different shapes");
+    pm_triplets *t = pm_triplets_alloc(a->nrows, a->ncols, pm_sparse_nnz(a) + pm_sparse_nnz(b));
+    if (!t) return out_of_memory("a matrix sum");
+    pm_status s = PM_OK;
+    for (int64_t c = 0; c < a->ncols && s == PM_OK; c++) {
+        for (int64_t k = a->colptr[c]; k < a->colptr[c + 1] && s == PM_OK; k++)
+            s = pm_triplets_add(t, a->rowind[k], c, alpha * a->values[k]);
+        for (int64_t k = b->colptr[c]; k < b->colptr[c + 1] && s == PM_OK; k++)
+            s = pm_triplets_add(t, b->rowind[k], c, beta * b->values[k]);
+    }
+    return finish_triplets(t, s, out);
+}
+
+pm_status pm_sparse_kron(const pm_sparse *a, const pm_sparse *b, pm_sparse **out)
+{
+    pm_triplets *t = pm_triplets_alloc(a->nrows * b->nrows, a->ncols * b->ncols,
+                                       pm_sparse_nnz(a) * pm_sparse_nnz(b));
+    if (!t) return out_of_memory("a Kronecker product");
+    pm_status s = PM_OK;
+    for (int64_t ca = 0; ca < a->ncols && s == PM_OK; ca++)
+        for (int64_t ka = a->colptr[ca]; ka < a->colptr[ca + 1] && s == PM_OK; ka++)
+            for (int64_t cb = 0; cb < b->ncols && s == PM_OK; cb++)
+                for (int64_t kb = b->colptr[cb]; kb < b->colptr[cb + 1] && s == PM_OK; kb++)
+                    s = pm_triplets_add(t, a->rowind[ka] * b->nrows + b->rowind[kb],
+                                        ca * b->ncols + cb, a->values[ka] * b->values[kb]);
+    return finish_triplets(t, s, out);
+}
+
+double complex pm_sparse_get(const pm_sparse *a, int64_t row, int64_t col)
+{
+    int64_t lo = a->colptr[col], hi = a->colptr[col + 1];
+    while (lo < hi) { /* binary search: rows are sorted within a column */
+        int64_t mid = lo + (hi - lo) / 2;
+        if (a->rowind[mid] < row) lo = mid + 1;
+        else hi = mid;
+    }
+    return (lo < a->colptr[col + 1] && a->rowind[lo] == row) ? a->values[lo] : 0;
+}
+
+void pm_sparse_matvec(const pm_sparse *a, const double complex *x, double complex *y)
+{
+    for (int64_t r = 0; r < a->nrows; r++) y[r] = 0;
+    for (int64_t c = 0; c < a->ncols; c++) {
+        double complex xc = x[c];
+        if (xc == 0) continue;
+        for (int64_t k = a->colptr[c]; k < a->colptr[c + 1]; k++) y[a->rowind[k]] += a->values[k] * xc;
+    }
+}

@@ -1,0 +1,50 @@
+/* Internal (not installed): LU factorisation of a complex sparse matrix,
+ * shared by the steady-state solvers (steady.c) and the spectrum of
+ * Liouvillian blocks (spectrum.c), with the backends of phonomaser/lu.h:
+ * with PM_LU_AUTO, narrow-banded matrices (sector blocks ordered by
+ * excitation number: kl + ku <= PM_LU_BAND_MAX) go to LAPACK's band LU with
+ * partial pivoting (zgbtrf/zgbtrs), everything else to KLU. */
+#ifndef PHONOMASER_SPARSE_LU_H
+#define PHONOMASER_SPARSE_LU_H
+
+#include <complex.h>
+#include <stdint.h>
+#include <umfpack.h>
+
+#include "phonomaser/linalg/lu.h"
+#include "phonomaser/linalg/sparse.h"
+
+#define PM_LU_BAND_MAX 64
+
+typedef struct pm_lu {
+    const pm_sparse *matrix; /* not owned; must outlive the factors */
+    pm_lu_backend backend;   /* the one used (never AUTO) */
+    void *klu_common, *klu_symbolic, *klu_numeric; /* KLU */
+    void *numeric;           /* UMFPACK factors */
+    double control[UMFPACK_CONTROL];
+    int64_t lu_nnz;          /* KLU, UMFPACK: lnz + unz (both count the diagonal); band: band storage */
+    double complex *band;    /* band path: LAPACK band storage of the factors */
+    int *pivots;
+    int n, kl, ku, ldab;
+} pm_lu;
+
+/* Whether PM_LU_AUTO takes the band path for `a` (a pinned unit row keeps
+ * the band; a dense trace row would not). */
+int pm_lu_uses_band(const pm_sparse *a);
+
+/* Factorise `a`.  A singular matrix is an error (PM_ESOLVER): `what` names
+ * the matrix and `hint` says what to do about it in the message. */
+pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint,
+                       pm_lu *lu);
+/* x = A^{-1} b (x and b must not overlap). */
+pm_status pm_lu_solve(const pm_lu *lu, const double complex *b, double complex *x);
+void pm_lu_free(pm_lu *lu);
+
+/* A copy of L - shift I in which row `pin` (if pin >= 0) is replaced by the
+ * unit row e_pin^T, or, if `trace_columns` is not NULL, by the trace row
+ * (1 in every column c with trace_columns[c] != 0).  Entries stay sorted
+ * within each column. */
+pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t pin,
+                             const unsigned char *trace_columns, pm_sparse **out);
+
+#endif

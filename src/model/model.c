@@ -1,0 +1,170 @@
+/* Model instances: the type table, operators shared by the models, the
+ * sector structure and the blocks (model.h). */
+#include "phonomaser/model/model.h"
+
+#include <stdlib.h>
+
+#include "phonomaser/model/space.h"
+#include "model/model_terms.h"
+
+extern const pm_model_type pm_model_type_jc;      /* model_jc.c */
+extern const pm_model_type pm_model_type_dressed; /* model_dressed.c */
+
+const pm_model_type *pm_model_type_get(int model_id)
+{
+    switch (model_id) {
+    case PM_MODEL_JC: return &pm_model_type_jc;
+    case PM_MODEL_DRESSED: return &pm_model_type_dressed;
+    default: return NULL;
+    }
+}
+
+void pm_model_free(pm_model *model)
+{
+    if (!model) return;
+    pm_sparse_free(model->H);
+    for (size_t m = 0; m < model->njump; m++) pm_sparse_free(model->jump_ops[m]);
+    free(model->charge);
+    free(model);
+}
+
+pm_status pm_model_add_jump(pm_model *model, double rate, pm_operator_kind kind)
+{
+    if (model->njump == PM_MODEL_MAX_JUMPS)
+        return pm_error_set(PM_EINVAL, "model %s: more than %d jump operators", model->type->name,
+                            PM_MODEL_MAX_JUMPS);
+    pm_sparse *op = NULL;
+    pm_status s = pm_space_operator(model->N, kind, &op);
+    if (s != PM_OK) return s;
+    model->jump_ops[model->njump] = op;
+    model->jumps[model->njump].rate = rate;
+    model->jumps[model->njump].op = op;
+    model->njump++;
+    return PM_OK;
+}
+
+pm_status pm_model_add_paper_dissipators(pm_model *model, const pm_params *params)
+{
+    /* Eqs. (8)-(9) in the dressed basis */
+    pm_status s = pm_model_add_jump(model, params->gamma_m * (params->n_th + 1), PM_OP_A);
+    if (s == PM_OK) s = pm_model_add_jump(model, params->gamma_m * params->n_th, PM_OP_ADAG);
+    if (s == PM_OK) s = pm_model_add_jump(model, params->gamma_down, PM_OP_SIGMA_M);
+    if (s == PM_OK) s = pm_model_add_jump(model, params->gamma_up, PM_OP_SIGMA_P);
+    if (s == PM_OK) s = pm_model_add_jump(model, params->gamma_phi / 2, PM_OP_SIGMA_Z);
+    return s;
+}
+
+static pm_status model_alloc_type(const pm_model_type *type, const pm_params *params, int user_terms,
+                                  pm_model **out)
+{
+    *out = NULL;
+    if (params->N < 2)
+        return pm_error_set(PM_EINVAL, "N = %ld: the Fock cutoff must be an integer >= 2", params->N);
+    pm_model *model = calloc(1, sizeof *model);
+    if (!model) return pm_error_set(PM_ENOMEM, "out of memory allocating the model");
+    model->type = type;
+    model->N = params->N;
+    model->dim = 2 * params->N;
+    model->K = type->truncates_sectors ? params->K : PM_K_AUTO;
+    model->charge = malloc((size_t)model->dim * sizeof *model->charge);
+    pm_status s = model->charge ? PM_OK : pm_error_set(PM_ENOMEM, "out of memory allocating the model");
+    for (int64_t i = 0; i < model->dim && s == PM_OK; i++) model->charge[i] = pm_space_excitation(model->N, i);
+    if (s == PM_OK) s = type->build(params, model);
+    if (s == PM_OK && user_terms) s = pm_model_add_user_terms(model, &params->terms);
+    if (s == PM_OK)
+        s = pm_liouvillian_sector_step(model->H, model->njump, model->jumps, model->charge, &model->sector_step);
+    if (s != PM_OK) {
+        pm_model_free(model);
+        return s;
+    }
+    *out = model;
+    return PM_OK;
+}
+
+pm_status pm_model_alloc(const pm_params *params, pm_model **out)
+{
+    const pm_model_type *type = pm_model_type_get(params->model);
+    if (!type) {
+        *out = NULL;
+        return pm_error_set(PM_EINVAL, "model = %d: no such model (jc or dressed)", params->model);
+    }
+    return model_alloc_type(type, params, 1, out);
+}
+
+pm_status pm_model_jc_alloc(const pm_params *params, pm_model **out)
+{
+    return model_alloc_type(&pm_model_type_jc, params, 0, out);
+}
+
+int pm_model_coupled(const pm_model *model)
+{
+    return model->sector_step > 0 && model->type->truncates_sectors;
+}
+
+pm_status pm_model_block(const pm_model *model, int64_t sector, pm_block **out)
+{
+    if (sector == PM_SECTOR_FULL) return pm_liouvillian_full(model->H, model->njump, model->jumps, out);
+    if (!pm_model_coupled(model))
+        return pm_liouvillian_sector(model->H, model->njump, model->jumps, model->charge, sector, out);
+    if (model->K == PM_K_AUTO) {
+        *out = NULL;
+        return pm_error_set(PM_EINVAL, "K = auto: the sector cutoff must be chosen before a block is built "
+                            "(pm_converge_auto does)");
+    }
+    int64_t step = model->sector_step, k_class = ((sector % step) + step) % step;
+    /* more than every charge difference keeps every element */
+    int64_t K = model->K < model->N + 1 ? model->K : model->N + 1;
+    return pm_liouvillian_coupled(model->H, model->njump, model->jumps, model->charge, K, step, k_class, out);
+}
+
+/* ------------------------------------------------- Hamiltonian terms (model_terms.h) */
+
+void pm_hamiltonian_terms_init(pm_hamiltonian_terms *terms, int64_t N)
+{
+    terms->N = N;
+    terms->sum = NULL;
+    terms->status = PM_OK;
+}
+
+void pm_hamiltonian_terms_add(pm_hamiltonian_terms *terms, double complex coef, pm_operator_kind a,
+                              pm_operator_kind b)
+{
+    if (terms->status != PM_OK || coef == 0) return;
+    pm_sparse *op_a = NULL, *op_b = NULL, *product = NULL, *sum = NULL;
+    pm_status s = pm_space_operator(terms->N, a, &op_a);
+    if (s == PM_OK && b != PM_OP_IDENTITY) {
+        s = pm_space_operator(terms->N, b, &op_b);
+        if (s == PM_OK) s = pm_sparse_multiply(op_a, op_b, &product);
+    }
+    const pm_sparse *term = product ? product : op_a;
+    if (s == PM_OK) s = terms->sum ? pm_sparse_add(1, terms->sum, coef, term, &sum) : pm_sparse_add(coef, term, 0, term, &sum);
+    if (s == PM_OK) {
+        pm_sparse_free(terms->sum);
+        terms->sum = sum;
+    }
+    pm_sparse_free(op_a);
+    pm_sparse_free(op_b);
+    pm_sparse_free(product);
+    terms->status = s;
+}
+
+pm_status pm_hamiltonian_terms_finish(pm_hamiltonian_terms *terms, pm_sparse **out)
+{
+    *out = NULL;
+    if (terms->status == PM_OK && !terms->sum) {
+        /* H = 0: an empty N x N matrix (the zero operator) */
+        pm_sparse *zero = NULL;
+        pm_status s = pm_space_operator(terms->N, PM_OP_IDENTITY, &zero);
+        if (s == PM_OK) s = pm_sparse_add(0, zero, 0, zero, &terms->sum);
+        pm_sparse_free(zero);
+        terms->status = s;
+    }
+    if (terms->status != PM_OK) {
+        pm_sparse_free(terms->sum);
+        terms->sum = NULL;
+        return terms->status;
+    }
+    *out = terms->sum;
+    terms->sum = NULL;
+    return PM_OK;
+}

@@ -1,0 +1,22 @@
+/* Internal: a Hamiltonian as a sum of terms coef * A B of the operators of
+ * space.h, for the model types.  Errors are sticky: the first failure is
+ * returned by pm_hamiltonian_terms_finish, which also frees on failure.
+ * Terms with coef = 0 are skipped (so H keeps no explicit zeros). */
+#ifndef PHONOMASER_MODEL_TERMS_H
+#define PHONOMASER_MODEL_TERMS_H
+
+#include "phonomaser/model/space.h"
+
+typedef struct pm_hamiltonian_terms {
+    int64_t N;
+    pm_sparse *sum;
+    pm_status status;
+} pm_hamiltonian_terms;
+
+void pm_hamiltonian_terms_init(pm_hamiltonian_terms *terms, int64_t N);
+/* sum += coef * A B (B = PM_OP_IDENTITY for a single operator) */
+void pm_hamiltonian_terms_add(pm_hamiltonian_terms *terms, double complex coef, pm_operator_kind a,
+                              pm_operator_kind b);
+pm_status pm_hamiltonian_terms_finish(pm_hamiltonian_terms *terms, pm_sparse **out);
+
+#endif

@@ -1,0 +1,145 @@
+/* Slowest eigenvalues of Liouvillian blocks (spectrum.h): the damped
+ * oscillator's known spectrum, a dense LAPACK reference, trace of the
+ * eigenvectors, error paths. */
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "phonomaser/model/model.h"
+#include "phonomaser/solvers/spectrum.h"
+#include "testutil.h"
+
+/* LAPACK */
+extern void zgeev_(const char *jobvl, const char *jobvr, const int *n, double complex *a, const int *lda,
+                   double complex *w, double complex *vl, const int *ldvl, double complex *vr, const int *ldvr,
+                   double complex *work, const int *lwork, double *rwork, int *info);
+
+static pm_model *model_with(const char *const *keys, const char *const *values, int n)
+{
+    pm_params p;
+    pm_params_init(&p);
+    for (int k = 0; k < n; k++) CHECK_OK(pm_params_set(&p, keys[k], values[k]));
+    CHECK_OK(pm_params_derive(&p));
+    pm_model *model = NULL;
+    CHECK_OK(pm_model_jc_alloc(&p, &model));
+    return model;
+}
+
+/* Uncoupled spin (g = 0): the slowest modes are the damped oscillator's,
+ * lambda = -gamma_m (j + |k|/2), j = 0, 1, 2, ... for any bath occupation. */
+static void test_damped_oscillator(void)
+{
+    const char *keys[] = {"eta", "gamma_m", "n_th", "N"}, *values[] = {"0", "0.5", "2", "150"};
+    pm_model *model = model_with(keys, values, 4);
+    pm_block *b1 = NULL, *b0 = NULL;
+    CHECK_OK(pm_model_block(model, 1, &b1));
+    CHECK_OK(pm_model_block(model, 0, &b0));
+    pm_spectrum_options opts;
+    pm_spectrum_options_default(&opts);
+    opts.nev = 3;
+    opts.want_vectors = 1;
+    pm_spectrum s1, s0;
+    CHECK_OK(pm_spectrum_slowest(b1, &opts, &s1));
+    CHECK_OK(pm_spectrum_slowest(b0, &opts, &s0));
+    CHECK(s1.nev == 3 && s0.nev == 3);
+    for (int j = 0; j < 3 && s1.nev == 3 && s0.nev == 3; j++) {
+        /* truncation at N = 150 with n_th = 2: the low modes are exact to ~1e-10 */
+        CHECK_CLOSE(creal(s1.eigenvalues[j]), -0.5 * (j + 0.5), 1e-8);
+        CHECK_CLOSE(cimag(s1.eigenvalues[j]), 0.0, 1e-8);
+        CHECK_CLOSE(creal(s0.eigenvalues[j]), -0.5 * j, 1e-8);
+    }
+    CHECK(s1.max_residual < 1e-9);
+    /* the steady state has a trace, decaying modes do not */
+    CHECK(cabs(pm_spectrum_trace(b0, &s0, 0)) > 1e-3);
+    CHECK(cabs(pm_spectrum_trace(b0, &s0, 1)) < 1e-10);
+    CHECK(cabs(pm_spectrum_trace(b1, &s1, 0)) == 0); /* no diagonal in k = 1 */
+    /* deterministic */
+    pm_spectrum again;
+    CHECK_OK(pm_spectrum_slowest(b1, &opts, &again));
+    for (int j = 0; j < 3 && again.nev == 3; j++) CHECK(again.eigenvalues[j] == s1.eigenvalues[j]);
+    pm_spectrum_clear(&again);
+    pm_spectrum_clear(&s1);
+    pm_spectrum_clear(&s0);
+    pm_block_free(b1);
+    pm_block_free(b0);
+    pm_model_free(model);
+}
+
+/* Coupled, detuned model on a small block: the eigenvalues ARPACK returns
+ * are the nev eigenvalues of a dense LAPACK diagonalisation closest to the
+ * shift. */
+static void test_against_dense(void)
+{
+    const char *keys[] = {"eta", "gamma_m", "n_th", "N", "delta", "S", "gamma_1", "gamma_2"};
+    const char *values[] = {"0.3", "2", "1", "8", "300", "0.4", "100", "150"};
+    pm_model *model = model_with(keys, values, 8);
+    for (int k = 0; k <= 2; k++) {
+        pm_block *block = NULL;
+        CHECK_OK(pm_model_block(model, k, &block));
+        if (!block) continue;
+        int n = (int)block->size, lwork = 4 * n, info = 0, one = 1;
+        double complex *a = calloc((size_t)n * n, sizeof *a), *w = calloc((size_t)n, sizeof *w);
+        double complex *work = calloc((size_t)lwork, sizeof *work), dummy;
+        double *rwork = calloc(2 * (size_t)n, sizeof *rwork);
+        for (int j = 0; j < n; j++)
+            for (int64_t q = block->L->colptr[j]; q < block->L->colptr[j + 1]; q++)
+                a[(size_t)j * n + (size_t)block->L->rowind[q]] = block->L->values[q]; /* column major */
+        zgeev_("N", "N", &n, a, &n, w, &dummy, &one, &dummy, &one, work, &lwork, rwork, &info);
+        CHECK(info == 0);
+        pm_spectrum_options opts;
+        pm_spectrum_options_default(&opts);
+        opts.nev = 4;
+        pm_spectrum s;
+        CHECK_OK(pm_spectrum_slowest(block, &opts, &s));
+        /* the 4 dense eigenvalues closest to the shift */
+        int used[512] = {0};
+        for (int pick = 0; pick < 4 && n <= 512; pick++) {
+            int best = -1;
+            for (int j = 0; j < n; j++)
+                if (!used[j] && (best < 0 || cabs(w[j] - s.shift) < cabs(w[best] - s.shift))) best = j;
+            used[best] = 1;
+            double nearest = INFINITY;
+            for (int j = 0; j < s.nev; j++) nearest = fmin(nearest, cabs(s.eigenvalues[j] - w[best]));
+            CHECK(nearest < 1e-9 * (1 + cabs(w[best])));
+        }
+        for (int j = 1; j < s.nev; j++) CHECK(creal(s.eigenvalues[j]) <= creal(s.eigenvalues[j - 1])); /* slowest first */
+        pm_spectrum_clear(&s);
+        free(a), free(w), free(work), free(rwork);
+        pm_block_free(block);
+    }
+    pm_model_free(model);
+}
+
+static void test_errors(void)
+{
+    const char *keys[] = {"N"}, *values[] = {"4"};
+    pm_model *model = model_with(keys, values, 1);
+    pm_block *block = NULL;
+    CHECK_OK(pm_model_block(model, 1, &block));
+    pm_spectrum_options opts;
+    pm_spectrum_options_default(&opts);
+    pm_spectrum s;
+    opts.nev = 0;
+    CHECK(pm_spectrum_slowest(block, &opts, &s) == PM_EINVAL);
+    pm_spectrum_clear(&s);
+    opts.nev = (int)block->size - 1;
+    CHECK(pm_spectrum_slowest(block, &opts, &s) == PM_EINVAL);
+    pm_spectrum_clear(&s);
+    opts.nev = 2;
+    opts.arpack_maxiter = 0;
+    CHECK(pm_spectrum_slowest(block, &opts, &s) == PM_EINVAL);
+    pm_spectrum_clear(&s);
+    CHECK(pm_spectrum_slowest(NULL, &opts, &s) == PM_EINVAL);
+    pm_spectrum_clear(&s);
+    CHECK(isnan(creal(pm_spectrum_trace(block, &s, 0)))); /* no vectors */
+    pm_block_free(block);
+    pm_model_free(model);
+}
+
+int main(void)
+{
+    test_damped_oscillator();
+    test_against_dense();
+    test_errors();
+    return TEST_RESULT();
+}
