@@ -28,10 +28,15 @@ interrupt_after() {
     stop_seconds=$(awk -v a="$sent" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 }
 # stopped_promptly WHAT: exit 3 within 3 s of the signal (at N = 2e5 one model
-# build or one factorisation takes about 0.9 s, more on a loaded machine)
+# build or one factorisation takes about 0.9 s, more on a loaded machine); the
+# AddressSanitizer build runs that uninterruptible work 3-5x slower (measured
+# 4.0 s in CI), so there the bound is 12 s
+stop_limit=3
+[[ "${SANITIZE:-none}" != none ]] && stop_limit=12
 stopped_promptly() {
     [[ $rc -eq 3 ]] || fail "$1: exit $rc (want 3): $(cat "$tmp/stderr")"
-    awk -v s="$stop_seconds" 'BEGIN { exit !(s < 3) }' || fail "$1: took $stop_seconds s to stop"
+    awk -v s="$stop_seconds" -v limit="$stop_limit" 'BEGIN { exit !(s < limit) }' ||
+        fail "$1: took $stop_seconds s to stop (limit $stop_limit s)"
 }
 # h5_complete FILE: prints the root attribute complete (needs h5py; else "?")
 h5_complete() {
