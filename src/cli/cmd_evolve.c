@@ -268,14 +268,12 @@ int pm_cmd_evolve(int argc, char **argv)
      * trajectory is checked below.  A checkpoint stores the N chosen. */
     int automatic = cfg->params.N == PM_N_AUTO;
     /* K = auto likewise: the sector cutoff of the converged steady state */
-    int k_automatic = pm_model_type_get(cfg->params.model)->truncates_sectors && cfg->params.K == PM_K_AUTO;
+    int k_automatic = pm_converge_is_automatic(&cfg->params) && !automatic;
     if (automatic || k_automatic) {
         pm_converge_options copts;
         pm_cli_converge_options(cfg, &copts);
         pm_converge_result ladder;
-        long fixed_N = cfg->params.N;
-        s = automatic ? pm_converge_auto(&cfg->params, &copts, &ladder)
-                      : pm_converge_ladder(&cfg->params, 1, &fixed_N, &copts, &ladder);
+        s = pm_converge_run(&cfg->params, &copts, &ladder);
         cfg->params.N = ladder.chosen_N;
         if (k_automatic) cfg->params.K = ladder.chosen_K;
         pm_converge_result_clear(&ladder);

@@ -50,7 +50,7 @@ int pm_cmd_steady(int argc, char **argv)
     if (result->path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result->path_note);
     long N = (long)result->state->N;
     int n_auto = cfg->params.N == PM_N_AUTO;
-    if (automatic && !n_auto && ladder->steps[ladder->nsteps - 1].coherence_tail > run.copts.k_tail_tol)
+    if (automatic && !n_auto && !ladder->converged)
         fprintf(stderr, "phonomaser: warning: K = auto stopped at K = %ld with coherence tail %.3g > %.3g\n",
                 ladder->chosen_K, ladder->steps[ladder->nsteps - 1].coherence_tail, run.copts.k_tail_tol);
     if (automatic && n_auto && !ladder->converged)
@@ -66,7 +66,7 @@ int pm_cmd_steady(int argc, char **argv)
     if (K_used >= 0) pm_report_int("K", K_used);
     if (automatic) {
         pm_report_string("N_mode", n_auto ? "auto" : "fixed");
-        pm_report_int("converged", n_auto ? ladder->converged : 1);
+        pm_report_int("converged", ladder->converged);
         pm_report_double("rel_change_n", ladder->steps[ladder->nsteps - 1].rel_change_n);
         pm_report_int("cutoffs_tried", (long long)ladder->nsteps);
         pm_report_double("search_seconds", total_seconds);

@@ -13,17 +13,12 @@ pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
     pm_cli_converge_options(cfg, &run->copts);
     /* N = auto (or K = auto): grow the cutoffs until converged (converge.h);
      * the result is the steady state at the chosen N (and K) */
-    const pm_model_type *type = pm_model_type_get(cfg->params.model);
-    int k_auto = type->truncates_sectors && cfg->params.K == PM_K_AUTO;
-    run->automatic = cfg->params.N == PM_N_AUTO || k_auto;
+    run->automatic = pm_converge_is_automatic(&cfg->params);
     run->result = run->automatic ? &run->ladder.final : &run->single;
     pm_status s;
     double start = pm_wall_seconds();
-    if (cfg->params.N == PM_N_AUTO) {
-        s = pm_converge_auto(&cfg->params, &run->copts, &run->ladder);
-    } else if (run->automatic) {
-        long N = cfg->params.N;
-        s = pm_converge_ladder(&cfg->params, 1, &N, &run->copts, &run->ladder);
+    if (run->automatic) {
+        s = pm_converge_run(&cfg->params, &run->copts, &run->ladder);
     } else {
         pm_model *model = NULL;
         s = pm_model_alloc(&cfg->params, &model);

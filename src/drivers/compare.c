@@ -72,9 +72,7 @@ static pm_status exact_steady(const pm_params *params, const pm_compare_options 
 {
     pm_converge_options copts = opts->converge;
     copts.path = PM_PATH_SECTOR; /* the spectra below need the k-blocks */
-    if (params->N == PM_N_AUTO) return pm_converge_auto(params, &copts, cr);
-    long N = params->N;
-    return pm_converge_ladder(params, 1, &N, &copts, cr);
+    return pm_converge_run(params, &copts, cr);
 }
 
 /* Slowest eigenvalues of sector k = 1 and the slowest nonzero rate of
@@ -181,7 +179,7 @@ pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options
     const pm_observables *obs = &cr.final.obs;
     out->N = cr.chosen_N;
     out->params.N = cr.chosen_N;
-    out->converged = params->N == PM_N_AUTO ? cr.converged : 1;
+    out->converged = cr.converged;
     out->n_mean = obs->n_mean;
     out->n2_mean = obs->n2_mean;
     out->g2 = obs->g2;

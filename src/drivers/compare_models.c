@@ -61,9 +61,7 @@ const char *pm_compare4_column_name(pm_compare4_column c)
 static pm_status exact(const pm_params *params, const pm_compare_options *opts, pm_converge_result *cr)
 {
     pm_converge_options copts = opts->converge;
-    if (params->N == PM_N_AUTO) return pm_converge_auto(params, &copts, cr);
-    long N = params->N; /* a ladder of one N (K = auto grows K there) */
-    return pm_converge_ladder(params, 1, &N, &copts, cr);
+    return pm_converge_run(params, &copts, cr);
 }
 
 pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_options *opts, pm_compare4_point *out)
@@ -96,8 +94,8 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
     out->N_jc = jc.chosen_N;
     out->params.N = dressed.chosen_N;
     out->params.K = dressed.chosen_K;
-    out->converged_dressed = params->N == PM_N_AUTO ? dressed.converged : 1;
-    out->converged_jc = params->N == PM_N_AUTO ? jc.converged : 1;
+    out->converged_dressed = dressed.converged;
+    out->converged_jc = jc.converged;
     out->a2_abs = cabs(od->a2_mean);
     out->coherence_tail = od->coherence_tail;
 

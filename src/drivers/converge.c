@@ -138,6 +138,24 @@ compare_n:
     return PM_OK;
 }
 
+int pm_converge_is_automatic(const pm_params *params)
+{
+    return params->N == PM_N_AUTO || k_is_auto(params);
+}
+
+pm_status pm_converge_run(const pm_params *params, const pm_converge_options *opts, pm_converge_result *result)
+{
+    if (params->N == PM_N_AUTO) return pm_converge_auto(params, opts, result);
+    long N = params->N;
+    pm_status s = pm_converge_ladder(params, 1, &N, opts, result);
+    if (s == PM_OK && result->nsteps > 0) {
+        const pm_converge_step *last = &result->steps[result->nsteps - 1];
+        /* a fixed N: nothing to compare it with; K = auto: its tail criterion */
+        result->converged = !k_is_auto(params) || last->K < 0 || last->coherence_tail <= opts->k_tail_tol;
+    }
+    return s;
+}
+
 pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *ladder,
                              const pm_converge_options *opts, pm_converge_result *result)
 {

@@ -77,6 +77,14 @@ pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *
 /* Grow N until converged (see above). */
 pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *opts,
                            pm_converge_result *result);
+/* The steady state at the cutoffs params asks for: pm_converge_auto if
+ * N = auto, a ladder of the one N if only K is automatic (coupled sectors),
+ * a single solve otherwise (a ladder of one step).  `converged` then says
+ * whether the automatic cutoffs met their criteria (1 when nothing is
+ * automatic; for K alone: the coherence tail at the last K). */
+pm_status pm_converge_run(const pm_params *params, const pm_converge_options *opts, pm_converge_result *result);
+/* Whether params leave N or K (for a model that cuts sectors) to be chosen. */
+int pm_converge_is_automatic(const pm_params *params);
 void pm_converge_result_clear(pm_converge_result *result);
 
 #ifdef __cplusplus
