@@ -88,7 +88,7 @@ static pm_status exact_spectra(const pm_params *params, long N, const pm_block *
     pm_spectrum_options so;
     pm_spectrum_options_default(&so);
     so.nev = nev;
-    pm_status s = pm_model_jc_alloc(&at_n, &model);
+    pm_status s = pm_model_alloc(&at_n, &model);
     if (s == PM_OK) s = pm_model_block(model, 1, &block1);
     if (s == PM_OK) s = pm_spectrum_slowest(block1, &so, &s1);
     if (s == PM_OK) {
@@ -149,6 +149,12 @@ pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options
                                pm_compare_point *out, double **p_n)
 {
     if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
+    /* the k = 1 sector and the reduced formulas here are those of a model
+     * whose sectors are invariant; coupled sectors: compare_models.h */
+    const pm_model_type *type = pm_model_type_get(params->model);
+    if (!type || type->truncates_sectors)
+        return pm_error_set(PM_EINVAL, "compare: model = %s has coupled sectors: use the four-way comparison "
+                            "(pm_compare4_point_run)", type ? type->name : "?");
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);
@@ -530,6 +536,12 @@ pm_status pm_compare_threshold_run(const pm_params *params, const pm_compare_opt
                                    pm_compare_threshold *out)
 {
     if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
+    /* the k = 1 sector and the reduced formulas here are those of a model
+     * whose sectors are invariant; coupled sectors: compare_models.h */
+    const pm_model_type *type = pm_model_type_get(params->model);
+    if (!type || type->truncates_sectors)
+        return pm_error_set(PM_EINVAL, "compare: model = %s has coupled sectors: use the four-way comparison "
+                            "(pm_compare4_point_run)", type ? type->name : "?");
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);
