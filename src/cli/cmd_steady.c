@@ -73,6 +73,7 @@ int pm_cmd_steady(int argc, char **argv)
     }
     pm_report_observables(&result->obs);
     pm_report_double("residual", result->info.residual);
+    if (!isnan(result->number_balance)) pm_report_double("number_balance", result->number_balance);
     pm_report_int("lu_nnz", result->info.lu_nnz);
     pm_report_int("matrix_size", result->block->size);
     pm_report_double("build_seconds", result->build_seconds);

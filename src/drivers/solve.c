@@ -139,6 +139,7 @@ pm_status pm_steadystate(const pm_model *model, pm_path path, const pm_steady_op
     if (s == PM_OK) s = pm_state_alloc(model->N, 1, blocks, &result->state);
     if (s == PM_OK) s = pm_steady_solve(result->block, opts, result->state->x[0], &result->info);
     if (s == PM_OK) s = pm_observables_compute(result->state, &result->obs);
+    if (s == PM_OK) result->number_balance = pm_model_number_balance(model, result->state);
     if (s != PM_OK) {
         char saved[1024];
         snprintf(saved, sizeof saved, "%s", pm_error_message());

@@ -2,6 +2,8 @@
  * sector structure and the blocks (model.h). */
 #include "phonomaser/model/model.h"
 
+#include <complex.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "phonomaser/model/space.h"
@@ -63,6 +65,7 @@ static pm_status model_alloc_type(const pm_model_type *type, const pm_params *pa
     pm_model *model = calloc(1, sizeof *model);
     if (!model) return pm_error_set(PM_ENOMEM, "out of memory allocating the model");
     model->type = type;
+    model->params = *params;
     model->N = params->N;
     model->dim = 2 * params->N;
     model->K = type->truncates_sectors ? params->K : PM_K_AUTO;
@@ -94,6 +97,45 @@ pm_status pm_model_alloc(const pm_params *params, pm_model **out)
 pm_status pm_model_jc_alloc(const pm_params *params, pm_model **out)
 {
     return model_alloc_type(&pm_model_type_jc, params, 0, out);
+}
+
+double complex pm_model_expect_product(const pm_model *model, const pm_state *state, pm_operator_kind a,
+                                       pm_operator_kind b)
+{
+    pm_sparse *op_a = NULL, *op_b = NULL, *product = NULL;
+    double complex value = NAN;
+    pm_status s = pm_space_operator(model->N, a, &op_a);
+    if (s == PM_OK && b != PM_OP_IDENTITY) {
+        s = pm_space_operator(model->N, b, &op_b);
+        if (s == PM_OK) s = pm_sparse_multiply(op_a, op_b, &product);
+    }
+    if (s == PM_OK) value = pm_state_expect(state, product ? product : op_a);
+    pm_sparse_free(op_a);
+    pm_sparse_free(op_b);
+    pm_sparse_free(product);
+    return value;
+}
+
+/* The dissipators' part of d<n>/dt for the truncated a (a^dag|N-1> = 0):
+ * D[a] gives -<n> exactly, D[a^dag] gives <(n + 1)(1 - P_top)> = <n> + 1 - N P(N-1),
+ * so gamma_m (n_th - <n>) - gamma_m n_th N P(N-1); plus flux = i<[H, n]>, over
+ * gamma_m (<n> + n_th + 1).  Exact for the truncated model at any N. */
+double pm_model_balance_residual(const pm_model *model, const pm_state *state, double flux)
+{
+    const pm_params *params = &model->params;
+    const int64_t N = model->N;
+    double n = creal(pm_model_expect_product(model, state, PM_OP_NUM, PM_OP_IDENTITY));
+    double top = creal(pm_state_element(state, pm_space_index(N, PM_SPIN_UP, N - 1), pm_space_index(N, PM_SPIN_UP, N - 1)) +
+                       pm_state_element(state, pm_space_index(N, PM_SPIN_DOWN, N - 1),
+                                        pm_space_index(N, PM_SPIN_DOWN, N - 1)));
+    double dissipation = params->gamma_m * (params->n_th - n) - params->gamma_m * params->n_th * (double)N * top;
+    return fabs(dissipation + flux) / (params->gamma_m * (n + params->n_th + 1));
+}
+
+double pm_model_number_balance(const pm_model *model, const pm_state *state)
+{
+    if (model->params.terms.count > 0 || !model->type->number_balance) return NAN;
+    return model->type->number_balance(model, state);
 }
 
 int pm_model_coupled(const pm_model *model)

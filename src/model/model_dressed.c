@@ -39,10 +39,25 @@ static pm_status dressed_build(const pm_params *params, pm_model *model)
     return s;
 }
 
+/* i<[H, n]>: [n, omega_m n + (omega_tilde/2) sigma_z] = 0 and
+ * [a + a^dag, n] = a - a^dag, so i g0 <(a - a^dag) Y> = -2 g0 Im<a Y> with
+ * Y = cos(theta) sigma_z + sin(theta) (sigma_+ + sigma_-) (a commutes with Y). */
+static double dressed_number_balance(const pm_model *model, const pm_state *state)
+{
+    const pm_params *params = &model->params;
+    const double g0 = params->g / sin(params->theta);
+    double complex a_y = sin(params->theta) * (pm_model_expect_product(model, state, PM_OP_A, PM_OP_SIGMA_P) +
+                                               pm_model_expect_product(model, state, PM_OP_A, PM_OP_SIGMA_M));
+    if (fabs(params->theta - PM_PI / 2) >= 1e-15)
+        a_y += cos(params->theta) * pm_model_expect_product(model, state, PM_OP_A, PM_OP_SIGMA_Z);
+    return pm_model_balance_residual(model, state, -2 * g0 * cimag(a_y));
+}
+
 const pm_model_type pm_model_type_dressed = {
     .name = "dressed",
     .description = "dressed-basis model of Eq. (5) without the rotating-wave approximation",
     .frame = "lab",
     .truncates_sectors = 1,
     .build = dressed_build,
+    .number_balance = dressed_number_balance,
 };

@@ -23,10 +23,22 @@ static pm_status jc_build(const pm_params *params, pm_model *model)
     return s;
 }
 
+/* i<[H, n]> with [a sigma_+, n] = a sigma_+, [a^dag sigma_-, n] = -a^dag sigma_-,
+ * [a, n] = a, [a^dag, n] = -a^dag:  i g <a s+ - a^dag s-> + i F <a - a^dag>
+ * = -2 g Im<a sigma_+> - 2 F Im<a>. */
+static double jc_number_balance(const pm_model *model, const pm_state *state)
+{
+    const pm_params *params = &model->params;
+    double flux = -2 * params->g * cimag(pm_model_expect_product(model, state, PM_OP_A, PM_OP_SIGMA_P)) -
+                  2 * params->drive * cimag(pm_model_expect_product(model, state, PM_OP_A, PM_OP_IDENTITY));
+    return pm_model_balance_residual(model, state, flux);
+}
+
 const pm_model_type pm_model_type_jc = {
     .name = "jc",
     .description = "Jaynes-Cummings maser, Eqs. (6)-(9), rotating-wave approximation",
     .frame = "rotating at omega_m",
     .truncates_sectors = 0,
     .build = jc_build,
+    .number_balance = jc_number_balance,
 };

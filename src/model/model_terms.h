@@ -5,6 +5,7 @@
 #ifndef PHONOMASER_MODEL_TERMS_H
 #define PHONOMASER_MODEL_TERMS_H
 
+#include "phonomaser/model/model.h"
 #include "phonomaser/model/space.h"
 
 typedef struct pm_hamiltonian_terms {
@@ -18,5 +19,9 @@ void pm_hamiltonian_terms_init(pm_hamiltonian_terms *terms, int64_t N);
 void pm_hamiltonian_terms_add(pm_hamiltonian_terms *terms, double complex coef, pm_operator_kind a,
                               pm_operator_kind b);
 pm_status pm_hamiltonian_terms_finish(pm_hamiltonian_terms *terms, pm_sparse **out);
+
+/* For the model types' number_balance: the residual of
+ * gamma_m (n_th - <n>) + flux = 0 over gamma_m (<n> + n_th + 1). */
+double pm_model_balance_residual(const pm_model *model, const pm_state *state, double flux);
 
 #endif

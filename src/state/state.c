@@ -369,6 +369,15 @@ double complex pm_state_element(const pm_state *state, int64_t i, int64_t j)
 /* -------------------------------------------------------------- observables */
 
 
+double complex pm_state_expect(const pm_state *state, const pm_sparse *op)
+{
+    double complex sum = 0;
+    for (int64_t c = 0; c < op->ncols; c++)
+        for (int64_t k = op->colptr[c]; k < op->colptr[c + 1]; k++)
+            sum += op->values[k] * pm_state_element(state, c, op->rowind[k]);
+    return sum;
+}
+
 double pm_g2_from_moments(double n_mean, double n2_mean)
 {
     return n_mean > 0.0 ? (n2_mean - n_mean) / (n_mean * n_mean) : NAN;

@@ -114,6 +114,18 @@ static void test_untruncated_equals_full(const char *theta)
     CHECK(coupled.obs.min_eigenvalue > -1e-14);
     CHECK_CLOSE(coupled.obs.min_eigenvalue, full.obs.min_eigenvalue, 1e-13);
     CHECK(coupled.info.residual < 1e-10);
+    /* the closed-form number balance d<n>/dt = 0 (model_dressed.c) holds ... */
+    printf("  number balance %.3g (coupled), %.3g (full)\n", coupled.number_balance, full.number_balance);
+    CHECK(coupled.number_balance < 1e-10 && full.number_balance < 1e-10);
+    /* ... and fails for the state of another coupling */
+    pm_model *other = NULL;
+    pm_params q = p;
+    q.g *= 1.1;
+    REQUIRE_OK(pm_model_alloc(&q, &other));
+    double wrong = pm_model_number_balance(other, coupled.state);
+    printf("  with g 10%% off: %.3g\n", wrong);
+    CHECK(wrong > 1e-3);
+    pm_model_free(other);
     pm_steady_result_clear(&coupled);
     pm_steady_result_clear(&full);
 }
@@ -188,6 +200,7 @@ static void test_jc_limit(void)
     CHECK_REL(a.obs.n_mean, b.obs.n_mean, 1e-11);
     CHECK_REL(a.obs.n2_mean, b.obs.n2_mean, 1e-11);
     CHECK_CLOSE(a.obs.sz_mean, b.obs.sz_mean, 1e-12);
+    CHECK(b.number_balance < 1e-10); /* the JC model's closed form (model_jc.c) */
     /* and the dressed model differs from it visibly here */
     pm_steady_result dressed;
     steady(&p, PM_PATH_SECTOR, &dressed);

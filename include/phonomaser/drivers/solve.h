@@ -58,6 +58,7 @@ typedef struct pm_steady_result {
     pm_observables obs;
     pm_steady_info info;
     double build_seconds;     /* Liouvillian construction */
+    double number_balance;    /* the model's closed-form d<n>/dt = 0 residual (model.h), NaN if none */
     char path_note[256];
 } pm_steady_result;
 

@@ -21,6 +21,7 @@
 #include "phonomaser/liouvillian/liouvillian.h"
 #include "phonomaser/core/params.h"
 #include "phonomaser/model/space.h"
+#include "phonomaser/state/state.h"
 #include "phonomaser/model/terms.h"
 
 #ifdef __cplusplus
@@ -40,10 +41,18 @@ typedef struct pm_model_type {
     /* Build H and the jumps at model->N (dim, charge already set) from
      * derived params; add operators with pm_model_add_jump. */
     pm_status (*build)(const pm_params *params, pm_model *model);
+    /* The phonon-number balance of a steady state, d<n>/dt = 0 written in
+     * closed form from the model's equations (independent of the
+     * Liouvillian builder): gamma_m (n_th - <n>) - gamma_m n_th N P(N-1)
+     * (the truncated a^dag) + i <[H, n]>, over the scale
+     * gamma_m (<n> + n_th + 1); exact at any cutoff.  A health check; NaN
+     * where the closed form does not apply (user terms). */
+    double (*number_balance)(const pm_model *model, const pm_state *state);
 } pm_model_type;
 
 struct pm_model {
     const pm_model_type *type;
+    pm_params params;        /* the (derived) parameters it was built from, N and K included */
     int64_t N;               /* Fock cutoff */
     int64_t dim;             /* 2N */
     pm_sparse *H;            /* Hamiltonian [rad/s] */
@@ -78,6 +87,13 @@ pm_status pm_model_add_paper_dissipators(pm_model *model, const pm_params *param
  * adds nothing); sets model->symmetry_note.  Call before the sector
  * structure is derived (pm_model_alloc does). */
 pm_status pm_model_add_user_terms(pm_model *model, const pm_terms *terms);
+
+/* Tr(A B rho) for two operators of space.h (B = PM_OP_IDENTITY: Tr(A rho)),
+ * for the models' balance checks. */
+pm_complex pm_model_expect_product(const pm_model *model, const pm_state *state, pm_operator_kind a,
+                                   pm_operator_kind b);
+/* The number balance of the model's type (above), NaN for user terms. */
+double pm_model_number_balance(const pm_model *model, const pm_state *state);
 
 /* Whether the model's blocks are coupled sectors cut at K (sector_step > 0
  * and the type truncates). */

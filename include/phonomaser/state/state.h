@@ -123,6 +123,10 @@ typedef struct pm_linear_observables {
     pm_complex a_mean, a2_mean;
 } pm_linear_observables;
 
+/* Tr(op rho) for an operator of the model's space (dimension 2N): sums
+ * op_ji rho_ij over op's nonzeros (rho_ij from pm_state_element). */
+pm_complex pm_state_expect(const pm_state *state, const pm_sparse *op);
+
 /* g2(0) = (<n^2> - <n>) / <n>^2 from the moments; NaN if <n> <= 0. */
 double pm_g2_from_moments(double n_mean, double n2_mean);
 
