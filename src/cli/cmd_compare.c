@@ -482,7 +482,8 @@ static pm_status write_h5_points4(pm_h5file *file, pm_sweep_variable v, size_t c
 }
 
 static int run_four_way(const pm_run_config *cfg, const pm_cli_options *opts, const pm_compare_options *copts,
-                        pm_sweep_variable v, size_t count, const double *values, int sweep, int argc, char **argv)
+                        pm_sweep_variable v, size_t count, const double *values, int sweep, int threshold, int argc,
+                        char **argv)
 {
     pm_compare4_point *points = calloc(count, sizeof *points);
     if (!points) return pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory for %zu points", count));
@@ -504,6 +505,20 @@ static int run_four_way(const pm_run_config *cfg, const pm_cli_options *opts, co
     }
     if (interrupted) fprintf(stderr, "phonomaser compare: %s\n", pm_error_message());
     if (!sweep && !interrupted) report_point4(&points[0]);
+    pm_compare4_threshold th = {.S_mid_dressed = NAN, .S_mid_jc = NAN};
+    if (threshold && !interrupted && s == PM_OK) {
+        s = pm_compare4_threshold_run(&cfg->params, &four, &th);
+        if (s == PM_OK) {
+            pm_report_double("S_mid_dressed", th.S_mid_dressed);
+            pm_report_double("S_mid_jc", th.S_mid_jc);
+            pm_report_int("threshold_solves", th.solves);
+        } else if (s == PM_EINTERRUPT) {
+            interrupted = 1;
+        } else {
+            free(points);
+            return pm_cli_fail(s);
+        }
+    }
     if (sweep) write_table4(stdout, v, count, values, points);
     s = PM_OK;
     if (opts->output) {
@@ -512,6 +527,8 @@ static int run_four_way(const pm_run_config *cfg, const pm_cli_options *opts, co
         if (s == PM_OK) s = pm_report_h5_header(file, "compare", argc, argv, cfg, points[0].N_dressed);
         if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, points[0].K_dressed);
         if (s == PM_OK) s = write_h5_points4(file, v, count, values, points);
+        if (s == PM_OK && threshold) s = pm_h5_attr_double(file, "/compare4", "S_mid_dressed", th.S_mid_dressed, "1");
+        if (s == PM_OK && threshold) s = pm_h5_attr_double(file, "/compare4", "S_mid_jc", th.S_mid_jc, "1");
         if (s == PM_OK) s = pm_h5_close(file, !interrupted);
         else pm_h5_abort(file);
     }
@@ -607,7 +624,8 @@ int pm_cmd_compare(int argc, char **argv)
 
         if (pm_model_type_get(cfg->params.model)->truncates_sectors) {
             /* the dressed model: exact dressed, exact JC and both reduced theories */
-            rc = run_four_way(cfg, &opts, &copts, v, count, values, sweep, full_argc, full_argv);
+            rc = run_four_way(cfg, &opts, &copts, v, count, values, sweep, !sweep && flags.threshold, full_argc,
+                              full_argv);
             free(table_path);
             free(values);
             free(full_argv);

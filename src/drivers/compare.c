@@ -532,6 +532,15 @@ static pm_status bisect_mid(const pm_params *params, const pm_compare_options *o
     return PM_OK;
 }
 
+pm_status pm_compare_transition_centre(const pm_params *params, const pm_compare_options *opts, double lo, double hi,
+                                       double *S_mid, int *solves)
+{
+    int count = 0;
+    pm_status s = bisect_mid(params, opts, exact_ratio, lo, hi, S_mid, &count);
+    if (solves) *solves += count;
+    return s;
+}
+
 pm_status pm_compare_threshold_run(const pm_params *params, const pm_compare_options *opts,
                                    pm_compare_threshold *out)
 {

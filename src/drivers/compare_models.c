@@ -64,6 +64,15 @@ static pm_status exact(const pm_params *params, const pm_compare_options *opts, 
     return pm_converge_run(params, &copts, cr);
 }
 
+/* The same point in the JC model (Eqs. 6-9: the RWA of Eq. 5). */
+static pm_params jc_of(const pm_params *params)
+{
+    pm_params jc = *params;
+    jc.model = PM_MODEL_JC;
+    jc.set_mask &= ~((1u << PM_KEY_THETA) | (1u << PM_KEY_K)); /* keys of the dressed model only */
+    return jc;
+}
+
 pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_options *opts, pm_compare4_point *out)
 {
     memset(out, 0, sizeof *out);
@@ -79,9 +88,7 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
         pm_converge_result_clear(&dressed);
         return s;
     }
-    pm_params jc_params = *params;
-    jc_params.model = PM_MODEL_JC;
-    jc_params.set_mask &= ~((1u << PM_KEY_THETA) | (1u << PM_KEY_K)); /* keys of the dressed model only */
+    pm_params jc_params = jc_of(params);
     s = exact(&jc_params, opts, &jc);
     if (s != PM_OK) {
         pm_converge_result_clear(&dressed);
@@ -150,6 +157,24 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
     pm_converge_result_clear(&dressed);
     pm_converge_result_clear(&jc);
     return PM_OK;
+}
+
+pm_status pm_compare4_threshold_run(const pm_params *params, const pm_compare_options *opts,
+                                    pm_compare4_threshold *out)
+{
+    memset(out, 0, sizeof *out);
+    out->S_mid_dressed = out->S_mid_jc = NAN;
+    if (params->model != PM_MODEL_DRESSED)
+        return pm_error_set(PM_EINVAL, "the four-way threshold needs model = dressed (model = %s given)",
+                            pm_params_model_name(params->model));
+    out->S_th_rwa = pm_reduced_S_th(params);
+    out->S_th_beyond_rwa = pm_reduced_beyond_rwa_S_th(params);
+    double hi = fmin(1.0, 4.0 * out->S_th_beyond_rwa);
+    if (!(hi > -1)) return PM_OK;
+    pm_params jc = jc_of(params);
+    pm_status s = pm_compare_transition_centre(params, opts, -1.0, hi, &out->S_mid_dressed, &out->solves);
+    if (s == PM_OK) s = pm_compare_transition_centre(&jc, opts, -1.0, hi, &out->S_mid_jc, &out->solves);
+    return s;
 }
 
 typedef struct {

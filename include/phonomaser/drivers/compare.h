@@ -183,6 +183,11 @@ typedef struct pm_compare_threshold {
 
 pm_status pm_compare_threshold_run(const pm_params *params, const pm_compare_options *opts,
                                    pm_compare_threshold *out);
+/* S_mid of the exact model params describe (any model): the pump in [lo, hi]
+ * where <I^2>/<I>^2 = pi/2, by bisection (NaN if not bracketed); *solves
+ * (may be NULL) is increased by the steady states solved. */
+pm_status pm_compare_transition_centre(const pm_params *params, const pm_compare_options *opts, double lo, double hi,
+                                       double *S_mid, int *solves);
 
 /* Exact intensity statistics <I^2>/<I>^2 of the Wigner function, I = (z^2+p^2)/2:
  * (<n^2> + <n> + 1/2) / (<n> + 1/2)^2. */

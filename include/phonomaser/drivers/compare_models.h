@@ -63,6 +63,19 @@ typedef struct pm_compare4_point {
 /* One point: params must have model = dressed (N and K may be auto). */
 pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_options *opts, pm_compare4_point *out);
 
+/* The transition centres (compare.h: <I^2>/<I>^2 = pi/2, bracketed by
+ * S = -1 and min(1, 4 S_th beyond the RWA)) of the exact dressed and the
+ * exact JC model at params (model = dressed): neither model has a sharp
+ * threshold, this is where the intensity statistics cross from thermal to
+ * coherent.  About 15 steady states each. */
+typedef struct pm_compare4_threshold {
+    double S_mid_dressed, S_mid_jc;
+    double S_th_rwa, S_th_beyond_rwa;
+    int solves;
+} pm_compare4_threshold;
+pm_status pm_compare4_threshold_run(const pm_params *params, const pm_compare_options *opts,
+                                    pm_compare4_threshold *out);
+
 /* A sweep, points in parallel (opts->threads, opts->stop, opts->progress as
  * for pm_compare_sweep); each point carries its status. */
 pm_status pm_compare4_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
