@@ -90,6 +90,8 @@ void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts
 /* Resolve the solver path setting. */
 /* Whether `arg` is one of the common options that take a value (-c, --config,
  * -s, --set, -o, --output): the one list every command's parser skips by. */
+/* The progress bar on stderr (a pm_progress_fn, core/progress.h). */
+void pm_cli_progress_bar(void *user, double fraction, const char *detail, int done);
 int pm_cli_common_option_takes_value(const char *arg);
 pm_path pm_cli_path(const pm_run_config *cfg);
 

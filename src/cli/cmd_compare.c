@@ -620,7 +620,7 @@ int pm_cmd_compare(int argc, char **argv)
         copts.langevin_opts.seed = (uint64_t)flags.seed;
         copts.langevin_opts.trajectories = (size_t)flags.trajectories;
         copts.stop = &pm_cli_stop;
-        copts.progress = sweep && !opts.quiet && isatty(2);
+        copts.progress = sweep && !opts.quiet && isatty(2) ? pm_cli_progress_bar : NULL;
 
         if (pm_model_type_get(cfg->params.model)->truncates_sectors) {
             /* the dressed model: exact dressed, exact JC and both reduced theories */

@@ -256,7 +256,7 @@ int pm_cmd_evolve(int argc, char **argv)
     mopts.evolve.rtol = cfg->rtol;
     mopts.evolve.atol = cfg->atol;
     mopts.evolve.linear_solver = pm_config_linear_solver(cfg);
-    mopts.evolve.progress = !opts.quiet && isatty(2);
+    mopts.evolve.progress = !opts.quiet && isatty(2) ? pm_cli_progress_bar : NULL;
     mopts.evolve.stop_flag = &pm_cli_stop;
     mopts.keep_final_state = cfg->store_rho;
     mopts.sector_tolerance = cfg->sector_tol;

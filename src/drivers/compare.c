@@ -375,7 +375,7 @@ static void sweep_point(void *context, size_t k)
     job->finished++;
     char detail[64];
     snprintf(detail, sizeof detail, "%zu of %zu sweep points", job->finished, job->count);
-    pm_progress_draw(&job->progress, (double)job->finished / (double)job->count, detail,
+    pm_progress_update(&job->progress, (double)job->finished / (double)job->count, detail,
                      job->finished == job->count);
     pthread_mutex_unlock(&job->lock);
 }
@@ -392,7 +392,7 @@ pm_status pm_sweep_run(const pm_params *base, pm_sweep_variable v, size_t count,
         opts = &defaults;
     }
     sweep_job job = {.base = base, .variable = v, .values = values, .count = count, .opts = opts, .run = run,
-                     .user = user, .statuses = statuses, .completed = 0, .progress = {.enabled = opts->progress}};
+                     .user = user, .statuses = statuses, .completed = 0, .progress = {.report = opts->progress, .user = opts->progress_user}};
     job.messages = calloc(count, sizeof *job.messages);
     if (!job.messages) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
     pthread_mutex_init(&job.lock, NULL);

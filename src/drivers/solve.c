@@ -425,7 +425,7 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
         jobs[b].monitor = opts->monitor;
         jobs[b].monitor_user = opts->monitor_user;
         jobs[b].opts = opts->evolve;
-        jobs[b].opts.progress = opts->evolve.progress && b == 0; /* one bar: the k = 0 block */
+        if (b > 0) jobs[b].opts.progress = NULL; /* one report: the k = 0 block */
         jobs[b].series = calloc(ntimes, sizeof *jobs[b].series);
         if (!jobs[b].series) {
             s = pm_error_set(PM_ENOMEM, "out of memory for %zu output times", ntimes);

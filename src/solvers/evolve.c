@@ -50,7 +50,8 @@ void pm_evolve_options_default(pm_evolve_options *opts)
     opts->atol = 1e-10;
     opts->linear_solver = PM_LINSOL_AUTO;
     opts->max_steps = 100000;
-    opts->progress = 0;
+    opts->progress = NULL;
+    opts->progress_user = NULL;
     opts->stop_flag = NULL;
 }
 
@@ -67,7 +68,7 @@ typedef struct evolve_run {
     int64_t jac_nnz;                /* entries of the real 2n x 2n Jacobian */
     const pm_stop_flag *stop_flag;
     int stopped;                    /* the RHS saw the stop flag */
-    pm_progress progress;           /* bar on stderr, if asked for */
+    pm_progress progress;           /* reports, if asked for */
     double t_first, t_last;         /* times[0], times[ntimes-1] */
     char cvode_message[320];        /* last error text CVODE reported */
 } evolve_run;
@@ -95,11 +96,11 @@ static void apply_liouvillian(const pm_sparse *L, const double *in, double *out)
 
 static void progress_draw(evolve_run *run, double t, int force)
 {
-    if (!run->progress.enabled) return;
+    if (!run->progress.report) return;
     double span = run->t_last - run->t_first;
     char detail[64];
     snprintf(detail, sizeof detail, "t = %.4g s / %.4g s", t, run->t_last);
-    pm_progress_draw(&run->progress, span > 0.0 ? (t - run->t_first) / span : 1.0, detail, force);
+    pm_progress_update(&run->progress, span > 0.0 ? (t - run->t_first) / span : 1.0, detail, force);
 }
 
 static int rhs(realtype t, N_Vector y, N_Vector ydot, void *user_data)
@@ -471,7 +472,7 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
         .L = block->L,
         .n = block->size,
         .stop_flag = opts.stop_flag,
-        .progress = {.enabled = opts.progress},
+        .progress = {.report = opts.progress, .user = opts.progress_user},
         .t_first = times[0],
         .t_last = times[ntimes - 1],
     };

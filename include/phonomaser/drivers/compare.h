@@ -92,7 +92,8 @@ typedef struct pm_compare_options {
     pm_langevin_options langevin_opts;
     const pm_stop_flag *stop;     /* set: stop a sweep (PM_EINTERRUPT) before each point; may be NULL
                                      (converge.steady.stop stops inside a point) */
-    int progress;                 /* 1: a progress bar of the sweep points on stderr */
+    pm_progress_fn progress;      /* progress of the sweep points (core/progress.h), NULL: none */
+    void *progress_user;
 } pm_compare_options;
 
 void pm_compare_options_default(pm_compare_options *opts);

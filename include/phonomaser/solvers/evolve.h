@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "phonomaser/core/complex_type.h"
+#include "phonomaser/core/progress.h"
 #include "phonomaser/liouvillian/liouvillian.h"
 
 #ifdef __cplusplus
@@ -31,7 +32,8 @@ typedef struct pm_evolve_options {
     double atol;             /* absolute tolerance (default 1e-10) */
     pm_linear_solver linear_solver;
     long max_steps;          /* CVODE mxstep between outputs (default 100000) */
-    int progress;            /* draw a progress bar on stderr (caller decides: isatty) */
+    pm_progress_fn progress; /* progress reports (core/progress.h), NULL: none */
+    void *progress_user;
     const pm_stop_flag *stop_flag; /* set: stop with PM_EINTERRUPT (checked at every RHS
                                       evaluation and output time); NULL: never */
 } pm_evolve_options;
