@@ -165,6 +165,13 @@ static int has_suffix(const char *text, const char *suffix)
     return n > m && strcmp(text + n - m, suffix) == 0;
 }
 
+/* The checkpoint callback of pm_mesolve: the restart data to the file
+ * (atomically, io/checkpoint.h). */
+static pm_status write_checkpoint(void *user, const pm_checkpoint *cp)
+{
+    return pm_checkpoint_write((const char *)user, cp);
+}
+
 int pm_cmd_evolve(int argc, char **argv)
 {
     evolve_flags flags;
@@ -287,7 +294,8 @@ int pm_cmd_evolve(int argc, char **argv)
     if (checkpoint_path) {
         /* with an output file, an interruption always leaves a checkpoint */
         ini_text = config_text(cfg);
-        mopts.checkpoint_path = checkpoint_path;
+        mopts.checkpoint = write_checkpoint;
+        mopts.checkpoint_user = checkpoint_path;
         mopts.checkpoint_interval = flags.checkpoint_seconds;
         mopts.checkpoint_config = ini_text;
     }

@@ -2,7 +2,7 @@
 #include "phonomaser/core/parallel.h"
 #include "phonomaser/core/timer.h"
 
-#include "phonomaser/io/checkpoint.h"
+#include "phonomaser/drivers/restart.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -199,7 +199,7 @@ void pm_mesolve_result_clear(pm_mesolve_result *result)
     memset(result, 0, sizeof *result);
 }
 
-/* Checkpoints during pm_mesolve (checkpoint.h).  Each block keeps a copy of
+/* Checkpoints during pm_mesolve (restart.h).  Each block keeps a copy of
  * its vector at its latest output time (its "slot", under its own lock);
  * the writer takes every slot as it is, each block at its own index, so no
  * block ever waits for another.  At most one thread writes at a time (the
@@ -208,7 +208,8 @@ typedef struct {
     pm_checkpoint *cp;        /* slots: cp->blocks[b].x / reached; series shared with the jobs */
     pthread_mutex_t *slot_locks;
     pthread_mutex_t write_lock;
-    const char *path;
+    pm_checkpoint_fn write;
+    void *user;
     double interval, next_due; /* wall seconds; next_due under write_lock */
     size_t written, failures;
     char error[512];
@@ -235,7 +236,7 @@ typedef struct {
 static void checkpoint_write_locked(checkpointer *ck)
 {
     for (size_t b = 0; b < ck->cp->nblocks; b++) pthread_mutex_lock(&ck->slot_locks[b]);
-    pm_status s = pm_checkpoint_write(ck->path, ck->cp);
+    pm_status s = ck->write(ck->user, ck->cp);
     for (size_t b = ck->cp->nblocks; b-- > 0;) pthread_mutex_unlock(&ck->slot_locks[b]);
     if (s == PM_OK) {
         ck->written++;
@@ -323,7 +324,7 @@ static pm_status checkpointer_alloc(const pm_mesolve_options *opts, const pm_mod
                                     const pm_state *state, const block_job *jobs, checkpointer **out)
 {
     *out = NULL;
-    if (!opts->checkpoint_path) return PM_OK;
+    if (!opts->checkpoint) return PM_OK;
     if (!(opts->checkpoint_interval >= 0) || !isfinite(opts->checkpoint_interval))
         return pm_error_set(PM_EINVAL, "checkpoint interval = %g s: must be a finite number >= 0",
                             opts->checkpoint_interval);
@@ -352,7 +353,8 @@ static pm_status checkpointer_alloc(const pm_mesolve_options *opts, const pm_mod
         pthread_mutex_init(&ck->slot_locks[b], NULL);
     }
     pthread_mutex_init(&ck->write_lock, NULL);
-    ck->path = opts->checkpoint_path;
+    ck->write = opts->checkpoint;
+    ck->user = opts->checkpoint_user;
     ck->interval = opts->checkpoint_interval;
     ck->next_due = pm_wall_seconds() + ck->interval;
     *out = ck;

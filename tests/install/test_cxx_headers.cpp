@@ -9,6 +9,7 @@
 #include "phonomaser/core/complex_type.h"
 #include "phonomaser/core/constants.h"
 #include "phonomaser/drivers/converge.h"
+#include "phonomaser/drivers/restart.h"
 #include "phonomaser/core/error.h"
 #include "phonomaser/solvers/evolve.h"
 #include "phonomaser/io/h5io.h"

@@ -17,6 +17,12 @@
 #include "phonomaser/drivers/solve.h"
 #include "testutil.h"
 
+/* The checkpoint callback the command line uses: the restart data to a file. */
+static pm_status write_to_file(void *user, const pm_checkpoint *cp)
+{
+    return pm_checkpoint_write((const char *)user, cp);
+}
+
 static char dir[] = "/tmp/pm_test_checkpoint_XXXXXX";
 
 static const char *temp_path(const char *name)
@@ -365,7 +371,8 @@ static void test_interrupt_and_resume(void)
     REQUIRE(ref.nblocks >= 1 && ref.nblocks <= MONITOR_MAX_BLOCKS);
     pm_mesolve_options o = su.opts;
     o.evolve.stop_flag = &stop;
-    o.checkpoint_path = path;
+    o.checkpoint = write_to_file;
+    o.checkpoint_user = (void *)path;
     o.checkpoint_interval = 1e-9; /* a checkpoint at the first output of the run */
     o.checkpoint_config = "[model]\nN = 40\n";
     o.monitor = interrupt_monitor;
@@ -406,14 +413,15 @@ static void test_write_failure(void)
     if (!setup_init(&su, 8, 5, 0.1)) return;
     pm_mesolve_result result;
     pm_mesolve_options o = su.opts;
-    o.checkpoint_path = temp_path("no/such/dir/c.h5");
+    o.checkpoint = write_to_file;
+    o.checkpoint_user = (void *)temp_path("no/such/dir/c.h5");
     o.checkpoint_interval = 1e-9;
     CHECK_OK(pm_mesolve(su.model, &su.init, su.ntimes, su.times, &o, &result));
     CHECK(result.series.ntimes == su.ntimes);
     CHECK(result.checkpoints_written == 0 && result.checkpoint_failures > 0);
     CHECK(contains(result.checkpoint_error, "c.h5"));
     pm_mesolve_result_clear(&result);
-    o.checkpoint_path = temp_path("c.h5");
+    o.checkpoint_user = (void *)temp_path("c.h5");
     o.checkpoint_interval = -1;
     CHECK(pm_mesolve(su.model, &su.init, su.ntimes, su.times, &o, &result) == PM_EINVAL);
     CHECK(contains(pm_error_message(), "checkpoint interval"));

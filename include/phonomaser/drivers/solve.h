@@ -77,7 +77,10 @@ typedef struct pm_timeseries {
     pm_complex *a2_mean;      /* <a^2> (0 unless the state has k = 2 elements) */
 } pm_timeseries;
 
-typedef struct pm_checkpoint pm_checkpoint; /* checkpoint.h */
+typedef struct pm_checkpoint pm_checkpoint; /* drivers/restart.h */
+/* Receives restart data (the CLI writes them with pm_checkpoint_write of
+ * io/checkpoint.h); a failure is counted, the run goes on. */
+typedef pm_status (*pm_checkpoint_fn)(void *user, const pm_checkpoint *cp);
 
 typedef struct pm_mesolve_options {
     pm_evolve_options evolve;
@@ -85,14 +88,16 @@ typedef struct pm_mesolve_options {
     double sector_tolerance;  /* coherences below this are dropped (sector choice), default 1e-12 */
     int threads;              /* sectors evolved in parallel (0: number of cores) */
     int keep_final_state;     /* keep all sectors' final vectors in result->final_state */
-    /* Restart data (checkpoint.h).  With checkpoint_path set, every block
-     * keeps a copy of its vector at its latest output time; a checkpoint is
-     * written there (atomically) at the first output time reached at least
-     * checkpoint_interval seconds of wall time after the previous one (0:
-     * never periodically), and once more when the run is interrupted
-     * (PM_EINTERRUPT).  A failed write does not stop the run: it is counted
-     * in result->checkpoint_failures with the message in checkpoint_error. */
-    const char *checkpoint_path;
+    /* Restart data (drivers/restart.h).  With `checkpoint` set, every block
+     * keeps a copy of its vector at its latest output time; the callback
+     * gets the restart data (one call at a time, the blocks locked meanwhile)
+     * at the first output time reached at least checkpoint_interval seconds
+     * of wall time after the previous call (0: never periodically), and once
+     * more when the run is interrupted (PM_EINTERRUPT).  A failed call does
+     * not stop the run: it is counted in result->checkpoint_failures with
+     * the message in checkpoint_error.  The library writes no file itself. */
+    pm_checkpoint_fn checkpoint;
+    void *checkpoint_user;
     double checkpoint_interval;   /* [s] of wall time, >= 0 */
     const char *checkpoint_config; /* text stored with each checkpoint (the CLI: its INI), or NULL */
     /* Continue from a checkpoint: N, path, blocks (sectors and sizes) and the
@@ -120,7 +125,7 @@ typedef struct pm_mesolve_result {
     double build_seconds;
     int64_t max_sector;       /* K */
     char path_note[256];
-    size_t checkpoints_written;   /* periodic and final checkpoints */
+    size_t checkpoints_written;   /* periodic and final checkpoint calls that succeeded */
     size_t checkpoint_failures;
     char checkpoint_error[512];   /* message of the last failed write */
     size_t resumed_from;          /* resume: outputs already in the checkpoint (its next_index) */

@@ -1,16 +1,4 @@
-/* Restart data of an evolution (pm_mesolve): checkpoint and resume.
- *
- * pm_mesolve evolves its blocks (the full block, or sectors k = 0..K)
- * independently, in threads, so they reach the output times at different
- * moments.  A checkpoint therefore holds every block at its OWN output index:
- * block b's vector x is its state at times[reached - 1] (the initial state at
- * times[0] if reached = 0), next to its contributions to the linear
- * observables at times[0 .. reached-1].  Any such pair is a valid restart
- * point, so a checkpoint never waits for the slowest block.  Resuming
- * restarts CVODE for each block at its own index; the BDF history is lost, so
- * a resumed run agrees with an uninterrupted one to the solver tolerance
- * (rtol, atol), not bit for bit.  The combined time series is complete up to
- * next_index = min_b reached_b.
+/* Checkpoint files: the restart data of drivers/restart.h on disk.
  *
  * File layout (HDF5, written under a temporary name and renamed, h5io.h):
  *   /  attributes  format = "phonomaser checkpoint", format_version = 1,
@@ -31,6 +19,7 @@
 #include <stdint.h>
 
 #include "phonomaser/core/complex_type.h"
+#include "phonomaser/drivers/restart.h"
 #include "phonomaser/drivers/solve.h"
 #include "phonomaser/state/state.h"
 
@@ -40,34 +29,6 @@ extern "C" {
 
 #define PM_CHECKPOINT_FORMAT "phonomaser checkpoint"
 #define PM_CHECKPOINT_VERSION 1
-
-typedef struct pm_checkpoint_block {
-    int64_t sector;                 /* k, or PM_SECTOR_FULL */
-    int64_t size;                   /* elements of x */
-    size_t reached;                 /* outputs recorded, 0..ntimes */
-    pm_complex *x;                  /* state at times[reached - 1] (times[0] if reached = 0) */
-    pm_linear_observables *series;  /* ntimes entries, [0, reached) valid */
-} pm_checkpoint_block;
-
-typedef struct pm_checkpoint {
-    int64_t N;                      /* Fock cutoff */
-    pm_path path;                   /* PM_PATH_SECTOR or PM_PATH_FULL */
-    size_t ntimes;
-    double *times;                  /* [s], ntimes */
-    size_t nblocks;
-    pm_checkpoint_block *blocks;
-    char *config;                   /* caller's text (NUL-terminated), or NULL */
-} pm_checkpoint;
-
-/* Allocate a checkpoint with `nblocks` blocks of the given sizes (vectors and
- * series zeroed, reached = 0); copies `times` and `config` (may be NULL). */
-pm_status pm_checkpoint_alloc(int64_t N, pm_path path, size_t ntimes, const double *times,
-                              size_t nblocks, const int64_t *sizes, const char *config,
-                              pm_checkpoint **out);
-void pm_checkpoint_free(pm_checkpoint *cp);
-
-/* min_b reached_b: the outputs the combined series holds. */
-size_t pm_checkpoint_next_index(const pm_checkpoint *cp);
 
 /* Write atomically to `path` (temporary name, then rename).  PM_EIO names
  * the file on failure; an existing checkpoint at `path` stays intact then. */
