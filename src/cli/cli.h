@@ -65,7 +65,8 @@ void pm_report_string(const char *name, const char *value);
 void pm_report_observables(const pm_observables *obs);
 
 /* stderr warnings when a health limit is exceeded; returns the number of warnings. */
-int pm_report_health(const pm_observables *obs, double residual, double tail_tol, double scale);
+/* The violated health limits (state.h) as warnings on stderr; their count. */
+int pm_report_health(const pm_health *health);
 
 /* HDF5: root attributes (command line, config as INI text), /parameters;
  * N_used is the cutoff a run with N = auto chose (0: none, or N fixed). */

@@ -40,36 +40,10 @@ pm_status pm_report_h5_sector_cutoff(pm_h5file *file, const pm_run_config *cfg, 
     return s;
 }
 
-int pm_report_health(const pm_observables *obs, double residual, double tail_tol, double scale)
+int pm_report_health(const pm_health *health)
 {
-    int warnings = 0;
-    if (obs->tail_population > tail_tol) {
-        fprintf(stderr,
-                "phonomaser: warning: the top %lld Fock levels hold population %.3g > tail_tol = %.3g: "
-                "the cutoff N = %lld truncates the state; raise N (or use N = auto)\n",
-                (long long)obs->tail_levels, obs->tail_population, tail_tol, (long long)obs->N);
-        warnings++;
-    }
-    if (fabs(obs->trace - 1) > 1e-8) {
-        fprintf(stderr, "phonomaser: warning: trace = %.12g differs from 1 by more than 1e-8\n", obs->trace);
-        warnings++;
-    }
-    if (obs->hermiticity_error > 1e-8) {
-        fprintf(stderr, "phonomaser: warning: hermiticity error %.3g > 1e-8\n", obs->hermiticity_error);
-        warnings++;
-    }
-    if (obs->min_eigenvalue < -1e-8) {
-        fprintf(stderr, "phonomaser: warning: smallest eigenvalue of rho is %.3g < -1e-8 (not positive)\n",
-                obs->min_eigenvalue);
-        warnings++;
-    }
-    /* residual is in 1/s: compare with the largest rate of the problem */
-    if (!(residual <= 1e-8 * scale)) {
-        fprintf(stderr, "phonomaser: warning: residual |L rho| = %.3g 1/s exceeds 1e-8 x the largest rate (%.3g 1/s)\n",
-                residual, scale);
-        warnings++;
-    }
-    return warnings;
+    for (int k = 0; k < health->count; k++) fprintf(stderr, "phonomaser: warning: %s\n", health->messages[k]);
+    return health->count;
 }
 
 /* -------------------------------------------------------------- HDF5 */

@@ -43,17 +43,9 @@ void pm_cli_steady_clear(pm_cli_steady *run)
 
 int pm_cli_steady_health(const pm_run_config *cfg, const pm_cli_steady *run)
 {
-    const pm_params *p = &cfg->params;
-    double N = (double)run->result->state->N;
-    /* the residual is in 1/s: compare it with the largest rate of the problem */
-    double scale = p->gamma_2 + p->gamma_1 + p->g * sqrt(N) + p->gamma_m * (p->n_th + 1) * N;
-    int warnings = pm_report_health(&run->result->obs, run->result->info.residual, cfg->tail_tol, scale);
-    /* the closed-form number balance of the model (model.h): independent of the
-     * Liouvillian builder; 1e-6 of the damping flux */
-    if (run->result->number_balance > 1e-6) {
-        fprintf(stderr, "phonomaser: warning: the phonon-number balance d<n>/dt = 0 is violated by %.3g of the "
-                "damping flux (> 1e-6)\n", run->result->number_balance);
-        warnings++;
-    }
-    return warnings;
+    pm_health health;
+    pm_health_check(&run->result->obs, run->result->info.residual,
+                    pm_health_rate_scale(&cfg->params, run->result->state->N), cfg->tail_tol,
+                    run->result->number_balance, &health);
+    return pm_report_health(&health);
 }

@@ -14,6 +14,8 @@
 #include "phonomaser/core/constants.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -368,6 +370,40 @@ double complex pm_state_element(const pm_state *state, int64_t i, int64_t j)
 
 /* -------------------------------------------------------------- observables */
 
+
+static void health_add(pm_health *out, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void health_add(pm_health *out, const char *format, ...)
+{
+    if (out->count >= PM_HEALTH_MAX) return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(out->messages[out->count++], sizeof out->messages[0], format, args);
+    va_end(args);
+}
+
+void pm_health_check(const pm_observables *obs, double residual, double rate_scale, double tail_tol,
+                     double number_balance, pm_health *out)
+{
+    memset(out, 0, sizeof *out);
+    if (obs->tail_population > tail_tol)
+        health_add(out, "the top %lld Fock levels hold population %.3g > tail_tol = %.3g: the cutoff N = %lld "
+                   "truncates the state; raise N (or use N = auto)",
+                   (long long)obs->tail_levels, obs->tail_population, tail_tol, (long long)obs->N);
+    if (fabs(obs->trace - 1) > 1e-8) health_add(out, "trace = %.12g differs from 1 by more than 1e-8", obs->trace);
+    if (obs->hermiticity_error > 1e-8) health_add(out, "hermiticity error %.3g > 1e-8", obs->hermiticity_error);
+    if (obs->min_eigenvalue < -1e-8)
+        health_add(out, "smallest eigenvalue of rho is %.3g < -1e-8 (not positive)", obs->min_eigenvalue);
+    if (!(residual <= 1e-8 * rate_scale))
+        health_add(out, "residual |L rho| = %.3g 1/s exceeds 1e-8 x the largest rate (%.3g 1/s)", residual, rate_scale);
+    if (number_balance > 1e-6)
+        health_add(out, "the phonon-number balance d<n>/dt = 0 is violated by %.3g of the damping flux (> 1e-6)",
+                   number_balance);
+}
+
+double pm_health_rate_scale(const pm_params *p, int64_t N)
+{
+    return p->gamma_2 + p->gamma_1 + p->g * sqrt((double)N) + p->gamma_m * (p->n_th + 1) * (double)N;
+}
 
 double complex pm_state_expect(const pm_state *state, const pm_sparse *op)
 {

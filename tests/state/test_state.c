@@ -479,8 +479,33 @@ static void test_min_eigenvalue_banded(void)
     pm_model_free(model);
 }
 
+/* Every health limit: one message per violated limit, none for a healthy state. */
+static void test_health_limits(void)
+{
+    pm_observables good = {.trace = 1, .hermiticity_error = 1e-15, .min_eigenvalue = 1e-12, .tail_population = 1e-12,
+                           .tail_levels = 2, .N = 40};
+    pm_health h;
+    pm_health_check(&good, 1e-12, 1000, 1e-8, 1e-14, &h);
+    CHECK(h.count == 0);
+    pm_health_check(&good, 1e-12, 1000, 1e-8, NAN, &h); /* no balance: not checked */
+    CHECK(h.count == 0);
+    pm_observables bad = good;
+    bad.trace = 1 + 1e-6;
+    bad.hermiticity_error = 1e-6;
+    bad.min_eigenvalue = -1e-6;
+    bad.tail_population = 1e-3;
+    pm_health_check(&bad, 1e-3, 1000, 1e-8, 1e-3, &h);
+    CHECK(h.count == 6);
+    const char *words[] = {"tail_tol", "trace", "hermiticity", "eigenvalue", "residual", "balance"};
+    for (int k = 0; k < 6 && k < h.count; k++) CHECK(strstr(h.messages[k], words[k]) != NULL);
+    pm_params p;
+    pm_params_init(&p);
+    CHECK_CLOSE(pm_health_rate_scale(&p, 100), p.gamma_2 + p.gamma_1 + p.g * 10 + p.gamma_m * (p.n_th + 1) * 100, 1e-9);
+}
+
 int main(void)
 {
+    test_health_limits();
     test_min_eigenvalue_banded();
     test_thermal();
     test_fock_and_vacuum();

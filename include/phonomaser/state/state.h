@@ -123,6 +123,26 @@ typedef struct pm_linear_observables {
     pm_complex a_mean, a2_mean;
 } pm_linear_observables;
 
+/* Health limits of a steady state, checked in one place (the command line
+ * prints the messages as warnings):
+ *   tail_population <= tail_tol (the cutoff N truncates the state),
+ *   |trace - 1| <= 1e-8, hermiticity_error <= 1e-8, min_eigenvalue >= -1e-8,
+ *   residual <= 1e-8 x rate_scale (residual |L rho| in 1/s against the
+ *     largest rate of the problem),
+ *   number_balance <= 1e-6 (the model's closed-form d<n>/dt = 0; NaN: not
+ *     checked).
+ * Each violated limit is one line in messages[] (at most PM_HEALTH_MAX). */
+#define PM_HEALTH_MAX 8
+typedef struct pm_health {
+    int count;
+    char messages[PM_HEALTH_MAX][256];
+} pm_health;
+void pm_health_check(const pm_observables *obs, double residual, double rate_scale, double tail_tol,
+                     double number_balance, pm_health *out);
+/* The largest rate of the paper's models at cutoff N [1/s]: gamma_2 + gamma_1
+ * + g sqrt(N) + gamma_m (n_th + 1) N (the scale of a residual). */
+double pm_health_rate_scale(const pm_params *params, int64_t N);
+
 /* Tr(op rho) for an operator of the model's space (dimension 2N): sums
  * op_ji rho_ij over op's nonzeros (rho_ij from pm_state_element). */
 pm_complex pm_state_expect(const pm_state *state, const pm_sparse *op);
