@@ -171,6 +171,57 @@ pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *
     return s;
 }
 
+/* The K before `K` in the ladder k_start, next_k(k_start), ... (k_start if none). */
+static long previous_k(long K, const pm_converge_options *opts)
+{
+    long k = opts->k_start, before = opts->k_start;
+    while (k < K) {
+        before = k;
+        k = next_k(k, opts);
+    }
+    return before;
+}
+
+/* The accepted K at the final N must also hold <n> against the smaller K of
+ * the ladder at that same N (across N only the tail was checked, and the K a
+ * state needs grows with N).  The check solves at the smaller K into a
+ * separate result, records it as a step just before the accepted one (which
+ * stays the last step and the returned state), and sets *ok. */
+static pm_status verify_k(const pm_params *params, long N, long K, const pm_converge_options *opts,
+                          pm_converge_result *result, int *ok)
+{
+    *ok = 1;
+    long K_small = previous_k(K, opts);
+    if (K_small >= K) return PM_OK; /* K = k_start: nothing smaller to compare with */
+    if (result->nsteps >= 2) { /* solved already just before (K grew at this N) */
+        const pm_converge_step *before = &result->steps[result->nsteps - 2], *accepted = &result->steps[result->nsteps - 1];
+        if (before->N == N && before->K == K_small) {
+            *ok = rel_change(accepted->n_mean, before->n_mean) <= opts->rel_tol;
+            return PM_OK;
+        }
+    }
+    pm_converge_result check;
+    memset(&check, 0, sizeof check);
+    pm_status s = solve_step(params, N, K_small, opts, &check);
+    if (s == PM_OK) {
+        pm_converge_step *steps = realloc(result->steps, (result->nsteps + 1) * sizeof *steps);
+        if (!steps) {
+            s = pm_error_set(PM_ENOMEM, "out of memory recording the convergence ladder");
+        } else {
+            result->steps = steps;
+            pm_converge_step accepted = steps[result->nsteps - 1];
+            steps[result->nsteps - 1] = check.steps[0];
+            steps[result->nsteps - 1].rel_change_n = NAN;
+            accepted.rel_change_n = fmax(accepted.rel_change_n, rel_change(accepted.n_mean, check.steps[0].n_mean));
+            steps[result->nsteps] = accepted;
+            result->nsteps++;
+            *ok = rel_change(accepted.n_mean, check.steps[0].n_mean) <= opts->rel_tol;
+        }
+    }
+    pm_converge_result_clear(&check);
+    return s;
+}
+
 pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *opts,
                            pm_converge_result *result)
 {
@@ -190,6 +241,16 @@ pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *o
     pm_status s = PM_OK;
     for (;;) {
         s = solve_at(params, N, opts, &K, &k_verified, result);
+        if (s == PM_OK && result->converged && k_is_auto(params) && result->chosen_K >= 0) {
+            int ok = 1;
+            s = verify_k(params, N, K, opts, result, &ok);
+            if (s == PM_OK && !ok && K < N + 1) {
+                /* <n> still moves with K here: a larger K at the same N */
+                K = next_k(K, opts);
+                result->converged = 0;
+                continue;
+            }
+        }
         if (s != PM_OK || result->converged || N >= opts->n_max) break;
         long next = (long)ceil((double)N * opts->growth);
         /* the tail is far from the tolerance: jump by the square of the factor */
