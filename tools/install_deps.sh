@@ -5,12 +5,13 @@
 #   --fuzz    adds clang and its runtimes (libFuzzer, sanitizers) for tools/run_fuzz.sh
 # Runs apt-get only when a package is missing; needs root (or sudo).
 set -euo pipefail
-# libopenblas0-serial: UMFPACK's frontal matrices and LAPACK run on it instead of the
-# reference BLAS (the dressed model's steady state at the operating point, N = 1850,
-# K = 14: 1.32 s -> 1.0 s); the serial build, because phonomaser runs its own threads
-# (the pthread build spun in sched_yield beside them)
+# Not OpenBLAS: Debian 12's libopenblas0-serial made the dressed steady state 25 %
+# faster (UMFPACK's frontal matrices) but is not thread-safe: eight identical points of a
+# parallel compare sweep gave five different <n> (up to 6e-6 apart) and different
+# cutoffs; the pthread build spins in sched_yield beside phonomaser's own threads.  The
+# reference BLAS is deterministic.
 packages=(build-essential meson ninja-build pkg-config libsundials-dev libsuitesparse-dev
-          libarpack2-dev liblapack-dev libhdf5-dev libinih-dev libopenblas0-serial)
+          libarpack2-dev liblapack-dev libhdf5-dev libinih-dev)
 for flag in "$@"; do
     case "$flag" in
         # tools/ scripts run with Debian's /usr/bin/python3 (not a pyenv/venv python)
