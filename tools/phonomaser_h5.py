@@ -21,7 +21,7 @@ prints the tree (groups, datasets with dtype/shape/unit, attributes with
 their "<name>_unit" companions); --rho also checks the stored density matrix
 (trace, Hermiticity, <n>, <sigma_z>) against the group's stored observables.
 
-File layout (written by src/h5io.c and src/cli/report.c):
+File layout (written by src/io/h5io.c and src/io/results.c (the library), src/cli/ (root attributes, per-command groups)):
     /                 creator, created (ISO-8601 UTC), complete (1; 0 = partial
                       results of an interrupted run), command, version, config_ini
     /parameters       one attribute per parameter plus "<name>_unit"

@@ -3,7 +3,7 @@
 
 The files are written with h5py using the on-disk types of src/h5io.c
 (complex128 -> compound {r, i} of float64, str -> variable-length UTF-8,
-int64), in the layout of src/cli/report.c.  tests/test_h5io.c checks that
+int64), in the layout of src/io/results.c.  tests/io/test_h5io.c checks that
 the C writer produces exactly these types.  Runs with /usr/bin/python3 for
 Debian's h5py, numpy, scipy and QuTiP (see phonomaser_h5.py)."""
 

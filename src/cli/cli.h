@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "phonomaser/io/h5io.h"
+#include "phonomaser/io/results.h"
 #include "phonomaser/model/model.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/drivers/solve.h"
@@ -68,22 +69,18 @@ void pm_report_observables(const pm_observables *obs);
 /* The violated health limits (state.h) as warnings on stderr; their count. */
 int pm_report_health(const pm_health *health);
 
-/* HDF5: root attributes (command line, config as INI text), /parameters;
- * N_used is the cutoff a run with N = auto chose (0: none, or N fixed). */
 /* /parameters/K (the sector cutoff used) and K_mode, for models that cut
  * coupled sectors; nothing for the others. */
 pm_status pm_report_h5_sector_cutoff(pm_h5file *file, const pm_run_config *cfg, long K_used);
+/* HDF5: root attributes (command line, version, config as INI text) and
+ * /parameters (pm_results_write_parameters, io/results.h); N_used is the
+ * cutoff a run with N = auto chose (0: none, or N fixed).  The other groups
+ * are written by the library's io/results.h. */
 pm_status pm_report_h5_header(pm_h5file *file, const char *command, int argc, char **argv,
                               const pm_run_config *cfg, long N_used);
-/* HDF5: observables and health of a state as attributes + P(n) dataset under `group`. */
-pm_status pm_report_h5_observables(pm_h5file *file, const char *group, const pm_observables *obs);
-/* HDF5: the density matrix of a state as sparse triplets under `group` (row, col, value, dim). */
-pm_status pm_report_h5_state(pm_h5file *file, const char *group, const pm_state *state);
 
-/* The convergence ladder: a table on `out` / datasets under `group`. */
+/* The convergence ladder as a table on `out`. */
 void pm_report_ladder(FILE *out, const pm_converge_result *result);
-pm_status pm_report_h5_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
-                              double tail_tol, double rel_tol);
 
 /* Convergence options from the run configuration (tolerances, path, method). */
 void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts);

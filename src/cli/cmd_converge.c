@@ -30,7 +30,7 @@ int pm_cli_interrupted(const char *command, pm_h5file *file, const char *output,
     char message[512];
     snprintf(message, sizeof message, "%s", pm_error_message());
     pm_status s = pm_report_h5_header(file, command, argc, argv, cfg, ladder->chosen_N);
-    if (s == PM_OK) s = pm_report_h5_ladder(file, group, ladder, cfg->tail_tol, cfg->converge_tol);
+    if (s == PM_OK) s = pm_results_write_ladder(file, group, ladder, cfg->tail_tol, cfg->converge_tol);
     if (s == PM_OK) s = pm_h5_close(file, 0);
     else pm_h5_abort(file);
     if (s != PM_OK) return pm_cli_fail(s);
@@ -83,8 +83,8 @@ int pm_cmd_converge(int argc, char **argv)
     if (file) {
         s = pm_report_h5_header(file, "converge", argc, argv, cfg, ladder.chosen_N);
         if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, ladder.chosen_K);
-        if (s == PM_OK) s = pm_report_h5_ladder(file, "/converge", &ladder, cfg->tail_tol, cfg->converge_tol);
-        if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &ladder.final.obs);
+        if (s == PM_OK) s = pm_results_write_ladder(file, "/converge", &ladder, cfg->tail_tol, cfg->converge_tol);
+        if (s == PM_OK) s = pm_results_write_observables(file, "/steady", &ladder.final.obs);
         if (s == PM_OK) s = pm_h5_close(file, 1);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);

@@ -375,7 +375,7 @@ int pm_cmd_evolve(int argc, char **argv)
         if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "lin_iters", result.info.lin_iters);
         if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "sectors", (long long)result.nblocks);
         if (s == PM_OK && result.final_state && !interrupted) {
-            s = pm_report_h5_state(file, "/evolve/rho_final", result.final_state);
+            s = pm_results_write_state(file, "/evolve/rho_final", result.final_state);
         }
         if (s == PM_OK) s = pm_h5_close(file, !interrupted);
         else pm_h5_abort(file);

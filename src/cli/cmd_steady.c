@@ -84,7 +84,7 @@ int pm_cmd_steady(int argc, char **argv)
     if (file) {
         s = pm_report_h5_header(file, "steady", argc, argv, cfg, N);
         if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, K_used);
-        if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &result->obs);
+        if (s == PM_OK) s = pm_results_write_observables(file, "/steady", &result->obs);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "method", method);
         if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "path", pm_path_name(result->path));
         if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "residual", result->info.residual, "1/s");
@@ -97,9 +97,9 @@ int pm_cmd_steady(int argc, char **argv)
         if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "iterations", result->info.iterations);
         if (s == PM_OK && steady_opts->method == PM_STEADY_ARPACK)
             s = pm_h5_attr_double(file, "/steady/solver", "eigenvalue_re", result->info.eigenvalue_re, "1/s");
-        if (s == PM_OK && cfg->store_rho) s = pm_report_h5_state(file, "/steady/rho", result->state);
+        if (s == PM_OK && cfg->store_rho) s = pm_results_write_state(file, "/steady/rho", result->state);
         if (s == PM_OK && automatic)
-            s = pm_report_h5_ladder(file, "/steady/converge", ladder, cfg->tail_tol, cfg->converge_tol);
+            s = pm_results_write_ladder(file, "/steady/converge", ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_h5_close(file, 1);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);

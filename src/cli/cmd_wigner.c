@@ -349,7 +349,7 @@ int pm_cmd_wigner(int argc, char **argv)
         char message[512];
         snprintf(message, sizeof message, "%s", pm_error_message());
         s = pm_report_h5_header(file, "wigner", argc, argv, cfg, (long)run.result->state->N);
-        if (s == PM_OK) s = pm_report_h5_observables(file, "/steady", &run.result->obs);
+        if (s == PM_OK) s = pm_results_write_observables(file, "/steady", &run.result->obs);
         if (s == PM_OK) s = pm_h5_close(file, 0);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);
@@ -424,8 +424,8 @@ int pm_cmd_wigner(int argc, char **argv)
                                   : have_params ? "/parameters: copied from the state file"
                                                 : "/parameters: this run's configuration; the state file "
                                                   "recorded none (no Maxwell-Bloch radius)");
-        if (s == PM_OK && !state_file) s = pm_report_h5_observables(file, "/steady", &run.result->obs);
-        if (s == PM_OK && !state_file && cfg->store_rho) s = pm_report_h5_state(file, "/steady/rho", run.result->state);
+        if (s == PM_OK && !state_file) s = pm_results_write_observables(file, "/steady", &run.result->obs);
+        if (s == PM_OK && !state_file && cfg->store_rho) s = pm_results_write_state(file, "/steady/rho", run.result->state);
         if (s == PM_OK) s = pm_h5_close(file, 1);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);

@@ -13,6 +13,7 @@
 #include "phonomaser/core/error.h"
 #include "phonomaser/solvers/evolve.h"
 #include "phonomaser/io/h5io.h"
+#include "phonomaser/io/results.h"
 #include "phonomaser/theory/langevin.h"
 #include "phonomaser/liouvillian/liouvillian.h"
 #include "phonomaser/linalg/lu.h"

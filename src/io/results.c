@@ -1,0 +1,170 @@
+/* The documented HDF5 result layout (results.h): writers a C caller and the
+ * command line share. */
+#include "phonomaser/io/results.h"
+
+#include <complex.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "phonomaser/model/terms.h"
+
+pm_status pm_results_write_parameters(pm_h5file *file, const pm_params *p, long N_used)
+{
+    pm_status s = PM_OK;
+    struct {
+        const char *name;
+        double value;
+        const char *unit;
+    } params[] = {
+        {"omega_m", p->omega_m, "rad/s"}, {"Q", p->Q, "1"},
+        {"gamma_m", p->gamma_m, "1/s"}, {"gamma_1", p->gamma_1, "1/s"},
+        {"gamma_2", p->gamma_2, "1/s"}, {"S", p->S, "1"},
+        {"gamma_up", p->gamma_up, "1/s"}, {"gamma_down", p->gamma_down, "1/s"},
+        {"gamma_phi", p->gamma_phi, "1/s"}, {"eta", p->g / p->omega_m, "1"},
+        {"g", p->g, "rad/s"}, {"delta", p->delta, "rad/s"},
+        {"n_th", p->n_th, "1"}, {"T", p->T, "K"}, {"drive", p->drive, "rad/s"},
+        {"theta", p->theta, "rad"},
+    };
+    for (size_t k = 0; k < sizeof params / sizeof params[0] && s == PM_OK; k++)
+        if (pm_params_key_applies(params[k].name, p->model) || !pm_params_is_key(params[k].name))
+            s = pm_h5_attr_double(file, "/parameters", params[k].name, params[k].value, params[k].unit);
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/parameters", "model", pm_params_model_name(p->model));
+    /* the user terms, one "key = value" per line (only when there are any) */
+    if (s == PM_OK && p->terms.count > 0) {
+        char terms[PM_TERMS_MAX * (PM_TERM_KEY_SIZE + PM_TERM_TEXT_MAX + 4)];
+        size_t used = 0;
+        terms[0] = '\0';
+        for (int t = 0; t < p->terms.count; t++)
+            used += (size_t)snprintf(terms + used, sizeof terms - used, "%s%s = %s", t ? "\n" : "", p->terms.key[t],
+                                     p->terms.text[t]);
+        s = pm_h5_attr_string(file, "/parameters", "terms", terms);
+    }
+    /* N = auto: the cutoff the search chose (config_ini keeps "auto") */
+    long N = p->N == PM_N_AUTO && N_used > 0 ? N_used : p->N;
+    if (s == PM_OK) s = pm_h5_attr_int(file, "/parameters", "N", N);
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/parameters", "N_mode", p->N == PM_N_AUTO ? "auto" : "fixed");
+    return s;
+}
+
+pm_status pm_results_write_observables(pm_h5file *file, const char *group, const pm_observables *obs)
+{
+    struct {
+        const char *name;
+        double value;
+        const char *unit;
+    } values[] = {
+        {"n_mean", obs->n_mean, "1"},
+        {"n2_mean", obs->n2_mean, "1"},
+        {"g2", obs->g2, "1"},
+        {"sz_mean", obs->sz_mean, "1"},
+        {"a_re", creal(obs->a_mean), "1"},
+        {"a_im", cimag(obs->a_mean), "1"},
+        {"a2_re", creal(obs->a2_mean), "1"},
+        {"a2_im", cimag(obs->a2_mean), "1"},
+        {"coherence_tail", obs->coherence_tail, "1"},
+        {"trace", obs->trace, "1"},
+        {"hermiticity_error", obs->hermiticity_error, "1"},
+        {"min_eigenvalue", obs->min_eigenvalue, "1"},
+        {"tail_population", obs->tail_population, "1"},
+    };
+    pm_status s = PM_OK;
+    for (size_t k = 0; k < sizeof values / sizeof values[0] && s == PM_OK; k++)
+        s = pm_h5_attr_double(file, group, values[k].name, values[k].value, values[k].unit);
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "tail_levels", obs->tail_levels);
+    char path[256];
+    snprintf(path, sizeof path, "%s/p_n", group);
+    if (s == PM_OK) s = pm_h5_dataset_double(file, path, obs->p_n, (size_t)obs->N, 0, "1");
+    snprintf(path, sizeof path, "%s/rho_spin", group);
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, path, &obs->rho_spin[0][0], 2, 2, "1");
+    /* Frobenius norm of each sector k = -max_sector..max_sector */
+    snprintf(path, sizeof path, "%s/sector_norm", group);
+    if (s == PM_OK && obs->sector_norm)
+        s = pm_h5_dataset_double(file, path, obs->sector_norm, (size_t)(2 * obs->max_sector + 1), 0, "1");
+    return s;
+}
+
+pm_status pm_results_write_state(pm_h5file *file, const char *group, const pm_state *state)
+{
+    size_t total = 0;
+    for (size_t b = 0; b < state->nblocks; b++) total += (size_t)state->blocks[b]->size;
+    int64_t *row = malloc((total ? total : 1) * sizeof *row);
+    int64_t *col = malloc((total ? total : 1) * sizeof *col);
+    double complex *value = malloc((total ? total : 1) * sizeof *value);
+    pm_status s = (row && col && value) ? PM_OK : pm_error_set(PM_ENOMEM, "out of memory writing rho");
+    size_t n = 0;
+    for (size_t b = 0; b < state->nblocks && s == PM_OK; b++)
+        for (int64_t p = 0; p < state->blocks[b]->size; p++) {
+            row[n] = state->blocks[b]->row[p];
+            col[n] = state->blocks[b]->col[p];
+            value[n] = state->x[b][p];
+            n++;
+        }
+    char path[256];
+    snprintf(path, sizeof path, "%s/row", group);
+    if (s == PM_OK) s = pm_h5_dataset_int(file, path, row, n, "1");
+    snprintf(path, sizeof path, "%s/col", group);
+    if (s == PM_OK) s = pm_h5_dataset_int(file, path, col, n, "1");
+    snprintf(path, sizeof path, "%s/value", group);
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, path, value, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "dim", 2 * state->N);
+    /* 1: only sectors k >= 0 are stored, rho_ji = conj(rho_ij) gives the rest */
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "adjoint_implied", state->adjoint_implied);
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, group, "basis",
+                              "index i = s*N + n, s = 0 spin up, 1 spin down (QuTiP tensor(spin, fock))");
+    free(row), free(col), free(value);
+    return s;
+}
+
+pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
+                              double tail_tol, double rel_tol)
+{
+    size_t n = result->nsteps;
+    double *column = malloc((n ? n : 1) * sizeof *column);
+    int64_t *cutoffs = malloc((n ? n : 1) * sizeof *cutoffs);
+    if (!column || !cutoffs) {
+        free(column), free(cutoffs);
+        return pm_error_set(PM_ENOMEM, "out of memory writing the convergence ladder");
+    }
+    char path[256];
+    for (size_t k = 0; k < n; k++) cutoffs[k] = result->steps[k].N;
+    snprintf(path, sizeof path, "%s/N", group);
+    pm_status s = pm_h5_dataset_int(file, path, cutoffs, n, "1");
+    /* K: the sector cutoff of each step (-1: the model has no coupled sectors) */
+    for (size_t k = 0; k < n; k++) cutoffs[k] = result->steps[k].K;
+    snprintf(path, sizeof path, "%s/K", group);
+    if (s == PM_OK) s = pm_h5_dataset_int(file, path, cutoffs, n, "1");
+    struct {
+        const char *name;
+        size_t offset;
+        const char *unit;
+    } columns[] = {
+        {"n_mean", offsetof(pm_converge_step, n_mean), "1"},
+        {"n2_mean", offsetof(pm_converge_step, n2_mean), "1"},
+        {"g2", offsetof(pm_converge_step, g2), "1"},
+        {"sz_mean", offsetof(pm_converge_step, sz_mean), "1"},
+        {"tail_population", offsetof(pm_converge_step, tail_population), "1"},
+        {"rel_change_n", offsetof(pm_converge_step, rel_change_n), "1"},
+        {"rel_change_n2", offsetof(pm_converge_step, rel_change_n2), "1"},
+        {"abs_change_sz", offsetof(pm_converge_step, abs_change_sz), "1"},
+        {"residual", offsetof(pm_converge_step, residual), "1/s"},
+        {"min_eigenvalue", offsetof(pm_converge_step, min_eigenvalue), "1"},
+        {"seconds", offsetof(pm_converge_step, seconds), "s"},
+        {"coherence_tail", offsetof(pm_converge_step, coherence_tail), "1"},
+        {"a2_abs", offsetof(pm_converge_step, a2_abs), "1"},
+    };
+    for (size_t c = 0; c < sizeof columns / sizeof columns[0] && s == PM_OK; c++) {
+        for (size_t k = 0; k < n; k++)
+            column[k] = *(const double *)((const char *)&result->steps[k] + columns[c].offset);
+        snprintf(path, sizeof path, "%s/%s", group, columns[c].name);
+        s = pm_h5_dataset_double(file, path, column, n, 0, columns[c].unit);
+    }
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "chosen_N", result->chosen_N);
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "chosen_K", result->chosen_K);
+    if (s == PM_OK) s = pm_h5_attr_int(file, group, "converged", result->converged);
+    if (s == PM_OK) s = pm_h5_attr_double(file, group, "tail_tol", tail_tol, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, group, "converge_tol", rel_tol, "1");
+    free(column), free(cutoffs);
+    return s;
+}
