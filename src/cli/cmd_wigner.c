@@ -42,37 +42,6 @@ static void help(void)
 
 /* ------------------------------------------------------------ state file */
 
-/* The model parameters a file's /parameters group records (as written by
- * pm_report_h5_header); *found = 0 if any is missing. */
-static pm_status read_file_params(pm_h5file *file, pm_params *params, int *found)
-{
-    struct {
-        const char *name;
-        double *field;
-    } fields[] = {
-        {"omega_m", &params->omega_m}, {"Q", &params->Q},
-        {"gamma_m", &params->gamma_m}, {"gamma_1", &params->gamma_1},
-        {"gamma_2", &params->gamma_2}, {"S", &params->S},
-        {"gamma_up", &params->gamma_up}, {"gamma_down", &params->gamma_down},
-        {"gamma_phi", &params->gamma_phi}, {"eta", &params->eta},
-        {"g", &params->g}, {"delta", &params->delta},
-        {"n_th", &params->n_th},
-    };
-    *found = 0;
-    int exists = 0;
-    pm_status s = pm_h5_exists(file, "/parameters", &exists);
-    if (s != PM_OK || !exists) return s;
-    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
-        s = pm_h5_read_attr_double(file, "/parameters", fields[k].name, fields[k].field);
-        if (s != PM_OK) {
-            pm_error_clear();
-            return PM_OK; /* incomplete: no Maxwell-Bloch radius */
-        }
-    }
-    *found = 1;
-    return PM_OK;
-}
-
 /* The density matrix stored as triplets in `group` (row, col, value; attrs
  * dim, adjoint_implied) of a phonomaser file.  `spec` is FILE.h5 (group
  * /steady/rho, else /evolve/rho_final) or FILE.h5:/GROUP. */
@@ -99,39 +68,18 @@ static pm_status read_state_file(const char *spec, pm_wigner_mech **mech, pm_par
         s = pm_error_set(PM_EINVAL, "--state %s: no density matrix %s in the file (write one with "
                          "'phonomaser steady --set store_rho=1 --output FILE.h5', or name the group as "
                          "FILE.h5:/GROUP)", spec, group[0] ? group : "/steady/rho or /evolve/rho_final");
-    char dataset[600];
-    size_t nrow = 0, ncol = 0, nval = 0;
-    snprintf(dataset, sizeof dataset, "%s/row", group);
-    if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &nrow);
-    snprintf(dataset, sizeof dataset, "%s/col", group);
-    if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &ncol);
-    snprintf(dataset, sizeof dataset, "%s/value", group);
-    if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &nval);
-    if (s == PM_OK && (nrow != ncol || nrow != nval))
-        s = pm_error_set(PM_EINVAL, "--state %s: %s/row, col and value differ in length (%zu, %zu, %zu)", spec,
-                         group, nrow, ncol, nval);
-    int64_t dim = 0, adjoint_implied = 0;
-    if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "dim", &dim);
-    if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "adjoint_implied", &adjoint_implied);
-    int64_t *row = NULL, *col = NULL;
-    double complex *value = NULL;
-    if (s == PM_OK) {
-        size_t n = nrow ? nrow : 1;
-        row = malloc(n * sizeof *row);
-        col = malloc(n * sizeof *col);
-        value = malloc(n * sizeof *value);
-        if (!row || !col || !value) s = pm_error_set(PM_ENOMEM, "--state %s: out of memory (%zu elements)", spec, nrow);
+    pm_results_triplets rho = {0};
+    if (s == PM_OK) s = pm_results_read_triplets(file, group, &rho);
+    if (s != PM_OK && s != PM_ENOMEM) {
+        char message[1024];
+        snprintf(message, sizeof message, "%s", pm_error_message());
+        s = pm_error_set(s, "--state %s: %s", spec, message);
     }
-    snprintf(dataset, sizeof dataset, "%s/row", group);
-    if (s == PM_OK && nrow > 0) s = pm_h5_read_int(file, dataset, row);
-    snprintf(dataset, sizeof dataset, "%s/col", group);
-    if (s == PM_OK && nrow > 0) s = pm_h5_read_int(file, dataset, col);
-    snprintf(dataset, sizeof dataset, "%s/value", group);
-    if (s == PM_OK && nrow > 0) s = pm_h5_read_complex(file, dataset, value);
-    if (s == PM_OK) s = pm_wigner_mech_from_triplets(dim, nrow, row, col, value, adjoint_implied != 0, mech);
-    if (s == PM_OK) s = read_file_params(file, params, have_params);
-    if (s == PM_OK) params->N = (long)(dim / 2);
-    free(row), free(col), free(value);
+    if (s == PM_OK)
+        s = pm_wigner_mech_from_triplets(rho.dim, rho.count, rho.row, rho.col, rho.value, rho.adjoint_implied, mech);
+    if (s == PM_OK) s = pm_results_read_parameters(file, params, have_params);
+    if (s == PM_OK) params->N = (long)(rho.dim / 2);
+    pm_results_triplets_clear(&rho);
     pm_status closed = pm_h5_close(file, 1);
     return s != PM_OK ? s : closed;
 }

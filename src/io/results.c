@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "phonomaser/model/terms.h"
 
@@ -166,5 +167,78 @@ pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_c
     if (s == PM_OK) s = pm_h5_attr_double(file, group, "tail_tol", tail_tol, "1");
     if (s == PM_OK) s = pm_h5_attr_double(file, group, "converge_tol", rel_tol, "1");
     free(column), free(cutoffs);
+    return s;
+}
+
+/* ------------------------------------------------------------------ readers */
+
+pm_status pm_results_read_parameters(pm_h5file *file, pm_params *params, int *found)
+{
+    struct {
+        const char *name;
+        double *field;
+    } fields[] = {
+        {"omega_m", &params->omega_m}, {"Q", &params->Q},
+        {"gamma_m", &params->gamma_m}, {"gamma_1", &params->gamma_1},
+        {"gamma_2", &params->gamma_2}, {"S", &params->S},
+        {"gamma_up", &params->gamma_up}, {"gamma_down", &params->gamma_down},
+        {"gamma_phi", &params->gamma_phi}, {"eta", &params->eta},
+        {"g", &params->g}, {"delta", &params->delta},
+        {"n_th", &params->n_th},
+    };
+    *found = 0;
+    int exists = 0;
+    pm_status s = pm_h5_exists(file, "/parameters", &exists);
+    if (s != PM_OK || !exists) return s;
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+        s = pm_h5_read_attr_double(file, "/parameters", fields[k].name, fields[k].field);
+        if (s != PM_OK) {
+            pm_error_clear();
+            return PM_OK; /* incomplete: no Maxwell-Bloch radius */
+        }
+    }
+    *found = 1;
+    return PM_OK;
+}
+
+void pm_results_triplets_clear(pm_results_triplets *t)
+{
+    free(t->row), free(t->col), free(t->value);
+    memset(t, 0, sizeof *t);
+}
+
+pm_status pm_results_read_triplets(pm_h5file *file, const char *group, pm_results_triplets *out)
+{
+    memset(out, 0, sizeof *out);
+    char dataset[600];
+    size_t nrow = 0, ncol = 0, nval = 0;
+    snprintf(dataset, sizeof dataset, "%s/row", group);
+    pm_status s = pm_h5_dataset_size(file, dataset, &nrow);
+    snprintf(dataset, sizeof dataset, "%s/col", group);
+    if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &ncol);
+    snprintf(dataset, sizeof dataset, "%s/value", group);
+    if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &nval);
+    if (s == PM_OK && (nrow != ncol || nrow != nval))
+        s = pm_error_set(PM_EINVAL, "%s/row, col and value differ in length (%zu, %zu, %zu)", group, nrow, ncol, nval);
+    int64_t adjoint_implied = 0;
+    if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "dim", &out->dim);
+    if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "adjoint_implied", &adjoint_implied);
+    if (s == PM_OK) {
+        size_t n = nrow ? nrow : 1;
+        out->row = malloc(n * sizeof *out->row);
+        out->col = malloc(n * sizeof *out->col);
+        out->value = malloc(n * sizeof *out->value);
+        if (!out->row || !out->col || !out->value)
+            s = pm_error_set(PM_ENOMEM, "%s: out of memory (%zu elements)", group, nrow);
+    }
+    snprintf(dataset, sizeof dataset, "%s/row", group);
+    if (s == PM_OK && nrow > 0) s = pm_h5_read_int(file, dataset, out->row);
+    snprintf(dataset, sizeof dataset, "%s/col", group);
+    if (s == PM_OK && nrow > 0) s = pm_h5_read_int(file, dataset, out->col);
+    snprintf(dataset, sizeof dataset, "%s/value", group);
+    if (s == PM_OK && nrow > 0) s = pm_h5_read_complex(file, dataset, out->value);
+    out->count = nrow;
+    out->adjoint_implied = adjoint_implied != 0;
+    if (s != PM_OK) pm_results_triplets_clear(out);
     return s;
 }

@@ -5,6 +5,10 @@
 #ifndef PHONOMASER_RESULTS_H
 #define PHONOMASER_RESULTS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phonomaser/core/complex_type.h"
 #include "phonomaser/core/params.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/io/h5io.h"
@@ -28,6 +32,22 @@ pm_status pm_results_write_state(pm_h5file *file, const char *group, const pm_st
  * chosen_N, chosen_K, converged, the tolerances as attributes. */
 pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
                                   double tail_tol, double rel_tol);
+
+/* Readers.  The model parameters /parameters records (the inputs and
+ * derived rates above; *found = 0, PM_OK, if the group or one of them is
+ * missing, as in a file of another program). */
+pm_status pm_results_read_parameters(pm_h5file *file, pm_params *params, int *found);
+
+/* A density matrix as written by pm_results_write_state (owned arrays). */
+typedef struct pm_results_triplets {
+    int64_t dim;          /* Hilbert dimension 2N */
+    size_t count;
+    int64_t *row, *col;
+    pm_complex *value;
+    int adjoint_implied;  /* 1: rho_ji = conj(rho_ij) for the elements not stored */
+} pm_results_triplets;
+pm_status pm_results_read_triplets(pm_h5file *file, const char *group, pm_results_triplets *out);
+void pm_results_triplets_clear(pm_results_triplets *triplets);
 
 #ifdef __cplusplus
 }
