@@ -275,21 +275,16 @@ int pm_cmd_evolve(int argc, char **argv)
      * trajectory is checked below.  A checkpoint stores the N chosen. */
     int automatic = cfg->params.N == PM_N_AUTO;
     /* K = auto likewise: the sector cutoff of the converged steady state */
-    int k_automatic = pm_converge_is_automatic(&cfg->params) && !automatic;
-    if (automatic || k_automatic) {
+    int k_automatic = pm_converge_is_automatic(&cfg->params) && cfg->params.K == PM_K_AUTO;
+    if (pm_converge_is_automatic(&cfg->params)) {
         pm_converge_options copts;
         pm_cli_converge_options(cfg, &copts);
-        pm_converge_result ladder;
-        s = pm_converge_run(&cfg->params, &copts, &ladder);
-        cfg->params.N = ladder.chosen_N;
-        if (k_automatic) cfg->params.K = ladder.chosen_K;
-        pm_converge_result_clear(&ladder);
+        s = pm_converge_evolution_cutoffs(&cfg->params, &copts, &init, &cfg->params);
         if (s != PM_OK) {
             free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
             pm_h5_abort(file);
             return pm_cli_fail(s);
         }
-        if (init.kind == PM_INITIAL_FOCK && init.fock_n >= cfg->params.N) cfg->params.N = init.fock_n + 1;
     }
     if (checkpoint_path) {
         /* with an output file, an interruption always leaves a checkpoint */

@@ -138,6 +138,25 @@ compare_n:
     return PM_OK;
 }
 
+pm_status pm_converge_evolution_cutoffs(const pm_params *params, const pm_converge_options *opts,
+                                        const pm_initial *init, pm_params *out)
+{
+    pm_params chosen = *params;
+    if (pm_converge_is_automatic(params)) {
+        pm_converge_result ladder;
+        pm_status s = pm_converge_run(params, opts, &ladder);
+        if (s == PM_OK) {
+            chosen.N = ladder.chosen_N;
+            if (k_is_auto(params)) chosen.K = ladder.chosen_K;
+        }
+        pm_converge_result_clear(&ladder);
+        if (s != PM_OK) return s;
+    }
+    if (init->kind == PM_INITIAL_FOCK && init->fock_n >= chosen.N) chosen.N = (long)init->fock_n + 1;
+    *out = chosen;
+    return PM_OK;
+}
+
 int pm_converge_is_automatic(const pm_params *params)
 {
     return params->N == PM_N_AUTO || k_is_auto(params);

@@ -83,6 +83,13 @@ pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *o
  * whether the automatic cutoffs met their criteria (1 when nothing is
  * automatic; for K alone: the coherence tail at the last K). */
 pm_status pm_converge_run(const pm_params *params, const pm_converge_options *opts, pm_converge_result *result);
+/* The cutoffs of an evolution from `init`: where params leave N or K
+ * automatic, those of the converged steady state (an evolution from a
+ * thermal state grows towards it; the caller checks the tail population
+ * along the trajectory); N raised to hold a Fock initial state.  `out` is
+ * params with N and K set (it may be params itself). */
+pm_status pm_converge_evolution_cutoffs(const pm_params *params, const pm_converge_options *opts,
+                                        const pm_initial *init, pm_params *out);
 /* Whether params leave N or K (for a model that cuts sectors) to be chosen. */
 int pm_converge_is_automatic(const pm_params *params);
 void pm_converge_result_clear(pm_converge_result *result);
