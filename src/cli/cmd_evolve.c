@@ -220,9 +220,10 @@ int pm_cmd_evolve(int argc, char **argv)
     init.alpha = cfg->alpha_re + I * cfg->alpha_im;
     /* output times: the `times` list (after a start at t = 0 if it lacks
      * one: skip hides it), or n_times evenly spaced in [0, t_final] */
-    size_t skip = cfg->times_count > 0 && cfg->times[0] > 0;
-    size_t ntimes = cfg->times_count > 0 ? (size_t)cfg->times_count + skip : (size_t)cfg->n_times;
-    double *times = malloc(ntimes * sizeof *times);
+    size_t skip = 0, ntimes = 0;
+    double *times = NULL;
+    pm_status times_status = pm_output_times(cfg->times_count > 0 ? cfg->times : NULL, (size_t)cfg->times_count,
+                                             cfg->t_final, (size_t)cfg->n_times, &times, &ntimes, &skip);
     char *checkpoint_path = NULL, *ini_text = NULL;
     if (opts.output) {
         checkpoint_path = malloc(strlen(opts.output) + sizeof CHECKPOINT_SUFFIX);
@@ -231,13 +232,7 @@ int pm_cmd_evolve(int argc, char **argv)
     if (!times || (opts.output && !checkpoint_path)) {
         free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
         pm_checkpoint_free(resume);
-        return pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory for %zu output times", ntimes));
-    }
-    if (cfg->times_count > 0) {
-        times[0] = 0.0;
-        memcpy(times + skip, cfg->times, (size_t)cfg->times_count * sizeof *times);
-    } else {
-        for (size_t k = 0; k < ntimes; k++) times[k] = cfg->t_final * (double)k / (double)(ntimes - 1);
+        return pm_cli_fail(times ? pm_error_set(PM_ENOMEM, "out of memory for the checkpoint name") : times_status);
     }
 
     pm_h5file *file = NULL;

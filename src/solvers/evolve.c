@@ -33,6 +33,28 @@ _Static_assert(sizeof(sunindextype) == sizeof(int64_t),
 _Static_assert(sizeof(double complex) == 2 * sizeof(realtype),
                "double complex must be two realtype values");
 
+pm_status pm_output_times(const double *list, size_t count, double t_final, size_t n_times, double **out,
+                          size_t *ntimes_out, size_t *skip)
+{
+    *out = NULL;
+    *ntimes_out = 0;
+    *skip = list && count > 0 && list[0] > 0;
+    size_t ntimes = list && count > 0 ? count + *skip : n_times;
+    if (!list && (ntimes < 2 || !(t_final > 0) || !isfinite(t_final)))
+        return pm_error_set(PM_EINVAL, "output times: n_times = %zu must be >= 2 and t_final = %g > 0", ntimes, t_final);
+    double *times = malloc(ntimes * sizeof *times);
+    if (!times) return pm_error_set(PM_ENOMEM, "out of memory for %zu output times", ntimes);
+    if (list && count > 0) {
+        times[0] = 0.0;
+        memcpy(times + *skip, list, count * sizeof *times);
+    } else {
+        for (size_t k = 0; k < ntimes; k++) times[k] = t_final * (double)k / (double)(ntimes - 1);
+    }
+    *out = times;
+    *ntimes_out = ntimes;
+    return PM_OK;
+}
+
 const char *pm_linear_solver_name(pm_linear_solver solver)
 {
     switch (solver) {

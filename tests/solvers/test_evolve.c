@@ -318,6 +318,24 @@ static pm_evolve_options tight_options(pm_linear_solver solver)
 
 /* ---------- tests ---------- */
 
+static void test_output_times(void)
+{
+    double *t = NULL;
+    size_t n = 0, skip = 9;
+    CHECK_OK(pm_output_times(NULL, 0, 20.0, 5, &t, &n, &skip));
+    CHECK(n == 5 && skip == 0 && t[0] == 0 && t[4] == 20.0 && t[1] == 5.0);
+    free(t);
+    const double list[] = {0.5, 2, 20};
+    CHECK_OK(pm_output_times(list, 3, 0, 0, &t, &n, &skip));
+    CHECK(n == 4 && skip == 1 && t[0] == 0 && t[1] == 0.5 && t[3] == 20);
+    free(t);
+    const double from_zero[] = {0, 1};
+    CHECK_OK(pm_output_times(from_zero, 2, 0, 0, &t, &n, &skip));
+    CHECK(n == 2 && skip == 0);
+    free(t);
+    CHECK(pm_output_times(NULL, 0, 20.0, 1, &t, &n, &skip) == PM_EINVAL && t == NULL && n == 0);
+}
+
 static void test_defaults(void)
 {
     pm_evolve_options o;
@@ -815,6 +833,7 @@ static void test_progress_reports(void)
 
 int main(void)
 {
+    test_output_times();
     test_defaults();
     test_spin_relaxation(PM_LINSOL_KLU);
     test_spin_relaxation(PM_LINSOL_SPGMR);

@@ -49,6 +49,14 @@ typedef struct pm_evolve_info {
     double t_reached;        /* last time reached [s] */
 } pm_evolve_info;
 
+/* Output times of an evolution, which starts at t = 0: the `count` listed
+ * times (increasing, >= 0) after a 0 prepended if the list lacks it
+ * (*skip = 1 then: the caller hides that output), or, with list = NULL,
+ * n_times evenly spaced in [0, t_final] (*skip = 0).  *ntimes times are
+ * malloc'ed into *out (free()). */
+pm_status pm_output_times(const double *list, size_t count, double t_final, size_t n_times, double **out,
+                          size_t *ntimes, size_t *skip);
+
 /* Called at each output time with the state there; return nonzero to stop. */
 typedef int (*pm_evolve_callback)(void *context, size_t index, double t, const pm_complex *x);
 
