@@ -572,11 +572,7 @@ int pm_cmd_compare(int argc, char **argv)
         } else if (strcmp(cfg->sweep, "none") != 0) {
             s = pm_sweep_variable_parse(cfg->sweep, &v);
             count = (size_t)cfg->sweep_points;
-            values = s == PM_OK ? malloc(count * sizeof *values) : NULL;
-            if (s == PM_OK && !values) s = pm_error_set(PM_ENOMEM, "out of memory for %zu sweep values", count);
-            for (size_t k = 0; s == PM_OK && k < count; k++)
-                values[k] = count == 1 ? cfg->sweep_from
-                                       : cfg->sweep_from + (cfg->sweep_to - cfg->sweep_from) * (double)k / (double)(count - 1);
+            if (s == PM_OK) s = pm_sweep_values(cfg->sweep_from, cfg->sweep_to, count, &values);
             sweep = 1;
         } else {
             values = malloc(sizeof *values);
@@ -650,14 +646,8 @@ int pm_cmd_compare(int argc, char **argv)
         }
         int interrupted = s == PM_EINTERRUPT;
         /* thresholds (one per point; a sweep over S shares one) */
-        for (size_t k = 0; want_threshold && s == PM_OK && k < count; k++) {
-            if (v == PM_SWEEP_S && k > 0) {
-                thresholds[k] = thresholds[0];
-                continue;
-            }
-            pm_params p;
-            s = pm_sweep_apply(&cfg->params, v, values[k], &p);
-            if (s == PM_OK) s = pm_compare_threshold_run(&p, &copts, &thresholds[k]);
+        if (want_threshold && s == PM_OK) {
+            s = pm_compare_sweep_thresholds(&cfg->params, v, count, values, &copts, thresholds);
             interrupted = s == PM_EINTERRUPT;
         }
         if (s == PM_OK && !sweep && flags.langevin) {

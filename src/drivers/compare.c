@@ -532,6 +532,34 @@ static pm_status bisect_mid(const pm_params *params, const pm_compare_options *o
     return PM_OK;
 }
 
+pm_status pm_sweep_values(double from, double to, size_t count, double **values)
+{
+    *values = NULL;
+    if (count < 1 || !isfinite(from) || !isfinite(to))
+        return pm_error_set(PM_EINVAL, "sweep: %zu values from %g to %g (need >= 1, finite ends)", count, from, to);
+    double *v = malloc(count * sizeof *v);
+    if (!v) return pm_error_set(PM_ENOMEM, "out of memory for %zu sweep values", count);
+    for (size_t k = 0; k < count; k++) v[k] = count == 1 ? from : from + (to - from) * (double)k / (double)(count - 1);
+    *values = v;
+    return PM_OK;
+}
+
+pm_status pm_compare_sweep_thresholds(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
+                                      const pm_compare_options *opts, pm_compare_threshold *thresholds)
+{
+    pm_status s = PM_OK;
+    for (size_t k = 0; s == PM_OK && k < count; k++) {
+        if (v == PM_SWEEP_S && k > 0) {
+            thresholds[k] = thresholds[0];
+            continue;
+        }
+        pm_params p;
+        s = pm_sweep_apply(base, v, values[k], &p);
+        if (s == PM_OK) s = pm_compare_threshold_run(&p, opts, &thresholds[k]);
+    }
+    return s;
+}
+
 pm_status pm_compare_transition_centre(const pm_params *params, const pm_compare_options *opts, double lo, double hi,
                                        double *S_mid, int *solves)
 {

@@ -209,8 +209,21 @@ static void test_sweep(void)
     CHECK(strstr(pm_error_message(), "sweep point 1") != NULL);
 }
 
+static void test_sweep_values(void)
+{
+    double *v = NULL;
+    CHECK_OK(pm_sweep_values(0, 0.3, 4, &v));
+    CHECK(v[0] == 0 && v[3] == 0.3 && fabs(v[1] - 0.1) < 1e-15);
+    free(v);
+    CHECK_OK(pm_sweep_values(0.2, 0.9, 1, &v));
+    CHECK(v[0] == 0.2);
+    free(v);
+    CHECK(pm_sweep_values(0, 1, 0, &v) == PM_EINVAL && v == NULL);
+}
+
 int main(void)
 {
+    test_sweep_values();
     test_lamb_shift_sign();
     test_convergence();
     test_failure_detected();

@@ -151,6 +151,10 @@ pm_status pm_sweep_apply(const pm_params *base, pm_sweep_variable v, double valu
 #define PM_SWEEP_MAX 100000
 pm_status pm_sweep_parse(const char *spec, pm_sweep_variable *v, size_t *count, double **values);
 
+/* `count` evenly spaced values from `from` to `to` (both included; count = 1:
+ * `from`), malloc'ed into *values. */
+pm_status pm_sweep_values(double from, double to, size_t count, double **values);
+
 /* All points of a sweep, in parallel (opts->threads).  points[count] are
  * filled; each carries its status.  Returns PM_OK if every point succeeded,
  * else the status of the first failed point with a message naming it;
@@ -184,6 +188,12 @@ typedef struct pm_compare_threshold {
 
 pm_status pm_compare_threshold_run(const pm_params *params, const pm_compare_options *opts,
                                    pm_compare_threshold *out);
+/* The thresholds of every sweep point (pm_compare_threshold_run), one per
+ * point; a sweep over S shares the first (the threshold does not depend on
+ * S).  thresholds[count] are filled. */
+pm_status pm_compare_sweep_thresholds(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
+                                      const pm_compare_options *opts, pm_compare_threshold *thresholds);
+
 /* S_mid of the exact model params describe (any model): the pump in [lo, hi]
  * where <I^2>/<I>^2 = pi/2, by bisection (NaN if not bracketed); *solves
  * (may be NULL) is increased by the steady states solved. */
