@@ -145,16 +145,24 @@ pm_status pm_compare_check_terms(const pm_params *params)
                         "knows no user terms); remove the terms, or use steady / evolve", params->terms.key[0]);
 }
 
-pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options *opts,
-                               pm_compare_point *out, double **p_n)
+/* This comparison's exact side is a model without user terms whose sectors
+ * are invariant (the k = 1 sector, the reduced formulas of the paper);
+ * coupled sectors go to the four-way comparison (compare_models.h). */
+static pm_status check_comparable(const pm_params *params)
 {
     if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
-    /* the k = 1 sector and the reduced formulas here are those of a model
-     * whose sectors are invariant; coupled sectors: compare_models.h */
     const pm_model_type *type = pm_model_type_get(params->model);
     if (!type || type->truncates_sectors)
         return pm_error_set(PM_EINVAL, "compare: model = %s has coupled sectors: use the four-way comparison "
                             "(pm_compare4_point_run)", type ? type->name : "?");
+    return PM_OK;
+}
+
+pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options *opts,
+                               pm_compare_point *out, double **p_n)
+{
+    pm_status checked = check_comparable(params);
+    if (checked != PM_OK) return checked;
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);
@@ -572,13 +580,8 @@ pm_status pm_compare_transition_centre(const pm_params *params, const pm_compare
 pm_status pm_compare_threshold_run(const pm_params *params, const pm_compare_options *opts,
                                    pm_compare_threshold *out)
 {
-    if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
-    /* the k = 1 sector and the reduced formulas here are those of a model
-     * whose sectors are invariant; coupled sectors: compare_models.h */
-    const pm_model_type *type = pm_model_type_get(params->model);
-    if (!type || type->truncates_sectors)
-        return pm_error_set(PM_EINVAL, "compare: model = %s has coupled sectors: use the four-way comparison "
-                            "(pm_compare4_point_run)", type ? type->name : "?");
+    pm_status checked = check_comparable(params);
+    if (checked != PM_OK) return checked;
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);

@@ -8,75 +8,13 @@
 #include <string.h>
 
 #include "phonomaser/drivers/solve.h"
+#include "qutip_reference.h"
 #include "testutil.h"
 
-#define MAX_ROWS 512
-#define MAX_LEVELS 256
 
-typedef struct {
-    pm_params params;
-    char initial[128];
-    double alpha_re, alpha_im, spin_p_up;
-    int has_spin_p_up;
-    /* steady */
-    double n_mean, n2_mean, g2, sz_mean, p_up;
-    double p_n[MAX_LEVELS];
-    int levels;
-    /* evolve: t n n2 sz re_a im_a trace */
-    double rows[MAX_ROWS][7];
-    int nrows;
-} reference;
+typedef qutip_reference reference;
 
-static int load(const char *name, reference *ref)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", PM_DATA_DIR, name);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return -1;
-    }
-    memset(ref, 0, sizeof *ref);
-    pm_params_init(&ref->params);
-    char line[4096];
-    while (fgets(line, sizeof line, f)) {
-        char record[32], key[64], value[128];
-        if (line[0] == '#' || sscanf(line, "%31s", record) != 1) continue;
-        if (!strcmp(record, "param") && sscanf(line, "%*s %63s %127s", key, value) == 2) {
-            CHECK_OK(pm_params_set(&ref->params, key, value));
-        } else if (!strcmp(record, "initial") && sscanf(line, "%*s %63s", key) == 1) {
-            /* "initial thermal": thermal (x) uncoupled spin steady state;
-             * "initial coherent RE IM": |alpha> (x) |down> (file format) */
-            snprintf(ref->initial, sizeof ref->initial, "%s", key);
-            if (!strcmp(key, "coherent")) {
-                CHECK(sscanf(line, "%*s %*s %lf %lf", &ref->alpha_re, &ref->alpha_im) == 2);
-                ref->spin_p_up = 0;
-                ref->has_spin_p_up = 1;
-            }
-        } else if (!strcmp(record, "result") && sscanf(line, "%*s %63s %127s", key, value) == 2) {
-            double v = atof(value);
-            if (!strcmp(key, "n_mean")) ref->n_mean = v;
-            else if (!strcmp(key, "n2_mean")) ref->n2_mean = v;
-            else if (!strcmp(key, "g2")) ref->g2 = v;
-            else if (!strcmp(key, "sz_mean")) ref->sz_mean = v;
-            else if (!strcmp(key, "p_up")) ref->p_up = v;
-        } else if (!strcmp(record, "P")) {
-            int n;
-            double v;
-            if (sscanf(line, "%*s %d %lf", &n, &v) == 2 && n >= 0 && n < MAX_LEVELS) {
-                ref->p_n[n] = v;
-                if (n + 1 > ref->levels) ref->levels = n + 1;
-            }
-        } else if (!strcmp(record, "row") && ref->nrows < MAX_ROWS) {
-            double *r = ref->rows[ref->nrows];
-            if (sscanf(line, "%*s %lf %lf %lf %lf %lf %lf %lf", &r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]) == 7)
-                ref->nrows++;
-        }
-    }
-    fclose(f);
-    CHECK_OK(pm_params_derive(&ref->params));
-    return 0;
-}
+static int load(const char *name, reference *ref) { return qutip_reference_load(name, ref); }
 
 static void check_steady(const char *name, pm_path path, pm_steady_method method)
 {
@@ -122,7 +60,7 @@ static void check_evolve(const char *name, pm_path path)
     pm_initial_default(&ref.params, kind, &init);
     init.alpha = ref.alpha_re + I * ref.alpha_im;
     if (ref.has_spin_p_up) init.p_up = ref.spin_p_up;
-    double times[MAX_ROWS];
+    double times[QREF_MAX_ROWS];
     for (int k = 0; k < ref.nrows; k++) times[k] = ref.rows[k][0];
     pm_mesolve_options mo;
     pm_mesolve_options_default(&mo);

@@ -14,79 +14,14 @@
 #include <string.h>
 
 #include "phonomaser/drivers/solve.h"
+#include "qutip_reference.h"
 #include "testutil.h"
 
-#define MAX_LEVELS 64
-#define MAX_ELEMENTS 32
 #define TOL 1e-8
 
-typedef struct {
-    pm_params params;
-    int nterms;
-    double n_mean, n2_mean, sz_mean, p_up;
-    double complex a, a2;
-    long sector_step;
-    double p_n[MAX_LEVELS];
-    int levels;
-    int nrho;
-    long rho_i[MAX_ELEMENTS], rho_j[MAX_ELEMENTS];
-    double complex rho[MAX_ELEMENTS];
-} reference;
+typedef qutip_reference reference;
 
-static int load(const char *name, reference *ref)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", PM_DATA_DIR, name);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        test_failures++;
-        return -1;
-    }
-    memset(ref, 0, sizeof *ref);
-    pm_params_init(&ref->params);
-    ref->sector_step = -1;
-    char line[4096], record[32], key[64], value[128];
-    double re_a = 0, im_a = 0, re_a2 = 0, im_a2 = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#' || sscanf(line, "%31s", record) != 1) continue;
-        int offset = 0;
-        if (!strcmp(record, "param") && sscanf(line, "%*s %63s %127s", key, value) == 2) {
-            CHECK_OK(pm_params_set(&ref->params, key, value));
-        } else if (!strcmp(record, "term") && sscanf(line, "%*s %63s %n", key, &offset) == 1 && offset > 0) {
-            /* the rest of the line is the value (pm_params_set trims it) */
-            CHECK_OK(pm_params_set(&ref->params, key, line + offset));
-            ref->nterms++;
-        } else if (!strcmp(record, "result") && sscanf(line, "%*s %63s %127s", key, value) == 2) {
-            double v = atof(value);
-            if (!strcmp(key, "n_mean")) ref->n_mean = v;
-            else if (!strcmp(key, "n2_mean")) ref->n2_mean = v;
-            else if (!strcmp(key, "sz_mean")) ref->sz_mean = v;
-            else if (!strcmp(key, "p_up")) ref->p_up = v;
-            else if (!strcmp(key, "re_a")) re_a = v;
-            else if (!strcmp(key, "im_a")) im_a = v;
-            else if (!strcmp(key, "re_a2")) re_a2 = v;
-            else if (!strcmp(key, "im_a2")) im_a2 = v;
-            else if (!strcmp(key, "sector_step")) ref->sector_step = atol(value);
-        } else if (!strcmp(record, "P")) {
-            int n;
-            double v;
-            if (sscanf(line, "%*s %d %lf", &n, &v) == 2 && n >= 0 && n < MAX_LEVELS) {
-                ref->p_n[n] = v;
-                if (n + 1 > ref->levels) ref->levels = n + 1;
-            }
-        } else if (!strcmp(record, "rho") && ref->nrho < MAX_ELEMENTS) {
-            double re, im;
-            if (sscanf(line, "%*s %ld %ld %lf %lf", &ref->rho_i[ref->nrho], &ref->rho_j[ref->nrho], &re, &im) == 4)
-                ref->rho[ref->nrho++] = re + I * im;
-        }
-    }
-    fclose(f);
-    ref->a = re_a + I * im_a;
-    ref->a2 = re_a2 + I * im_a2;
-    CHECK_OK(pm_params_derive(&ref->params));
-    return 0;
-}
+static int load(const char *name, reference *ref) { return qutip_reference_load(name, ref); }
 
 /* |x - y| <= TOL * scale, reported with its name */
 static void check_scaled(const char *name, const char *what, double complex x, double complex y, double scale)
