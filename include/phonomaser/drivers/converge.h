@@ -13,12 +13,12 @@
  * second ladder inside the first: at each N, K grows (from k_start, or the K
  * accepted at the previous N) by k_growth until
  *   coherence_tail <= k_tail_tol    (norm of the outermost kept sectors
- *                                    relative to k = 0, default 1e-6;
- *                                    the error of <n> is about 70 times
- *                                    its square at the operating point)
- *   |<n>_K - <n>_Kprev| / <n>_K <= rel_tol   (checked once: at the first N
- *                                    where K grows, or at the first N if
- *                                    K never needs to grow, one K step more)
+ *                                    relative to k = 0, default 1e-5)
+ * and, the first time K grows, |<n>_K - <n>_Kprev| / <n>_K <= rel_tol.  Once
+ * N's criteria hold, the accepted K is verified at that final N against the
+ * previous K of its ladder (|change of <n>| <= rel_tol; the K a state needs
+ * grows with N, which the tail alone can miss: measured at S = 0, K = 9
+ * was 6.5e-7 off); if it fails, K grows at the same N.
  * Every solve is a step of the ladder (with its N and K). */
 #ifndef PHONOMASER_CONVERGE_H
 #define PHONOMASER_CONVERGE_H
@@ -38,7 +38,7 @@ typedef struct pm_converge_options {
     long n_start;        /* first N of the automatic ladder, default 32 */
     long n_max;          /* largest N tried, default 1 << 20 */
     double growth;       /* factor between cutoffs, default 1.5 */
-    double k_tail_tol;   /* K = auto: default 1e-6 */
+    double k_tail_tol;   /* K = auto: default 1e-5 */
     long k_start;        /* first K, default 4 (rounded up to the sector step) */
     double k_growth;     /* factor between sector cutoffs, default 1.5 (at least one step) */
     pm_path path;
