@@ -8,6 +8,7 @@
 #include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/model/model.h"
+#include "phonomaser/phase_space/wigner.h"
 #include "phonomaser/drivers/solve.h"
 #include "model/model_terms.h"
 #include "testutil.h"
@@ -301,8 +302,39 @@ static void test_parallel_determinism(void)
                 }
 }
 
+/* The Wigner function of a dressed state on coupled sectors equals that of
+ * the same state solved on the full Liouvillian (every diagonal), takes the
+ * general path (<a^2> != 0: not phase invariant) and integrates to 1. */
+static void test_wigner_of_coupled_state(void)
+{
+    const long N = 14;
+    pm_params p = small_params("1.0", "30", N);
+    pm_steady_result coupled, full;
+    steady(&p, PM_PATH_SECTOR, &coupled);
+    steady(&p, PM_PATH_FULL, &full);
+    enum { M = 91 };
+    double z[M];
+    for (int k = 0; k < M; k++) z[k] = -9.0 + 18.0 * k / (M - 1);
+    double W1[M * M], W2[M * M];
+    pm_wigner_path path1, path2;
+    REQUIRE_OK(pm_wigner_grid(coupled.state, M, z, M, z, W1, &path1));
+    REQUIRE_OK(pm_wigner_grid(full.state, M, z, M, z, W2, &path2));
+    CHECK(path1 == PM_WIGNER_GENERAL && path2 == PM_WIGNER_GENERAL);
+    double worst = 0, integral = 0, h = z[1] - z[0];
+    for (int q = 0; q < M * M; q++) {
+        if (fabs(W1[q] - W2[q]) > worst) worst = fabs(W1[q] - W2[q]);
+        integral += W1[q] * h * h;
+    }
+    printf("Wigner of the coupled state: max |W - W_full| = %.3g, integral %.12f\n", worst, integral);
+    CHECK(worst < 1e-13);
+    CHECK_CLOSE(integral, 1.0, 1e-6);
+    pm_steady_result_clear(&coupled);
+    pm_steady_result_clear(&full);
+}
+
 int main(void)
 {
+    test_wigner_of_coupled_state();
     test_parallel_determinism();
     test_beyond_rwa_controlled();
     test_sector_step();
