@@ -9,6 +9,9 @@ Reads the files that tools/main_job.sh writes into RESULTS_DIR and writes
     fig2c_radial.png      stationary radial distribution P(r)
     fig2d_g2.png          g2(0) versus S across threshold
     fig3_wigner.png       steady-state Wigner function W(z, p)
+    fig3_wigner_dressed.png  W(z, p) of the dressed model of Eq. (5) (no RWA) next to the JC one
+    dressed_vs_jc_S.png   <n>, g2(0), <sigma_z> versus S: exact dressed model (Eq. 5), exact JC
+                          model (Eq. 6), reduced theory with and beyond the RWA
     table2.png, table2.md Table II (reduced theory, with the paper's printed values)
     convergence.png       truncation convergence versus the Fock cutoff N
 
@@ -229,10 +232,13 @@ def fig2d(results):
     op = need(results, "table1_compare.h5")["compare"]["threshold"]
     S_mid_exact, S_mid_fp = float(op["S_mid_exact"][0]), float(op["S_mid_fp"][0])
     lang = c.get("langevin")
+    dr = dressed_sweep(results)
 
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2))
     for ax, zoom in ((axes[0], False), (axes[1], True)):
-        ax.plot(S, g2_exact, "ko-", lw=1.8, ms=5, label="exact master equation")
+        ax.plot(S, g2_exact, "ko-", lw=1.8, ms=5, label="exact master equation (JC model, Eq. 6)")
+        ax.plot(dr["S"], dr["g2"]["dressed"], "D-", color="tab:purple", mec="k", mew=0.5, lw=1.8, ms=5,
+                label="exact dressed model, Eq. (5) without the RWA")
         ax.plot(S, g2_fp, "-", color="tab:red", lw=1.8, label="Fokker-Planck, Eq. (20) (ordering-corrected)")
         if lang is not None and "g2" in lang:
             ax.errorbar(S, lang["g2"][order], yerr=lang["g2_error"][order], fmt="s", color="tab:green",
@@ -242,6 +248,8 @@ def fig2d(results):
                    label=rf"exact transition centre $S_{{mid}}$ = {S_mid_exact:.4f}")
         ax.axvline(S_mid_fp, color="tab:red", ls=":", lw=1.3,
                    label=rf"Fokker-Planck $S_{{mid}}$ = {S_mid_fp:.4f}")
+        ax.axvline(dr["S_th_beyond_rwa"], color="tab:purple", ls="--", lw=1.3,
+                   label=rf"$S_{{th}}$ beyond the RWA = {dr['S_th_beyond_rwa']:.4f}")
         for level in (1.0, 2.0):
             ax.axhline(level, color="0.6", lw=0.8)
         ax.set_xlabel(r"dressed inversion $S = S_z^{(0)}$")
@@ -249,7 +257,7 @@ def fig2d(results):
         if zoom:
             ax.set_xlim(-0.005, 0.065)
     axes[0].set_xlim(S.min() - 0.01, S.max() + 0.01)
-    axes[0].set_ylim(0.9, 2.25)
+    axes[0].set_ylim(0.9, 2.55)
     axes[1].set_ylim(0.9, 2.25)
     axes[0].set_title("Fig. 2(d): intensity correlations across threshold")
     axes[1].set_title("zoom on the threshold region")
@@ -257,8 +265,9 @@ def fig2d(results):
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=10, frameon=False)
     p = d["parameters"].attrs
     fig.suptitle(f"$\\eta$ = {p['eta']:g}, $\\delta$ = {p['delta']:g}, $\\bar n_{{th}}$ = {p['n_th']:g}; "
-                 f"exact: N = auto per point ({int(np.nanmin(c['exact']['N']))}-{int(np.nanmax(c['exact']['N']))}); "
-                 r"$S_{mid}$: $\langle I^2\rangle/\langle I\rangle^2 = \pi/2$", y=1.01, fontsize=11)
+                 f"exact JC: N = auto per point ({int(np.nanmin(c['exact']['N']))}-{int(np.nanmax(c['exact']['N']))}); "
+                 r"$S_{mid}$: $\langle I^2\rangle/\langle I\rangle^2 = \pi/2$"
+                 f"; dressed: N, K = auto (dressed_S_sweep.h5)", y=1.01, fontsize=11)
     save(fig, results, "fig2d_g2.png")
 
 
@@ -304,6 +313,220 @@ def fig3(results):
     fig.suptitle(operating_point_label(d) + f"; Fock cutoff N = {int(w.attrs['N'])}, "
                  f"{len(z)} x {len(p)} grid; quadratures dimensionless", y=1.0, fontsize=11)
     save(fig, results, "fig3_wigner.png")
+
+
+# ---------------------------------------------------------------- dressed model (Eq. 5, no RWA)
+
+DRESSED_COLUMNS = (  # /compare4/<quantity>/<column>: style, label
+    ("dressed", dict(fmt="o-", color="k", mfc="k", lw=2.0, ms=6), "exact dressed model, Eq. (5) (no RWA)"),
+    ("jc", dict(fmt="s-", color="tab:blue", mfc="none", lw=1.6, ms=6), "exact JC model, Eq. (6) (RWA)"),
+    ("reduced_rwa", dict(fmt="v--", color="tab:red", mfc="none", lw=1.4, ms=6),
+     "reduced theory, RWA: (B92) below / Eq. (15) above $S_{th}$; g2: Eq. (20)"),
+    ("reduced_beyond_rwa", dict(fmt="^-.", color="tab:orange", mfc="none", lw=1.4, ms=6),
+     "reduced theory beyond the RWA (below its threshold only)"),
+)
+
+
+def theta_label(p):
+    """The mixing angle theta of /parameters as text (pi/2: the resonant drive)."""
+    return r"$\pi/2$" if abs(p["theta"] - math.pi / 2) < 1e-12 else f"{p['theta']:.4g}"
+
+
+def dressed_sweep(results):
+    """The four-way comparison over S (compare --set model=dressed --sweep S=...), sorted by S."""
+    d = need(results, "dressed_S_sweep.h5")
+    c = d["compare4"]
+    order = np.argsort(c["S"])
+    out = {"data": d, "S": c["S"][order]}
+    for q in ("n_mean", "g2", "sz_mean"):
+        out[q] = {col: np.asarray(c[q][col], dtype=float)[order] for col, _, _ in DRESSED_COLUMNS}
+    for key in ("N", "K", "N_jc", "a2_abs", "rwa_coupling_ratio", "rwa_resonance_ratio"):
+        out[key] = np.asarray(c[key], dtype=float)[order]
+    out["S_th_rwa"] = float(np.nanmedian(c["S_th_rwa"]))
+    out["S_th_beyond_rwa"] = float(np.nanmedian(c["S_th_beyond_rwa"]))
+    return out
+
+
+def break_at(x, y, x_break):
+    """Insert a NaN at x_break so that the line does not join the two branches of a piecewise
+    formula ((B92) below and Eq. (15) above S_th)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    k = int(np.searchsorted(x, x_break))
+    if 0 < k < len(x):
+        x, y = np.insert(x, k, x_break), np.insert(y, k, np.nan)
+    return x, y
+
+
+def dressed_vs_jc(results):
+    dr = dressed_sweep(results)
+    S = dr["S"]
+    S_th, S_th_b = dr["S_th_rwa"], dr["S_th_beyond_rwa"]
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5.4), gridspec_kw={"wspace": 0.27})
+    quantities = (("n_mean", r"mean phonon number $\langle n\rangle = \langle a^\dagger a\rangle$", True),
+                  ("g2", r"$g^{(2)}(0) = (\langle n^2\rangle - \langle n\rangle)/\langle n\rangle^2$", False),
+                  ("sz_mean", r"spin inversion $\langle\sigma_z\rangle$", False))
+    for ax, (q, ylabel, log) in zip(axes, quantities):
+        for col, style, label in DRESSED_COLUMNS:
+            y = dr[q][col]
+            if not np.isfinite(y).any():
+                continue  # no formula for this quantity (g2 beyond the RWA)
+            # (B92) below and Eq. (15) above S_th are two branches: not joined by a line
+            x, y = break_at(S, y, S_th) if (col, q) == ("reduced_rwa", "n_mean") else (S, y)
+            style = dict(style)
+            fmt = style.pop("fmt")
+            ax.plot(x, y, fmt, mec=style["color"], label=label, **style)
+        ax.axvline(S_th, color="tab:red", ls=":", lw=1.5, label=rf"$S_{{th}}$ RWA (Eq. 14) = {S_th:.4f}")
+        ax.axvline(S_th_b, color="tab:orange", ls=":", lw=1.5,
+                   label=rf"$S_{{th}}$ beyond the RWA = {S_th_b:.4f}")
+        ax.set_xlabel(r"dressed inversion $S = S_z^{(0)}$ (pump)")
+        ax.set_ylabel(ylabel)
+        ax.set_xlim(S.min() - 0.02, S.max() + 0.02)
+        if log:
+            ax.set_yscale("log")
+            finite = np.concatenate([v[np.isfinite(v)] for v in dr[q].values()])
+            ax.set_ylim(0.5 * finite.min(), min(3 * finite.max(), 1e4))
+    for level in (1.0, 2.0):
+        axes[1].axhline(level, color="0.6", lw=0.8)
+    axes[1].text(0.97, 0.97, "thermal: 2\ncoherent: 1\n(no g2 formula beyond the RWA)", transform=axes[1].transAxes,
+                 ha="right", va="top", fontsize=9)
+    axes[2].plot(S, S, "-", color="0.6", lw=0.8, zorder=0)
+    axes[2].text(0.03, 0.97, r"grey: $\langle\sigma_z\rangle = S$ (uncoupled spin)", transform=axes[2].transAxes,
+                 va="top", fontsize=9)
+    axes[0].set_title(r"(a) $\langle n\rangle$ (log scale)")
+    axes[1].set_title(r"(b) intensity correlations $g^{(2)}(0)$")
+    axes[2].set_title(r"(c) inversion $\langle\sigma_z\rangle$: clamped only in the JC model")
+    # zoom on the two thresholds (linear S, log <n>) in the empty lower right of (a)
+    ins = axes[0].inset_axes([0.58, 0.07, 0.39, 0.36])
+    for col, style, _ in DRESSED_COLUMNS:
+        x, y = break_at(S, dr["n_mean"][col], S_th) if col == "reduced_rwa" else (S, dr["n_mean"][col])
+        style = dict(style)
+        fmt = style.pop("fmt")
+        style["ms"] = 4
+        ins.semilogy(x, y, fmt, mec=style["color"], **style)
+    ins.axvline(S_th, color="tab:red", ls=":", lw=1.2)
+    ins.axvline(S_th_b, color="tab:orange", ls=":", lw=1.2)
+    ins.set_xlim(-0.03, 0.08)
+    ins.set_ylim(10, 800)
+    ins.tick_params(labelsize=8)
+    ins.set_title("zoom: thresholds", fontsize=9, pad=2)
+    handles, labels = axes[2].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=3, fontsize=10,
+               frameon=False)
+    p = dr["data"]["parameters"].attrs
+    theta = theta_label(p)
+    fig.suptitle("The dressed model of Eq. (5) without the rotating-wave approximation vs the JC model of Eq. (6): "
+                 f"$\\eta$ = {p['eta']:g}, $\\delta$ = {p['delta']:g}, $\\bar n_{{th}}$ = {p['n_th']:g}, "
+                 f"$\\theta$ = {theta}\n"
+                 f"exact: N, K = auto per point (dressed N = {int(np.nanmin(dr['N']))}-{int(np.nanmax(dr['N']))}, "
+                 f"K = {int(np.nanmin(dr['K']))}-{int(np.nanmax(dr['K']))}); RWA conditions: "
+                 f"$(\\tilde\\omega + \\omega_m)/\\gamma_2$ = {dr['rwa_resonance_ratio'][0]:.2f}, "
+                 f"$g\\sqrt{{\\langle n\\rangle}}/\\omega_m$ = {np.nanmin(dr['rwa_coupling_ratio']):.2f}-"
+                 f"{np.nanmax(dr['rwa_coupling_ratio']):.2f} (dressed $\\langle n\\rangle$)",
+                 y=1.04, fontsize=11)
+    save(fig, results, "dressed_vs_jc_S.png")
+
+
+def support_radius(w, level=1e-4):
+    """Largest r where the radial density 2 pi r W(r) exceeds `level` of its maximum."""
+    rad = w["radial"]
+    big = rad["P_r"] > level * np.nanmax(rad["P_r"])
+    return float(rad["r"][big].max())
+
+
+def wigner_image(fig, ax, w, title, half_width):
+    z, p, W = w["z"], w["p"], w["W"]  # W[iz][ip]
+    im = ax.imshow(W.T, origin="lower", extent=[z[0], z[-1], p[0], p[-1]], cmap="magma", aspect="equal",
+                   interpolation="bilinear")
+    cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    cb.set_label(r"$W(z, p)$,  $\int W\,dz\,dp = 1$")
+    cb.formatter.set_powerlimits((-2, 2))
+    half_width = min(half_width, float(z[-1]), float(p[-1]))
+    ax.set_xlim(-half_width, half_width)
+    ax.set_ylim(-half_width, half_width)
+    ax.set_xlabel(r"$z = (a + a^\dagger)/\sqrt{2}$ [1]")
+    ax.set_ylabel(r"$p = (a - a^\dagger)/(i\sqrt{2})$ [1]")
+    ax.set_title(title)
+    ax.grid(False)
+
+
+def fig3_dressed(results):
+    dd = need(results, "table1_wigner_dressed.h5")
+    dj = need(results, "table1_wigner.h5")
+    wd, wj = dd["wigner"], dj["wigner"]
+    n_d, n_j = float(dd["steady"].attrs["n_mean"]), float(dj["steady"].attrs["n_mean"])
+    a2 = complex(dd["steady"].attrs["a2_re"], dd["steady"].attrs["a2_im"])
+    fig, axes = plt.subplots(2, 2, figsize=(13.5, 12.8), gridspec_kw={"hspace": 0.52, "wspace": 0.38})
+    phi = np.linspace(0, 2 * np.pi, 400)
+    for ax, w, n, name in ((axes[0, 0], wd, n_d, "dressed model, Eq. (5) (no RWA)"),
+                           (axes[0, 1], wj, n_j, "JC model, Eq. (6) (RWA)")):
+        panel = "(a)" if w is wd else "(b)"
+        wigner_image(fig, ax, w, f"{panel} exact steady state, {name}\n"
+                     rf"$\langle n\rangle$ = {n:.1f}, Fock cutoff N = {int(w.attrs['N'])}", 1.15 * support_radius(w, 1e-3))
+        # the radius of a ring holding <n> phonons: r^2/2 = <n> + 1/2 (Wigner ordering, erratum 4)
+        r_n = math.sqrt(2 * n + 1)
+        ax.plot(r_n * np.cos(phi), r_n * np.sin(phi), "--", color="cyan", lw=1.2,
+                label=rf"$r = \sqrt{{2\langle n\rangle + 1}}$ = {r_n:.2f}")
+        r_peak = float(w.attrs["ring_radius_exact"])
+        ax.plot(r_peak * np.cos(phi), r_peak * np.sin(phi), ":", color="lime", lw=1.4,
+                label=f"peak of the phase-averaged W(r): r = {r_peak:.2f}")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9, frameon=False)
+
+    ax = axes[1, 0]
+    r_max = 1.05 * support_radius(wj)
+    for w, color, name in ((wd, "k", "dressed, Eq. (5)"), (wj, "tab:blue", "JC, Eq. (6)")):
+        rad = w["radial"]
+        sel = rad["r"] <= r_max
+        r_pr = float(w.attrs["ring_radius_pr"])
+        ax.plot(rad["r"][sel], rad["P_r"][sel], "-", color=color, lw=2,
+                label=rf"{name}: $2\pi r\,W(r)$, peak at r = {r_pr:.2f}")
+        ax.axvline(r_pr, color=color, ls=":", lw=1.2)
+    r_mb = float(wj.attrs["ring_radius_mb"])
+    ax.axvline(r_mb, color="tab:red", ls="--", lw=1.2,
+               label=rf"Maxwell-Bloch $\sqrt{{2 n_{{las}}}}$ = {r_mb:.2f} (Eq. 15, RWA)")
+    ax.set_yscale("log")
+    peak = max(np.nanmax(wd["radial"]["P_r"]), np.nanmax(wj["radial"]["P_r"]))
+    ax.set_ylim(1e-8 * peak, 5 * peak)
+    ax.set_xlim(0, r_max)
+    ax.set_xlabel(r"$r = \sqrt{z^2 + p^2}$ [1]")
+    ax.set_ylabel(r"radial density $2\pi r\,W(r)$ [1]")
+    ax.set_title("(c) phase-averaged radial distributions (log scale)")
+    ax.legend(loc="lower left", fontsize=9)
+
+    # the dressed state is not phase invariant (<a^2> != 0): W along the z axis against W along p
+    ax = axes[1, 1]
+    z, W = wd["z"], wd["W"]
+    i0 = int(np.argmin(np.abs(z)))
+    r = z[i0:]
+    along_z = 0.5 * (W[i0:, i0] + W[i0::-1, i0])  # W(z, 0): mean of +z and -z
+    along_p = 0.5 * (W[i0, i0:] + W[i0, i0::-1])  # W(0, p)
+    scale = float(np.nanmax(W))
+    ax.plot(r, along_z / scale, "-", color="k", lw=2, label=r"$W(r, 0)$, along $z$")
+    ax.plot(r, along_p / scale, "--", color="tab:green", lw=1.6, label=r"$W(0, r)$, along $p$")
+    ax2 = ax.twinx()
+    ax2.plot(r, (along_z - along_p) / scale, "-", color="tab:purple", lw=1.4,
+             label=r"$(W(r, 0) - W(0, r))/W_{max}$ (right axis)")
+    ax2.set_ylabel(r"$(W(r, 0) - W(0, r))/W_{max}$", color="tab:purple")
+    ax2.tick_params(axis="y", colors="tab:purple")
+    ax2.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+    ax2.grid(False)
+    ax.set_xlim(0, 1.1 * support_radius(wd))
+    ax.set_xlabel(r"distance from the origin $r$ [1]")
+    ax.set_ylabel(r"$W/W_{max}$ on the axes")
+    ax.set_title("(d) dressed state: not phase invariant, "
+                 rf"$|\langle a^2\rangle|$ = {abs(a2):.3g}" "\n"
+                 rf"($|\langle a^2\rangle|/\langle n\rangle$ = {abs(a2) / n_d:.1e}; JC state: $\langle a^2\rangle$ = 0)",
+                 pad=16)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper right", fontsize=9)
+    p = dd["parameters"].attrs
+    fig.suptitle(operating_point_label(dd) + f", $\\theta$ = {theta_label(p)}: "
+                 "exact steady states with and without the RWA\n"
+                 "dressed: mechanical coherences $|n_i - n_j| \\leq$ " f"{int(wd.attrs['max_coherence_order'])}, "
+                 f"Wigner path '{wd.attrs['path']}'; "
+                 f"JC: path '{wj.attrs['path']}'; {len(wd['z'])} x {len(wd['p'])} grids; quadratures dimensionless",
+                 y=0.97, fontsize=11)
+    save(fig, results, "fig3_wigner_dressed.png")
 
 
 # ---------------------------------------------------------------- Table II
@@ -413,7 +636,7 @@ def main():
     if not os.path.isdir(results):
         sys.exit(f"make_figures.py: error: results directory '{results}' does not exist; "
                  "run 'bash tools/main_job.sh'")
-    for draw in (fig2a, fig2b, fig2c, fig2d, fig3, table2, convergence):
+    for draw in (fig2a, fig2b, fig2c, fig2d, fig3, fig3_dressed, dressed_vs_jc, table2, convergence):
         draw(results)
 
 
