@@ -267,7 +267,7 @@ def fig2d(results):
     fig.suptitle(f"$\\eta$ = {p['eta']:g}, $\\delta$ = {p['delta']:g}, $\\bar n_{{th}}$ = {p['n_th']:g}; "
                  f"exact JC: N = auto per point ({int(np.nanmin(c['exact']['N']))}-{int(np.nanmax(c['exact']['N']))}); "
                  r"$S_{mid}$: $\langle I^2\rangle/\langle I\rangle^2 = \pi/2$"
-                 f"; dressed: N, K = auto (dressed_S_sweep.h5)", y=1.01, fontsize=11)
+                 f"; dressed: N, K = auto (dressed_S_sweep*.h5)", y=1.01, fontsize=11)
     save(fig, results, "fig2d_g2.png")
 
 
@@ -332,18 +332,28 @@ def theta_label(p):
     return r"$\pi/2$" if abs(p["theta"] - math.pi / 2) < 1e-12 else f"{p['theta']:.4g}"
 
 
+DRESSED_SWEEP_FILES = ("dressed_S_sweep.h5", "dressed_S_sweep_high.h5")  # main_job.sh: two runs, one core each
+
+
 def dressed_sweep(results):
-    """The four-way comparison over S (compare --set model=dressed --sweep S=...), sorted by S."""
-    d = need(results, "dressed_S_sweep.h5")
-    c = d["compare4"]
-    order = np.argsort(c["S"])
-    out = {"data": d, "S": c["S"][order]}
+    """The four-way comparison over S (compare --set model=dressed --sweep S=...), the points
+    of both files of the main job joined and sorted by S."""
+    files = [need(results, name) for name in DRESSED_SWEEP_FILES]
+    c = [d["compare4"] for d in files]
+
+    def joined(get):
+        return np.concatenate([np.asarray(get(ci), dtype=float) for ci in c])
+
+    S = joined(lambda ci: ci["S"])
+    order = np.argsort(S)
+    out = {"data": files[0], "S": S[order]}
     for q in ("n_mean", "g2", "sz_mean"):
-        out[q] = {col: np.asarray(c[q][col], dtype=float)[order] for col, _, _ in DRESSED_COLUMNS}
-    for key in ("N", "K", "N_jc", "a2_abs", "rwa_coupling_ratio", "rwa_resonance_ratio"):
-        out[key] = np.asarray(c[key], dtype=float)[order]
-    out["S_th_rwa"] = float(np.nanmedian(c["S_th_rwa"]))
-    out["S_th_beyond_rwa"] = float(np.nanmedian(c["S_th_beyond_rwa"]))
+        out[q] = {col: joined(lambda ci: ci[q][col])[order] for col, _, _ in DRESSED_COLUMNS}
+    for key in ("N", "K", "N_jc", "a2_abs", "rwa_coupling_ratio", "rwa_resonance_ratio", "S_th_rwa",
+                "S_th_beyond_rwa"):
+        out[key] = joined(lambda ci: ci[key])[order]
+    out["S_th_rwa"] = float(np.nanmedian(out["S_th_rwa"]))
+    out["S_th_beyond_rwa"] = float(np.nanmedian(out["S_th_beyond_rwa"]))
     return out
 
 
