@@ -353,6 +353,8 @@ int pm_cmd_wigner(int argc, char **argv)
         pm_report_double("ring_radius_mb", pm_reduced_ring_radius_of(n_las));
         pm_report_double("n_las", n_las);
     }
+    if (!state_file && run.result && run.result->block && run.result->block->sector == PM_SECTOR_COUPLED)
+        pm_report_int("K", (long long)run.result->block->max_sector);
     pm_report_double("W_min", wr.W_min);
     pm_report_double("W_max", wr.W_max);
     pm_report_double("integral", wr.integral);
@@ -365,6 +367,8 @@ int pm_cmd_wigner(int argc, char **argv)
 
     if (file) {
         s = pm_report_h5_header(file, "wigner", argc, argv, cfg, (long)mech->N);
+        if (s == PM_OK && !state_file && run.result->block->sector == PM_SECTOR_COUPLED)
+            s = pm_report_h5_sector_cutoff(file, cfg, (long)run.result->block->max_sector);
         if (s == PM_OK) s = write_wigner(file, &wr, mech, n_las, state_file ? state_file : "steady state");
         if (s == PM_OK)
             s = pm_h5_attr_string(file, "/wigner", "parameters_source",
