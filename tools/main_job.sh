@@ -16,7 +16,7 @@
 #   results/fig2d_S_sweep.h5     compare sweep over S with Langevin (Fig. 2(d))
 #   results/table1_compare_dressed.h5  the dressed model of Eq. (5) (no RWA) at the operating
 #                                point: exact dressed vs exact JC vs both reduced theories
-#   results/dressed_S_sweep.h5 (.txt)  the same four-way comparison at 14 values of S <= 0.15,
+#   results/dressed_S_sweep.h5 (.txt)  the same four-way comparison at 10 values of S <= 0.15,
 #   results/dressed_S_sweep_high.h5 (.txt)  and at S = 0.2, 0.3, 0.4 (dressed_vs_jc_S.png,
 #                                the dressed curve of Fig. 2(d))
 #   results/table1_wigner_dressed.h5  W(z, p) of the dressed steady state (fig3_wigner_dressed.png)
@@ -33,17 +33,15 @@ ninja -C "$build"
 mkdir -p "$out"
 pm=$build/phonomaser
 cfg=data/table1.ini
-# The S sweep of the dressed model (Eq. 5, no RWA) is the longest part of the job (about
-# 5 minutes of CPU: per point the N/K search, 7 s at N = 1850, K = 21, and the amplitude
-# modes by ARPACK, 8 s; about twice that at N = 2775), so it starts now, in the
-# background, as two runs of one core each, and the rest of the job shares the machine
-# with them: S <= 0.15 (14 points) and S = 0.2, 0.3, 0.4 (3 points, N = 1850-2775, K = 21;
-# fewer points there because each costs 15-35 s). 17 points across both thresholds
-# (S_th = 0.0159 RWA, 0.0562 beyond the RWA), none on a threshold itself (where the reduced
-# formulas diverge). --threads 1: with its points in parallel in one process, this build's
-# dressed N/K search picks larger cutoffs at some points, varying from run to run (up to
-# N = 9368): the same values to 1e-8, but slower.
-S_dressed=-0.2,-0.15,-0.1,-0.05,-0.025,0,0.01,0.02,0.03,0.04,0.05,0.07,0.1,0.15
+# The S sweep of the dressed model (Eq. 5, no RWA) is the longest part of the job (per
+# point the N/K search, about 8 s at N = 1850, K = 21, and the amplitude modes by ARPACK,
+# about 8 s; twice that at N = 2775), so it starts now, in the background, as two runs of
+# one core each, and the rest of the job shares the machine with them: S <= 0.15 (10
+# points) and S = 0.2, 0.3, 0.4 (3 points, N = 1850-2775, K = 21). 13 points across both
+# thresholds (S_th = 0.0159 RWA, 0.0562 beyond the RWA), none on a threshold itself
+# (where the reduced formulas diverge).  (The sweeps are deterministic in parallel too;
+# two one-core runs balance the load better than one two-thread run.)
+S_dressed=-0.2,-0.1,-0.05,0,0.01,0.03,0.05,0.07,0.1,0.15
 S_dressed_high=0.2,0.3,0.4
 $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed" \
     --output "$out/dressed_S_sweep.h5" > "$out/dressed_S_sweep.txt" &
@@ -52,7 +50,7 @@ $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed_hig
     --output "$out/dressed_S_sweep_high.h5" > "$out/dressed_S_sweep_high.txt" &
 dressed_sweeps+=($!)
 trap 'kill "${dressed_sweeps[@]}" 2>/dev/null || true' EXIT
-echo "== started in the background: the dressed model at 14 + 3 values of S (results/dressed_S_sweep{,_high}.h5)"
+echo "== started in the background: the dressed model at 10 + 3 values of S (results/dressed_S_sweep{,_high}.h5)"
 echo "== steady state at the operating point (N = auto)"
 $pm steady -c $cfg --output "$out/table1_steady.h5"
 echo "== truncation convergence"
@@ -90,7 +88,7 @@ $pm compare -c $cfg --set model=dressed --output "$out/table1_compare_dressed.h5
 echo "== figures: Wigner function of the dressed steady state at the operating point"
 $pm wigner -c $cfg --set model=dressed --output "$out/table1_wigner_dressed.h5" \
     | grep -E '^(N|n_mean|max_coherence_order|ring_radius_(exact|pr)|integral|W_min|steady_seconds|seconds) ='
-echo "== figures: the dressed model across S (17 points; waiting for the background runs)"
+echo "== figures: the dressed model across S (13 points; waiting for the background runs)"
 for job in "${dressed_sweeps[@]}"; do wait "$job"; done
 cat "$out/dressed_S_sweep.txt"
 grep -v '^#' "$out/dressed_S_sweep_high.txt"
