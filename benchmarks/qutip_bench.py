@@ -4,20 +4,30 @@
 Usage (Debian's interpreter, it has python3-qutip):
     /usr/bin/python3 benchmarks/qutip_bench.py [N ...] [--timeout 600]
         [--what steady,evolve] [--config data/table1.ini] [--rtol 1e-8] [--atol 1e-10]
-        [--method adams] [--threads 1]
+        [--method adams] [--threads 1] [--model jc|dressed] [--theta RAD]
+        [--t-final 20] [--n-times 201]
 Default N list: 25 50 100 200 400.
 
-Model: the JC maser of the paper (Eqs. 6-9) in the frame rotating at omega_m,
-with the parameters of [model] in data/table1.ini (Table I: omega_m = 2 pi 50,
-Q = 1e4, gamma_1 = 500, gamma_2 = 1000, eta = 0.1, S = 0.2, n_th = 5, delta = 0),
-space tensor(spin, fock) of dimension 2N (Liouvillian dimension 4 N^2).  The
-operating point needs N of a few thousand (n_las ~ 1.5e3), so <n> at small N is
-a truncated, unphysical value: the benchmark measures cost at each N regardless.
+Model (--model): `jc` (default) is the JC maser of the paper (Eqs. 6-9) in the
+frame rotating at omega_m; `dressed` is the dressed-basis model of Eq. (5)
+without the rotating-wave approximation, in the lab frame, H = omega_m a^dag a
++ (omega_tilde/2) sigma_z + g0 (a + a^dag)(cos theta sigma_z + sin theta sigma_x)
+(g0 = g/sin theta, omega_tilde = omega_m + delta, theta from --theta, else from
+the INI file, else pi/2).  Both are built by the reference scripts of tools/
+(make_qutip_reference.model, make_qutip_reference_dressed.dressed_model), with
+the same collapse operators, so the benchmark solves exactly the model of the
+QuTiP references of the tests.  Parameters: [model] of data/table1.ini
+(Table I: omega_m = 2 pi 50, Q = 1e4, gamma_1 = 500, gamma_2 = 1000, eta = 0.1,
+S = 0.2, n_th = 5, delta = 0), space tensor(spin, fock) of dimension 2N
+(Liouvillian dimension 4 N^2).  The operating point needs N of a few thousand
+(JC) or about 2000 (dressed), so <n> at small N is a truncated value: the
+benchmark measures cost at each N regardless.
 
 Measurements, each in a fresh subprocess (so peak memory is that run's own):
-  steady: qutip.steadystate(H, c_ops) (method 'direct', QuTiP's default)
+  steady: qutip.steadystate(H, c_ops, method='direct') (QuTiP's default)
   evolve: qutip.mesolve from thermal(n_th) (x) diag(p_up, p_down),
-          p_up = gamma_up/gamma_1, times linspace(0, 20 s, 201), e_ops [a^dag a],
+          p_up = gamma_up/gamma_1, times linspace(0, --t-final, --n-times)
+          (default 0-20 s, 201 outputs), e_ops [a^dag a],
           Options(method=adams, rtol=1e-8, atol=1e-10, nsteps=1e7) unless changed.
 `seconds` is the wall time of the solver call only (model building and the
 QuTiP import are excluded, reported as setup_seconds); `peak_mib` is the
@@ -49,14 +59,38 @@ N_TIMES = 201
 
 
 def read_params(path):
-    """[model] of a phonomaser INI file; only the keys this model needs."""
+    """[model] of a phonomaser INI file; only the keys the models need."""
     cp = configparser.ConfigParser(inline_comment_prefixes=(";",), comment_prefixes=(";", "#"))
     cp.optionxform = str  # keys are case-sensitive (Q, S)
     cp.read(path)
     m = cp["model"]
     p = {k: float(m[k]) for k in ("omega_m", "Q", "gamma_1", "gamma_2", "S", "n_th", "delta")}
     p["g"] = float(m["g"]) if "g" in m else float(m["eta"]) * p["omega_m"]
+    if "theta" in m:
+        p["theta"] = float(m["theta"])
     return p
+
+
+def build_model(model, N, args):
+    """(H, c_ops, derived rates, p) of --model at cutoff N, from the reference scripts."""
+    sys.path.insert(0, os.path.join(REPO, "tools"))
+    import make_qutip_reference as ref  # also sets qutip auto_tidyup = False
+    p = dict(read_params(args.config), N=N)
+    if model == "jc":
+        H, c_ops, d = ref.model(p)
+    else:
+        import make_qutip_reference_dressed as ref_dressed
+        if args.theta is not None:
+            p["theta"] = args.theta
+        p.setdefault("theta", math.pi / 2)
+        H, c_ops, d = ref_dressed.dressed_model(p)
+    # At theta = pi/2, cos(theta) = 6e-17 leaves a longitudinal term g0 cos(theta) of ~1e-15
+    # rad/s in H: physically zero (phonomaser builds only the even sectors there), but it
+    # breaks parity and fills the LU (QuTiP 4.7 at N = 100: 455208 instead of 296808
+    # Liouvillian entries, 4x slower).  QuTiP's default auto_tidyup would drop it; the
+    # reference scripts switch auto_tidyup off (for the thermal tail of rho0), so tidy here.
+    # Every physical entry of H and c_ops is >= 0.1; the JC operators are unchanged.
+    return H.tidyup(atol=1e-12), [c.tidyup(atol=1e-12) for c in c_ops], d, p, ref
 
 
 def child(kind, N, args):
@@ -65,28 +99,15 @@ def child(kind, N, args):
     t_setup = time.perf_counter()
     import numpy as np
     import qutip
-    qutip.settings.auto_tidyup = False  # as in tools/make_qutip_reference.py
 
-    p = read_params(args.config)
-    gamma_m = p["omega_m"] / p["Q"]
-    gamma_up = p["gamma_1"] * (1.0 + p["S"]) / 2.0
-    gamma_down = p["gamma_1"] * (1.0 - p["S"]) / 2.0
-    gamma_phi = p["gamma_2"] - p["gamma_1"] / 2.0
-    a = qutip.tensor(qutip.qeye(2), qutip.destroy(N))
-    sm = qutip.tensor(qutip.sigmam(), qutip.qeye(N))
-    sz = qutip.tensor(qutip.sigmaz(), qutip.qeye(N))
-    H = 0.5 * p["delta"] * sz + p["g"] * (a * sm.dag() + a.dag() * sm)
-    c_ops = [math.sqrt(gamma_m * (p["n_th"] + 1.0)) * a,
-             math.sqrt(gamma_m * p["n_th"]) * a.dag(),
-             math.sqrt(gamma_down) * sm,
-             math.sqrt(gamma_up) * sm.dag(),
-             math.sqrt(gamma_phi / 2.0) * sz]
+    H, c_ops, d, p, ref = build_model(args.model, N, args)
+    a = ref.operators(N)[0]
     n_op = a.dag() * a
     if kind == "evolve":
-        p_up = gamma_up / p["gamma_1"]
+        p_up = d["gamma_up"] / p["gamma_1"]
         rho0 = qutip.tensor(qutip.Qobj(np.diag([p_up, 1.0 - p_up])),
                             qutip.thermal_dm(N, p["n_th"]))
-        times = np.linspace(0.0, T_FINAL_S, N_TIMES)
+        times = np.linspace(0.0, args.t_final, args.n_times)
         opts = qutip.Options(method=args.method, rtol=args.rtol, atol=args.atol,
                              nsteps=10**7, use_openmp=args.threads > 1)
     setup_s = time.perf_counter() - t_setup
@@ -94,7 +115,7 @@ def child(kind, N, args):
 
     t0 = time.perf_counter()
     if kind == "steady":
-        rho = qutip.steadystate(H, c_ops)
+        rho = qutip.steadystate(H, c_ops, method="direct")
         seconds = time.perf_counter() - t0
         n_mean = qutip.expect(n_op, rho)
         extra = ""
@@ -104,7 +125,7 @@ def child(kind, N, args):
         n_mean = res.expect[0][-1]
         extra = " n_mean_t0=%.10g rtol=%g atol=%g method=%s" % (
             res.expect[0][0], args.rtol, args.atol, args.method)
-    print("RESULT seconds=%.6g base_mib=%.1f n_mean=%.10g setup_seconds=%.3g%s"
+    print("RESULT seconds=%.6g base_mib=%.1f n_mean=%.15g setup_seconds=%.3g%s"
           % (seconds, base_mib, float(np.real(n_mean)), setup_s, extra), flush=True)
 
 
@@ -112,7 +133,10 @@ def run_one(kind, N, args):
     """Start the child, wait up to --timeout, return the output line."""
     cmd = [sys.executable, os.path.abspath(__file__), "--child", kind, str(N),
            "--config", args.config, "--rtol", repr(args.rtol), "--atol", repr(args.atol),
-           "--method", args.method, "--threads", str(args.threads)]
+           "--method", args.method, "--threads", str(args.threads), "--model", args.model,
+           "--t-final", repr(args.t_final), "--n-times", str(args.n_times)]
+    if args.theta is not None:
+        cmd += ["--theta", repr(args.theta)]
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "QUTIP_NUM_PROCESSES"):
         env[var] = str(args.threads)
@@ -155,6 +179,16 @@ def run_one(kind, N, args):
     return line
 
 
+def add_model_args(ap):
+    """The options that choose the model and the evolve window (shared with run_benchmarks.py)."""
+    ap.add_argument("--model", default="jc", choices=["jc", "dressed"],
+                    help="jc: Eq. (6), rotating frame; dressed: Eq. (5), lab frame")
+    ap.add_argument("--theta", type=float, default=None,
+                    help="dressed: mixing angle [rad] (default: the INI file's, else pi/2)")
+    ap.add_argument("--t-final", type=float, default=T_FINAL_S, help="evolve: end time [s]")
+    ap.add_argument("--n-times", type=int, default=N_TIMES, help="evolve: number of outputs")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("N", nargs="*", type=int, default=[25, 50, 100, 200, 400])
@@ -165,6 +199,7 @@ def main():
     ap.add_argument("--atol", type=float, default=1e-10)
     ap.add_argument("--method", default="adams", choices=["adams", "bdf"])
     ap.add_argument("--threads", type=int, default=1)
+    add_model_args(ap)
     ap.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -177,9 +212,9 @@ def main():
         if k not in ("steady", "evolve"):
             ap.error("--what: unknown measurement %r (allowed: steady, evolve)" % k)
     import platform
-    print("# qutip_bench: config %s, threads %d, timeout %g s, evolve 0-%g s with %d outputs, "
+    print("# qutip_bench: model %s, config %s, threads %d, timeout %g s, evolve 0-%g s with %d outputs, "
           "%s rtol %g atol %g; python %s on %s" % (
-              args.config, args.threads, args.timeout, T_FINAL_S, N_TIMES, args.method,
+              args.model, args.config, args.threads, args.timeout, args.t_final, args.n_times, args.method,
               args.rtol, args.atol, platform.python_version(), platform.node()), flush=True)
     lines = [run_one(k, N, args) for N in args.N for k in kinds]
     print("\n# %-7s %6s %12s %10s %14s" % ("kind", "N", "seconds", "peak_MiB", "n_mean"))
