@@ -769,7 +769,8 @@ pm_status pm_observables_compute(const pm_state *state, pm_observables *out)
                                            "(diverged evolution or solver failure?)");
     else if (conserves_excitation)
         status = min_eigenvalue_by_excitation(state, &out->min_eigenvalue);
-    else if (2 * kmax_nonzero + 1 < (2 * N) / 4)
+    else if (2 * kmax_nonzero + 1 < (2 * N) / 4 &&
+             (double)(2 * N) * (double)(2 * kmax_nonzero + 2) * (double)(2 * kmax_nonzero + 2) <= PM_STATE_BANDED_EIG_MAX_COST)
         status = min_eigenvalue_banded(state, partner, kmax_nonzero, &out->min_eigenvalue);
     else if (2 * N <= PM_STATE_DENSE_EIG_MAX_DIM)
         status = min_eigenvalue_dense(state, partner, &out->min_eigenvalue);

@@ -100,7 +100,7 @@ typedef struct pm_observables {
                                  blocks if rho conserves e; bisection on LAPACK zpbtrf
                                  (to 1e-16) on the band |e_i - e_j| <= max_sector if
                                  that band is narrow (half-width 2 max_sector + 1 <
-                                 dim/4); else LAPACK
+                                 dim/4, cost <= PM_STATE_BANDED_EIG_MAX_COST); else LAPACK
                                  zheev if dim <= PM_STATE_DENSE_EIG_MAX_DIM, else NaN */
     double tail_population;   /* sum of P(n) over the top tail_levels Fock levels */
     int64_t tail_levels;      /* max(1, N/20): the top 5% of the levels, at least 1 */
@@ -155,6 +155,12 @@ int64_t pm_state_tail_levels(int64_t N);
 
 void pm_observables_linear(const pm_block *block, const pm_complex *x,
                            pm_linear_observables *out);
+
+/* Largest d kd^2 (dimension times squared band width) for which
+ * min_eigenvalue of a banded state is computed: about 50 Cholesky
+ * factorisations of that cost, ~1 s at 2e8 (a coherent state with K = 200
+ * at N = 4000 would take minutes; it is skipped: NaN). */
+#define PM_STATE_BANDED_EIG_MAX_COST 2e8
 
 /* Largest Hilbert dimension 2N for which min_eigenvalue of a state with
  * coherences between excitation numbers is computed densely: O(d^3), about
