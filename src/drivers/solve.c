@@ -379,6 +379,9 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
 {
     memset(result, 0, sizeof *result);
     if (ntimes < 1) return pm_error_set(PM_EINVAL, "n_times = %zu: at least one output time is needed", ntimes);
+    if (!init) return pm_error_set(PM_EINVAL, "mesolve: no initial state given");
+    pm_status valid = pm_initial_validate(init, model->N);
+    if (valid != PM_OK) return valid;
     pm_status s = pm_path_resolve(model, opts->path, &result->path, result->path_note, sizeof result->path_note);
     if (s != PM_OK) return s;
 

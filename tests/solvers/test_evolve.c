@@ -9,6 +9,7 @@
  * p = i + j d, as documented in liouvillian.h. */
 #include "phonomaser/solvers/evolve.h"
 #include "phonomaser/model/model.h"
+#include "phonomaser/drivers/solve.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -317,6 +318,27 @@ static pm_evolve_options tight_options(pm_linear_solver solver)
 }
 
 /* ---------- tests ---------- */
+
+/* pm_mesolve refuses an invalid initial state before any work */
+static void test_mesolve_rejects_initial(void)
+{
+    pm_model *model = test_default_model(10);
+    pm_initial init;
+    pm_initial_default(&model->params, PM_INITIAL_FOCK, &init);
+    init.fock_n = 10; /* >= N */
+    double times[2] = {0, 1};
+    pm_mesolve_options o;
+    pm_mesolve_options_default(&o);
+    pm_mesolve_result r;
+    CHECK(pm_mesolve(model, &init, 2, times, &o, &r) == PM_EINVAL);
+    CHECK(strstr(pm_error_message(), "Fock level 10") != NULL);
+    pm_mesolve_result_clear(&r);
+    init.kind = PM_INITIAL_THERMAL;
+    init.n_th = -1;
+    CHECK(pm_mesolve(model, &init, 2, times, &o, &r) == PM_EINVAL);
+    pm_mesolve_result_clear(&r);
+    pm_model_free(model);
+}
 
 static void test_output_times(void)
 {
@@ -834,6 +856,7 @@ static void test_progress_reports(void)
 int main(void)
 {
     test_output_times();
+    test_mesolve_rejects_initial();
     test_defaults();
     test_spin_relaxation(PM_LINSOL_KLU);
     test_spin_relaxation(PM_LINSOL_SPGMR);
