@@ -370,7 +370,8 @@ static void sweep_point(void *context, size_t k)
     sweep_job *job = context;
     pm_status s;
     if (job->opts->stop && *job->opts->stop) {
-        s = pm_error_set(PM_EINTERRUPT, "interrupted before this point");
+        /* the point is not run; the callback records its status */
+        s = job->run(job->user, k, job->base, pm_error_set(PM_EINTERRUPT, "interrupted before this point"));
     } else {
         pm_params p;
         s = pm_sweep_apply(job->base, job->variable, job->values[k], &p);
@@ -389,11 +390,13 @@ static void sweep_point(void *context, size_t k)
 }
 
 pm_status pm_sweep_run(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
-                       const pm_compare_options *opts, pm_sweep_point_fn run, void *user, pm_status *statuses,
-                       size_t *completed)
+                       const pm_compare_options *opts, pm_sweep_point_fn run, void *user, size_t *completed)
 {
     if (completed) *completed = 0;
     if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
+    if (pm_compare_check_terms(base) != PM_OK) return PM_EINVAL;
+    pm_status *statuses = calloc(count, sizeof *statuses);
+    if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);
@@ -402,7 +405,10 @@ pm_status pm_sweep_run(const pm_params *base, pm_sweep_variable v, size_t count,
     sweep_job job = {.base = base, .variable = v, .values = values, .count = count, .opts = opts, .run = run,
                      .user = user, .statuses = statuses, .completed = 0, .progress = {.report = opts->progress, .user = opts->progress_user}};
     job.messages = calloc(count, sizeof *job.messages);
-    if (!job.messages) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
+    if (!job.messages) {
+        free(statuses);
+        return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
+    }
     pthread_mutex_init(&job.lock, NULL);
     pm_parallel_for(count, opts->threads, sweep_point, &job);
     pm_progress_finish(&job.progress);
@@ -417,6 +423,7 @@ pm_status pm_sweep_run(const pm_params *base, pm_sweep_variable v, size_t count,
     if (status == PM_OK && interrupted)
         status = pm_error_set(PM_EINTERRUPT, "sweep interrupted: %zu of %zu points done", job.completed, count);
     free(job.messages);
+    free(statuses);
     return status;
 }
 
@@ -438,21 +445,14 @@ static pm_status compare_sweep_point(void *user, size_t k, const pm_params *p, p
 pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
                            const pm_compare_options *opts, pm_compare_point *points, size_t *completed)
 {
-    if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
-    if (pm_compare_check_terms(base) != PM_OK) return PM_EINVAL;
     memset(points, 0, count * sizeof *points);
-    pm_status *statuses = calloc(count, sizeof *statuses);
-    if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);
         opts = &defaults;
     }
     compare_sweep_context ctx = {opts, points};
-    pm_status s = pm_sweep_run(base, v, count, values, opts, compare_sweep_point, &ctx, statuses, completed);
-    for (size_t k = 0; k < count; k++) points[k].status = statuses[k];
-    free(statuses);
-    return s;
+    return pm_sweep_run(base, v, count, values, opts, compare_sweep_point, &ctx, completed);
 }
 
 /* ---- threshold -------------------------------------------------------------------- */

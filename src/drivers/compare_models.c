@@ -195,14 +195,7 @@ static pm_status sweep4_point(void *user, size_t k, const pm_params *p, pm_statu
 pm_status pm_compare4_sweep(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
                             const pm_compare_options *opts, pm_compare4_point *points, size_t *completed)
 {
-    if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
-    if (pm_compare_check_terms(base) != PM_OK) return PM_EINVAL;
     memset(points, 0, count * sizeof *points);
-    pm_status *statuses = calloc(count, sizeof *statuses);
-    if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
     sweep4_context ctx = {opts, points};
-    pm_status s = pm_sweep_run(base, v, count, values, opts, sweep4_point, &ctx, statuses, completed);
-    for (size_t k = 0; k < count; k++) points[k].status = statuses[k];
-    free(statuses);
-    return s;
+    return pm_sweep_run(base, v, count, values, opts, sweep4_point, &ctx, completed);
 }

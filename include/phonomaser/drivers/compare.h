@@ -165,14 +165,14 @@ pm_status pm_compare_sweep(const pm_params *base, pm_sweep_variable v, size_t co
 
 /* The sweep driver under pm_compare_sweep and pm_compare4_sweep: for each
  * value, `base` with the variable set (pm_sweep_apply, whose status is
- * `applied`) goes to run(user, k, params, applied), which returns the
- * point's status (into statuses[k]).  Points run in parallel
+ * `applied`) goes to run(user, k, params, applied), which records and
+ * returns the point's status; a point not run because opts->stop was set
+ * gets applied = PM_EINTERRUPT (and params = base).  Points run in parallel
  * (opts->threads); opts->stop and opts->progress as for pm_compare_sweep,
- * and the same return value. */
+ * and the same return value.  Models with user terms are refused. */
 typedef pm_status (*pm_sweep_point_fn)(void *user, size_t k, const pm_params *params, pm_status applied);
 pm_status pm_sweep_run(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
-                       const pm_compare_options *opts, pm_sweep_point_fn run, void *user, pm_status *statuses,
-                       size_t *completed);
+                       const pm_compare_options *opts, pm_sweep_point_fn run, void *user, size_t *completed);
 
 typedef struct pm_compare_threshold {
     double S_th_reduced;   /* Eq. (14) */
