@@ -75,6 +75,11 @@ static pm_params jc_of(const pm_params *params)
 
 pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_options *opts, pm_compare4_point *out)
 {
+    pm_compare_options defaults;
+    if (!opts) {
+        pm_compare_options_default(&defaults);
+        opts = &defaults;
+    }
     memset(out, 0, sizeof *out);
     out->params = *params;
     if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
