@@ -58,12 +58,6 @@ const char *pm_compare4_column_name(pm_compare4_column c)
     return c < PM_COL_COUNT ? names[c] : "?";
 }
 
-static pm_status exact(const pm_params *params, const pm_compare_options *opts, pm_converge_result *cr)
-{
-    pm_converge_options copts = opts->converge;
-    return pm_converge_run(params, &copts, cr);
-}
-
 /* The same point in the JC model (Eqs. 6-9: the RWA of Eq. 5). */
 static pm_params jc_of(const pm_params *params)
 {
@@ -88,13 +82,13 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
                             pm_params_model_name(params->model));
     double start = pm_wall_seconds();
     pm_converge_result dressed, jc;
-    pm_status s = exact(params, opts, &dressed);
+    pm_status s = pm_converge_run(params, &opts->converge, &dressed);
     if (s != PM_OK) {
         pm_converge_result_clear(&dressed);
         return s;
     }
     pm_params jc_params = jc_of(params);
-    s = exact(&jc_params, opts, &jc);
+    s = pm_converge_run(&jc_params, &opts->converge, &jc);
     if (s != PM_OK) {
         pm_converge_result_clear(&dressed);
         pm_converge_result_clear(&jc);
