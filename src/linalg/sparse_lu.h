@@ -13,6 +13,7 @@
 
 #include "phonomaser/linalg/lu.h"
 #include "phonomaser/linalg/sparse.h"
+#include "core/internal.h"
 
 #define PM_LU_BAND_MAX 64
 
@@ -30,21 +31,21 @@ typedef struct pm_lu {
 
 /* Whether PM_LU_AUTO takes the band path for `a` (a pinned unit row keeps
  * the band; a dense trace row would not). */
-int pm_lu_uses_band(const pm_sparse *a);
+PM_INTERNAL int pm_lu_uses_band(const pm_sparse *a);
 
 /* Factorise `a`.  A singular matrix is an error (PM_ESOLVER): `what` names
  * the matrix and `hint` says what to do about it in the message. */
-pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint,
+PM_INTERNAL pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint,
                        pm_lu *lu);
 /* x = A^{-1} b (x and b must not overlap). */
-pm_status pm_lu_solve(const pm_lu *lu, const double complex *b, double complex *x);
-void pm_lu_free(pm_lu *lu);
+PM_INTERNAL pm_status pm_lu_solve(const pm_lu *lu, const double complex *b, double complex *x);
+PM_INTERNAL void pm_lu_free(pm_lu *lu);
 
 /* A copy of L - shift I in which row `pin` (if pin >= 0) is replaced by the
  * unit row e_pin^T, or, if `trace_columns` is not NULL, by the trace row
  * (1 in every column c with trace_columns[c] != 0).  Entries stay sorted
  * within each column. */
-pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t pin,
+PM_INTERNAL pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t pin,
                              const unsigned char *trace_columns, pm_sparse **out);
 
 #endif

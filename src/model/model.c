@@ -9,8 +9,6 @@
 #include "phonomaser/model/space.h"
 #include "model/model_terms.h"
 
-extern const pm_model_type pm_model_type_jc;      /* model_jc.c */
-extern const pm_model_type pm_model_type_dressed; /* model_dressed.c */
 
 const pm_model_type *pm_model_type_get(int model_id)
 {
