@@ -70,7 +70,6 @@ static int parse_eta_list(const char *text, double *etas, int *count)
 
 typedef struct column {
     pm_params p;
-    pm_params beyond; /* p with the theta of the beyond-RWA rows (pi/2 for model = jc) */
     pm_reduced_table2 table2;
     pm_reduced_fp fp;
     pm_status fp_status;
@@ -144,7 +143,7 @@ static const struct {
 
 static double row_value(const column *c, int row)
 {
-    const pm_params *p = &c->p, *b = &c->beyond;
+    const pm_params *p = &c->p, *b = &c->p; /* theta: pi/2 unless the model takes the key */
     double omega_sum = pm_reduced_beyond_rwa_omega_sum(p);
     int fp_ok = c->fp_status == PM_OK;
     switch (row) {
@@ -248,8 +247,6 @@ int pm_cmd_theory(int argc, char **argv)
         }
         if (s == PM_OK) s = pm_reduced_cold_damping(&cols[c].p, cfg->gamma_cool, cfg->n_cool, &cols[c].cooling);
         if (s != PM_OK) return pm_cli_fail(s);
-        cols[c].beyond = cols[c].p;
-        if (cols[c].p.model != PM_MODEL_DRESSED) cols[c].beyond.theta = PM_PI / 2; /* the reference */
         pm_reduced_table2_row(&cols[c].p, &cols[c].table2);
         cols[c].fp_status = pm_reduced_fp_solve(&cols[c].p, &cols[c].fp);
         pm_reduced_validity_ratios(&cols[c].p, 0.0, &cols[c].validity);
@@ -278,7 +275,8 @@ int pm_cmd_theory(int argc, char **argv)
     for (int row = ROW_T_EFF; row <= ROW_PRODUCT; row++) print_row(cols, ncols, row);
     printf("\nValidity of the reduction (B8): must be << 1\n");
     for (int row = ROW_V_G2; row <= ROW_V_M2; row++) print_row(cols, ncols, row);
-    int dressed = p->model == PM_MODEL_DRESSED;
+    /* a model beyond the RWA (one with an RWA reference) has these rows as its own */
+    int dressed = pm_model_type_get(p->model)->rwa_model >= 0;
     if (dressed)
         printf("\nBeyond the rotating-wave approximation (dressed model, Eq. 5; theta = %.6g rad)\n", p->theta);
     else
@@ -307,7 +305,7 @@ int pm_cmd_theory(int argc, char **argv)
         if (s == PM_OK) s = pm_h5_dataset_double(file, "/theory/eta", values, (size_t)ncols, 0, "1");
         if (s == PM_OK) s = pm_h5_attr_string(file, "/theory", "description",
                                               "reduced theory of the paper, one dataset per formula, one entry per eta");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/theory", "beyond_rwa_theta", cols[0].beyond.theta, "rad");
+        if (s == PM_OK) s = pm_h5_attr_double(file, "/theory", "beyond_rwa_theta", cols[0].p.theta, "rad");
         if (s == PM_OK) s = pm_h5_attr_string(file, "/theory", "beyond_rwa",
                                               dressed ? "*_beyond_rwa, G_cr, Gamma_z, bloch_siegert_*: leading order "
                                                         "beyond the RWA, dressed model of Eq. 5 at beyond_rwa_theta"

@@ -10,13 +10,34 @@
 #include "model/model_terms.h"
 
 
+/* The model registry: one entry per model id of params.h. */
+static const pm_model_type *const model_types[PM_MODEL_COUNT] = {
+    [PM_MODEL_JC] = &pm_model_type_jc,
+    [PM_MODEL_DRESSED] = &pm_model_type_dressed,
+};
+
 const pm_model_type *pm_model_type_get(int model_id)
 {
-    switch (model_id) {
-    case PM_MODEL_JC: return &pm_model_type_jc;
-    case PM_MODEL_DRESSED: return &pm_model_type_dressed;
-    default: return NULL;
-    }
+    return model_id >= 0 && model_id < PM_MODEL_COUNT ? model_types[model_id] : NULL;
+}
+
+pm_complex pm_model_type_amplitude_shift(const pm_model_type *type, const pm_params *params)
+{
+    return type->lab_frame ? -I * params->omega_m : 0;
+}
+
+pm_status pm_model_rwa_params(const pm_params *params, pm_params *out)
+{
+    const pm_model_type *type = pm_model_type_get(params->model);
+    if (!type || type->rwa_model < 0)
+        return pm_error_set(PM_EINVAL, "model = %s has no rotating-wave reference model",
+                            type ? type->name : "?");
+    *out = *params;
+    out->model = type->rwa_model;
+    const char *const *keys = pm_params_key_names();
+    for (int k = 0; keys[k]; k++)
+        if (!pm_params_key_applies(keys[k], out->model)) out->set_mask &= ~(1u << k);
+    return PM_OK;
 }
 
 void pm_model_free(pm_model *model)

@@ -88,6 +88,25 @@ static void test_sector_step(void)
     pm_model_free(model);
 }
 
+/* The model types' frame and reference: the dressed model's RWA reference is
+ * the JC model, which takes neither theta nor K (so a validated reference
+ * keeps no key of the dressed model); the JC model has none. */
+static void test_rwa_reference(void)
+{
+    pm_params p = small_params("1.0", "4", 10), jc;
+    const pm_model_type *dressed = pm_model_type_get(p.model);
+    REQUIRE(dressed && dressed->lab_frame && dressed->rwa_model == PM_MODEL_JC);
+    CHECK(cimag(pm_model_type_amplitude_shift(dressed, &p)) == -p.omega_m);
+    REQUIRE_OK(pm_model_rwa_params(&p, &jc));
+    CHECK(jc.model == PM_MODEL_JC && jc.g == p.g && jc.S == p.S && jc.delta == p.delta);
+    CHECK(!(jc.set_mask & (1u << PM_KEY_THETA)) && !(jc.set_mask & (1u << PM_KEY_K)));
+    CHECK(p.set_mask & (1u << PM_KEY_THETA));
+    CHECK(pm_model_type_amplitude_shift(pm_model_type_get(jc.model), &jc) == 0);
+    pm_params again;
+    CHECK(pm_model_rwa_params(&jc, &again) == PM_EINVAL);
+    CHECK(pm_model_type_get(PM_MODEL_COUNT) == NULL && pm_model_type_get(-1) == NULL);
+}
+
 /* K >= N + 1 keeps every element: the coupled block is the full Liouvillian
  * in another order, so both solves give the same state. */
 static void test_untruncated_equals_full(const char *theta)
@@ -338,6 +357,7 @@ int main(void)
     test_parallel_determinism();
     test_beyond_rwa_controlled();
     test_sector_step();
+    test_rwa_reference();
     test_untruncated_equals_full("1.5707963267948966");
     test_untruncated_equals_full("1.0");
     test_k_convergence();
