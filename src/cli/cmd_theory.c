@@ -292,7 +292,7 @@ int pm_cmd_theory(int argc, char **argv)
     if (opts.output) {
         pm_h5file *file = NULL;
         pm_status s = pm_h5_create(opts.output, &file);
-        if (s == PM_OK) s = pm_report_h5_header(file, "theory", argc, argv, cfg, 0);
+        if (s == PM_OK) s = pm_report_h5_header(file, "theory", argc, argv, cfg, -1);
         double values[THEORY_MAX_COLUMNS];
         for (int row = 0; row < ROW_COUNT && s == PM_OK; row++) {
             if (!rows[row].key) continue; /* repeated RWA value */

@@ -516,6 +516,16 @@ pm_status pm_h5_create(const char *path, pm_h5file **out)
     status = pm_h5_attr_string(file, "/", "creator", creator);
     if (status == PM_OK)
         status = pm_h5_attr_string(file, "/", "created", created);
+    /* provenance: the layout version, the source and the libraries */
+    pm_dependency_versions versions;
+    pm_dependency_versions_get(&versions);
+    const char *provenance[][2] = {
+        {"source_revision", pm_source_revision()}, {"sundials_version", versions.sundials},
+        {"suitesparse_version", versions.suitesparse}, {"arpack_version", versions.arpack},
+        {"hdf5_version", versions.hdf5}};
+    if (status == PM_OK) status = pm_h5_attr_int(file, "/", "schema_version", PM_H5_SCHEMA_VERSION);
+    for (size_t k = 0; k < sizeof provenance / sizeof provenance[0] && status == PM_OK; k++)
+        status = pm_h5_attr_string(file, "/", provenance[k][0], provenance[k][1]);
     if (status != PM_OK) {
         pm_h5_abort(file);
         return status;

@@ -41,7 +41,12 @@ pm_status pm_results_write_parameters(pm_h5file *file, const pm_params *p, long 
                                      p->terms.text[t]);
         s = pm_h5_attr_string(file, "/parameters", "terms", terms);
     }
-    /* N = auto: the cutoff the search chose (config_ini keeps "auto") */
+    /* N = auto: the cutoff the search chose (config_ini keeps "auto"); no
+     * cutoff at all where no master equation was solved (theory) */
+    if (N_used < 0) {
+        if (s == PM_OK) s = pm_h5_attr_string(file, "/parameters", "N_mode", "unused");
+        return s;
+    }
     long N = p->N == PM_N_AUTO && N_used > 0 ? N_used : p->N;
     if (s == PM_OK) s = pm_h5_attr_int(file, "/parameters", "N", N);
     if (s == PM_OK) s = pm_h5_attr_string(file, "/parameters", "N_mode", p->N == PM_N_AUTO ? "auto" : "fixed");

@@ -151,6 +151,30 @@ done
 "$exe" compare --set N=300 --sweep S:0:0.05:3 -o "$tmp/c.h5" -q >"$tmp/stdout" 2>"$tmp/stderr" \
     || fail "compare sweep failed: $(cat "$tmp/stderr")"
 [[ -s "$tmp/c.h5" && -s "$tmp/c.txt" ]] || fail "compare: no HDF5 file or text table"
+# provenance (issue 12 item 3): the schema and library versions, the value and cutoff of
+# every sweep point beside the base configuration, the Langevin seed and trajectories,
+# N_mode "unused" (no N) where no master equation was solved
+"$exe" compare --set N=auto --langevin --seed 7 --trajectories 20 -o "$tmp/cl.h5" -q >/dev/null 2>"$tmp/stderr" \
+    || fail "compare --langevin failed: $(cat "$tmp/stderr")"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/c.h5" "$tmp/cl.h5" "$tmp/th.h5" <<'PY' || fail "provenance attributes of the compare and theory files"
+import sys, h5py
+sweep, single, theory = (h5py.File(f, "r") for f in sys.argv[1:4])
+for f in (sweep, single, theory):
+    assert f.attrs["schema_version"] == 2, f.attrs["schema_version"]
+    for key in ("source_revision", "sundials_version", "suitesparse_version", "arpack_version", "hdf5_version"):
+        assert len(f.attrs[key]) > 0, key
+p = sweep["parameters"]
+assert p.attrs["sweep_key"] == "S" and list(p["sweep_values"][:]) == [0, 0.025, 0.05], list(p["sweep_values"][:])
+assert list(p["N_values"][:]) == [300, 300, 300] and p.attrs["N"] == 300
+q = single["parameters"]
+assert q.attrs["N_mode"] == "auto" and q.attrs["N"] == single["compare/exact/N"][0] > 0, q.attrs["N"]
+lg = single["compare/langevin"]
+assert lg.attrs["seed"] == 7 and lg.attrs["trajectories"] == 20, dict(lg.attrs)
+t = theory["parameters"]
+assert t.attrs["N_mode"] == "unused" and "N" not in t.attrs
+PY
+fi
 expect_reject "Q" compare "${o[@]}" --sweep Q:0:1:3
 expect_reject "S = 2" compare "${o[@]}" --sweep S:0:2:3
 expect_reject "eta" theory --eta 0

@@ -10,9 +10,12 @@
 
 #include "phonomaser/core/complex_type.h"
 #include "phonomaser/core/params.h"
+#include "phonomaser/drivers/compare.h"
+#include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/state/state.h"
+#include "phonomaser/theory/langevin.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,7 +23,8 @@ extern "C" {
 
 /* /parameters: every input and derived rate with its unit (the keys of the
  * model only), model, the user terms (one "key = value" per line), N (the
- * cutoff used: N_used when params->N is auto) and N_mode. */
+ * cutoff used: N_used when params->N is auto) and N_mode ("auto", "fixed";
+ * N_used < 0: "unused" and no N, for results of no master equation). */
 pm_status pm_results_write_parameters(pm_h5file *file, const pm_params *params, long N_used);
 /* `group`: the observables and health of a state as attributes, p_n,
  * rho_spin and sector_norm as datasets. */
@@ -32,6 +36,31 @@ pm_status pm_results_write_state(pm_h5file *file, const char *group, const pm_st
  * chosen_N, chosen_K, converged, the tolerances as attributes. */
 pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
                                   double tail_tol, double rel_tol);
+
+/* The sweep of a file whose points differ in one key (compare --sweep):
+ * /parameters attrs sweep_key (the key) and datasets /parameters/sweep_values
+ * (the value of the key at each point; /parameters/<key> keeps the base
+ * value of the configuration) and /parameters/N_values (the cutoff used at
+ * each point, NaN for a point that failed). */
+pm_status pm_results_write_sweep(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
+                                 const long *N_used);
+
+/* compare (JC model): /compare, per point (count >= 1) the exact value, the
+ * reduced prediction, the deviation and whether the formula applies, for
+ * every pm_compare_quantity, and the exact, Fokker-Planck, validity and
+ * (thresholds != NULL) threshold columns; langevin: the Langevin columns. */
+pm_status pm_results_write_compare(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
+                                   const pm_compare_point *points, const pm_compare_threshold *thresholds,
+                                   int langevin);
+/* One point: /compare/p_n and /compare/radial (P_r exact and Eq. 20). */
+pm_status pm_results_write_compare_radial(pm_h5file *file, const pm_compare_point *pt, const double *p_n);
+/* One point: /compare/langevin, <n>(t) and the run's seed and trajectories. */
+pm_status pm_results_write_compare_langevin(pm_h5file *file, const pm_langevin_options *opts,
+                                            const pm_langevin_result *lr);
+/* The four-way comparison (dressed model): /compare4/<quantity>/<column>
+ * and the per-point cutoffs, thresholds and RWA ratios. */
+pm_status pm_results_write_compare4(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
+                                    const pm_compare4_point *points);
 
 /* Readers.  The model parameters /parameters records (the inputs and
  * derived rates above; *found = 0, PM_OK, if the group or one of them is
