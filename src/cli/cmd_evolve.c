@@ -45,22 +45,6 @@ static void help(void)
     pm_cli_print_common_help(stdout);
 }
 
-/* The series from output `skip` on (skip = 1 hides the t = 0 start added
- * before a `times` list that does not begin at 0). */
-static pm_status write_series(pm_h5file *file, const pm_timeseries *ts, size_t skip)
-{
-    size_t n = ts->ntimes > skip ? ts->ntimes - skip : 0;
-    pm_status s = pm_h5_dataset_double(file, "/evolve/t", ts->t + skip, n, 0, "s");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/n_mean", ts->n_mean + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/n2_mean", ts->n2_mean + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/g2", ts->g2 + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/sz_mean", ts->sz_mean + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/trace", ts->trace + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_complex(file, "/evolve/a_mean", ts->a_mean + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/tail_population", ts->tail_population + skip, n, 0, "1");
-    return s;
-}
-
 /* --checkpoint and --resume, taken out of argv before the common parser. */
 typedef struct {
     double checkpoint_seconds;  /* 0: no periodic checkpoints */
@@ -351,22 +335,14 @@ int pm_cmd_evolve(int argc, char **argv)
         if (k_automatic) cfg->params.K = PM_K_AUTO;
         s = pm_report_h5_header(file, "evolve", argc, argv, cfg, model ? (long)model->N : 0);
         if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, K_used);
-        if (s == PM_OK) s = write_series(file, ts, skip);
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "path", pm_path_name(result.path));
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "initial", cfg->initial);
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "seconds", seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "rtol", cfg->rtol, "1");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "atol", cfg->atol, "1");
-        if (s == PM_OK && resume)
-            s = pm_h5_attr_double(file, "/evolve", "resumed_at", times[result.resumed_from ? result.resumed_from - 1 : 0], "s");
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "steps", result.info.steps);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "rhs_evals", result.info.rhs_evals);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "jac_evals", result.info.jac_evals);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "lin_iters", result.info.lin_iters);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "sectors", (long long)result.nblocks);
-        if (s == PM_OK && result.final_state && !interrupted) {
-            s = pm_results_write_state(file, "/evolve/rho_final", result.final_state);
-        }
+        pm_results_evolve_run run = {.initial = cfg->initial, .rtol = cfg->rtol, .atol = cfg->atol,
+                                     .seconds = seconds, .resumed_at = NAN};
+        if (resume) run.resumed_at = times[result.resumed_from ? result.resumed_from - 1 : 0];
+        /* an interrupted run's final state is not the state at t_final */
+        pm_state *final_state = result.final_state;
+        if (interrupted) result.final_state = NULL;
+        if (s == PM_OK) s = pm_results_write_evolve(file, &result, skip, &run);
+        result.final_state = final_state;
         if (s == PM_OK) s = pm_h5_close(file, !interrupted);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);

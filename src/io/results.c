@@ -3,6 +3,7 @@
 #include "phonomaser/io/results.h"
 
 #include <complex.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,5 +246,44 @@ pm_status pm_results_read_triplets(pm_h5file *file, const char *group, pm_result
     out->count = nrow;
     out->adjoint_implied = adjoint_implied != 0;
     if (s != PM_OK) pm_results_triplets_clear(out);
+    return s;
+}
+
+pm_status pm_results_write_evolve(pm_h5file *file, const pm_mesolve_result *result, size_t skip,
+                                  const pm_results_evolve_run *run)
+{
+    const pm_timeseries *ts = &result->series;
+    size_t n = ts->ntimes > skip ? ts->ntimes - skip : 0;
+    const struct {
+        const char *name;
+        const double *data;
+        const char *unit;
+    } series[] = {
+        {"t", ts->t, "s"}, {"n_mean", ts->n_mean, "1"}, {"n2_mean", ts->n2_mean, "1"}, {"g2", ts->g2, "1"},
+        {"sz_mean", ts->sz_mean, "1"}, {"trace", ts->trace, "1"}, {"tail_population", ts->tail_population, "1"},
+    };
+    pm_status s = PM_OK;
+    char path[64];
+    for (size_t k = 0; k < sizeof series / sizeof series[0] && s == PM_OK; k++) {
+        snprintf(path, sizeof path, "/evolve/%s", series[k].name);
+        s = pm_h5_dataset_double(file, path, series[k].data + skip, n, 0, series[k].unit);
+    }
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, "/evolve/a_mean", ts->a_mean + skip, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_complex(file, "/evolve/a2_mean", ts->a2_mean + skip, n, 0, "1");
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "path", pm_path_name(result->path));
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "initial", run->initial);
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "seconds", run->seconds, "s");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "rtol", run->rtol, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "atol", run->atol, "1");
+    if (s == PM_OK && !isnan(run->resumed_at)) s = pm_h5_attr_double(file, "/evolve", "resumed_at", run->resumed_at, "s");
+    const struct {
+        const char *name;
+        long long value;
+    } stats[] = {{"steps", result->info.steps}, {"rhs_evals", result->info.rhs_evals},
+                 {"jac_evals", result->info.jac_evals}, {"lin_iters", result->info.lin_iters},
+                 {"sectors", (long long)result->nblocks}};
+    for (size_t k = 0; k < sizeof stats / sizeof stats[0] && s == PM_OK; k++)
+        s = pm_h5_attr_int(file, "/evolve/solver", stats[k].name, stats[k].value);
+    if (s == PM_OK && result->final_state) s = pm_results_write_state(file, "/evolve/rho_final", result->final_state);
     return s;
 }

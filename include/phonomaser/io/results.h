@@ -13,6 +13,7 @@
 #include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/converge.h"
+#include "phonomaser/drivers/solve.h"
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/state/state.h"
 #include "phonomaser/theory/langevin.h"
@@ -36,6 +37,19 @@ pm_status pm_results_write_state(pm_h5file *file, const char *group, const pm_st
  * chosen_N, chosen_K, converged, the tolerances as attributes. */
 pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
                                   double tail_tol, double rel_tol);
+
+/* evolve: /evolve, the time series of result->series from output `skip` on
+ * (skip = 1 hides a t = 0 start the caller added before its own times),
+ * the run's attributes and /evolve/solver (CVODE statistics); with a final
+ * state, /evolve/rho_final. */
+typedef struct pm_results_evolve_run {
+    const char *initial;  /* the initial state, as the key `initial` names it */
+    double rtol, atol;    /* the tolerances given */
+    double seconds;       /* wall time of the run */
+    double resumed_at;    /* time [s] a resumed run continued from, NaN if not resumed */
+} pm_results_evolve_run;
+pm_status pm_results_write_evolve(pm_h5file *file, const pm_mesolve_result *result, size_t skip,
+                                  const pm_results_evolve_run *run);
 
 /* The sweep of a file whose points differ in one key (compare --sweep):
  * /parameters attrs sweep_key (the key) and datasets /parameters/sweep_values
