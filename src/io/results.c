@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "phonomaser/model/terms.h"
+#include "phonomaser/theory/reduced.h"
 
 pm_status pm_results_write_parameters(pm_h5file *file, const pm_params *p, long N_used)
 {
@@ -285,5 +286,49 @@ pm_status pm_results_write_evolve(pm_h5file *file, const pm_mesolve_result *resu
     for (size_t k = 0; k < sizeof stats / sizeof stats[0] && s == PM_OK; k++)
         s = pm_h5_attr_int(file, "/evolve/solver", stats[k].name, stats[k].value);
     if (s == PM_OK && result->final_state) s = pm_results_write_state(file, "/evolve/rho_final", result->final_state);
+    return s;
+}
+
+pm_status pm_results_write_wigner(pm_h5file *file, const pm_wigner_image *wr, const pm_wigner_mech *mech, double n_las,
+                                  const char *source)
+{
+    const char *g = "/wigner";
+    size_t np = wr->points;
+    pm_status s = pm_h5_dataset_double(file, "/wigner/z", wr->z, np, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/p", wr->z, np, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/W", wr->W, np, np, "1");
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/wigner/W", "layout", "W[iz][ip]: rows z, columns p");
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, g, "convention",
+                              "z = (a + a^dag)/sqrt(2), p = (a - a^dag)/(i sqrt(2)); integral W dz dp = Tr rho_m "
+                              "(QuTiP wigner with g = sqrt(2), transposed); <n> = <z^2 + p^2>/2 - 1/2");
+    if (s == PM_OK) s = pm_h5_attr_string(file, g, "path", pm_wigner_path_name(wr->path));
+    if (s == PM_OK) s = pm_h5_attr_string(file, g, "source", source);
+    if (s == PM_OK) s = pm_h5_attr_int(file, g, "N", mech->N);
+    if (s == PM_OK) s = pm_h5_attr_int(file, g, "max_coherence_order", mech->kmax);
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "range", wr->range, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "step", wr->step, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_exact", wr->ring.r_peak_w, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_pr", wr->ring.r_peak_pr, "1");
+    /* no model parameters (a --state file without /parameters): no
+     * Maxwell-Bloch radius, rather than a NaN */
+    if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "ring_radius_mb", pm_reduced_ring_radius_of(n_las), "1");
+    if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "n_las", n_las, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_min", wr->W_min, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_max", wr->W_max, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "integral", wr->integral, "1");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "seconds", wr->seconds, "s");
+    if (s == PM_OK) s = pm_h5_attr_double(file, g, "grid_seconds", wr->grid_seconds, "s");
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/wigner", "ring_radius_notes",
+                              "exact: argmax of the phase-averaged W(r); pr: argmax of 2 pi r W(r) (Eq. 20); "
+                              "mb: sqrt(2 n_las), Maxwell-Bloch (Eq. 15), 0 below threshold");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/r", wr->radial_r, wr->nradial, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/W", wr->radial_W, wr->nradial, 0, "1");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/P_r", wr->radial_P, wr->nradial, 0, "1");
+    if (s == PM_OK)
+        s = pm_h5_attr_string(file, "/wigner/radial", "description",
+                              "phase-averaged W(r) (exact W for a phase-invariant state) and the radial "
+                              "density P_r = 2 pi r W(r), integral P_r dr = 1");
     return s;
 }

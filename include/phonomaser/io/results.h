@@ -15,6 +15,7 @@
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/drivers/solve.h"
 #include "phonomaser/io/h5io.h"
+#include "phonomaser/phase_space/wigner.h"
 #include "phonomaser/state/state.h"
 #include "phonomaser/theory/langevin.h"
 
@@ -50,6 +51,12 @@ typedef struct pm_results_evolve_run {
 } pm_results_evolve_run;
 pm_status pm_results_write_evolve(pm_h5file *file, const pm_mesolve_result *result, size_t skip,
                                   const pm_results_evolve_run *run);
+
+/* wigner: /wigner (the grid, W, its attributes) and /wigner/radial; n_las
+ * (Eq. 15) NaN: no Maxwell-Bloch radius (a state without parameters);
+ * source: where the state came from ("steady state", a file name). */
+pm_status pm_results_write_wigner(pm_h5file *file, const pm_wigner_image *image, const pm_wigner_mech *mech,
+                                  double n_las, const char *source);
 
 /* The sweep of a file whose points differ in one key (compare --sweep):
  * /parameters attrs sweep_key (the key) and datasets /parameters/sweep_values
