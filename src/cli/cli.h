@@ -65,13 +65,9 @@ void pm_report_int(const char *name, long long value);
 void pm_report_string(const char *name, const char *value);
 void pm_report_observables(const pm_observables *obs);
 
-/* stderr warnings when a health limit is exceeded; returns the number of warnings. */
 /* The violated health limits (state.h) as warnings on stderr; their count. */
 int pm_report_health(const pm_health *health);
 
-/* /parameters/K (the sector cutoff used) and K_mode, for models that cut
- * coupled sectors; nothing for the others. */
-pm_status pm_report_h5_sector_cutoff(pm_h5file *file, const pm_run_config *cfg, long K_used);
 /* HDF5: root attributes (command line, version, config as INI text) and
  * /parameters (pm_results_write_parameters, io/results.h); N_used is the
  * cutoff a run with N = auto chose (0: none, or N fixed).  The other groups

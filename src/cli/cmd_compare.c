@@ -325,7 +325,7 @@ static int run_four_way(const pm_run_config *cfg, const pm_cli_options *opts, co
         if (s == PM_OK) s = pm_report_h5_header(file, "compare", argc, argv, cfg, N_max);
         if (s == PM_OK && sweep) s = pm_results_write_sweep(file, v, count, values, N_used);
         free(N_used);
-        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, points[0].K_dressed);
+        if (s == PM_OK) s = pm_results_write_sector_cutoff(file, &cfg->params, points[0].K_dressed);
         if (s == PM_OK) s = pm_results_write_compare4(file, v, count, values, points);
         if (s == PM_OK && threshold) s = pm_h5_attr_double(file, "/compare4", "S_mid_dressed", th.S_mid_dressed, "1");
         if (s == PM_OK && threshold) s = pm_h5_attr_double(file, "/compare4", "S_mid_jc", th.S_mid_jc, "1");

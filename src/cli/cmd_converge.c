@@ -82,7 +82,7 @@ int pm_cmd_converge(int argc, char **argv)
                 last->rel_change_n, cfg->converge_tol);
     if (file) {
         s = pm_report_h5_header(file, "converge", argc, argv, cfg, ladder.chosen_N);
-        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, ladder.chosen_K);
+        if (s == PM_OK) s = pm_results_write_sector_cutoff(file, &cfg->params, ladder.chosen_K);
         if (s == PM_OK) s = pm_results_write_ladder(file, "/converge", &ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_results_write_observables(file, "/steady", &ladder.final.obs);
         if (s == PM_OK) s = pm_h5_close(file, 1);

@@ -334,7 +334,7 @@ int pm_cmd_evolve(int argc, char **argv)
         if (automatic) cfg->params.N = PM_N_AUTO; /* the record says auto; /parameters/N the cutoff used */
         if (k_automatic) cfg->params.K = PM_K_AUTO;
         s = pm_report_h5_header(file, "evolve", argc, argv, cfg, model ? (long)model->N : 0);
-        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, K_used);
+        if (s == PM_OK) s = pm_results_write_sector_cutoff(file, &cfg->params, K_used);
         pm_results_evolve_run run = {.initial = cfg->initial, .rtol = cfg->rtol, .atol = cfg->atol,
                                      .seconds = seconds, .resumed_at = NAN};
         if (resume) run.resumed_at = times[result.resumed_from ? result.resumed_from - 1 : 0];

@@ -83,21 +83,8 @@ int pm_cmd_steady(int argc, char **argv)
 
     if (file) {
         s = pm_report_h5_header(file, "steady", argc, argv, cfg, N);
-        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, K_used);
-        if (s == PM_OK) s = pm_results_write_observables(file, "/steady", &result->obs);
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "method", method);
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "path", pm_path_name(result->path));
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "residual", result->info.residual, "1/s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "seconds", seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "solve_seconds", result->info.seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "build_seconds", result->build_seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "lu_nnz", result->info.lu_nnz);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_nnz", result->info.matrix_nnz);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_size", result->block->size);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "iterations", result->info.iterations);
-        if (s == PM_OK && steady_opts->method == PM_STEADY_ARPACK)
-            s = pm_h5_attr_double(file, "/steady/solver", "eigenvalue_re", result->info.eigenvalue_re, "1/s");
-        if (s == PM_OK && cfg->store_rho) s = pm_results_write_state(file, "/steady/rho", result->state);
+        if (s == PM_OK) s = pm_results_write_sector_cutoff(file, &cfg->params, K_used);
+        if (s == PM_OK) s = pm_results_write_steady(file, result, steady_opts->method, seconds, cfg->store_rho);
         if (s == PM_OK && automatic)
             s = pm_results_write_ladder(file, "/steady/converge", ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_h5_close(file, 1);

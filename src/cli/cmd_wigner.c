@@ -236,7 +236,7 @@ int pm_cmd_wigner(int argc, char **argv)
     if (file) {
         s = pm_report_h5_header(file, "wigner", argc, argv, cfg, (long)mech->N);
         if (s == PM_OK && !state_file && run.result->block->sector == PM_SECTOR_COUPLED)
-            s = pm_report_h5_sector_cutoff(file, cfg, (long)run.result->block->max_sector);
+            s = pm_results_write_sector_cutoff(file, &cfg->params, (long)run.result->block->max_sector);
         if (s == PM_OK) s = pm_results_write_wigner(file, &wr, mech, n_las, state_file ? state_file : "steady state");
         if (s == PM_OK)
             s = pm_h5_attr_string(file, "/wigner", "parameters_source",

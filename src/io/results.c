@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phonomaser/model/model.h"
 #include "phonomaser/model/terms.h"
 #include "phonomaser/theory/reduced.h"
 
@@ -330,5 +331,37 @@ pm_status pm_results_write_wigner(pm_h5file *file, const pm_wigner_image *wr, co
         s = pm_h5_attr_string(file, "/wigner/radial", "description",
                               "phase-averaged W(r) (exact W for a phase-invariant state) and the radial "
                               "density P_r = 2 pi r W(r), integral P_r dr = 1");
+    return s;
+}
+
+pm_status pm_results_write_steady(pm_h5file *file, const pm_steady_result *result, pm_steady_method method,
+                                  double seconds, int store_rho)
+{
+    pm_status s = pm_results_write_observables(file, "/steady", &result->obs);
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "method", method == PM_STEADY_ARPACK ? "arpack" : "direct");
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "path", pm_path_name(result->path));
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "residual", result->info.residual, "1/s");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "seconds", seconds, "s");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "solve_seconds", result->info.seconds, "s");
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "build_seconds", result->build_seconds, "s");
+    const struct {
+        const char *name;
+        long long value;
+    } sizes[] = {{"lu_nnz", result->info.lu_nnz}, {"matrix_nnz", result->info.matrix_nnz},
+                 {"matrix_size", result->block->size}, {"iterations", result->info.iterations}};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0] && s == PM_OK; k++)
+        s = pm_h5_attr_int(file, "/steady/solver", sizes[k].name, sizes[k].value);
+    if (s == PM_OK && method == PM_STEADY_ARPACK)
+        s = pm_h5_attr_double(file, "/steady/solver", "eigenvalue_re", result->info.eigenvalue_re, "1/s");
+    if (s == PM_OK && store_rho) s = pm_results_write_state(file, "/steady/rho", result->state);
+    return s;
+}
+
+pm_status pm_results_write_sector_cutoff(pm_h5file *file, const pm_params *params, long K_used)
+{
+    const pm_model_type *type = pm_model_type_get(params->model);
+    if (!type || !type->truncates_sectors) return PM_OK;
+    pm_status s = pm_h5_attr_int(file, "/parameters", "K", K_used);
+    if (s == PM_OK) s = pm_h5_attr_string(file, "/parameters", "K_mode", params->K == PM_K_AUTO ? "auto" : "fixed");
     return s;
 }

@@ -39,6 +39,15 @@ pm_status pm_results_write_state(pm_h5file *file, const char *group, const pm_st
 pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
                                   double tail_tol, double rel_tol);
 
+/* steady: /steady (observables, method, path, residual, seconds: the wall
+ * time of the whole run) and /steady/solver (LU and matrix sizes, timings;
+ * ARPACK: the eigenvalue); store_rho: /steady/rho. */
+pm_status pm_results_write_steady(pm_h5file *file, const pm_steady_result *result, pm_steady_method method,
+                                  double seconds, int store_rho);
+/* /parameters K and K_mode for models that cut coupled sectors at K
+ * (nothing for the others): K_used the cutoff of the block solved. */
+pm_status pm_results_write_sector_cutoff(pm_h5file *file, const pm_params *params, long K_used);
+
 /* evolve: /evolve, the time series of result->series from output `skip` on
  * (skip = 1 hides a t = 0 start the caller added before its own times),
  * the run's attributes and /evolve/solver (CVODE statistics); with a final
