@@ -253,17 +253,20 @@ int pm_cmd_evolve(int argc, char **argv)
      * from a thermal state grows towards it); the tail population along the
      * trajectory is checked below.  A checkpoint stores the N chosen. */
     int automatic = cfg->params.N == PM_N_AUTO;
+    pm_model_desc desc;
+    s = pm_model_desc_init(&cfg->params, &desc);
     /* K = auto likewise: the sector cutoff of the converged steady state */
-    int k_automatic = pm_converge_is_automatic(&cfg->params) && cfg->params.K == PM_K_AUTO;
-    if (pm_converge_is_automatic(&cfg->params)) {
+    int k_automatic = s == PM_OK && pm_converge_is_automatic(&desc) && cfg->params.K == PM_K_AUTO;
+    if (s == PM_OK && pm_converge_is_automatic(&desc)) {
         pm_converge_options copts;
         pm_cli_converge_options(cfg, &copts);
-        s = pm_converge_evolution_cutoffs(&cfg->params, &copts, &init, &cfg->params);
-        if (s != PM_OK) {
-            free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
-            pm_h5_abort(file);
-            return pm_cli_fail(s);
-        }
+        s = pm_converge_evolution_cutoffs(&desc, &copts, &init, &desc);
+        cfg->params = desc.params;
+    }
+    if (s != PM_OK) {
+        free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
+        pm_h5_abort(file);
+        return pm_cli_fail(s);
     }
     if (checkpoint_path) {
         /* with an output file, an interruption always leaves a checkpoint */
@@ -276,7 +279,7 @@ int pm_cmd_evolve(int argc, char **argv)
     pm_model *model = NULL;
     pm_mesolve_result result;
     memset(&result, 0, sizeof result);
-    s = pm_model_alloc(&cfg->params, &model);
+    s = pm_model_desc_build(&desc, cfg->params.N, cfg->params.K, &model);
     if (s == PM_OK) s = pm_mesolve(model, &init, ntimes, times, &mopts, &result);
     double seconds = pm_wall_seconds() - start;
     int interrupted = s == PM_EINTERRUPT;

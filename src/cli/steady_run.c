@@ -13,15 +13,17 @@ pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
     pm_cli_converge_options(cfg, &run->copts);
     /* N = auto (or K = auto): grow the cutoffs until converged (converge.h);
      * the result is the steady state at the chosen N (and K) */
-    run->automatic = pm_converge_is_automatic(&cfg->params);
+    pm_model_desc desc;
+    pm_status s = pm_model_desc_init(&cfg->params, &desc);
+    if (s != PM_OK) return s;
+    run->automatic = pm_converge_is_automatic(&desc);
     run->result = run->automatic ? &run->ladder.final : &run->single;
-    pm_status s;
     double start = pm_wall_seconds();
     if (run->automatic) {
-        s = pm_converge_run(&cfg->params, &run->copts, &run->ladder);
+        s = pm_converge_run(&desc, &run->copts, &run->ladder);
     } else {
         pm_model *model = NULL;
-        s = pm_model_alloc(&cfg->params, &model);
+        s = pm_model_desc_build(&desc, cfg->params.N, cfg->params.K, &model);
         if (s == PM_OK && PM_STOP_REQUESTED(run->copts.steady.stop))
             s = pm_error_set(PM_EINTERRUPT, "steady state: stopped by caller after building the model");
         if (s == PM_OK) s = pm_steadystate(model, run->copts.path, &run->copts.steady, &run->single);

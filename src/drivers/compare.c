@@ -72,7 +72,9 @@ static pm_status exact_steady(const pm_params *params, const pm_compare_options 
 {
     pm_converge_options copts = opts->converge;
     copts.path = PM_PATH_SECTOR; /* the spectra below need the k-blocks */
-    return pm_converge_run(params, &copts, cr);
+    pm_model_desc model;
+    pm_status s = pm_model_desc_init(params, &model);
+    return s == PM_OK ? pm_converge_run(&model, &copts, cr) : s;
 }
 
 /* Slowest eigenvalues of sector k = 1 and the slowest nonzero rate of

@@ -82,13 +82,16 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
     pm_params jc_params;
     if (reference_of(params, "comparison", &jc_params) != PM_OK) return PM_EINVAL;
     double start = pm_wall_seconds();
-    pm_converge_result dressed, jc;
-    pm_status s = pm_converge_run(params, &opts->converge, &dressed);
+    pm_converge_result dressed = {0}, jc = {0};
+    pm_model_desc dressed_model, jc_model;
+    pm_status s = pm_model_desc_init(params, &dressed_model);
+    if (s == PM_OK) s = pm_model_desc_init(&jc_params, &jc_model);
+    if (s == PM_OK) s = pm_converge_run(&dressed_model, &opts->converge, &dressed);
     if (s != PM_OK) {
         pm_converge_result_clear(&dressed);
         return s;
     }
-    s = pm_converge_run(&jc_params, &opts->converge, &jc);
+    s = pm_converge_run(&jc_model, &opts->converge, &jc);
     if (s != PM_OK) {
         pm_converge_result_clear(&dressed);
         pm_converge_result_clear(&jc);

@@ -103,14 +103,28 @@ static pm_status model_alloc_type(const pm_model_type *type, const pm_params *pa
     return PM_OK;
 }
 
+pm_status pm_model_desc_init(const pm_params *params, pm_model_desc *out)
+{
+    out->type = pm_model_type_get(params->model);
+    out->params = *params;
+    if (!out->type) return pm_error_set(PM_EINVAL, "model = %d: no such model (jc or dressed)", params->model);
+    return PM_OK;
+}
+
+pm_status pm_model_desc_build(const pm_model_desc *desc, long N, long K, pm_model **out)
+{
+    pm_params at = desc->params;
+    at.N = N;
+    at.K = K;
+    return model_alloc_type(desc->type, &at, 1, out);
+}
+
 pm_status pm_model_alloc(const pm_params *params, pm_model **out)
 {
-    const pm_model_type *type = pm_model_type_get(params->model);
-    if (!type) {
-        *out = NULL;
-        return pm_error_set(PM_EINVAL, "model = %d: no such model (jc or dressed)", params->model);
-    }
-    return model_alloc_type(type, params, 1, out);
+    pm_model_desc desc;
+    *out = NULL;
+    pm_status s = pm_model_desc_init(params, &desc);
+    return s == PM_OK ? pm_model_desc_build(&desc, params->N, params->K, out) : s;
 }
 
 pm_status pm_model_jc_alloc(const pm_params *params, pm_model **out)

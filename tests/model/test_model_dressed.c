@@ -243,7 +243,7 @@ static void test_k_auto(void)
     pm_converge_options_default(&copts);
     long N = 30;
     pm_converge_result ladder;
-    REQUIRE_OK(pm_converge_ladder(&p, 1, &N, &copts, &ladder));
+    REQUIRE_OK(pm_converge_ladder(TEST_DESC(&p), 1, &N, &copts, &ladder));
     const pm_converge_step *last = &ladder.steps[ladder.nsteps - 1];
     CHECK(ladder.chosen_K == last->K && last->K > copts.k_start && last->coherence_tail <= copts.k_tail_tol);
     p.K = 40;

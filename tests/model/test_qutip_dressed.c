@@ -64,7 +64,7 @@ static void check_case(const char *name)
     pm_converge_options_default(&copts);
     long N = p.N;
     pm_converge_result ladder;
-    if (pm_converge_ladder(&p, 1, &N, &copts, &ladder) == PM_OK) {
+    if (pm_converge_ladder(TEST_DESC(&p), 1, &N, &copts, &ladder) == PM_OK) {
         printf("%s: K = auto chose K = %ld, <n> rel. dev. %.2g\n", name, ladder.chosen_K,
                fabs(ladder.final.obs.n_mean - ref.n_mean) / ref.n_mean);
         CHECK_REL(ladder.final.obs.n_mean, ref.n_mean, 1e-8);

@@ -426,7 +426,7 @@ static void test_operating_point(void)
     pm_converge_options_default(&opts);
     pm_converge_result result;
     memset(&result, 0, sizeof result);
-    CHECK_OK(pm_converge_auto(&params, &opts, &result));
+    CHECK_OK(pm_converge_auto(TEST_DESC(&params), &opts, &result));
     if (!result.final.state) return;
     const pm_state *state = result.final.state;
     const long N = (long)state->N;

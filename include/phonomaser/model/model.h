@@ -82,6 +82,23 @@ pm_complex pm_model_type_amplitude_shift(const pm_model_type *type, const pm_par
  * take (pm_params_key_applies) released. */
 pm_status pm_model_rwa_params(const pm_params *params, pm_params *out);
 
+/* A model description: a model type and its (derived) parameters, user
+ * terms included, at no particular cutoff (params.N and params.K may be
+ * auto).  The drivers that choose cutoffs (converge.h, compare.h,
+ * compare_models.h) take one and build instances from it at the cutoffs
+ * they try, so a model type written outside the library (its own
+ * pm_model_type table) runs through them as the library's own do. */
+typedef struct pm_model_desc {
+    const pm_model_type *type;
+    pm_params params;
+} pm_model_desc;
+
+/* The description of the registry's model params->model, with params. */
+pm_status pm_model_desc_init(const pm_params *params, pm_model_desc *out);
+/* An instance of the description at cutoffs N (>= 2) and K (used by types
+ * that truncate sectors), the user terms desc->params.terms appended. */
+pm_status pm_model_desc_build(const pm_model_desc *desc, long N, long K, pm_model **out);
+
 /* Build the operators of the model params->model at cutoff params->N (must
  * be >= 2; params must have been through pm_params_derive), then append the
  * user terms params->terms (terms.h) to H and the jumps. */
