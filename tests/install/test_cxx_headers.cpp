@@ -6,6 +6,7 @@
 #include "phonomaser/io/checkpoint.h"
 #include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/compare_models.h"
+#include "phonomaser/drivers/map.h"
 #include "phonomaser/core/complex_type.h"
 #include "phonomaser/core/constants.h"
 #include "phonomaser/drivers/converge.h"
