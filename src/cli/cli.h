@@ -117,6 +117,13 @@ int pm_cli_steady_health(const pm_run_config *cfg, const pm_cli_steady *run);
 int pm_cli_interrupted(const char *command, pm_h5file *file, const char *output, int argc, char **argv,
                        const pm_run_config *cfg, const pm_converge_result *ladder, const char *group);
 
+/* The configuration as INI text (malloc'ed; NULL: out of memory), and back:
+ * `text` loaded into cfg as an INI file would be (lines longer than the INI
+ * reader takes applied as overrides), then pm_config_finish; errors name
+ * `what` ("checkpoint", "map journal") and `where` (its file). */
+char *pm_cli_config_text(const pm_run_config *cfg);
+pm_status pm_cli_config_from_text(const char *what, const char *text, const char *where, pm_run_config *cfg);
+
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);
 int pm_cmd_converge(int argc, char **argv);

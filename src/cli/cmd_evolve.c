@@ -90,59 +90,6 @@ static int take_evolve_flags(int argc, char **argv, evolve_flags *f)
     return 0;
 }
 
-/* The run configuration stored in a checkpoint (an INI text).  Lines too
- * long for the INI reader (a long `times` list) are applied as --set. */
-static pm_status config_from_text(const char *text, const char *where, pm_run_config *cfg)
-{
-    enum { LONG_LINE = 190 };
-    char tmpl[] = "/tmp/phonomaser-resume-XXXXXX";
-    int fd = mkstemp(tmpl);
-    FILE *ini = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!ini) {
-        if (fd >= 0) close(fd), unlink(tmpl);
-        return pm_error_set(PM_EIO, "checkpoint '%s': cannot write a temporary file: %s", where, strerror(errno));
-    }
-    size_t nlong = 0;
-    const char **long_lines = calloc(strlen(text) / LONG_LINE + 1, sizeof *long_lines);
-    for (const char *line = text; *line && long_lines;) {
-        size_t len = strcspn(line, "\n");
-        if (len > LONG_LINE) long_lines[nlong++] = line;
-        else fprintf(ini, "%.*s\n", (int)len, line);
-        line += len + (line[len] == '\n');
-    }
-    int write_failed = fclose(ini) != 0;
-    pm_status s = !long_lines ? pm_error_set(PM_ENOMEM, "out of memory")
-                  : write_failed ? pm_error_set(PM_EIO, "checkpoint '%s': cannot write a temporary file", where)
-                                 : pm_config_load_ini(cfg, tmpl);
-    unlink(tmpl);
-    for (size_t i = 0; i < nlong && s == PM_OK; i++) {
-        size_t len = strcspn(long_lines[i], "\n");
-        char *assignment = strndup(long_lines[i], len);
-        s = assignment ? pm_config_apply_override(cfg, assignment) : pm_error_set(PM_ENOMEM, "out of memory");
-        free(assignment);
-    }
-    free(long_lines);
-    if (s == PM_OK) s = pm_config_finish(cfg);
-    if (s != PM_OK) {
-        char message[1024];
-        snprintf(message, sizeof message, "%s", pm_error_message());
-        return pm_error_set(s == PM_EINVAL ? PM_EIO : s, "checkpoint '%s': stored configuration: %s", where, message);
-    }
-    return PM_OK;
-}
-
-/* The run's configuration as INI text (stored with every checkpoint). */
-static char *config_text(const pm_run_config *cfg)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *memory = open_memstream(&text, &size);
-    if (!memory) return NULL;
-    pm_config_write_ini(memory, cfg);
-    fclose(memory);
-    return text;
-}
-
 static int has_suffix(const char *text, const char *suffix)
 {
     size_t n = strlen(text), m = strlen(suffix);
@@ -180,7 +127,7 @@ int pm_cmd_evolve(int argc, char **argv)
         pm_status s = pm_checkpoint_read(flags.resume, &resume);
         if (s == PM_OK) {
             pm_config_init(cfg);
-            s = config_from_text(resume->config ? resume->config : "", flags.resume, cfg);
+            s = pm_cli_config_from_text("checkpoint", resume->config ? resume->config : "", flags.resume, cfg);
         }
         if (s != PM_OK) {
             pm_checkpoint_free(resume);
@@ -270,7 +217,7 @@ int pm_cmd_evolve(int argc, char **argv)
     }
     if (checkpoint_path) {
         /* with an output file, an interruption always leaves a checkpoint */
-        ini_text = config_text(cfg);
+        ini_text = pm_cli_config_text(cfg);
         mopts.checkpoint = write_checkpoint;
         mopts.checkpoint_user = checkpoint_path;
         mopts.checkpoint_interval = flags.checkpoint_seconds;

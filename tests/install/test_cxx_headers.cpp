@@ -7,6 +7,7 @@
 #include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/map.h"
+#include "phonomaser/io/journal.h"
 #include "phonomaser/core/complex_type.h"
 #include "phonomaser/core/constants.h"
 #include "phonomaser/drivers/converge.h"

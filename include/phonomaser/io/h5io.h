@@ -89,6 +89,12 @@ pm_status pm_h5_dataset_int(pm_h5file *file, const char *path, const int64_t *da
                             size_t dim0, const char *unit);
 
 /* Readers (for --resume and for `phonomaser wigner --state FILE`). */
+/* Make dataset `scale` (1-D) a dimension scale named `label` (HDF5's H5DS:
+ * h5py shows it as dataset.dims[dim]) and attach it to dimension `dim` of
+ * `dataset`, labelled `label` too. */
+pm_status pm_h5_dimension_scale(pm_h5file *file, const char *dataset, unsigned dim, const char *scale,
+                                const char *label);
+
 pm_status pm_h5_open_read(const char *path, pm_h5file **out);
 /* *exists = 1 if the group or dataset `path` exists, else 0. */
 pm_status pm_h5_exists(pm_h5file *file, const char *path, int *exists);

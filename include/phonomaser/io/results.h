@@ -13,6 +13,7 @@
 #include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/converge.h"
+#include "phonomaser/drivers/map.h"
 #include "phonomaser/drivers/solve.h"
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/phase_space/wigner.h"
@@ -91,6 +92,17 @@ pm_status pm_results_write_compare_langevin(pm_h5file *file, const pm_langevin_o
  * and the per-point cutoffs, thresholds and RWA ratios. */
 pm_status pm_results_write_compare4(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
                                     const pm_compare4_point *points);
+
+/* map: /map (attrs kind, axes, points, failed, not_computed, failures),
+ * /map/axes/<key> (the axis values, dimension scales), /map/status and one
+ * dataset /map/<quantity> per result of the kind (pm_map_quantity_name),
+ * shaped first axis x second axis.  values[index * nq + q] (NaN where not
+ * computed), status[index]: 0 ok, the status code of a failed point, NaN
+ * not computed; failures: one "point: message" line per failed point (may
+ * be NULL). */
+pm_status pm_results_write_map(pm_h5file *file, pm_map_kind kind, const pm_params *base, size_t naxes,
+                               const pm_map_axis *axes, const double *values, const double *status,
+                               const char *failures);
 
 /* Readers.  The model parameters /parameters records (the inputs and
  * derived rates above; *found = 0, PM_OK, if the group or one of them is
