@@ -179,6 +179,40 @@ expect_reject "Q" compare "${o[@]}" --sweep Q:0:1:3
 expect_reject "S = 2" compare "${o[@]}" --sweep S:0:2:3
 expect_reject "eta" theory --eta 0
 
+# --- map (issue 14): a 2-D grid, the journal, SIGKILL and --resume, rejections ---------
+map_args=(map -c "$src/data/table1.ini" --axis S=-0.1:0.3:5 --axis delta=-1000:1000:3 -q)
+"$exe" "${map_args[@]}" --threads 2 -o "$tmp/map.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
+    || fail "map failed: $(cat "$tmp/stderr")"
+grep -q "^computed = 15$" "$tmp/stdout" || fail "map: not 15 points computed: $(cat "$tmp/stdout")"
+[[ -s "$tmp/map.h5" && ! -e "$tmp/map.h5.journal" ]] || fail "map: no file, or the journal left after a complete map"
+# killed outright (no handler runs): the journal keeps the points done, --resume finishes them
+"$exe" "${map_args[@]}" --threads 1 -o "$tmp/killed.h5" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do [[ $(grep -c '^p ' "$tmp/killed.h5.journal" 2>/dev/null) -ge 3 ]] && break; sleep 0.05; done
+kill -KILL $pid; wait $pid 2>/dev/null
+done_before=$(grep -c '^p ' "$tmp/killed.h5.journal" 2>/dev/null || echo 0)
+[[ $done_before -ge 1 && ! -e "$tmp/killed.h5" ]] || fail "map: SIGKILL left no journal records ($done_before) or a file"
+"$exe" map --resume "$tmp/killed.h5" -q >"$tmp/stdout" 2>"$tmp/stderr" || fail "map --resume: $(cat "$tmp/stderr")"
+grep -q "^resumed_with = $done_before$" "$tmp/stdout" || fail "map --resume did not reuse the $done_before points done"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/map.h5" "$tmp/killed.h5" <<'PY' || fail "resumed map differs from the uninterrupted one"
+import sys, h5py, numpy as np
+a, b = (h5py.File(f, "r") for f in sys.argv[1:3])
+assert a.attrs["complete"] == 1 and b.attrs["complete"] == 1
+assert a["map/n_mean"].shape == (5, 3) and [d.label for d in a["map/n_mean"].dims] == ["S", "delta"]
+assert list(a["map/axes/delta"][:]) == [-1000, 0, 1000]
+for k in a["map"]:
+    if k != "axes":
+        assert np.array_equal(a["map"][k][:], b["map"][k][:], equal_nan=True), k
+PY
+fi
+expect_reject "no --axis" map "${o[@]}"
+expect_reject "map axis key 'N'" map "${o[@]}" --axis N=10,20
+expect_reject "at most 2 axes" map "${o[@]}" --axis S=0,0.1 --axis delta=0,1 --axis eta=0.1,0.2
+expect_reject "S = 2" map "${o[@]}" --axis S=0:2:3
+expect_reject "must be steady or compare" map "${o[@]}" --axis S=0,0.1 --quantities spectra
+expect_reject "remove the other options" map --resume "$tmp/map.h5" --set S=0.1
+
 # --- wigner (issue 6): the operating point, a stored state, bad state files ----
 "$exe" wigner -c "$src/data/table1.ini" --set wigner_points=101 -q -o "$tmp/w.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
     || fail "wigner failed: $(cat "$tmp/stderr")"
