@@ -11,7 +11,8 @@ set -euo pipefail
 # cutoffs; the pthread build spins in sched_yield beside phonomaser's own threads.  The
 # reference BLAS is deterministic.
 packages=(build-essential meson ninja-build pkg-config libsundials-dev libsuitesparse-dev
-          libarpack2-dev liblapack-dev libhdf5-dev libinih-dev)
+          libarpack2-dev liblapack-dev libhdf5-dev libinih-dev
+          libopenmpi-dev openmpi-bin)  # phonomaser map across ranks (mpirun)
 for flag in "$@"; do
     case "$flag" in
         # tools/ scripts run with Debian's /usr/bin/python3 (not a pyenv/venv python)

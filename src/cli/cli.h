@@ -13,6 +13,7 @@
 #include "phonomaser/model/model.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/drivers/solve.h"
+#include "phonomaser/drivers/map.h"
 
 /* The stop flag: set by the SIGINT/SIGTERM handler (main.c), passed to
  * every long-running library call (defined in options.c). */
@@ -123,6 +124,32 @@ int pm_cli_interrupted(const char *command, pm_h5file *file, const char *output,
  * `what` ("checkpoint", "map journal") and `where` (its file). */
 char *pm_cli_config_text(const pm_run_config *cfg);
 pm_status pm_cli_config_from_text(const char *what, const char *text, const char *where, pm_run_config *cfg);
+
+/* MPI for `phonomaser map` (map_mpi.c; without MPI in the build, one
+ * process on threads).  pm_cli_mpi_init initialises MPI only when started by
+ * mpirun; returns 0 or an exit code. */
+typedef struct pm_cli_mpi {
+    int active;     /* MPI initialised */
+    int rank, size; /* 0 and 1 without MPI */
+} pm_cli_mpi;
+int pm_cli_mpi_init(pm_cli_mpi *mpi);
+void pm_cli_mpi_finalize(pm_cli_mpi *mpi);
+/* Rank 0 failed before the ranks met: end every rank (MPI_Abort). */
+void pm_cli_mpi_abort(pm_cli_mpi *mpi, int code);
+/* Rank 0's text (malloc'ed) to every rank (*text replaced on the others). */
+pm_status pm_cli_mpi_share_text(pm_cli_mpi *mpi, char **text);
+/* A finished point's result, on rank 0 (journal it). */
+typedef void (*pm_cli_mpi_record_fn)(void *user, size_t index, pm_status status, const double *values,
+                                     const char *message);
+/* pm_map_run over the ranks: on rank 0 its own threads and a coordinator that
+ * gives every rank the next point and passes the other ranks' results to
+ * `record`; on the others, `run` sends its result with
+ * pm_cli_mpi_send_result.  Without MPI (or one rank) plain pm_map_run. */
+pm_status pm_cli_mpi_map_run(pm_cli_mpi *mpi, const pm_params *base, size_t naxes, const pm_map_axis *axes,
+                             const pm_map_run_options *opts, pm_map_point_fn run, void *user, size_t nvalues,
+                             pm_cli_mpi_record_fn record, size_t *completed);
+void pm_cli_mpi_send_result(size_t index, pm_status status, size_t nvalues, const double *values,
+                            const char *message);
 
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);

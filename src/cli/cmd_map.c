@@ -148,6 +148,7 @@ typedef struct map_state {
     double *values;         /* npoints x nq */
     double *status;         /* 0 ok, a status code, NaN not computed */
     char **messages;        /* of failed points */
+    int remote;             /* an MPI rank other than 0: results go to rank 0 */
     pm_journal *journal;    /* NULL: none */
     pm_status journal_status;
     pthread_mutex_t lock;
@@ -157,6 +158,10 @@ typedef struct map_state {
  * journal failure stops the map: no result may be lost silently). */
 static void record_point(map_state *st, size_t index, pm_status s, const double *values, const char *message)
 {
+    if (st->remote) {
+        pm_cli_mpi_send_result(index, s, st->nq, values, message);
+        return;
+    }
     pthread_mutex_lock(&st->lock);
     if (s == PM_OK) {
         memcpy(st->values + index * st->nq, values, st->nq * sizeof *values);
@@ -171,6 +176,12 @@ static void record_point(map_state *st, size_t index, pm_status s, const double 
         st->messages[index] = strdup(message);
     }
     pthread_mutex_unlock(&st->lock);
+}
+
+/* a result another rank computed (pm_cli_mpi_record_fn) */
+static void record_remote(void *user, size_t index, pm_status s, const double *values, const char *message)
+{
+    record_point(user, index, s, values, message);
 }
 
 static pm_status map_point(void *user, size_t index, const pm_params *params, pm_status applied)
@@ -252,6 +263,8 @@ static void map_state_clear(map_state *st)
     pthread_mutex_destroy(&st->lock);
 }
 
+static int map_command(pm_cli_mpi *mpi, int argc, char **argv);
+
 static char *journal_path_of(const char *output)
 {
     size_t n = strlen(output) + sizeof ".journal";
@@ -261,6 +274,18 @@ static char *journal_path_of(const char *output)
 }
 
 int pm_cmd_map(int argc, char **argv)
+{
+    pm_cli_mpi mpi;
+    int rc = pm_cli_mpi_init(&mpi);
+    if (rc != 0) return rc;
+    rc = map_command(&mpi, argc, argv);
+    /* rank 0 failed before the ranks met: the others wait for it */
+    if (rc != 0 && rc != 3 && mpi.rank == 0) pm_cli_mpi_abort(&mpi, rc);
+    pm_cli_mpi_finalize(&mpi);
+    return rc;
+}
+
+static int map_command(pm_cli_mpi *mpi, int argc, char **argv)
 {
     map_flags flags = {0};
     int rc = take_flags(&argc, argv, &flags);
@@ -292,10 +317,12 @@ int pm_cmd_map(int argc, char **argv)
         output = flags.resume;
         journal_path = journal_path_of(output);
         if (!journal_path) return pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));
-        /* the header first (the sizes), the records below */
+        /* the header first (the sizes), the records below; rank 0 reads the
+         * file and gives the other ranks its header */
         char *text = NULL;
         unsigned char none = 0;
-        s = pm_journal_read(journal_path, &text, 0, 0, NULL, &none);
+        if (mpi->rank == 0) s = pm_journal_read(journal_path, &text, 0, 0, NULL, &none);
+        if (s == PM_OK) s = pm_cli_mpi_share_text(mpi, &text);
         if (s == PM_OK) {
             pm_config_init(cfg);
             s = parse_journal_header(text, journal_path, &kind, &naxes, axes, cfg);
@@ -336,7 +363,10 @@ int pm_cmd_map(int argc, char **argv)
     unsigned char *done = s == PM_OK ? calloc(npoints, 1) : NULL;
     if (s == PM_OK && !done) s = pm_error_set(PM_ENOMEM, "out of memory");
     size_t already = 0;
-    if (s == PM_OK && flags.resume) {
+    /* under MPI only rank 0 reads and writes files; the others send it their results */
+    st.remote = mpi->rank != 0;
+    if (st.remote) output = NULL;
+    if (s == PM_OK && flags.resume && !st.remote) {
         char *again = NULL;
         s = pm_journal_read(journal_path, &again, npoints, st.nq, st.values, done);
         free(again);
@@ -367,7 +397,7 @@ int pm_cmd_map(int argc, char **argv)
             goto out;
         }
     }
-    if (!opts.quiet && flags.resume)
+    if (!opts.quiet && flags.resume && !st.remote)
         fprintf(stderr, "phonomaser map: note: resuming %s: %zu of %zu points done\n", output, already, npoints);
 
     pm_compare_options copts;
@@ -377,15 +407,20 @@ int pm_cmd_map(int argc, char **argv)
     st.copts = &copts;
     pm_map_run_options mopts;
     pm_map_run_options_default(&mopts);
-    mopts.threads = (int)flags.threads;
+    mopts.threads = flags.threads ? (int)flags.threads : mpi->active ? 1 : 0; /* under mpirun: a rank per core */
     mopts.stop = &pm_cli_stop;
     mopts.skip = done;
     mopts.progress = !opts.quiet && isatty(2) ? pm_cli_progress_bar : NULL;
     mopts.label = "map point";
     double start = pm_wall_seconds();
     size_t completed = 0;
-    s = pm_map_run(&cfg->params, (size_t)naxes, axes, &mopts, map_point, &st, &completed);
+    s = pm_cli_mpi_map_run(mpi, &cfg->params, (size_t)naxes, axes, &mopts, map_point, &st, st.nq, record_remote,
+                           &completed);
     double seconds = pm_wall_seconds() - start;
+    if (st.remote) {
+        rc = atomic_load(&pm_cli_stop) ? 3 : 0;
+        goto out;
+    }
     pm_status journal_status = st.journal_status;
     pm_status closed = pm_journal_close(st.journal);
     st.journal = NULL;
@@ -401,6 +436,7 @@ int pm_cmd_map(int argc, char **argv)
     pm_report_int("computed", (long long)computed);
     pm_report_int("failed", (long long)nfailed);
     if (flags.resume) pm_report_int("resumed_with", (long long)already);
+    if (mpi->active) pm_report_int("ranks", mpi->size);
     pm_report_double("seconds", seconds);
     if (journal_status != PM_OK) {
         /* the journal holds every point recorded before the failure */

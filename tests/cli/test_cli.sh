@@ -206,6 +206,24 @@ for k in a["map"]:
         assert np.array_equal(a["map"][k][:], b["map"][k][:], equal_nan=True), k
 PY
 fi
+# under MPI (2 and 3 ranks on this machine, oversubscribed): the same map as on threads
+if command -v mpirun >/dev/null && /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    for np in 2 3; do
+        # Open MPI's own allocations at MPI_Init are not ours to free (LeakSanitizer)
+        ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 mpirun --allow-run-as-root --oversubscribe -np $np \
+            "$exe" "${map_args[@]}" -o "$tmp/map_np$np.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
+            || fail "mpirun -np $np map: $(cat "$tmp/stderr")"
+        grep -q "^ranks = $np$" "$tmp/stdout" || fail "mpirun -np $np map: not $np ranks: $(cat "$tmp/stdout")"
+        /usr/bin/python3 - "$tmp/map.h5" "$tmp/map_np$np.h5" <<'PY' || fail "mpirun -np $np map differs from the threaded map"
+import sys, h5py, numpy as np
+a, b = (h5py.File(f, "r") for f in sys.argv[1:3])
+assert b.attrs["complete"] == 1
+for k in a["map"]:
+    if k != "axes":
+        assert np.array_equal(a["map"][k][:], b["map"][k][:], equal_nan=True), k
+PY
+    done
+fi
 expect_reject "no --axis" map "${o[@]}"
 expect_reject "map axis key 'N'" map "${o[@]}" --axis N=10,20
 expect_reject "at most 2 axes" map "${o[@]}" --axis S=0,0.1 --axis delta=0,1 --axis eta=0.1,0.2
