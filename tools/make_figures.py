@@ -14,6 +14,8 @@ Reads the files that tools/main_job.sh writes into RESULTS_DIR and writes
                           model (Eq. 6), reduced theory with and beyond the RWA
     table2.png, table2.md Table II (reduced theory, with the paper's printed values)
     convergence.png       truncation convergence versus the Fock cutoff N
+    phase_diagram.png     <n>, g2(0) over (S, delta/gamma_2) (map_steady.h5) and the relative
+                          deviation of the reduced <n>_FP (map_compare.h5), with S_th(delta) of Eq. (14)
 
 Every exact curve is the exact master equation solved by phonomaser (steady,
 evolve, converge, compare, wigner); every reduced-theory curve is the value
@@ -641,12 +643,48 @@ def convergence(results):
     save(fig, results, "convergence.png")
 
 
+# ---------------------------------------------------------------- phase diagram (map)
+
+def phase_diagram(results):
+    steady, comp = need(results, "map_steady.h5"), need(results, "map_compare.h5")
+    gamma_2 = param(steady, "gamma_2")
+    m = steady["map"]
+    S, delta = m["axes"]["S"], m["axes"]["delta"] / gamma_2
+    cm = comp["map"]
+    S_c, delta_c = cm["axes"]["S"], cm["axes"]["delta"] / gamma_2
+    # S_th(delta) of Eq. (14): the value compare wrote at each delta (it does not depend on S)
+    S_th = cm["S_th"][0, :]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), sharey=True)
+    panels = [
+        (axes[0], delta, S, np.log10(np.maximum(m["n_mean"], 1e-3)), r"$\log_{10}\langle n\rangle$ (exact)", "viridis", None),
+        (axes[1], delta, S, m["g2"], r"$g^{(2)}(0)$ (exact)", "magma", (1, 2)),
+        (axes[2], delta_c, S_c, np.abs(cm["n_fp_rel_dev"]), r"$|\langle n\rangle_{exact} + 1/2 - \langle n\rangle_{FP}|"
+         r"/\langle n\rangle_{FP}$", "cividis", (0, 0.5)),
+    ]
+    for ax, x, y, z, title, cmap, lim in panels:
+        mesh = ax.pcolormesh(x, y, z, shading="nearest", cmap=cmap,
+                             vmin=lim[0] if lim else None, vmax=lim[1] if lim else None)
+        fig.colorbar(mesh, ax=ax)
+        ax.plot(delta_c, S_th, "w--", lw=1.5, label=r"$S_{th}(\delta)$, Eq. (14)")
+        ax.set_xlabel(r"$\delta/\gamma_2$")
+        ax.set_title(title)
+        ax.set_ylim(y.min(), y.max())
+        ax.grid(False)
+    axes[0].set_ylabel(r"$S_z^{(0)}$")
+    axes[0].legend(loc="upper right", fontsize=9)
+    fig.suptitle(f"Phase diagram of the JC maser, exact master equation ({m.attrs['points']} + "
+                 f"{cm.attrs['points']} points, phonomaser map), " + operating_point_label(steady).split(", $S$")[0],
+                 y=1.02)
+    save(fig, results, "phase_diagram.png")
+
+
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "results"
     if not os.path.isdir(results):
         sys.exit(f"make_figures.py: error: results directory '{results}' does not exist; "
                  "run 'bash tools/main_job.sh'")
-    for draw in (fig2a, fig2b, fig2c, fig2d, fig3, fig3_dressed, dressed_vs_jc, table2, convergence):
+    for draw in (fig2a, fig2b, fig2c, fig2d, fig3, fig3_dressed, dressed_vs_jc, table2, convergence,
+                 phase_diagram):
         draw(results)
 
 

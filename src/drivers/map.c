@@ -323,7 +323,7 @@ static const struct {
 /* compare (JC): per quantity of compare.h exact, reduced, rel_dev, applies;
  * then N and converged.  Four-way (a model with an RWA reference): per
  * quantity of compare_models.h its four columns; then N, K, N_jc. */
-enum { JC_PARTS = 4, JC_TAIL = 2, FOUR_TAIL = 3 };
+enum { JC_PARTS = 4, JC_TAIL = 3, FOUR_TAIL = 5 };
 static const char *const jc_parts[JC_PARTS] = {"exact", "reduced", "rel_dev", "applies"};
 
 static int four_way(const pm_params *params)
@@ -344,8 +344,8 @@ size_t pm_map_quantity_count(pm_map_kind kind, const pm_params *params)
 static void quantity_describe(pm_map_kind kind, const pm_params *params, size_t q, char *name, size_t size,
                               const char **unit)
 {
-    static const char *const four_tail[FOUR_TAIL] = {"N", "K", "N_jc"};
-    static const char *const jc_tail[JC_TAIL] = {"N", "converged"};
+    static const char *const four_tail[FOUR_TAIL] = {"N", "K", "N_jc", "S_th_rwa", "S_th_beyond_rwa"};
+    static const char *const jc_tail[JC_TAIL] = {"N", "converged", "S_th"};
     *unit = "1";
     if (kind == PM_MAP_STEADY) {
         snprintf(name, size, "%s", q < STEADY_COUNT ? steady_quantities[q].name : "?");
@@ -422,6 +422,8 @@ static pm_status compare_values(const pm_params *params, const pm_compare_option
         v[q++] = (double)pt.N_dressed;
         v[q++] = (double)pt.K_dressed;
         v[q++] = (double)pt.N_jc;
+        v[q++] = pt.S_th_rwa;
+        v[q++] = pt.S_th_beyond_rwa;
         return PM_OK;
     }
     pm_compare_point pt;
@@ -435,6 +437,7 @@ static pm_status compare_values(const pm_params *params, const pm_compare_option
     }
     v[q++] = (double)pt.N;
     v[q++] = pt.converged;
+    v[q++] = pt.S_th;
     return PM_OK;
 }
 

@@ -204,19 +204,19 @@ static void test_compare_kind(void)
 {
     pm_params p = test_params_with((const char *const[]){"eta", "S", "N"}, (const char *const[]){"0.25", "-0.05", "auto"}, 3);
     size_t nq = pm_map_quantity_count(PM_MAP_COMPARE, &p);
-    CHECK(nq == 4 * PM_CMP_COUNT + 2);
+    CHECK(nq == 4 * PM_CMP_COUNT + 3);
     CHECK(!strcmp(pm_map_quantity_name(PM_MAP_COMPARE, &p, 0), "gamma_eff_exact"));
     CHECK(!strcmp(pm_map_quantity_unit(PM_MAP_COMPARE, &p, 0), "1/s"));
-    CHECK(!strcmp(pm_map_quantity_name(PM_MAP_COMPARE, &p, nq - 1), "converged"));
+    CHECK(!strcmp(pm_map_quantity_name(PM_MAP_COMPARE, &p, nq - 1), "S_th"));
     double *v = calloc(nq, sizeof *v);
     REQUIRE(v);
     REQUIRE_OK(pm_map_point_values(PM_MAP_COMPARE, &p, NULL, v));
     pm_compare_point pt;
     REQUIRE_OK(pm_compare_point_run(&p, NULL, &pt, NULL));
-    CHECK(v[0] == pt.q[0].exact && v[1] == pt.q[0].reduced && v[nq - 2] == (double)pt.N);
+    CHECK(v[0] == pt.q[0].exact && v[1] == pt.q[0].reduced && v[nq - 3] == (double)pt.N && v[nq - 1] == pt.S_th);
     free(v);
     pm_params d = test_params_with((const char *const[]){"model"}, (const char *const[]){"dressed"}, 1);
-    CHECK(pm_map_quantity_count(PM_MAP_COMPARE, &d) == (size_t)PM_CMP4_COUNT * PM_COL_COUNT + 3);
+    CHECK(pm_map_quantity_count(PM_MAP_COMPARE, &d) == (size_t)PM_CMP4_COUNT * PM_COL_COUNT + 5);
     CHECK(!strcmp(pm_map_quantity_name(PM_MAP_COMPARE, &d, 0), "n_mean_dressed"));
     pm_map_kind kind;
     CHECK(pm_map_kind_parse("compare", &kind) == PM_OK && kind == PM_MAP_COMPARE);
