@@ -208,6 +208,31 @@ PHONOMASER_MEMORY_LIMIT=1e8 "$exe" evolve --set N=200 --set path=full -o "$tmp/m
 compgen -G "$tmp/mem.h5*" >/dev/null && fail "memory refusal left a file"
 "$exe" steady --set N=100000 --set path=full 2>"$tmp/stderr" >/dev/null; rc=$?
 [[ $rc -eq 1 ]] && grep -q "full path needs about" "$tmp/stderr" || fail "full N=1e5 not refused: exit $rc"
+# --- every hint in the sources names real keys (issue 12.12): "raise X",
+# "use X = v", ... where X is a key of the command line (a C option field is
+# written with its struct, "pm_evolve_options.max_steps", and skipped) ---
+keys=" $("$exe" steady --help | awk '/^keys/ {k = 1} k && /^  [A-Za-z_][A-Za-z0-9_.]* +(\[|default)/ {print $1}' | tr '\n' ' ') "
+[[ $keys == *" arpack_tol "* && $keys == *" linear_solver "* ]] || fail "key list from --help: $keys"
+not_keys=" the its a an another other them it to one are compression fewer KEY steady evolve "
+while read -r verb word; do
+    [[ $not_keys == *" $word "* || $word == pm_* || $word == PM_* ]] && continue
+    for key in ${word//\// }; do
+        [[ $keys == *" $key "* ]] || fail "hint '$verb $word' in src/ names no key"
+    done
+done < <(cat "$src"/src/*/*.c | grep -ohE '"([^"\\]|\\.)*"' |
+         grep -oE '\b(raise|lower|loosen|tighten|increase|decrease|use|set|try) [A-Za-z_][A-Za-z0-9_/]*')
+# no dissipation: more than one steady state; both methods refuse (issue 12.13)
+for m in direct arpack; do
+    "$exe" steady --set gamma_m=0 --set gamma_1=0 --set gamma_2=0 --set N=20 --set method=$m -q >/dev/null \
+        2>"$tmp/stderr"; rc=$?
+    [[ $rc -eq 1 ]] && grep -q "more than one steady state" "$tmp/stderr" ||
+        fail "method = $m without dissipation: exit $rc $(cat "$tmp/stderr")"
+done
+# ARPACK fails at delta = 1e300 (no implicit restart possible): the direct LU takes over, with a note
+"$exe" steady --set delta=1e300 --set method=arpack --set N=50 >"$tmp/stdout" 2>"$tmp/stderr" ||
+    fail "arpack fallback: exit $? $(cat "$tmp/stderr")"
+grep -q "^method = direct" "$tmp/stdout" && grep -q "note: method = arpack failed (ARPACK.*solved with method = direct" \
+    "$tmp/stderr" || fail "arpack fallback: $(cat "$tmp/stdout" "$tmp/stderr")"
 # an override replaces the file's alternative key (file: eta, override: g)
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"
