@@ -292,7 +292,9 @@ int pm_cmd_evolve(int argc, char **argv)
     pm_model *model = NULL;
     pm_mesolve_result result;
     memset(&result, 0, sizeof result);
-    s = pm_model_alloc(&cfg->params, &model);
+    /* the memory estimate before the model is built (issue 12.11) */
+    s = pm_mesolve_memory_check(&cfg->params, &init, &mopts);
+    if (s == PM_OK) s = pm_model_alloc(&cfg->params, &model);
     if (s == PM_OK) s = pm_mesolve(model, &init, ntimes, times, &mopts, &result);
     double seconds = pm_wall_seconds() - start;
     int interrupted = s == PM_EINTERRUPT;

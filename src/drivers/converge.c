@@ -40,7 +40,9 @@ static pm_status solve_step(const pm_params *params, long N, long K, const pm_co
     at_n.N = N;
     at_n.K = K;
     pm_model *model = NULL;
-    pm_status s = pm_model_alloc(&at_n, &model);
+    /* the memory estimate before the model is built */
+    pm_status s = pm_steadystate_memory_check(&at_n, opts->path, opts->steady.method);
+    if (s == PM_OK) s = pm_model_alloc(&at_n, &model);
     if (s != PM_OK) return s;
     int coupled = pm_model_coupled(model);
     /* pin the largest population of the previous cutoff: one LU instead of two */
@@ -183,8 +185,15 @@ pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *
         if (ladder[k] < 2 || (k > 0 && ladder[k] <= ladder[k - 1]))
             return pm_error_set(PM_EINVAL, "N ladder: %ld at position %zu: cutoffs must be integers >= 2 in "
                                 "increasing order", ladder[k], k + 1);
+    /* the largest cutoff must fit before the first is solved */
     pm_status s = PM_OK;
     long K = opts->k_start;
+    if (count > 0) {
+        pm_params at_max = *params;
+        at_max.N = ladder[count - 1];
+        if (k_is_auto(params)) at_max.K = K;
+        s = pm_steadystate_memory_check(&at_max, opts->path, opts->steady.method);
+    }
     int k_verified = 0;
     for (size_t k = 0; k < count && s == PM_OK; k++) s = solve_at(params, ladder[k], opts, &K, &k_verified, result);
     return s;

@@ -202,12 +202,32 @@ expect_reject "twice.ini:3" steady "${o[@]}" -c "$tmp/twice.ini"
 [[ $rc -eq 1 ]] && grep -q "none.ini" "$tmp/stderr" || fail "missing config file: exit $rc $(cat "$tmp/stderr")"
 "$exe" steady --set N=10 -o "$tmp/no/such/dir/x.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
 [[ $rc -eq 1 ]] && grep -q "x.h5" "$tmp/stderr" || fail "bad output dir: exit $rc $(cat "$tmp/stderr")"
-# a run that would not fit in memory is refused before any allocation, with a remedy
+# a run that would not fit in memory is refused before any allocation, with a remedy (exit 2)
 PHONOMASER_MEMORY_LIMIT=1e8 "$exe" evolve --set N=200 --set path=full -o "$tmp/mem.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
-[[ $rc -eq 1 ]] && grep -q "GB (estimate).*path = sector" "$tmp/stderr" || fail "memory refusal: exit $rc $(cat "$tmp/stderr")"
+[[ $rc -eq 2 ]] && grep -q "GB (estimate).*PHONOMASER_MEMORY_LIMIT.*path = sector" "$tmp/stderr" ||
+    fail "memory refusal: exit $rc $(cat "$tmp/stderr")"
 compgen -G "$tmp/mem.h5*" >/dev/null && fail "memory refusal left a file"
 "$exe" steady --set N=100000 --set path=full 2>"$tmp/stderr" >/dev/null; rc=$?
-[[ $rc -eq 1 ]] && grep -q "full path needs about" "$tmp/stderr" || fail "full N=1e5 not refused: exit $rc"
+[[ $rc -eq 2 ]] && grep -q "full path needs about" "$tmp/stderr" || fail "full N=1e5 not refused: exit $rc"
+# ... in every command that builds a model, from N alone: under a memory
+# limit, and under ulimit -v, where building the model at N = 1e8 (21 GB)
+# would fail (issue 12.11); the refusal is one line, fast, and leaves no file
+memory_cases=("steady --set N=100000000" "converge --set ladder=100,100000000" "evolve --set N=100000000"
+              "wigner --set N=100000000" "compare --set N=100000000"
+              "steady --set N=100000 --set model=dressed --set K=40" "evolve --set N=3000 --set path=full")
+for args in "${memory_cases[@]}"; do
+    start=$EPOCHREALTIME
+    # shellcheck disable=SC2086
+    PHONOMASER_MEMORY_LIMIT=2e8 expect_reject "GB (estimate), more than the 0.2 GB available (PHONOMASER_MEMORY_LIMIT): use" \
+        $args "${o[@]}"
+    awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 2) }' || fail "memory refusal slow: $args"
+    # AddressSanitizer reserves terabytes of address space: no ulimit -v there
+    if [[ "${SANITIZE:-none}" == none ]]; then
+        # shellcheck disable=SC2086
+        (failures=0; ulimit -v 400000; expect_reject "GB (estimate), more than the 0.[0-9]* GB available (the address space left under RLIMIT_AS" \
+            $args "${o[@]}"; exit $failures) || fail "ulimit -v 400000: $args"
+    fi
+done
 # --- every hint in the sources names real keys (issue 12.12): "raise X",
 # "use X = v", ... where X is a key of the command line (a C option field is
 # written with its struct, "pm_evolve_options.max_steps", and skipped) ---
