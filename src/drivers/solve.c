@@ -507,6 +507,32 @@ static void checkpointer_free(checkpointer *ck)
     free(ck);
 }
 
+/* The state an evolution starts from must be a density matrix: finite,
+ * trace 1 and Hermitian to PM_INITIAL_TAIL_MAX (a coherent state truncated
+ * within that bound, or a resumed state within the solver tolerance). */
+static pm_status check_initial_state(const pm_state *state, int resumed)
+{
+    const char *what = resumed ? "the resumed state" : "the initial state";
+    double complex trace = 0;
+    double asymmetry = 0;
+    for (size_t b = 0; b < state->nblocks; b++) {
+        const pm_block *block = state->blocks[b];
+        for (int64_t p = 0; p < block->size; p++) {
+            double complex x = state->x[b][p];
+            if (!isfinite(creal(x)) || !isfinite(cimag(x)))
+                return pm_error_set(PM_EINVAL, "%s has rho[%lld][%lld] = %g%+gi: not finite", what,
+                                    (long long)block->row[p], (long long)block->col[p], creal(x), cimag(x));
+            if (block->row[p] == block->col[p]) trace += x;
+            asymmetry = fmax(asymmetry, cabs(x - conj(pm_state_element(state, block->col[p], block->row[p]))));
+        }
+    }
+    if (cabs(trace - 1) > PM_INITIAL_TAIL_MAX || asymmetry > PM_INITIAL_TAIL_MAX)
+        return pm_error_set(PM_EINVAL, "%s has trace %.12g%+.3gi and hermiticity error %.3g; a density matrix "
+                            "needs trace 1 and rho = rho^dag (to %g)", what, creal(trace), cimag(trace), asymmetry,
+                            PM_INITIAL_TAIL_MAX);
+    return PM_OK;
+}
+
 pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntimes, const double *times,
                      const pm_mesolve_options *opts, pm_mesolve_result *result)
 {
@@ -571,6 +597,7 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
         }
     }
     if (resume) result->resumed_from = pm_checkpoint_next_index(resume);
+    if (s == PM_OK) s = check_initial_state(state, resume != NULL);
     checkpointer *ckpt = NULL;
     if (s == PM_OK) s = checkpointer_alloc(opts, model, result, ntimes, times, state, jobs, &ckpt);
     for (size_t b = 0; b < result->nblocks && s == PM_OK; b++) jobs[b].ckpt = ckpt;

@@ -253,6 +253,9 @@ done
     fail "arpack fallback: exit $? $(cat "$tmp/stderr")"
 grep -q "^method = direct" "$tmp/stdout" && grep -q "note: method = arpack failed (ARPACK.*solved with method = direct" \
     "$tmp/stderr" || fail "arpack fallback: $(cat "$tmp/stdout" "$tmp/stderr")"
+# an initial state the cutoff cannot hold is refused before evolving, with the cutoff it needs (issue 12.14)
+expect_reject "cutoff N = 50 (trace 0); it needs N >= 1e+20" evolve "${o[@]}" --set initial=coherent --set alpha=1e10 --set N=50
+expect_reject "cutoff N = 50 (trace 0.538); it needs N >= 87" evolve "${o[@]}" --set initial=coherent --set alpha=7 --set N=50
 # an override replaces the file's alternative key (file: eta, override: g)
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"

@@ -337,6 +337,23 @@ static void test_mesolve_rejects_initial(void)
     init.n_th = -1;
     CHECK(pm_mesolve(model, &init, 2, times, &o, &r) == PM_EINVAL);
     pm_mesolve_result_clear(&r);
+    /* a coherent state the cutoff cannot hold (issue 12.14): |alpha|^2 = 1e20
+     * at N = 10 (trace 0) and alpha = 3 (trace 0.9989), refused with the
+     * cutoff needed: the first N whose Poisson tail is <= 1e-6 */
+    init.kind = PM_INITIAL_COHERENT;
+    init.alpha = 1e10;
+    CHECK(pm_mesolve(model, &init, 2, times, &o, &r) == PM_EINVAL);
+    CHECK(strstr(pm_error_message(), "cutoff N = 10") && strstr(pm_error_message(), "needs N >= 1e+20"));
+    pm_mesolve_result_clear(&r);
+    init.alpha = 3;
+    double needed = pm_initial_cutoff_needed(&init, PM_INITIAL_TAIL_MAX);
+    CHECK(pm_initial_tail(&init, (int64_t)needed) <= PM_INITIAL_TAIL_MAX);
+    CHECK(pm_initial_tail(&init, (int64_t)needed - 1) > PM_INITIAL_TAIL_MAX);
+    /* P(n >= 27) = scipy.stats.poisson.sf(26, 9) = 9.6e-7, P(n >= 26) = 2.9e-6 */
+    CHECK(needed == 27);
+    CHECK(pm_mesolve(model, &init, 2, times, &o, &r) == PM_EINVAL);
+    CHECK(strstr(pm_error_message(), "needs N >= 27") != NULL);
+    pm_mesolve_result_clear(&r);
     pm_model_free(model);
 }
 
