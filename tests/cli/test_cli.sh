@@ -256,6 +256,11 @@ grep -q "^method = direct" "$tmp/stdout" && grep -q "note: method = arpack faile
 # an initial state the cutoff cannot hold is refused before evolving, with the cutoff it needs (issue 12.14)
 expect_reject "cutoff N = 50 (trace 0); it needs N >= 1e+20" evolve "${o[@]}" --set initial=coherent --set alpha=1e10 --set N=50
 expect_reject "cutoff N = 50 (trace 0.538); it needs N >= 87" evolve "${o[@]}" --set initial=coherent --set alpha=7 --set N=50
+# theory prints no bare nan: a value that does not exist is n/a with a footnote saying why (issue 12.15)
+"$exe" theory --set delta=1e300 >"$tmp/stdout" 2>"$tmp/stderr" || fail "theory delta=1e300: exit $?"
+grep -qiw nan "$tmp/stdout" && fail "theory delta=1e300 prints nan: $(grep -iw nan "$tmp/stdout")"
+grep -q "^n/a: linewidth D_W <1/r^2> (Eqs. 16-18) at eta = 0.1: below threshold (S = 0.2 <= S_th = inf)" "$tmp/stdout" ||
+    fail "theory delta=1e300: no footnote for the linewidth: $(cat "$tmp/stdout")"
 # an override replaces the file's alternative key (file: eta, override: g)
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"
