@@ -261,6 +261,10 @@ expect_reject "cutoff N = 50 (trace 0.538); it needs N >= 87" evolve "${o[@]}" -
 grep -qiw nan "$tmp/stdout" && fail "theory delta=1e300 prints nan: $(grep -iw nan "$tmp/stdout")"
 grep -q "^n/a: linewidth D_W <1/r^2> (Eqs. 16-18) at eta = 0.1: below threshold (S = 0.2 <= S_th = inf)" "$tmp/stdout" ||
     fail "theory delta=1e300: no footnote for the linewidth: $(cat "$tmp/stdout")"
+# spgmr warns that it is less accurate than its rtol (issue 12.17; the bound is tests/solvers/test_evolve.c)
+"$exe" evolve --set N=10 --set linear_solver=spgmr --set t_final=1 --set n_times=3 -q >/dev/null 2>"$tmp/stderr" ||
+    fail "evolve spgmr: exit $?"
+grep -q "warning: linear_solver = spgmr is less accurate than the rtol" "$tmp/stderr" || fail "no spgmr warning: $(cat "$tmp/stderr")"
 # an override replaces the file's alternative key (file: eta, override: g)
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"
