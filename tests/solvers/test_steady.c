@@ -471,13 +471,8 @@ static void test_stop(void)
  * sector and the full block (issue 12.13). */
 static void test_nonunique(void)
 {
-    pm_params p;
-    pm_params_init(&p);
-    p.N = 12;
-    CHECK_OK(pm_params_set(&p, "gamma_m", "0"));
-    CHECK_OK(pm_params_set(&p, "gamma_1", "0"));
-    CHECK_OK(pm_params_set(&p, "gamma_2", "0"));
-    CHECK_OK(pm_params_derive(&p));
+    const char *keys[] = {"N", "gamma_m", "gamma_1", "gamma_2"}, *values[] = {"12", "0", "0", "0"};
+    pm_params p = test_params_with(keys, values, 4);
     pm_model *model = NULL;
     REQUIRE_OK(pm_model_jc_alloc(&p, &model));
     const int64_t sectors[] = {0, PM_SECTOR_FULL};

@@ -567,23 +567,15 @@ static void test_errors(void)
  * error of 2e-3 with the uniform Simpson grid (issue 12.18). */
 static void test_fp_linewidth_reference(void)
 {
-    const struct { double eta, S, delta, linewidth; } ref[] = {
-        {0.25, 0.05, -300, 0.00421843938760015},
-        {0.1, 0.2, 0, 0.000198368491349504},
-        {0.05, 0.2, 0, 9.72432233772048e-5},
-        {0.25, 0.2, 500, 0.00081681125365478},
+    const char *keys[] = {"eta", "S", "delta"};
+    const struct { const char *values[3]; double linewidth; } ref[] = {
+        {{"0.25", "0.05", "-300"}, 0.00421843938760015},
+        {{"0.1", "0.2", "0"}, 0.000198368491349504},
+        {{"0.05", "0.2", "0"}, 9.72432233772048e-5},
+        {{"0.25", "0.2", "500"}, 0.00081681125365478},
     };
     for (size_t k = 0; k < sizeof ref / sizeof ref[0]; k++) {
-        pm_params p;
-        pm_params_init(&p);
-        char text[3][32];
-        snprintf(text[0], sizeof text[0], "%.17g", ref[k].eta);
-        snprintf(text[1], sizeof text[1], "%.17g", ref[k].S);
-        snprintf(text[2], sizeof text[2], "%.17g", ref[k].delta);
-        CHECK_OK(pm_params_set(&p, "eta", text[0]));
-        CHECK_OK(pm_params_set(&p, "S", text[1]));
-        CHECK_OK(pm_params_set(&p, "delta", text[2]));
-        CHECK_OK(pm_params_derive(&p));
+        pm_params p = test_params_with(keys, ref[k].values, 3);
         pm_reduced_fp fp;
         CHECK_OK(pm_reduced_fp_solve(&p, &fp));
         CHECK_REL(pm_reduced_linewidth_fp(&p, &fp), ref[k].linewidth, 1e-9);
