@@ -30,7 +30,6 @@ int pm_cmd_steady(int argc, char **argv)
     pm_status s = PM_OK;
     pm_cli_steady run;
     s = pm_cli_steady_solve(cfg, &run);
-    const pm_steady_options *steady_opts = &run.copts.steady;
     int automatic = run.automatic;
     pm_converge_result *ladder = &run.ladder;
     pm_steady_result *result = run.result;
@@ -48,6 +47,7 @@ int pm_cmd_steady(int argc, char **argv)
         return rc;
     }
     if (result->path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result->path_note);
+    if (result->info.note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result->info.note);
     long N = (long)result->state->N;
     int n_auto = cfg->params.N == PM_N_AUTO;
     if (automatic && !n_auto && !ladder->converged)
@@ -57,7 +57,8 @@ int pm_cmd_steady(int argc, char **argv)
         fprintf(stderr, "phonomaser: warning: N = auto stopped at N = %ld without meeting tail_tol = %g and "
                 "converge_tol = %g\n", N, cfg->tail_tol, cfg->converge_tol);
 
-    const char *method = steady_opts->method == PM_STEADY_ARPACK ? "arpack" : "direct";
+    /* the method that solved (direct when it took over from a failed ARPACK) */
+    const char *method = result->info.method == PM_STEADY_ARPACK ? "arpack" : "direct";
     pm_report_string("method", method);
     pm_report_string("path", pm_path_name(result->path));
     pm_report_int("N", N);
@@ -84,7 +85,7 @@ int pm_cmd_steady(int argc, char **argv)
     if (file) {
         s = pm_report_h5_header(file, "steady", argc, argv, cfg, N);
         if (s == PM_OK) s = pm_results_write_sector_cutoff(file, &cfg->params, K_used);
-        if (s == PM_OK) s = pm_results_write_steady(file, result, steady_opts->method, seconds, cfg->store_rho);
+        if (s == PM_OK) s = pm_results_write_steady(file, result, result->info.method, seconds, cfg->store_rho);
         if (s == PM_OK && automatic)
             s = pm_results_write_ladder(file, "/steady/converge", ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_h5_close(file, 1);

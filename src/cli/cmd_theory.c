@@ -199,12 +199,44 @@ static double row_value(const column *c, int row)
     return NAN;
 }
 
-static void print_row(const column *cols, int ncols, int row)
+/* Why a row has no value (NaN) in a column: one line for the footnotes. */
+static void nan_reason(const column *c, int row, char *out, size_t size)
+{
+    const pm_params *p = &c->p;
+    if (c->fp_status != PM_OK && (row == ROW_N_FP || row == ROW_G2_FP || row == ROW_R_PEAK || row == ROW_LINEWIDTH))
+        snprintf(out, size, "the Fokker-Planck distribution (Eq. 20) could not be integrated here");
+    else if (row == ROW_LINEWIDTH)
+        snprintf(out, size, "below threshold (S = %.4g <= S_th = %.4g): D_W <1/r^2> holds above threshold only, "
+                 "where radial and phase motion separate", p->S, pm_reduced_S_th(p));
+    else
+        snprintf(out, size, "the formula is not defined at these parameters (a rate, threshold or n_sat is 0 or "
+                 "infinite)");
+}
+
+/* Footnotes for the n/a cells, printed after the tables. */
+typedef struct footnotes {
+    int count;
+    char lines[16][256];
+} footnotes;
+
+static void print_row(const column *cols, int ncols, int row, footnotes *notes)
 {
     char label[64];
     snprintf(label, sizeof label, "%s [%s]", rows[row].label, rows[row].unit);
     printf("%-48s", label);
-    for (int c = 0; c < ncols; c++) printf(" %13.4g", row_value(&cols[c], row));
+    for (int c = 0; c < ncols; c++) {
+        double value = row_value(&cols[c], row);
+        if (!isnan(value)) {
+            printf(" %13.4g", value);
+            continue;
+        }
+        printf(" %13s", "n/a");
+        char reason[200];
+        nan_reason(&cols[c], row, reason, sizeof reason);
+        if (notes->count < (int)(sizeof notes->lines / sizeof notes->lines[0]))
+            snprintf(notes->lines[notes->count++], sizeof notes->lines[0], "n/a: %s at eta = %.4g: %s",
+                     rows[row].label, cols[c].table2.eta, reason);
+    }
     printf("\n");
 }
 
@@ -263,27 +295,30 @@ int pm_cmd_theory(int argc, char **argv)
            p->omega_m, p->gamma_m, p->omega_m / p->gamma_m, p->gamma_1, p->gamma_2);
     printf("S = %.6g, delta = %.6g rad/s, n_th = %.6g, gamma_cool = %.6g 1/s, n_cool = %.6g\n\n", p->S, p->delta,
            p->n_th, cfg->gamma_cool, cfg->n_cool);
+    footnotes notes = {0};
     printf("%-48s", "Table II");
     for (int c = 0; c < ncols; c++) printf("   eta = %-5.3g", cols[c].table2.eta);
     printf("\n");
-    for (int row = ROW_G; row <= ROW_N_SAT; row++) print_row(cols, ncols, row);
+    for (int row = ROW_G; row <= ROW_N_SAT; row++) print_row(cols, ncols, row, &notes);
     printf("\nAdiabatic elimination (at S, delta)\n");
-    for (int row = ROW_BIG_G; row <= ROW_N_SS; row++) print_row(cols, ncols, row);
+    for (int row = ROW_BIG_G; row <= ROW_N_SS; row++) print_row(cols, ncols, row, &notes);
     printf("\nMaxwell-Bloch and Fokker-Planck\n");
-    for (int row = ROW_N_LAS; row <= ROW_INTENSITY; row++) print_row(cols, ncols, row);
+    for (int row = ROW_N_LAS; row <= ROW_INTENSITY; row++) print_row(cols, ncols, row, &notes);
     printf("\nAppendix C: design window\n");
-    for (int row = ROW_T_EFF; row <= ROW_PRODUCT; row++) print_row(cols, ncols, row);
+    for (int row = ROW_T_EFF; row <= ROW_PRODUCT; row++) print_row(cols, ncols, row, &notes);
     printf("\nValidity of the reduction (B8): must be << 1\n");
-    for (int row = ROW_V_G2; row <= ROW_V_M2; row++) print_row(cols, ncols, row);
+    for (int row = ROW_V_G2; row <= ROW_V_M2; row++) print_row(cols, ncols, row, &notes);
     /* a model beyond the RWA (one with an RWA reference) has these rows as its own */
     int dressed = pm_model_type_get(p->model)->rwa_model >= 0;
     if (dressed)
         printf("\nBeyond the rotating-wave approximation (dressed model, Eq. 5; theta = %.6g rad)\n", p->theta);
     else
         printf("\nBeyond the rotating-wave approximation (Eq. 5 at theta = pi/2, a reference for model = jc)\n");
-    for (int row = ROW_B_G_CR; row <= ROW_B_BS_LAS; row++) print_row(cols, ncols, row);
+    for (int row = ROW_B_G_CR; row <= ROW_B_BS_LAS; row++) print_row(cols, ncols, row, &notes);
     printf("Validity beyond the RWA: the RWA needs the first << 1, the Bloch-Siegert estimate both\n");
-    for (int row = ROW_B_V_GAMMA_2; row <= ROW_B_V_G_LAS; row++) print_row(cols, ncols, row);
+    for (int row = ROW_B_V_GAMMA_2; row <= ROW_B_V_G_LAS; row++) print_row(cols, ncols, row, &notes);
+    if (notes.count) printf("\n");
+    for (int k = 0; k < notes.count; k++) printf("%s\n", notes.lines[k]);
     for (int c = 0; c < ncols; c++)
         if (cols[c].fp_status != PM_OK && !opts.quiet)
             fprintf(stderr, "phonomaser theory: note: eta = %g: Fokker-Planck rows not available: %s\n",

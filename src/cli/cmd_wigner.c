@@ -154,6 +154,8 @@ int pm_cmd_wigner(int argc, char **argv)
         s = pm_cli_steady_solve(cfg, &run);
         if (s == PM_OK && run.result->path_note[0] && !opts.quiet)
             fprintf(stderr, "phonomaser: note: %s\n", run.result->path_note);
+        if (s == PM_OK && run.result->info.note[0] && !opts.quiet)
+            fprintf(stderr, "phonomaser: note: %s\n", run.result->info.note);
         if (s == PM_OK && !opts.quiet) pm_cli_steady_health(cfg, &run);
         if (s == PM_OK) s = pm_wigner_mech_from_state(run.result->state, &mech);
     }

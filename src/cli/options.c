@@ -46,6 +46,7 @@ int pm_cli_fail(pm_status status)
     print_error("phonomaser", pm_error_message());
     switch (status) {
     case PM_EINVAL:
+    case PM_ETOOLARGE: /* the memory estimate: an input this machine cannot take */
     case PM_ESYMMETRY: return 2;
     case PM_EINTERRUPT: return 3;
     default: return 1;

@@ -23,7 +23,9 @@ pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
         s = pm_converge_run(&desc, &run->copts, &run->ladder);
     } else {
         pm_model *model = NULL;
-        s = pm_model_desc_build(&desc, cfg->params.N, cfg->params.K, &model);
+        /* the memory estimate before the model is built */
+        s = pm_steadystate_memory_check(&desc, run->copts.path, run->copts.steady.method);
+        if (s == PM_OK) s = pm_model_desc_build(&desc, cfg->params.N, cfg->params.K, &model);
         if (s == PM_OK && PM_STOP_REQUESTED(run->copts.steady.stop))
             s = pm_error_set(PM_EINTERRUPT, "steady state: stopped by caller after building the model");
         if (s == PM_OK) s = pm_steadystate(model, run->copts.path, &run->copts.steady, &run->single);

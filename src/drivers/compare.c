@@ -91,7 +91,10 @@ static pm_status exact_spectra(const pm_params *params, long N, const pm_block *
     pm_spectrum_options so;
     pm_spectrum_options_default(&so);
     so.nev = nev;
-    pm_status s = pm_model_alloc(&at_n, &model);
+    pm_model_desc desc;
+    pm_status s = pm_model_desc_init(&at_n, &desc);
+    if (s == PM_OK) s = pm_steadystate_memory_check(&desc, PM_PATH_SECTOR, PM_STEADY_ARPACK);
+    if (s == PM_OK) s = pm_model_desc_build(&desc, N, at_n.K, &model);
     if (s == PM_OK) s = pm_model_block(model, 1, &block1);
     if (s == PM_OK) s = pm_spectrum_slowest(block1, &so, &s1);
     if (s == PM_OK) {

@@ -38,7 +38,10 @@ static pm_status amplitude_mode(const pm_params *params, long N, long K, double 
     pm_spectrum_options_default(&so);
     so.nev = 2;
     so.shift = shift;
-    pm_status s = pm_model_alloc(&at, &model);
+    pm_model_desc desc;
+    pm_status s = pm_model_desc_init(&at, &desc);
+    if (s == PM_OK) s = pm_steadystate_memory_check(&desc, PM_PATH_AUTO, PM_STEADY_ARPACK);
+    if (s == PM_OK) s = pm_model_desc_build(&desc, N, K, &model);
     if (s == PM_OK) s = pm_model_block(model, 1, &block);
     if (s == PM_OK) s = pm_spectrum_slowest(block, &so, &spectrum);
     if (s == PM_OK) {

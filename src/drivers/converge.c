@@ -37,7 +37,12 @@ static pm_status solve_step(const pm_model_desc *model, long N, long K, const pm
                             pm_converge_result *result)
 {
     pm_model *instance = NULL;
-    pm_status s = pm_model_desc_build(model, N, K, &instance);
+    /* the memory estimate before the model is built */
+    pm_model_desc at = *model;
+    at.params.N = N;
+    at.params.K = K;
+    pm_status s = pm_steadystate_memory_check(&at, opts->path, opts->steady.method);
+    if (s == PM_OK) s = pm_model_desc_build(model, N, K, &instance);
     if (s != PM_OK) return s;
     int coupled = pm_model_coupled(instance);
     /* pin the largest population of the previous cutoff: one LU instead of two */
@@ -179,8 +184,15 @@ pm_status pm_converge_ladder(const pm_model_desc *model, size_t count, const lon
         if (ladder[k] < 2 || (k > 0 && ladder[k] <= ladder[k - 1]))
             return pm_error_set(PM_EINVAL, "N ladder: %ld at position %zu: cutoffs must be integers >= 2 in "
                                 "increasing order", ladder[k], k + 1);
+    /* the largest cutoff must fit before the first is solved */
     pm_status s = PM_OK;
     long K = opts->k_start;
+    if (count > 0) {
+        pm_model_desc at_max = *model;
+        at_max.params.N = ladder[count - 1];
+        if (k_is_auto(model)) at_max.params.K = K;
+        s = pm_steadystate_memory_check(&at_max, opts->path, opts->steady.method);
+    }
     int k_verified = 0;
     for (size_t k = 0; k < count && s == PM_OK; k++) s = solve_at(model, ladder[k], opts, &K, &k_verified, result);
     return s;

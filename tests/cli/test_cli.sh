@@ -278,12 +278,69 @@ expect_reject "twice.ini:3" steady "${o[@]}" -c "$tmp/twice.ini"
 [[ $rc -eq 1 ]] && grep -q "none.ini" "$tmp/stderr" || fail "missing config file: exit $rc $(cat "$tmp/stderr")"
 "$exe" steady --set N=10 -o "$tmp/no/such/dir/x.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
 [[ $rc -eq 1 ]] && grep -q "x.h5" "$tmp/stderr" || fail "bad output dir: exit $rc $(cat "$tmp/stderr")"
-# a run that would not fit in memory is refused before any allocation, with a remedy
+# a run that would not fit in memory is refused before any allocation, with a remedy (exit 2)
 PHONOMASER_MEMORY_LIMIT=1e8 "$exe" evolve --set N=200 --set path=full -o "$tmp/mem.h5" 2>"$tmp/stderr" >/dev/null; rc=$?
-[[ $rc -eq 1 ]] && grep -q "GB (estimate).*path = sector" "$tmp/stderr" || fail "memory refusal: exit $rc $(cat "$tmp/stderr")"
+[[ $rc -eq 2 ]] && grep -q "GB (estimate).*PHONOMASER_MEMORY_LIMIT.*path = sector" "$tmp/stderr" ||
+    fail "memory refusal: exit $rc $(cat "$tmp/stderr")"
 compgen -G "$tmp/mem.h5*" >/dev/null && fail "memory refusal left a file"
 "$exe" steady --set N=100000 --set path=full 2>"$tmp/stderr" >/dev/null; rc=$?
-[[ $rc -eq 1 ]] && grep -q "full path needs about" "$tmp/stderr" || fail "full N=1e5 not refused: exit $rc"
+[[ $rc -eq 2 ]] && grep -q "full path needs about" "$tmp/stderr" || fail "full N=1e5 not refused: exit $rc"
+# ... in every command that builds a model, from N alone: under a memory
+# limit, and under ulimit -v, where building the model at N = 1e8 (21 GB)
+# would fail (issue 12.11); the refusal is one line, fast, and leaves no file
+memory_cases=("steady --set N=100000000" "converge --set ladder=100,100000000" "evolve --set N=100000000"
+              "wigner --set N=100000000" "compare --set N=100000000"
+              "steady --set N=100000 --set model=dressed --set K=40" "evolve --set N=3000 --set path=full")
+for args in "${memory_cases[@]}"; do
+    start=$EPOCHREALTIME
+    # shellcheck disable=SC2086
+    PHONOMASER_MEMORY_LIMIT=2e8 expect_reject "GB (estimate), more than the 0.2 GB available (PHONOMASER_MEMORY_LIMIT): use" \
+        $args "${o[@]}"
+    awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 2) }' || fail "memory refusal slow: $args"
+    # AddressSanitizer reserves terabytes of address space: no ulimit -v there
+    if [[ "${SANITIZE:-none}" == none ]]; then
+        # shellcheck disable=SC2086
+        (failures=0; ulimit -v 400000; expect_reject "GB (estimate), more than the 0.[0-9]* GB available (the address space left under RLIMIT_AS" \
+            $args "${o[@]}"; exit $failures) || fail "ulimit -v 400000: $args"
+    fi
+done
+# --- every hint in the sources names real keys (issue 12.12): "raise X",
+# "use X = v", ... where X is a key of the command line (a C option field is
+# written with its struct, "pm_evolve_options.max_steps", and skipped) ---
+keys=" $("$exe" steady --help | awk '/^keys/ {k = 1} k && /^  [A-Za-z_][A-Za-z0-9_.]* +(\[|default)/ {print $1}' | tr '\n' ' ') "
+[[ $keys == *" arpack_tol "* && $keys == *" linear_solver "* ]] || fail "key list from --help: $keys"
+not_keys=" the its a an another other them it to one are compression fewer KEY steady evolve "
+while read -r verb word; do
+    [[ $not_keys == *" $word "* || $word == pm_* || $word == PM_* ]] && continue
+    for key in ${word//\// }; do
+        [[ $keys == *" $key "* ]] || fail "hint '$verb $word' in src/ names no key"
+    done
+done < <(cat "$src"/src/*/*.c | grep -ohE '"([^"\\]|\\.)*"' |
+         grep -oE '\b(raise|lower|loosen|tighten|increase|decrease|use|set|try) [A-Za-z_][A-Za-z0-9_/]*')
+# no dissipation: more than one steady state; both methods refuse (issue 12.13)
+for m in direct arpack; do
+    "$exe" steady --set gamma_m=0 --set gamma_1=0 --set gamma_2=0 --set N=20 --set method=$m -q >/dev/null \
+        2>"$tmp/stderr"; rc=$?
+    [[ $rc -eq 1 ]] && grep -q "more than one steady state" "$tmp/stderr" ||
+        fail "method = $m without dissipation: exit $rc $(cat "$tmp/stderr")"
+done
+# ARPACK fails at delta = 1e300 (no implicit restart possible): the direct LU takes over, with a note
+"$exe" steady --set delta=1e300 --set method=arpack --set N=50 >"$tmp/stdout" 2>"$tmp/stderr" ||
+    fail "arpack fallback: exit $? $(cat "$tmp/stderr")"
+grep -q "^method = direct" "$tmp/stdout" && grep -q "note: method = arpack failed (ARPACK.*solved with method = direct" \
+    "$tmp/stderr" || fail "arpack fallback: $(cat "$tmp/stdout" "$tmp/stderr")"
+# an initial state the cutoff cannot hold is refused before evolving, with the cutoff it needs (issue 12.14)
+expect_reject "cutoff N = 50 (trace 0); it needs N >= 1e+20" evolve "${o[@]}" --set initial=coherent --set alpha=1e10 --set N=50
+expect_reject "cutoff N = 50 (trace 0.538); it needs N >= 87" evolve "${o[@]}" --set initial=coherent --set alpha=7 --set N=50
+# theory prints no bare nan: a value that does not exist is n/a with a footnote saying why (issue 12.15)
+"$exe" theory --set delta=1e300 >"$tmp/stdout" 2>"$tmp/stderr" || fail "theory delta=1e300: exit $?"
+grep -qiw nan "$tmp/stdout" && fail "theory delta=1e300 prints nan: $(grep -iw nan "$tmp/stdout")"
+grep -q "^n/a: linewidth D_W <1/r^2> (Eqs. 16-18) at eta = 0.1: below threshold (S = 0.2 <= S_th = inf)" "$tmp/stdout" ||
+    fail "theory delta=1e300: no footnote for the linewidth: $(cat "$tmp/stdout")"
+# spgmr warns that it is less accurate than its rtol (issue 12.17; the bound is tests/solvers/test_evolve.c)
+"$exe" evolve --set N=10 --set linear_solver=spgmr --set t_final=1 --set n_times=3 -q >/dev/null 2>"$tmp/stderr" ||
+    fail "evolve spgmr: exit $?"
+grep -q "warning: linear_solver = spgmr is less accurate than the rtol" "$tmp/stderr" || fail "no spgmr warning: $(cat "$tmp/stderr")"
 # an override replaces the file's alternative key (file: eta, override: g)
 "$exe" steady -c "$src/data/table1.ini" --set g=20 --set N=20 -q >"$tmp/stdout" 2>/dev/null \
     || fail "--set g=20 over a file with eta"

@@ -359,19 +359,32 @@ static void test_failure_paths(void)
     oscillator(N, 0, 0, &a, &adag, &H);
     pm_jump jumps[] = {{gamma * (n_th + 1), a}, {gamma * n_th, adag}};
     CHECK_OK(pm_liouvillian_full(H, 2, jumps, &b));
+    /* The direct method then takes over on the same block, with a note
+     * (issue 12.12), and gives the direct steady state. */
+    double complex *direct = calloc((size_t)b->size, sizeof *direct);
+    REQUIRE(direct != NULL);
+    o = options(PM_STEADY_DIRECT);
+    CHECK_OK(pm_steady_solve(b, &o, direct, &info));
     o = options(PM_STEADY_ARPACK);
     o.shift = -1.05 * gamma;
-    pm_error_clear();
-    CHECK(pm_steady_solve(b, &o, x, &info) == PM_ESOLVER);
-    CHECK(strstr(pm_error_message(), "shift") != NULL);
+    CHECK_OK(pm_steady_solve(b, &o, x, &info));
+    CHECK(info.method == PM_STEADY_DIRECT);
+    CHECK(strstr(info.note, "decaying mode") != NULL && strstr(info.note, "method = direct") != NULL);
+    for (int64_t p = 0; p < b->size; p++) CHECK_CLOSE(cabs(x[p] - direct[p]), 0.0, 1e-12);
     /* ... and a shift halfway to it converges too slowly for one restart */
     o.shift = -0.45 * gamma;
-    o.arpack_ncv = 3; /* the fewest Arnoldi vectors for one eigenvalue */
+    o.arpack_ncv = 4; /* the fewest Arnoldi vectors for two eigenvalues */
     o.arpack_maxiter = 1;
-    pm_error_clear();
-    CHECK(pm_steady_solve(b, &o, x, &info) == PM_ESOLVER);
-    CHECK(strstr(pm_error_message(), "ARPACK") != NULL);
-    CHECK(strstr(pm_error_message(), "maxiter") != NULL);
+    memset(x, 0, (size_t)b->size * sizeof *x);
+    CHECK_OK(pm_steady_solve(b, &o, x, &info));
+    CHECK(info.method == PM_STEADY_DIRECT);
+    CHECK(strstr(info.note, "ARPACK znaupd failed") != NULL);
+    for (int64_t p = 0; p < b->size; p++) CHECK_CLOSE(cabs(x[p] - direct[p]), 0.0, 1e-12);
+    /* the default: ARPACK solves it itself, no note */
+    o = options(PM_STEADY_ARPACK);
+    CHECK_OK(pm_steady_solve(b, &o, x, &info));
+    CHECK(info.method == PM_STEADY_ARPACK && info.note[0] == '\0');
+    free(direct);
     /* invalid options */
     o = options(PM_STEADY_ARPACK);
     o.arpack_ncv = 1;
@@ -453,6 +466,35 @@ static void test_stop(void)
     pm_sparse_free(H);
 }
 
+/* Without dissipation every function of H is a steady state: both methods
+ * refuse (direct: a singular LU; ARPACK: a second eigenvalue at 0), on the
+ * sector and the full block (issue 12.13). */
+static void test_nonunique(void)
+{
+    const char *keys[] = {"N", "gamma_m", "gamma_1", "gamma_2"}, *values[] = {"12", "0", "0", "0"};
+    pm_params p = test_params_with(keys, values, 4);
+    pm_model *model = NULL;
+    REQUIRE_OK(pm_model_jc_alloc(&p, &model));
+    const int64_t sectors[] = {0, PM_SECTOR_FULL};
+    for (int k = 0; k < 2; k++) {
+        pm_block *b = NULL;
+        REQUIRE_OK(pm_model_block(model, sectors[k], &b));
+        double complex *x = calloc((size_t)b->size, sizeof *x);
+        REQUIRE(x != NULL);
+        const pm_steady_method methods[] = {PM_STEADY_DIRECT, PM_STEADY_ARPACK};
+        for (int m = 0; m < 2; m++) {
+            pm_steady_options o = options(methods[m]);
+            pm_steady_info info;
+            pm_error_clear();
+            CHECK(pm_steady_solve(b, &o, x, &info) == PM_ESOLVER);
+            CHECK(strstr(pm_error_message(), "more than one steady state") != NULL);
+        }
+        free(x);
+        pm_block_free(b);
+    }
+    pm_model_free(model);
+}
+
 int main(void)
 {
     test_defaults();
@@ -463,6 +505,7 @@ int main(void)
     test_backends_agree();
     test_jc_direct_vs_arpack();
     test_failure_paths();
+    test_nonunique();
     test_stop();
     return TEST_RESULT();
 }

@@ -9,7 +9,12 @@
  *    pinning the largest, so that the pinned element is far from zero.
  *  - PM_STEADY_ARPACK: ARPACK znaupd/zneupd in shift-invert mode about a
  *    small shift sigma, on a UMFPACK LU of (L - sigma I); the eigenvector of
- *    the eigenvalue closest to 0, normalised to unit trace.
+ *    the eigenvalue closest to 0, normalised to unit trace.  Two eigenvalues
+ *    are computed: a second one closer to 0 than twice the shift means more
+ *    than one steady state, refused (PM_ESOLVER) as the direct method
+ *    refuses a singular LU.  When ARPACK fails otherwise (no convergence,
+ *    NaN, a decaying mode), the direct method takes over on the same block
+ *    (info->method, info->note).
  * The block must contain the diagonal (sector 0 or the full block). */
 #ifndef PHONOMASER_STEADY_H
 #define PHONOMASER_STEADY_H
@@ -52,6 +57,9 @@ typedef struct pm_steady_info {
     int64_t matrix_nnz;      /* nonzeros of the factorised matrix */
     int iterations;          /* ARPACK restarts / direct: number of solves */
     int64_t pinned_element;  /* DIRECT: element number pinned */
+    pm_steady_method method; /* the method that solved: DIRECT when ARPACK failed and the
+                                direct method took over (then `note` says why) */
+    char note[512];          /* "" or the fallback note */
 } pm_steady_info;
 
 /* The LU a block gets for `requested` = PM_LU_AUTO: the LAPACK band LU if
