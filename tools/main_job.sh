@@ -20,6 +20,7 @@
 #   results/dressed_S_sweep_high.h5 (.txt)  and at S = 0.2, 0.3, 0.4 (dressed_vs_jc_S.png,
 #                                the dressed curve of Fig. 2(d))
 #   results/table1_wigner_dressed.h5  W(z, p) of the dressed steady state (fig3_wigner_dressed.png)
+#   results/map_steady.h5, map_compare.h5  maps over (S, delta) (phase_diagram.png)
 #   results/*.png, results/table2.md   the figures (tools/make_figures.py)
 # Installs the Debian packages it needs, builds into build/, prints the summaries.
 # PHONOMASER_BUILD and PHONOMASER_RESULTS override the build and results directories.
@@ -48,6 +49,15 @@ $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed" \
 dressed_sweeps=($!)
 $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed_high" \
     --output "$out/dressed_S_sweep_high.h5" > "$out/dressed_S_sweep_high.txt" &
+dressed_sweeps+=($!)
+# The phase diagram (phonomaser map): the steady state over (S, delta) at eta = 0.1 on a
+# 31 x 17 grid, and the comparison with the reduced theory on a 9 x 7 grid (each point
+# has its own N = auto), one core each, in the background too.
+$pm map -c $cfg -q --threads 1 --axis S=-0.1:0.3:31 --axis delta=-3000:3000:17 \
+    --output "$out/map_steady.h5" >/dev/null &
+dressed_sweeps+=($!)
+$pm map -c $cfg -q --threads 1 --quantities compare --axis S=-0.1:0.3:9 --axis delta=-3000:3000:7 \
+    --output "$out/map_compare.h5" >/dev/null &
 dressed_sweeps+=($!)
 trap 'kill "${dressed_sweeps[@]}" 2>/dev/null || true' EXIT
 echo "== started in the background: the dressed model at 10 + 3 values of S (results/dressed_S_sweep{,_high}.h5)"
