@@ -199,9 +199,7 @@ int pm_cmd_evolve(int argc, char **argv)
                                         "data goes to FILE.h5" CHECKPOINT_SUFFIX ")"));
     }
     pm_initial init;
-    pm_initial_default(&cfg->params, pm_config_initial_kind(cfg), &init);
-    init.fock_n = cfg->fock_n;
-    init.alpha = cfg->alpha_re + I * cfg->alpha_im;
+    pm_run_initial(cfg, &init);
     /* output times: the `times` list (after a start at t = 0 if it lacks
      * one: skip hides it), or n_times evenly spaced in [0, t_final] */
     size_t skip = 0, ntimes = 0;
@@ -237,15 +235,8 @@ int pm_cmd_evolve(int argc, char **argv)
         }
     }
     pm_mesolve_options mopts;
-    pm_mesolve_options_default(&mopts);
-    mopts.path = pm_cli_path(cfg);
-    mopts.evolve.rtol = cfg->rtol;
-    mopts.evolve.atol = cfg->atol;
-    mopts.evolve.linear_solver = pm_config_linear_solver(cfg);
+    pm_run_mesolve_options(cfg, &pm_cli_stop, &mopts);
     mopts.evolve.progress = !opts.quiet && isatty(2) ? pm_cli_progress_bar : NULL;
-    mopts.evolve.stop_flag = &pm_cli_stop;
-    mopts.keep_final_state = cfg->store_rho;
-    mopts.sector_tolerance = cfg->sector_tol;
     mopts.resume = resume;
 
     double start = pm_wall_seconds();
