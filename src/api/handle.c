@@ -16,6 +16,7 @@
 
 struct pm_api_config {
     pm_run_config cfg;
+    unsigned file_mask; /* the model keys INI files gave */
 };
 
 /* ------------------------------------------------------------ configurations */
@@ -25,6 +26,7 @@ pm_status pm_api_config_new(pm_api_config **out)
     *out = malloc(sizeof **out);
     if (!*out) return pm_error_set(PM_ENOMEM, "out of memory allocating a configuration");
     pm_config_init(&(*out)->cfg);
+    (*out)->file_mask = 0;
     return PM_OK;
 }
 
@@ -33,7 +35,9 @@ void pm_api_config_free(pm_api_config *config) { free(config); }
 pm_status pm_api_config_load_ini(pm_api_config *config, const char *path)
 {
     if (!path) return pm_error_set(PM_EINVAL, "config: no file name");
-    return pm_config_load_ini(&config->cfg, path);
+    pm_status s = pm_config_load_ini(&config->cfg, path);
+    config->file_mask = config->cfg.params.set_mask;
+    return s;
 }
 
 pm_status pm_api_config_set(pm_api_config *config, const char *key, const char *value)
@@ -43,6 +47,8 @@ pm_status pm_api_config_set(pm_api_config *config, const char *key, const char *
     char *assignment = malloc(need);
     if (!assignment) return pm_error_set(PM_ENOMEM, "out of memory");
     snprintf(assignment, need, "%s=%s", key, value);
+    /* as --set after -c: a key replaces the file's alternative (g for eta, ...) */
+    pm_params_release_alternatives(&config->cfg.params, key, config->file_mask);
     pm_status s = strchr(key, '=') ? pm_error_set(PM_EINVAL, "config: key '%s' holds '='", key)
                                    : pm_config_apply_override(&config->cfg, assignment);
     free(assignment);

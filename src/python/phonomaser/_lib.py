@@ -176,21 +176,26 @@ def call(function, control):
     and reads the message in the same thread); returns the result handle or
     raises.  Interrupted carries the partial result handle in .partial."""
     outcome = {}
+    finished = threading.Event()
 
     def work():
         try:
             outcome["value"] = function()
         except BaseException as error:  # re-raised in the caller's thread
             outcome["error"] = error
+        finally:
+            finished.set()
 
+    interrupted = False
     try:
         if threading.current_thread() is threading.main_thread():
             worker = threading.Thread(target=work, name="phonomaser", daemon=True)
             worker.start()
-            interrupted = False
-            while worker.is_alive():
+            # wait on an Event, not on join(): a KeyboardInterrupt inside
+            # Thread.join() can leave the thread marked as ended (CPython 3.11)
+            while not finished.is_set():
                 try:
-                    worker.join(0.05)
+                    finished.wait(0.05)
                 except KeyboardInterrupt:
                     if interrupted:  # a second Ctrl-C while stopping: wait anyway
                         continue
@@ -205,6 +210,8 @@ def call(function, control):
     status, handle, text = outcome["value"]
     if status == EINTERRUPT:
         raise Interrupted(text, handle)
+    if status == OK and interrupted:  # Ctrl-C came as the call finished: still a stop
+        raise Interrupted("interrupted (the call had completed: .partial is its whole result)", handle)
     if status != OK:
         raise _ERRORS.get(status, PhonomaserError)(text, status)
     return handle
