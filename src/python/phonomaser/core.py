@@ -3,6 +3,7 @@
 import math
 import numbers
 import os
+import time
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from .h5 import triplets_to_csr
 
 # Units of the result entries (everything not listed is dimensionless).
 UNITS = {
-    "t": "s", "residual": "1/s", "seconds": "s", "total_seconds": "s", "build_seconds": "s",
+    "t": "s", "call_seconds": "s", "residual": "1/s", "seconds": "s", "total_seconds": "s", "build_seconds": "s",
     "solve_seconds": "s", "ladder_residual": "1/s", "ladder_seconds": "s", "lambda_k1": "1/s",
     "rate_k0": "1/s", "eigenvalue_re": "1/s", "gamma_eff_exact": "1/s", "gamma_eff_reduced": "1/s",
     "lamb_shift_exact": "rad/s", "lamb_shift_reduced": "rad/s", "linewidth_exact": "1/s",
@@ -34,6 +35,7 @@ class Result:
         ladder_n_mean, ... (one per cutoff), chosen_N, converged;
       evolutions: t [s], n_mean, n2_mean, g2, sz_mean, trace, a_mean,
         a2_mean (arrays over t), expect (list, one array per e_op), complete;
+      every call: call_seconds [s], the wall time of the C call alone;
       the state (when computed): to_qobj(), density_matrix().
     `keys()` lists all entries."""
 
@@ -179,10 +181,13 @@ def _config(params, config, overrides):
 def _run(start, progress=None, dims=None, permutation=None):
     """start(control handle, result pointer) -> status; returns a Result."""
     control = Control(progress)
+    seconds = [math.nan]
 
     def work():
         out = ffi.new("pm_api_result **")
+        begin = time.perf_counter()
         status = start(control.handle, out)
+        seconds[0] = time.perf_counter() - begin
         text = _lib.message() if status != _lib.OK else ""
         handle = ffi.gc(out[0], lib.pm_api_result_free) if out[0] != ffi.NULL else None
         return status, handle, text
@@ -192,7 +197,9 @@ def _run(start, progress=None, dims=None, permutation=None):
     except _lib.Interrupted as error:
         error.partial = Result(error.partial, dims, permutation) if error.partial is not None else None
         raise
-    return Result(handle, dims, permutation)
+    result = Result(handle, dims, permutation)
+    result._data["call_seconds"] = seconds[0]  # the C call alone (wall time) [s]
+    return result
 
 
 # --------------------------------------------------------------- operators
