@@ -10,4 +10,14 @@ if ! [ -x "$python" ] || ! "$python" -c "import pytest, cffi, numpy, scipy, h5py
 fi
 package=$1 cli=$2 tests=$3
 shift 3
+# a sanitized build (SANITIZE, the build's b_sanitize): the interpreter is not
+# instrumented, so the runtimes are preloaded; Python's own allocations are
+# not tracked as leaks
+case "${SANITIZE:-none}" in
+    *address*)
+        cc=${CC:-cc}
+        LD_PRELOAD="$($cc -print-file-name=libasan.so) $($cc -print-file-name=libubsan.so)"
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+        export LD_PRELOAD ASAN_OPTIONS ;;
+esac
 PYTHONPATH=$package PHONOMASER_CLI=$cli exec "$python" -m pytest -q -p no:cacheprovider "$tests" "$@"
