@@ -224,21 +224,26 @@ def test_ctrl_c_stops_and_keeps_the_partial_result():
 
 def test_progress_callback_and_gil_released():
     reports = []
-    ticks = [0]
+    ticks = []
     done = threading.Event()
 
     def count():
         while not done.is_set():
-            ticks[0] += 1
+            ticks.append(time.perf_counter())
             time.sleep(0.001)
 
     counter = threading.Thread(target=count)
     counter.start()
-    r = pm.mesolve({"N": 60, "t_final": 5, "n_times": 50}, progress=lambda f, d, last: reports.append((f, last)))
+    start = time.perf_counter()
+    r = pm.mesolve({"N": 600, "t_final": 20, "n_times": 50, "initial": "vacuum"},
+                   progress=lambda f, d, last: reports.append((f, last)))
+    end = time.perf_counter()
     done.set()
     counter.join()
     assert r.complete == 1 and reports and reports[-1] == (1.0, True)
-    assert ticks[0] > 10  # the counter ran while C worked
+    # the counter ran in the middle of the C call: the GIL was released
+    middle = [t for t in ticks if start + 0.3 * (end - start) < t < end - 0.3 * (end - start)]
+    assert len(middle) >= 2, (len(ticks), end - start)
 
 
 def test_config_ini_round_trip():
