@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "api/run.h"
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/io/results.h"
 #include "phonomaser/model/model.h"
@@ -91,18 +92,9 @@ int pm_cli_common_option_takes_value(const char *arg);
 pm_path pm_cli_path(const pm_run_config *cfg);
 
 /* The steady state of a run configuration exactly as `phonomaser steady`
- * computes it (steady_run.c): N = auto grows the cutoff with
- * pm_converge_auto, else one pm_steadystate at N.  Clear with
+ * computes it (api/run.h, with the stop flag pm_cli_stop).  Clear with
  * pm_cli_steady_clear in every case. */
-typedef struct pm_cli_steady {
-    int automatic;               /* N = auto */
-    pm_converge_options copts;   /* solver options from the configuration */
-    pm_converge_result ladder;   /* N = auto: the search; ladder.final is the state */
-    pm_steady_result single;     /* fixed N */
-    pm_steady_result *result;    /* the steady state: &ladder.final or &single */
-    double total_seconds;        /* wall time of the whole solve (with N = auto: the search) */
-    double seconds;              /* build + solve at the final N */
-} pm_cli_steady;
+typedef pm_run_steady pm_cli_steady;
 
 pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run);
 void pm_cli_steady_clear(pm_cli_steady *run);

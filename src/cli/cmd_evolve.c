@@ -146,9 +146,7 @@ int pm_cmd_evolve(int argc, char **argv)
                                         "data goes to FILE.h5" CHECKPOINT_SUFFIX ")"));
     }
     pm_initial init;
-    pm_initial_default(&cfg->params, pm_config_initial_kind(cfg), &init);
-    init.fock_n = cfg->fock_n;
-    init.alpha = cfg->alpha_re + I * cfg->alpha_im;
+    pm_run_initial(cfg, &init);
     /* an initial state the cutoff cannot hold is refused before any work
      * (with N = auto, pm_mesolve refuses it at the chosen N) */
     if (cfg->params.N != PM_N_AUTO && !resume) {
@@ -193,19 +191,12 @@ int pm_cmd_evolve(int argc, char **argv)
         }
     }
     pm_mesolve_options mopts;
-    pm_mesolve_options_default(&mopts);
-    mopts.path = pm_cli_path(cfg);
-    mopts.evolve.rtol = cfg->rtol;
-    mopts.evolve.atol = cfg->atol;
-    mopts.evolve.linear_solver = pm_config_linear_solver(cfg);
+    pm_run_mesolve_options(cfg, &pm_cli_stop, &mopts);
     /* measured in evolve.c (SPGMR_EPS_LIN) */
     if (mopts.evolve.linear_solver == PM_LINSOL_SPGMR)
         fprintf(stderr, "phonomaser: warning: linear_solver = spgmr is less accurate than the rtol it is given "
                 "(<n> off by up to 7 rtol at N = 300, KLU 2 rtol): tighten rtol or use linear_solver = klu\n");
     mopts.evolve.progress = !opts.quiet && isatty(2) ? pm_cli_progress_bar : NULL;
-    mopts.evolve.stop_flag = &pm_cli_stop;
-    mopts.keep_final_state = cfg->store_rho;
-    mopts.sector_tolerance = cfg->sector_tol;
     mopts.resume = resume;
 
     double start = pm_wall_seconds();

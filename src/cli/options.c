@@ -226,12 +226,5 @@ pm_path pm_cli_path(const pm_run_config *cfg)
 
 void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts)
 {
-    pm_converge_options_default(opts);
-    opts->tail_tol = cfg->tail_tol;
-    opts->rel_tol = cfg->converge_tol;
-    opts->path = pm_cli_path(cfg);
-    opts->steady.method = pm_config_steady_method(cfg);
-    opts->steady.arpack_tol = cfg->arpack_tol;
-    opts->steady.lu = pm_config_lu_backend(cfg);
-    opts->steady.stop = &pm_cli_stop; /* between cutoffs and around each factorisation */
+    pm_run_converge_options(cfg, &pm_cli_stop, opts);
 }

@@ -12,6 +12,7 @@
 #include "phonomaser/model/model.h"
 #include "phonomaser/model/terms.h"
 #include "phonomaser/theory/reduced.h"
+#include "io/results_fields.h"
 
 pm_status pm_results_write_parameters(pm_h5file *file, const pm_params *p, long N_used)
 {
@@ -56,13 +57,9 @@ pm_status pm_results_write_parameters(pm_h5file *file, const pm_params *p, long 
     return s;
 }
 
-pm_status pm_results_write_observables(pm_h5file *file, const char *group, const pm_observables *obs)
+size_t pm_results_observable_values(const pm_observables *obs, pm_named_double *out)
 {
-    struct {
-        const char *name;
-        double value;
-        const char *unit;
-    } values[] = {
+    const pm_named_double values[] = {
         {"n_mean", obs->n_mean, "1"},
         {"n2_mean", obs->n2_mean, "1"},
         {"g2", obs->g2, "1"},
@@ -77,8 +74,18 @@ pm_status pm_results_write_observables(pm_h5file *file, const char *group, const
         {"min_eigenvalue", obs->min_eigenvalue, "1"},
         {"tail_population", obs->tail_population, "1"},
     };
+    size_t count = sizeof values / sizeof values[0];
+    _Static_assert(sizeof values / sizeof values[0] <= PM_RESULTS_OBSERVABLES, "PM_RESULTS_OBSERVABLES");
+    memcpy(out, values, sizeof values);
+    return count;
+}
+
+pm_status pm_results_write_observables(pm_h5file *file, const char *group, const pm_observables *obs)
+{
+    pm_named_double values[PM_RESULTS_OBSERVABLES];
+    size_t count = pm_results_observable_values(obs, values);
     pm_status s = PM_OK;
-    for (size_t k = 0; k < sizeof values / sizeof values[0] && s == PM_OK; k++)
+    for (size_t k = 0; k < count && s == PM_OK; k++)
         s = pm_h5_attr_double(file, group, values[k].name, values[k].value, values[k].unit);
     if (s == PM_OK) s = pm_h5_attr_int(file, group, "tail_levels", obs->tail_levels);
     char path[256];
@@ -126,6 +133,28 @@ pm_status pm_results_write_state(pm_h5file *file, const char *group, const pm_st
     return s;
 }
 
+static const pm_results_column ladder_columns[] = {
+    {"n_mean", offsetof(pm_converge_step, n_mean), "1"},
+    {"n2_mean", offsetof(pm_converge_step, n2_mean), "1"},
+    {"g2", offsetof(pm_converge_step, g2), "1"},
+    {"sz_mean", offsetof(pm_converge_step, sz_mean), "1"},
+    {"tail_population", offsetof(pm_converge_step, tail_population), "1"},
+    {"rel_change_n", offsetof(pm_converge_step, rel_change_n), "1"},
+    {"rel_change_n2", offsetof(pm_converge_step, rel_change_n2), "1"},
+    {"abs_change_sz", offsetof(pm_converge_step, abs_change_sz), "1"},
+    {"residual", offsetof(pm_converge_step, residual), "1/s"},
+    {"min_eigenvalue", offsetof(pm_converge_step, min_eigenvalue), "1"},
+    {"seconds", offsetof(pm_converge_step, seconds), "s"},
+    {"coherence_tail", offsetof(pm_converge_step, coherence_tail), "1"},
+    {"a2_abs", offsetof(pm_converge_step, a2_abs), "1"},
+};
+
+const pm_results_column *pm_results_ladder_columns(size_t *count)
+{
+    *count = sizeof ladder_columns / sizeof ladder_columns[0];
+    return ladder_columns;
+}
+
 pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
                               double tail_tol, double rel_tol)
 {
@@ -144,26 +173,9 @@ pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_c
     for (size_t k = 0; k < n; k++) cutoffs[k] = result->steps[k].K;
     snprintf(path, sizeof path, "%s/K", group);
     if (s == PM_OK) s = pm_h5_dataset_int(file, path, cutoffs, n, "1");
-    struct {
-        const char *name;
-        size_t offset;
-        const char *unit;
-    } columns[] = {
-        {"n_mean", offsetof(pm_converge_step, n_mean), "1"},
-        {"n2_mean", offsetof(pm_converge_step, n2_mean), "1"},
-        {"g2", offsetof(pm_converge_step, g2), "1"},
-        {"sz_mean", offsetof(pm_converge_step, sz_mean), "1"},
-        {"tail_population", offsetof(pm_converge_step, tail_population), "1"},
-        {"rel_change_n", offsetof(pm_converge_step, rel_change_n), "1"},
-        {"rel_change_n2", offsetof(pm_converge_step, rel_change_n2), "1"},
-        {"abs_change_sz", offsetof(pm_converge_step, abs_change_sz), "1"},
-        {"residual", offsetof(pm_converge_step, residual), "1/s"},
-        {"min_eigenvalue", offsetof(pm_converge_step, min_eigenvalue), "1"},
-        {"seconds", offsetof(pm_converge_step, seconds), "s"},
-        {"coherence_tail", offsetof(pm_converge_step, coherence_tail), "1"},
-        {"a2_abs", offsetof(pm_converge_step, a2_abs), "1"},
-    };
-    for (size_t c = 0; c < sizeof columns / sizeof columns[0] && s == PM_OK; c++) {
+    size_t ncolumns = 0;
+    const pm_results_column *columns = pm_results_ladder_columns(&ncolumns);
+    for (size_t c = 0; c < ncolumns && s == PM_OK; c++) {
         for (size_t k = 0; k < n; k++)
             column[k] = *(const double *)((const char *)&result->steps[k] + columns[c].offset);
         snprintf(path, sizeof path, "%s/%s", group, columns[c].name);

@@ -3,6 +3,7 @@
  * complete), the structs have the layout C sees (test_cxx_layout.c), and
  * pm_complex (std::complex<double> here, double complex in the library)
  * crosses the C ABI by value and by pointer. */
+#include "phonomaser/api/handle.h"
 #include "phonomaser/io/checkpoint.h"
 #include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/compare_models.h"
