@@ -86,6 +86,20 @@ def test_converge_and_compare_equal_cli(tmp_path):
     assert c.unit("gamma_eff_exact") == "1/s"
 
 
+def test_map_equals_cli(tmp_path):
+    axes = ["S=-0.1:0.2:4", "delta=-500,0,500"]
+    data, _ = cli("map", "-c", TABLE1, "--axis", axes[0], "--axis", axes[1], "--threads", "2", tmp_path=tmp_path)
+    r = pm.map(TABLE1, axes, threads=2)
+    assert r.axis0_key == "S" and r.axis1_key == "delta" and r.n_mean.shape == (4, 3)
+    np.testing.assert_array_equal(r.axis1, [-500, 0, 500])
+    for key in ("n_mean", "g2", "sz_mean", "N", "status"):
+        np.testing.assert_array_equal(r[key], data["map"][key], err_msg=key)
+    c = pm.map({"N": 60}, "S=-0.2,-0.1", quantities="compare")
+    assert c.n_ss_exact.shape == (2,) and c.n_ss_exact[0] == pm.compare(N=60, S=-0.2).n_ss_exact
+    with pytest.raises(ValueError, match="map axis key"):
+        pm.map(TABLE1, "N=10,20")
+
+
 def test_load_every_file_kind(tmp_path):
     """load() on each file the command line writes; the stored rho equals the call's."""
     kinds = {

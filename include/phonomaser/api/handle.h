@@ -93,6 +93,17 @@ pm_status pm_api_mesolve(const pm_api_config *config, const double *times, size_
  * q_applies. */
 pm_status pm_api_compare(const pm_api_config *config, pm_api_control *control, pm_api_result **out);
 
+/* `phonomaser map` (drivers/map.h) on threads: axes[naxes] (1 or 2) as
+ * --axis takes them ("S=-0.1:0.3:41", "delta=log:...", "eta=0.1,0.2"),
+ * quantities "steady" or "compare", threads 0: all cores.  Arrays: the axis
+ * values "axis0" (and "axis1"), "status" (per point, first axis slowest: 0
+ * ok, a status code, NaN not computed) and one array per quantity (its
+ * name, per point); strings "axis0_key" ("axis1_key"), "quantities"; a
+ * failed point does not fail the call.  Interrupted: PM_EINTERRUPT and *out
+ * holds the points done. */
+pm_status pm_api_map(const pm_api_config *config, const char *quantities, const char *const *axes, size_t naxes,
+                     int threads, pm_api_control *control, pm_api_result **out);
+
 /* ---- Wigner function of a state given by triplets rho[row[q]][col[q]] =
  * values[q] on spin (x) Fock (dim = 2N; adjoint_implied: rho_ji =
  * conj(rho_ij) where (j, i) is not given, as a result's rho_* arrays).

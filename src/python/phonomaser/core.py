@@ -317,6 +317,28 @@ def compare(params=None, *, config=None, progress=None, **overrides):
     return _run(lambda control, out: lib.pm_api_compare(cfg.handle, control, out), progress)
 
 
+def map(params=None, axes=(), *, quantities="steady", threads=0, config=None, progress=None, **overrides):
+    """`phonomaser map` on threads: axes is one or two specifications as
+    --axis takes them ("S=-0.1:0.3:41", "delta=log:10:1000:21",
+    "eta=0.05,0.1"); quantities "steady" or "compare".  Every quantity
+    (n_mean, g2, ..., or q_exact, q_reduced, ...) comes back as an array
+    shaped (first axis, second axis), with "status" (0 ok, a status code
+    for a failed point, NaN not computed) and the axes as axis0, axis1
+    (their keys axis0_key, axis1_key)."""
+    if isinstance(axes, str):
+        axes = [axes]
+    cfg = _config(params, config, overrides)
+    texts = [ffi.new("char[]", str(a).encode()) for a in axes]
+    pointers = ffi.new("const char *[]", texts)
+    result = _run(lambda control, out: lib.pm_api_map(cfg.handle, str(quantities).encode(), pointers, len(texts),
+                                                      int(threads), control, out), progress)
+    shape = tuple(len(result._data[f"axis{a}"]) for a in range(len(texts)))
+    for key, value in list(result._data.items()):
+        if isinstance(value, np.ndarray) and not key.startswith("axis") and value.size == int(np.prod(shape)):
+            result._data[key] = value.reshape(shape)
+    return result
+
+
 def mesolve(H=None, rho0=None, tlist=None, c_ops=None, e_ops=None, *, config=None, path=None, rtol=None,
             atol=None, progress=None, **overrides):
     """Time evolution drho/dt = L rho.
