@@ -51,7 +51,11 @@ S_dressed_high=0.2,0.3,0.4
 $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed" \
     --output "$out/dressed_S_sweep.h5" > "$out/dressed_S_sweep.txt" &
 dressed_sweeps=($!)
-# Fig. 2(a) and 2(b) for the dressed model, on the second core after the high-S sweep:
+$pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed_high" \
+    --output "$out/dressed_S_sweep_high.h5" > "$out/dressed_S_sweep_high.txt" &
+dressed_sweeps+=($!)
+# Fig. 2(a) and 2(b) for the dressed model, a third background run of one core (started
+# now, it shares the two cores with the rest; about 75 CPU seconds on an idle machine):
 # - the exact damping -2 Re lambda_1 vs delta at the five S of Fig. 2(a), only where
 #   omega_tilde = omega_m + delta, the dressed splitting, is positive (delta > -omega_m =
 #   -314 rad/s; below it Eq. (5) describes the spin flipped, S -> -S). delta = 0 comes from
@@ -69,10 +73,8 @@ fig2a_dressed() { # S, file-name suffix, delta list, more options
     $pm compare -c $cfg -q --threads 1 --set model=dressed --set converge_tol=1e-4 --set S=$S "$@" \
         --sweep "delta=$deltas" --output "$out/fig2a_dressed_S$S$suffix.h5" > /dev/null & wait $!
 }
-dressed_second_core() {
+dressed_fig2ab() {
     trap 'kill $! 2>/dev/null; exit 143' TERM
-    $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed_high" \
-        --output "$out/dressed_S_sweep_high.h5" > "$out/dressed_S_sweep_high.txt" & wait $!
     fig2a_dressed -0.2 "" -250,250,2000,4000
     fig2a_dressed -0.2 _N822 600,1000 --set N=822 --set K=9
     fig2a_dressed -0.05 "" -250,250,600,1000,2000,4000
@@ -82,7 +84,7 @@ dressed_second_core() {
     $pm evolve -c $cfg -q --set model=dressed --set N=200 --set K=6 --set t_final=2 --set n_times=81 \
         --output "$out/table1_evolve_dressed.h5" > "$out/table1_evolve_dressed.txt" & wait $!
 }
-dressed_second_core &
+dressed_fig2ab &
 dressed_sweeps+=($!)
 trap 'kill "${dressed_sweeps[@]}" 2>/dev/null || true' EXIT
 echo "== started in the background: the dressed model at 10 + 3 values of S (results/dressed_S_sweep{,_high}.h5),"

@@ -136,11 +136,14 @@ def fig2a_dressed(results, S_text, eta):
 
 
 def fig2a(results):
-    fig, (ax, axd) = plt.subplots(2, 1, figsize=(11.5, 9.4), sharex=True,
-                                  gridspec_kw={"height_ratios": [2.3, 1.0], "hspace": 0.08})
+    # left: the paper's range; right: the same zoomed on the range of the dressed model
+    fig, axes = plt.subplots(2, 2, figsize=(19, 9.4), sharex="col",
+                             gridspec_kw={"height_ratios": [2.3, 1.0], "width_ratios": [1.2, 1.0],
+                                          "hspace": 0.08, "wspace": 0.16})
     colors = ["tab:blue", "tab:cyan", "k", "tab:orange", "tab:red"]
     handles = []
-    omega_m = None
+    omega_m = gamma_2 = None
+    zoom_y = []
     for S_text, color in zip(FIG2A_S, colors):
         d = need(results, f"fig2a_S{S_text}.h5")
         c = d["compare"]
@@ -154,23 +157,24 @@ def fig2a(results):
         exact = (ge["exact"][order] - gamma_m) / gamma_m
         rel = np.abs(ge["rel_dev"][order])
         ok = (ge["applies"][order] == 1) & (c["status"][order] == 0) & np.isfinite(exact)
-        S = float(S_text)
-        ax.plot(x, reduced, "-", color=color, lw=1.8)
-        ax.plot(x[ok], exact[ok], "o", color=color, mec="k", mew=0.6, ms=6)
-        # NaN outside the meaningful region so that the line breaks there
-        axd.semilogy(x, np.where(ok, rel, np.nan), "o-", color=color, mec="k", mew=0.6, ms=5, lw=1)
         # the dressed model of Eq. (5), no RWA: beyond-RWA formula (line) and exact (diamonds)
         dr = fig2a_dressed(results, S_text, param(d, "eta"))
-        ax.plot(dr["curve_delta"] / gamma_2, (dr["curve"] - gamma_m) / gamma_m, "-.", color=color, lw=1.5)
         xd, yd = dr["delta"] / gamma_2, (dr["exact"] - gamma_m) / gamma_m
-        for sel, face in ((dr["ok"] & dr["below"], color), (dr["ok"] & ~dr["below"], "white")):
-            ax.plot(xd[sel], yd[sel], "D", color=color, mfc=face, mec="k", mew=0.8, ms=7, zorder=4)
         dev = np.abs(dr["exact"] - dr["formula"]) / np.abs(dr["formula"])
-        axd.semilogy(xd, np.where(dr["ok"] & dr["below"], dev, np.nan), "D--", color=color, mec="k", mew=0.6,
-                     ms=5, lw=0.8)
+        zoom_y += list(yd[dr["ok"]])
+        for ax, axd in axes.T:
+            ax.plot(x, reduced, "-", color=color, lw=1.8)
+            ax.plot(x[ok], exact[ok], "o", color=color, mec="k", mew=0.6, ms=6)
+            # NaN outside the meaningful region so that the line breaks there
+            axd.semilogy(x, np.where(ok, rel, np.nan), "o-", color=color, mec="k", mew=0.6, ms=5, lw=1)
+            ax.plot(dr["curve_delta"] / gamma_2, (dr["curve"] - gamma_m) / gamma_m, "-.", color=color, lw=1.5)
+            for sel, face in ((dr["ok"] & dr["below"], color), (dr["ok"] & ~dr["below"], "white")):
+                ax.plot(xd[sel], yd[sel], "D", color=color, mfc=face, mec="k", mew=0.8, ms=7, zorder=4)
+            axd.semilogy(xd, np.where(dr["ok"] & dr["below"], dev, np.nan), "D--", color=color, mec="k",
+                         mew=0.6, ms=5, lw=0.8)
         handles.append(matplotlib.lines.Line2D(
-            [], [], color=color, lw=6, label=f"$S$ = {S:+g}: JC exact at {ok.sum()} of {len(x)} $\\delta$ "
-            f"(below $S_{{th}}(\\delta)$); dressed at {dr['ok'].sum()}"))
+            [], [], color=color, lw=6, label=f"$S$ = {float(S_text):+g}: JC exact at {ok.sum()} of {len(x)} "
+            f"$\\delta$ (below $S_{{th}}(\\delta)$); dressed at {dr['ok'].sum()}"))
     gray = dict(color="0.35")
     handles += [
         matplotlib.lines.Line2D([], [], ls="-", lw=1.8, **gray, label="reduced theory, RWA: Eq. (13)"),
@@ -180,27 +184,34 @@ def fig2a(results):
         matplotlib.lines.Line2D([], [], ls="none", marker="D", mec="k", ms=7, **gray,
                                 label="exact dressed model, Eq. (5) without the RWA\n(open: above the beyond-RWA "
                                 "threshold)"),
+        matplotlib.lines.Line2D([], [], color="k", ls="--", lw=1.2,
+                                label=r"threshold $\Gamma_{opt} = -\gamma_m$ ($\gamma_{eff}$ = 0), both theories"),
+        matplotlib.lines.Line2D([], [], color="tab:purple", ls=":", lw=1.3,
+                                label=r"$\delta = -\omega_m$: dressed splitting $\tilde\omega$ = 0"
+                                "\n(dressed model drawn for $\\tilde\\omega > 0$ only)"),
     ]
-    ax.axhline(-1.0, color="k", ls="--", lw=1.2)
-    handles.append(matplotlib.lines.Line2D([], [], color="k", ls="--", lw=1.2,
-                                           label=r"threshold $\Gamma_{opt} = -\gamma_m$ ($\gamma_{eff}$ = 0)"))
-    for a in (ax, axd):
-        a.axvline(-omega_m / gamma_2, color="tab:purple", ls=":", lw=1.3)
-    handles.append(matplotlib.lines.Line2D([], [], color="tab:purple", ls=":", lw=1.3,
-                                           label=r"$\delta = -\omega_m$: dressed splitting $\tilde\omega$ = 0"
-                                           "\n(dressed model drawn for $\\tilde\\omega > 0$ only)"))
-    ax.axhline(0.0, color="0.5", lw=0.8)
-    ax.set_ylabel(r"$\Gamma_{opt}(\delta)/\gamma_m$")
-    ax.set_title("Fig. 2(a): spin-induced phonon-number damping, exact master equation vs reduced theory\n"
-                 r"exact: $\Gamma_{opt} = -2\,\mathrm{Re}\,\lambda_1 - \gamma_m$, $\lambda_1$ = slowest amplitude "
-                 r"mode ($k = 1$ sector; dressed: odd parity, near $-i\omega_m$);" "\nJC shown only below "
-                 "threshold ($S < S_{th}(\\delta)$, Eq. 14), where it is the amplitude damping rate (above: the "
-                 "maser linewidth)")
-    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=9.5)
-    axd.set_xlabel(r"detuning $\delta/\gamma_2$")
-    axd.set_ylabel("|exact - reduced| / |reduced|\nof $\\gamma_{eff}$", fontsize=11)
-    axd.text(0.01, 0.04, "circles: JC vs Eq. (13), deviation grows near threshold (the exact damping never reaches "
-             "zero);\ndiamonds: dressed vs beyond-RWA, below its threshold", transform=axd.transAxes, fontsize=9.5)
+    for ax, axd in axes.T:
+        ax.axhline(-1.0, color="k", ls="--", lw=1.2)
+        ax.axhline(0.0, color="0.5", lw=0.8)
+        for a in (ax, axd):
+            a.axvline(-omega_m / gamma_2, color="tab:purple", ls=":", lw=1.3)
+        ax.set_ylabel(r"$\Gamma_{opt}(\delta)/\gamma_m$")
+        axd.set_xlabel(r"detuning $\delta/\gamma_2$")
+        axd.set_ylabel("|exact - reduced| / |reduced|\nof $\\gamma_{eff}$", fontsize=11)
+    zoom, zoomd = axes[0, 1], axes[1, 1]
+    zoom.set_xlim(-omega_m / gamma_2 - 0.1, 4.1)
+    zoom.set_ylim(min(-5.0, min(zoom_y) - 0.5), max(zoom_y) + 1.0)
+    zoom.set_title("zoom on the range of the dressed model ($\\delta > -\\omega_m$)")
+    axes[0, 0].set_title("Fig. 2(a): spin-induced phonon-number damping, exact master equation vs reduced theory\n"
+                         r"exact: $\Gamma_{opt} = -2\,\mathrm{Re}\,\lambda_1 - \gamma_m$, $\lambda_1$ = slowest "
+                         r"amplitude mode ($k = 1$ sector; dressed: odd parity, near $-i\omega_m$);" "\nJC shown only "
+                         "below threshold ($S < S_{th}(\\delta)$, Eq. 14), where it is the amplitude damping rate "
+                         "(above: the maser linewidth)", fontsize=11)
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.03), ncol=3, frameon=False,
+               fontsize=10)
+    axes[1, 0].text(0.01, 0.04, "circles: JC vs Eq. (13), deviation grows near threshold (the exact damping never "
+                    "reaches zero);\ndiamonds: dressed vs beyond-RWA, below its threshold",
+                    transform=axes[1, 0].transAxes, fontsize=9.5)
     save(fig, results, "fig2a_gamma_opt.png")
 
 
