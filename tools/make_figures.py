@@ -281,7 +281,7 @@ def fig2b_dressed(results, ax, ev_jc):
         style = dict(style)
         ax.plot(e["t"], e["n_mean"], style.pop("fmt"), color="k", **style,
                 label=f"exact dressed model, Eq. (5), 0-{e['t'][-1]:g} s: N = {param(r, 'N'):.0f}, "
-                      f"K = {param(r, 'K'):.0f} (CVODE BDF, lab frame, {e.attrs['seconds']:.0f} s)")
+                      f"K = {param(r, 'K'):.0f} (CVODE BDF, lab frame, {e['solver'].attrs['steps']} steps)")
     ax.axhline(dressed_ss, color="k", ls=":", lw=1.5,
                label=rf"dressed exact steady state $\langle n\rangle$ = {dressed_ss:.1f}")
     ax.set_xlim(0, tmax)
