@@ -351,6 +351,60 @@ static void test_wigner_of_coupled_state(void)
     pm_steady_result_clear(&full);
 }
 
+/* The lab-frame evolution on coupled sectors converges with the CVODE
+ * tolerances (issue 11: within 1e-6 of a run at tighter tolerances).  Table I
+ * rates at N = 30, K = 6, from thermal(0.5) (x) uncoupled spin over 0-0.05 s
+ * (15 periods of the fastest phase K omega_m), at the default rtol, atol and
+ * 100 times looser and tighter, each against a run at rtol = 1e-12,
+ * atol = 1e-14: the largest |<n>(t) - <n>_ref(t)| must shrink with the
+ * tolerances and be below 1e-6 at the defaults. */
+static void test_evolution_tolerance(void)
+{
+    const char *keys[] = {"model", "n_th", "K"};
+    const char *values[] = {"dressed", "0.5", "6"};
+    pm_params p = test_params_with(keys, values, 3);
+    p.N = 30;
+    pm_model *model = model_of(&p);
+    REQUIRE(model);
+    pm_initial init;
+    pm_initial_default(&p, PM_INITIAL_THERMAL, &init);
+    enum { NTIMES = 11, RUNS = 4 };
+    double times[NTIMES];
+    for (int k = 0; k < NTIMES; k++) times[k] = 0.005 * k;
+    pm_mesolve_options defaults;
+    pm_mesolve_options_default(&defaults);
+    const double rtol = defaults.evolve.rtol, atol = defaults.evolve.atol;
+    /* the reference first, then looser, default, tighter */
+    const double tolerance[RUNS][2] = {{1e-12, 1e-14}, {100 * rtol, 100 * atol}, {rtol, atol}, {rtol / 100, atol / 100}};
+    double n_mean[RUNS][NTIMES], deviation[RUNS] = {0};
+    for (int m = 0; m < RUNS; m++) {
+        pm_mesolve_options mo = defaults;
+        mo.evolve.rtol = tolerance[m][0];
+        mo.evolve.atol = tolerance[m][1];
+        pm_mesolve_result r;
+        pm_status s = pm_mesolve(model, &init, NTIMES, times, &mo, &r);
+        if (s != PM_OK || r.series.ntimes != NTIMES) {
+            CHECK_OK(s);
+            CHECK(r.series.ntimes == NTIMES);
+            pm_mesolve_result_clear(&r);
+            pm_model_free(model);
+            return;
+        }
+        CHECK(r.path == PM_PATH_SECTOR && r.blocks[0]->sector == PM_SECTOR_COUPLED);
+        for (int k = 0; k < NTIMES; k++) {
+            n_mean[m][k] = r.series.n_mean[k];
+            deviation[m] = fmax(deviation[m], fabs(n_mean[m][k] - n_mean[0][k]));
+        }
+        printf("evolution at rtol = %.0e, atol = %.0e: %ld steps, <n>(0.05 s) = %.12f, max |<n> - <n>_ref| = %.2g\n",
+               tolerance[m][0], tolerance[m][1], r.info.steps, n_mean[m][NTIMES - 1], deviation[m]);
+        pm_mesolve_result_clear(&r);
+    }
+    pm_model_free(model);
+    CHECK(n_mean[0][NTIMES - 1] > 1.05 * n_mean[0][0]); /* <n> moves: the comparison means something */
+    CHECK(deviation[1] > deviation[2] && deviation[2] > deviation[3]);
+    CHECK(deviation[2] < 1e-6);
+}
+
 int main(void)
 {
     test_wigner_of_coupled_state();
@@ -363,5 +417,6 @@ int main(void)
     test_k_convergence();
     test_jc_limit();
     test_k_auto();
+    test_evolution_tolerance();
     return TEST_RESULT();
 }
