@@ -75,6 +75,7 @@ int pm_cmd_steady(int argc, char **argv)
     pm_report_double("residual", result->info.residual);
     if (!isnan(result->number_balance)) pm_report_double("number_balance", result->number_balance);
     pm_report_int("lu_nnz", result->info.lu_nnz);
+    if (steady_opts->method == PM_STEADY_DIRECT) pm_report_int("real_fold", result->info.real_fold);
     pm_report_int("matrix_size", result->block->size);
     pm_report_double("build_seconds", result->build_seconds);
     pm_report_double("solve_seconds", result->info.seconds);
@@ -92,6 +93,7 @@ int pm_cmd_steady(int argc, char **argv)
         if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "solve_seconds", result->info.seconds, "s");
         if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "build_seconds", result->build_seconds, "s");
         if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "lu_nnz", result->info.lu_nnz);
+        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "real_fold", result->info.real_fold);
         if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_nnz", result->info.matrix_nnz);
         if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_size", result->block->size);
         if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "iterations", result->info.iterations);

@@ -232,5 +232,6 @@ void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts
     opts->steady.method = pm_config_steady_method(cfg);
     opts->steady.arpack_tol = cfg->arpack_tol;
     opts->steady.lu = pm_config_lu_backend(cfg);
+    opts->steady.real_fold = pm_config_real_fold(cfg);
     opts->steady.stop = &pm_cli_stop; /* between cutoffs and around each factorisation */
 }

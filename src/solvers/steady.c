@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "linalg/sparse_lu.h"
+#include "solvers/hermitian_fold.h"
 
 void pm_steady_options_default(pm_steady_options *opts)
 {
@@ -21,6 +22,7 @@ void pm_steady_options_default(pm_steady_options *opts)
     opts->pin_row = -1;
     opts->lu = PM_LU_AUTO;
     opts->pin_col = -1;
+    opts->real_fold = PM_FOLD_AUTO;
     opts->stop = NULL;
 }
 
@@ -125,7 +127,7 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
                                   (long long)n);
     pm_status status = PM_OK;
     const pm_lu_backend backend = pm_block_lu_backend(block, opts->lu);
-    int banded = backend == PM_LU_BAND;
+    int banded = backend == PM_LU_BAND && opts->real_fold != PM_FOLD_ON;
     if (!banded) {
         unsigned char *trace_columns = calloc((size_t)n, 1);
         if (!trace_columns) {
@@ -133,7 +135,10 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
             return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld", (long long)n);
         }
         for (int64_t q = 0; q < ndiag; q++) trace_columns[diag[q]] = 1;
-        status = solve_constrained(block, backend, opts->stop, diag[0], trace_columns, rhs, x, info);
+        int folded = 0; /* the real LU of the Hermitian fold, where it applies (hermitian_fold.h) */
+        status = pm_fold_steady(block, opts->real_fold, opts->lu, opts->stop, ndiag, diag, x, info, &folded);
+        if (status == PM_OK && !folded)
+            status = solve_constrained(block, backend, opts->stop, diag[0], trace_columns, rhs, x, info);
         free(trace_columns);
         if (status == PM_OK)
             status = normalise_trace(n, x, ndiag, diag, "direct steady-state solution",

@@ -26,6 +26,14 @@ extern "C" {
 
 typedef enum { PM_STEADY_DIRECT, PM_STEADY_ARPACK } pm_steady_method;
 
+/* DIRECT on a block closed under transposition: solve for the Hermitian
+ * steady state with a real LU of the same size (Re and Im of the elements
+ * rho_ij, i <= j in block order; the rest by rho_ji = conj(rho_ij)).
+ * AUTO: for coupled sectors (model = dressed), where it was measured to win
+ * (README, Benchmarks); ON: whenever the block and L allow it (else
+ * PM_EINVAL), with KLU or UMFPACK; OFF: always the complex LU. */
+typedef enum { PM_FOLD_AUTO = 0, PM_FOLD_ON, PM_FOLD_OFF } pm_real_fold;
+
 typedef struct pm_steady_options {
     pm_steady_method method;
     pm_lu_backend lu;      /* sparse LU (lu.h); default AUTO: band LU for sectors, KLU otherwise */
@@ -36,6 +44,7 @@ typedef struct pm_steady_options {
     int64_t pin_row, pin_col; /* DIRECT: rho element to pin first if the block has it
                                  (-1: none); e.g. the largest population found at a
                                  smaller cutoff, which saves the second solve */
+    pm_real_fold real_fold;   /* DIRECT: real (Hermiticity-folded) LU, default AUTO */
     const pm_stop_flag *stop; /* set: PM_EINTERRUPT at the next check (NULL: never).
                                  Checked before and after each factorisation and at
                                  every ARPACK iteration, not inside one LU; through
@@ -52,6 +61,8 @@ typedef struct pm_steady_info {
     int64_t matrix_nnz;      /* nonzeros of the factorised matrix */
     int iterations;          /* ARPACK restarts / direct: number of solves */
     int64_t pinned_element;  /* DIRECT: element number pinned */
+    int real_fold;           /* DIRECT: 1 if the real folded LU solved (lu_nnz, matrix_nnz
+                                then count real entries, 8 bytes each instead of 16) */
 } pm_steady_info;
 
 /* The LU a block gets for `requested` = PM_LU_AUTO: the LAPACK band LU if
