@@ -314,8 +314,6 @@ pm_status pm_fold_steady(const pm_block *block, pm_real_fold mode, pm_lu_backend
                          pm_steady_info *info, int *folded)
 {
     *folded = 0;
-    if (mode != PM_FOLD_ON && mode != PM_FOLD_AUTO && mode != PM_FOLD_OFF)
-        return pm_error_set(PM_EINVAL, "real_fold = %d unknown: use auto, on or off", (int)mode);
     pm_lu_backend backend = fold_backend(block, mode, requested);
     if (backend == PM_LU_AUTO) return PM_OK;
     if (backend == PM_LU_BAND)

@@ -279,6 +279,8 @@ pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
     if (opts->method != PM_STEADY_DIRECT && opts->method != PM_STEADY_ARPACK)
         return pm_error_set(PM_EINVAL, "steady-state method %d unknown: use DIRECT or ARPACK",
                             (int)opts->method);
+    if (opts->real_fold != PM_FOLD_AUTO && opts->real_fold != PM_FOLD_ON && opts->real_fold != PM_FOLD_OFF)
+        return pm_error_set(PM_EINVAL, "real_fold = %d unknown: use auto, on or off", (int)opts->real_fold);
 
     int64_t n = block->size;
     int64_t *diag = malloc((size_t)n * sizeof *diag);
