@@ -298,31 +298,6 @@ pm_status pm_lu_solve_real(const pm_lu *lu, const double *b, double *x)
                                                       lu->numeric, lu->control, info));
 }
 
-pm_sparse_real *pm_sparse_real_alloc(int64_t nrows, int64_t ncols, int64_t nnz)
-{
-    pm_sparse_real *a = calloc(1, sizeof *a);
-    if (!a) return NULL;
-    a->nrows = nrows;
-    a->ncols = ncols;
-    a->colptr = calloc((size_t)ncols + 1, sizeof *a->colptr);
-    a->rowind = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *a->rowind);
-    a->values = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *a->values);
-    if (!a->colptr || !a->rowind || !a->values) {
-        pm_sparse_real_free(a);
-        return NULL;
-    }
-    return a;
-}
-
-void pm_sparse_real_free(pm_sparse_real *a)
-{
-    if (!a) return;
-    free(a->colptr);
-    free(a->rowind);
-    free(a->values);
-    free(a);
-}
-
 pm_status pm_lu_shifted_copy(const pm_sparse *L, double complex shift, int64_t pin,
                              const unsigned char *trace_columns, pm_sparse **out)
 {

@@ -24,6 +24,7 @@ typedef struct pm_sparse_real {
     double *values;           /* colptr[ncols] */
 } pm_sparse_real;
 
+/* (sparse.c, beside pm_sparse_alloc) colptr zeroed; NULL if out of memory */
 pm_sparse_real *pm_sparse_real_alloc(int64_t nrows, int64_t ncols, int64_t nnz);
 void pm_sparse_real_free(pm_sparse_real *a);
 
