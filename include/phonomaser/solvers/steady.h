@@ -7,6 +7,8 @@
  *    moves the pin to the highest, then the middle one); if the pinned
  *    population is below 1e-3 of the largest, the solve is redone once
  *    pinning the largest, so that the pinned element is far from zero.
+ *    Coupled sectors (and any block with real_fold = on, below) are solved
+ *    instead as a real system folded by Hermiticity, with the trace row.
  *  - PM_STEADY_ARPACK: ARPACK znaupd/zneupd in shift-invert mode about a
  *    small shift sigma, on a UMFPACK LU of (L - sigma I); the eigenvector of
  *    the eigenvalue closest to 0, normalised to unit trace.
