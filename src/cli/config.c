@@ -53,7 +53,7 @@ static const run_key run_keys[] = {
     {"real_fold", "steady", "1", RUN_WORD, OFF(real_fold), 0, 0, 0, 0, 0, fold_choices, "auto", NULL,
      "direct steady state as a real system of the same size, folded by Hermiticity (rho_ji = conj rho_ij): "
      "on (any block, with lu = auto, klu or umfpack), off (the complex LU), or auto (on for the coupled "
-     "sectors of model = dressed, 2.5-3x faster there)"},
+     "sectors of model = dressed: 1.5-2.2x faster solves, 16-36 % less memory there)"},
     {"arpack_tol", "steady", "1", RUN_REAL, OFF(arpack_tol), 0, 0.0, INFINITY, 0, 0, NULL, "0",
      "a finite number >= 0", "ARPACK relative accuracy; 0 = machine precision"},
     {"t_final", "evolve", "s", RUN_REAL, OFF(t_final), 0, 0.0, INFINITY, 1, 0, NULL, "20",
