@@ -14,6 +14,7 @@ void pm_run_converge_options(const pm_run_config *cfg, const pm_stop_flag *stop,
     opts->steady.method = pm_config_steady_method(cfg);
     opts->steady.arpack_tol = cfg->arpack_tol;
     opts->steady.lu = pm_config_lu_backend(cfg);
+    opts->steady.real_fold = pm_config_real_fold(cfg);
     opts->steady.stop = stop; /* between cutoffs and around each factorisation */
 }
 

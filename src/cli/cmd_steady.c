@@ -76,6 +76,7 @@ int pm_cmd_steady(int argc, char **argv)
     pm_report_double("residual", result->info.residual);
     if (!isnan(result->number_balance)) pm_report_double("number_balance", result->number_balance);
     pm_report_int("lu_nnz", result->info.lu_nnz);
+    if (result->info.method == PM_STEADY_DIRECT) pm_report_int("real_fold", result->info.real_fold);
     pm_report_int("matrix_size", result->block->size);
     pm_report_double("build_seconds", result->build_seconds);
     pm_report_double("solve_seconds", result->info.seconds);

@@ -360,7 +360,8 @@ pm_status pm_results_write_steady(pm_h5file *file, const pm_steady_result *resul
         const char *name;
         long long value;
     } sizes[] = {{"lu_nnz", result->info.lu_nnz}, {"matrix_nnz", result->info.matrix_nnz},
-                 {"matrix_size", result->block->size}, {"iterations", result->info.iterations}};
+                 {"matrix_size", result->block->size}, {"iterations", result->info.iterations},
+                 {"real_fold", result->info.real_fold}};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0] && s == PM_OK; k++)
         s = pm_h5_attr_int(file, "/steady/solver", sizes[k].name, sizes[k].value);
     if (s == PM_OK && method == PM_STEADY_ARPACK)

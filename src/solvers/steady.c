@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "linalg/sparse_lu.h"
+#include "solvers/hermitian_fold.h"
 
 void pm_steady_options_default(pm_steady_options *opts)
 {
@@ -22,6 +23,7 @@ void pm_steady_options_default(pm_steady_options *opts)
     opts->pin_row = -1;
     opts->lu = PM_LU_AUTO;
     opts->pin_col = -1;
+    opts->real_fold = PM_FOLD_AUTO;
     opts->stop = NULL;
 }
 
@@ -130,7 +132,7 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
                                   (long long)n);
     pm_status status = PM_OK;
     const pm_lu_backend backend = pm_block_lu_backend(block, opts->lu);
-    int banded = backend == PM_LU_BAND;
+    int banded = backend == PM_LU_BAND && opts->real_fold != PM_FOLD_ON;
     if (!banded) {
         unsigned char *trace_columns = calloc((size_t)n, 1);
         if (!trace_columns) {
@@ -138,7 +140,10 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
             return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld", (long long)n);
         }
         for (int64_t q = 0; q < ndiag; q++) trace_columns[diag[q]] = 1;
-        status = solve_constrained(block, backend, opts->stop, diag[0], trace_columns, rhs, x, info);
+        int folded = 0; /* the real LU of the Hermitian fold, where it applies (hermitian_fold.h) */
+        status = pm_fold_steady(block, opts->real_fold, opts->lu, opts->stop, ndiag, diag, x, info, &folded);
+        if (status == PM_OK && !folded)
+            status = solve_constrained(block, backend, opts->stop, diag[0], trace_columns, rhs, x, info);
         free(trace_columns);
         if (status == PM_OK)
             status = normalise_trace(n, x, ndiag, diag, "direct steady-state solution",
@@ -294,6 +299,8 @@ pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
     if (opts->method != PM_STEADY_DIRECT && opts->method != PM_STEADY_ARPACK)
         return pm_error_set(PM_EINVAL, "steady-state method %d unknown: PM_STEADY_DIRECT or PM_STEADY_ARPACK",
                             (int)opts->method);
+    if (opts->real_fold != PM_FOLD_AUTO && opts->real_fold != PM_FOLD_ON && opts->real_fold != PM_FOLD_OFF)
+        return pm_error_set(PM_EINVAL, "real_fold = %d unknown: it must be one of auto, on, off", (int)opts->real_fold);
 
     int64_t n = block->size;
     int64_t *diag = malloc((size_t)n * sizeof *diag);
