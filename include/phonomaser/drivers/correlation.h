@@ -158,7 +158,7 @@ typedef struct pm_correlation_options {
     double tau_max;         /* [s]; 0: 5 / the slowest mode's half-width */
     double tau_min_ratio;   /* first nonzero tau = tau_max x ratio (default 1e-6) */
     pm_spectrum_grid_options grid;
-    pm_evolve_options evolve;
+    pm_evolve_options evolve; /* linear_solver AUTO: PM_LINSOL_LU (the block's LU; faster here) */
 } pm_correlation_options;
 
 void pm_correlation_options_default(pm_correlation_options *opts);

@@ -13,6 +13,7 @@
 #include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/converge.h"
+#include "phonomaser/drivers/correlation.h"
 #include "phonomaser/drivers/solve.h"
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/phase_space/wigner.h"
@@ -91,6 +92,11 @@ pm_status pm_results_write_compare_langevin(pm_h5file *file, const pm_langevin_o
  * and the per-point cutoffs, thresholds and RWA ratios. */
 pm_status pm_results_write_compare4(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
                                     const pm_compare4_point *points);
+
+/* spectrum: /spectrum (omega and S_a in the model's frame, omega_x and S_x
+ * in the lab, the line's attributes) and /correlation (tau, g1, g2, xx);
+ * the parts the run did not compute are left out. */
+pm_status pm_results_write_spectrum(pm_h5file *file, const pm_correlation_result *result);
 
 /* Readers.  The model parameters /parameters records (the inputs and
  * derived rates above; *found = 0, PM_OK, if the group or one of them is
