@@ -173,6 +173,39 @@ typedef struct spectrum_eval {
     long solves;
 } spectrum_eval;
 
+static pm_status eval_open(spectrum_eval *ev, size_t nterms, const pm_spectrum_term *terms, pm_lu_backend lu,
+                           const pm_stop_flag *stop)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->nterms = nterms, ev->terms = terms, ev->stop = stop;
+    if (nterms < 1 || nterms > PM_SPECTRUM_MAX_TERMS)
+        return pm_error_set(PM_EINVAL, "spectrum: %zu terms (1..%d)", nterms, PM_SPECTRUM_MAX_TERMS);
+    pm_status s = PM_OK;
+    for (size_t t = 0; s == PM_OK && t < nterms; t++) {
+        s = pm_resolvent_alloc(terms[t].reg->block, lu, &ev->res[t]);
+        ev->work[t] = s == PM_OK ? malloc((size_t)terms[t].reg->block->size * sizeof(pm_complex)) : NULL;
+        if (s == PM_OK && !ev->work[t]) s = pm_error_set(PM_ENOMEM, "out of memory for a resolvent solve");
+    }
+    return s;
+}
+
+/* Release the resolvents; their LU time. */
+static double eval_close(spectrum_eval *ev)
+{
+    double seconds = 0;
+    for (size_t t = 0; t < PM_SPECTRUM_MAX_TERMS; t++) {
+        if (ev->res[t]) {
+            pm_resolvent_info info;
+            pm_resolvent_get_info(ev->res[t], &info);
+            seconds += info.seconds;
+        }
+        pm_resolvent_free(ev->res[t]);
+        free(ev->work[t]);
+        ev->res[t] = NULL, ev->work[t] = NULL;
+    }
+    return seconds;
+}
+
 /* S(omega) = sum_t scale_t 2 Re laplace_t(i (omega + offset_t)) */
 static pm_status eval_S(spectrum_eval *ev, double omega, double *S)
 {
@@ -360,29 +393,24 @@ pm_status pm_spectrum_adaptive(size_t nterms, const pm_spectrum_term *terms, con
     pm_spectrum_grid_options opts;
     if (opts_in) opts = *opts_in;
     else pm_spectrum_grid_options_default(&opts);
-    if (nterms < 1 || nterms > PM_SPECTRUM_MAX_TERMS)
-        return pm_error_set(PM_EINVAL, "spectrum: %zu terms (1..%d)", nterms, PM_SPECTRUM_MAX_TERMS);
     if (!(opts.rtol > 0 && opts.rtol < 1) || !(opts.dt_start > 0 && opts.dt_start <= 2) || opts.max_points < 16 ||
         !(opts.extent_factor >= 10))
         return pm_error_set(PM_EINVAL, "spectrum grid: rtol = %g must be in (0, 1), dt_start = %g in (0, 2], "
                             "max_points = %zu >= 16, extent_factor = %g >= 10", opts.rtol, opts.dt_start,
                             opts.max_points, opts.extent_factor);
     double start = pm_wall_seconds();
-    spectrum_eval ev = {.nterms = nterms, .terms = terms, .stop = opts.stop};
+    spectrum_eval ev;
     line_grid grids[PM_SPECTRUM_MAX_LINES];
     memset(grids, 0, sizeof grids);
     int nlines = 0;
     pm_progress progress = {opts.progress, opts.progress_user, 0, 0};
-    pm_status s = PM_OK;
+    pm_status s = eval_open(&ev, nterms, terms, opts.lu, opts.stop);
     double scale = 0;
-    for (size_t t = 0; t < nterms; t++) {
+    for (size_t t = 0; s == PM_OK && t < nterms; t++) {
         double bound = rate_bound(terms[t].reg->block);
         if (bound > scale) scale = bound;
     }
     for (size_t t = 0; s == PM_OK && t < nterms; t++) {
-        s = pm_resolvent_alloc(terms[t].reg->block, opts.lu, &ev.res[t]);
-        ev.work[t] = s == PM_OK ? malloc((size_t)terms[t].reg->block->size * sizeof(pm_complex)) : NULL;
-        if (s == PM_OK && !ev.work[t]) s = pm_error_set(PM_ENOMEM, "out of memory for a resolvent solve");
         for (int h = 0; s == PM_OK && h < terms[t].nhints; h++) {
             if (nlines == PM_SPECTRUM_MAX_LINES) {
                 s = pm_error_set(PM_EINVAL, "spectrum: more than %d line hints", PM_SPECTRUM_MAX_LINES);
@@ -539,15 +567,7 @@ pm_status pm_spectrum_adaptive(size_t nterms, const pm_spectrum_term *terms, con
 
 done:
     for (int m = 0; m < PM_SPECTRUM_MAX_LINES; m++) free(grids[m].pts);
-    for (size_t t = 0; t < nterms; t++) {
-        if (ev.res[t]) {
-            pm_resolvent_info info;
-            pm_resolvent_get_info(ev.res[t], &info);
-            out->lu_seconds += info.seconds;
-        }
-        pm_resolvent_free(ev.res[t]);
-        free(ev.work[t]);
-    }
+    out->lu_seconds = eval_close(&ev);
     out->solves = ev.solves;
     out->seconds = pm_wall_seconds() - start;
     pm_progress_finish(&progress);
@@ -555,6 +575,16 @@ done:
         free(out->omega), free(out->S);
         out->omega = NULL, out->S = NULL, out->n = 0;
     }
+    return s;
+}
+
+pm_status pm_spectrum_evaluate(size_t nterms, const pm_spectrum_term *terms, size_t count, const double *omega,
+                               pm_lu_backend lu, const pm_stop_flag *stop, double *S)
+{
+    spectrum_eval ev;
+    pm_status s = eval_open(&ev, nterms, terms, lu, stop);
+    for (size_t k = 0; s == PM_OK && k < count; k++) s = eval_S(&ev, omega[k], &S[k]);
+    eval_close(&ev);
     return s;
 }
 
@@ -589,6 +619,7 @@ static void reduced_linewidths(const pm_model *model, pm_correlation_result *out
     const pm_params *p = &model->params;
     int beyond = model->type->rwa_model >= 0;
     double S_th = beyond ? pm_reduced_beyond_rwa_S_th(p) : pm_reduced_S_th(p);
+    out->S_th = S_th;
     out->above_threshold = p->S > S_th;
     out->linewidth_fp = NAN;
     out->linewidth_reduced = NAN;

@@ -53,6 +53,7 @@ pm_status pm_results_write_spectrum(pm_h5file *file, const pm_correlation_result
         if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "linewidth_reduced", r->linewidth_reduced, "rad/s");
         if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "sum_rule_error", r->S_a.sum_rule_error, "1");
         if (s == PM_OK) s = pm_h5_attr_int(file, "/spectrum", "above_threshold", r->above_threshold);
+        if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "S_th", r->S_th, "1");
     }
     if (s == PM_OK && r->S_x.n > 0) {
         const char *g = "/spectrum/S_x";

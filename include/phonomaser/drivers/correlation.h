@@ -147,6 +147,10 @@ typedef struct pm_spectrum_curve {
 pm_status pm_spectrum_adaptive(size_t nterms, const pm_spectrum_term *terms, const pm_spectrum_grid_options *opts,
                                pm_spectrum_curve *out);
 void pm_spectrum_curve_clear(pm_spectrum_curve *curve);
+/* S(omega) of the terms at `count` given frequencies [rad/s] (no grid, no
+ * lines): one resolvent solve per term and frequency. */
+pm_status pm_spectrum_evaluate(size_t nterms, const pm_spectrum_term *terms, size_t count, const double *omega,
+                               pm_lu_backend lu, const pm_stop_flag *stop, double *S);
 
 /* ---- the emission and displacement spectra of a model --------------------------- */
 
@@ -180,7 +184,8 @@ typedef struct pm_correlation_result {
     double linewidth_slowest_mode; /* -2 Re lambda_1 [rad/s] */
     double linewidth_fp;    /* phase diffusion 2 D_W <1/r^2> (Eqs. 16-18), above threshold, else NaN */
     double linewidth_reduced; /* gamma_eff (Eq. 12; beyond-RWA for a model with an RWA reference), below threshold, else NaN */
-    int above_threshold;    /* of the reduced theory */
+    int above_threshold;    /* of the reduced theory: S > S_th */
+    double S_th;            /* Eq. 14 (beyond-RWA S_th for a model with an RWA reference) */
     double tau_seconds;     /* wall time of the time-domain correlations */
     double seconds;         /* all of it */
 } pm_correlation_result;
