@@ -93,6 +93,19 @@ static int take_flags(int *argc, char **argv, spectrum_flags *flags)
     return 0;
 }
 
+/* <prefix>points, _resolved, ... of a curve */
+static void report_curve(const char *prefix, const pm_spectrum_curve *c)
+{
+    const char *names[] = {"points", "resolved", "solves", "peak_omega", "peak_S", "fwhm", "sum_rule_error", "seconds"};
+    const double values[] = {(double)c->n, c->resolved, (double)c->solves, c->peak_omega, c->peak_S, c->fwhm,
+                             c->sum_rule_error, c->seconds};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s%s", prefix, names[k]);
+        pm_report_double(key, values[k]);
+    }
+}
+
 static void report(const pm_correlation_result *r, const pm_steady_result *steady, long N, long K,
                    const pm_run_config *cfg, double steady_seconds, double total_seconds)
 {
@@ -110,22 +123,11 @@ static void report(const pm_correlation_result *r, const pm_steady_result *stead
     pm_report_double("slowest_mode_im", cimag(r->S_a.lines[0].lambda));
     pm_report_double("linewidth_fp", r->linewidth_fp);
     pm_report_double("linewidth_reduced", r->linewidth_reduced);
-    pm_report_double("peak_S", r->S_a.peak_S);
     pm_report_double("coherent_weight", r->S_a.coherent);
     pm_report_double("sum_rule_error", r->S_a.sum_rule_error);
-    pm_report_int("spectrum_points", (long long)r->S_a.n);
-    pm_report_int("spectrum_resolved", r->S_a.resolved);
-    pm_report_int("spectrum_solves", r->S_a.solves);
-    pm_report_double("spectrum_seconds", r->S_a.seconds);
+    report_curve("spectrum_", &r->S_a);
     pm_report_double("lu_seconds", r->S_a.lu_seconds);
-    if (r->S_x.n > 0) {
-        pm_report_double("x_peak_omega", r->S_x.peak_omega);
-        pm_report_double("x_fwhm", r->S_x.fwhm);
-        pm_report_double("x_sum_rule_error", r->S_x.sum_rule_error);
-        pm_report_int("x_points", (long long)r->S_x.n);
-        pm_report_int("x_resolved", r->S_x.resolved);
-        pm_report_double("x_seconds", r->S_x.seconds);
-    }
+    if (r->S_x.n > 0) report_curve("x_", &r->S_x);
     if (r->ntau > 0) {
         pm_report_double("g2_0", r->g2[0]);
         pm_report_double("tau_max", r->tau[r->ntau - 1]);

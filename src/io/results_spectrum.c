@@ -30,42 +30,42 @@ static pm_status write_line_attrs(pm_h5file *file, const char *g, const pm_spect
     return s;
 }
 
+/* A curve on its grid: the datasets omega_path and S_path, the line's attributes on S_path. */
+static pm_status write_curve(pm_h5file *file, const char *omega_path, const char *S_path, const char *definition,
+                             const pm_spectrum_curve *c)
+{
+    pm_status s = pm_h5_dataset_double(file, omega_path, c->omega, c->n, 0, "rad/s");
+    if (s == PM_OK) s = pm_h5_dataset_double(file, S_path, c->S, c->n, 0, "s/rad");
+    if (s == PM_OK) s = pm_h5_attr_string(file, S_path, "definition", definition);
+    if (s == PM_OK) s = write_line_attrs(file, S_path, c);
+    return s;
+}
+
 pm_status pm_results_write_spectrum(pm_h5file *file, const pm_correlation_result *r)
 {
     pm_status s = PM_OK;
+    const char *g = "/spectrum";
     if (r->S_a.n > 0) {
-        const char *g = "/spectrum/S_a";
-        s = pm_h5_dataset_double(file, "/spectrum/omega", r->S_a.omega, r->S_a.n, 0, "rad/s");
-        if (s == PM_OK) s = pm_h5_dataset_double(file, g, r->S_a.S, r->S_a.n, 0, "s/rad");
-        if (s == PM_OK)
-            s = pm_h5_attr_string(file, g, "definition",
-                                  "S_a(omega) = int e^{-i omega tau} (<a^dag(tau) a(0)> - |<a>|^2) dtau on "
-                                  "/spectrum/omega, in the model's frame (attribute frame of /spectrum); "
-                                  "int S_a domega/2pi = <n> - |<a>|^2");
-        if (s == PM_OK) s = write_line_attrs(file, g, &r->S_a);
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/spectrum", "frame", r->frame);
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "frame_omega", r->frame_omega, "rad/s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "linewidth_fwhm", r->linewidth_fwhm, "rad/s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "line_shift", r->line_shift, "rad/s");
-        if (s == PM_OK)
-            s = pm_h5_attr_double(file, "/spectrum", "linewidth_slowest_mode", r->linewidth_slowest_mode, "rad/s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "linewidth_fp", r->linewidth_fp, "rad/s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "linewidth_reduced", r->linewidth_reduced, "rad/s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "sum_rule_error", r->S_a.sum_rule_error, "1");
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/spectrum", "above_threshold", r->above_threshold);
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/spectrum", "S_th", r->S_th, "1");
+        s = write_curve(file, "/spectrum/omega", "/spectrum/S_a",
+                        "S_a(omega) = int e^{-i omega tau} (<a^dag(tau) a(0)> - |<a>|^2) dtau on /spectrum/omega, in "
+                        "the model's frame (attribute frame of /spectrum); int S_a domega/2pi = <n> - |<a>|^2",
+                        &r->S_a);
+        if (s == PM_OK) s = pm_h5_attr_string(file, g, "frame", r->frame);
+        if (s == PM_OK) s = pm_h5_attr_double(file, g, "frame_omega", r->frame_omega, "rad/s");
+        if (s == PM_OK) s = pm_h5_attr_double(file, g, "linewidth_fwhm", r->linewidth_fwhm, "rad/s");
+        if (s == PM_OK) s = pm_h5_attr_double(file, g, "line_shift", r->line_shift, "rad/s");
+        if (s == PM_OK) s = pm_h5_attr_double(file, g, "linewidth_slowest_mode", r->linewidth_slowest_mode, "rad/s");
+        if (s == PM_OK) s = pm_h5_attr_double(file, g, "linewidth_fp", r->linewidth_fp, "rad/s");
+        if (s == PM_OK) s = pm_h5_attr_double(file, g, "linewidth_reduced", r->linewidth_reduced, "rad/s");
+        if (s == PM_OK) s = pm_h5_attr_double(file, g, "sum_rule_error", r->S_a.sum_rule_error, "1");
+        if (s == PM_OK) s = pm_h5_attr_int(file, g, "above_threshold", r->above_threshold);
+        if (s == PM_OK) s = pm_h5_attr_double(file, g, "S_th", r->S_th, "1");
     }
-    if (s == PM_OK && r->S_x.n > 0) {
-        const char *g = "/spectrum/S_x";
-        s = pm_h5_dataset_double(file, "/spectrum/omega_x", r->S_x.omega, r->S_x.n, 0, "rad/s");
-        if (s == PM_OK) s = pm_h5_dataset_double(file, g, r->S_x.S, r->S_x.n, 0, "s/rad");
-        if (s == PM_OK)
-            s = pm_h5_attr_string(file, g, "definition",
-                                  "S_xx(omega) = int e^{-i omega tau} (<x(tau) x(0)> - <x>^2) dtau, x = (a + "
-                                  "a^dag)/sqrt(2), lab frame, on /spectrum/omega_x; int S_xx domega/2pi = "
-                                  "<x^2> - <x>^2");
-        if (s == PM_OK) s = write_line_attrs(file, g, &r->S_x);
-    }
+    if (s == PM_OK && r->S_x.n > 0)
+        s = write_curve(file, "/spectrum/omega_x", "/spectrum/S_x",
+                        "S_xx(omega) = int e^{-i omega tau} (<x(tau) x(0)> - <x>^2) dtau, x = (a + a^dag)/sqrt(2), "
+                        "lab frame, on /spectrum/omega_x; int S_xx domega/2pi = <x^2> - <x>^2",
+                        &r->S_x);
     if (s == PM_OK && r->ntau > 0) {
         s = pm_h5_dataset_double(file, "/correlation/tau", r->tau, r->ntau, 0, "s");
         if (s == PM_OK) s = pm_h5_dataset_complex(file, "/correlation/g1", r->g1, r->ntau, 0, "1");
