@@ -663,40 +663,40 @@ def spectrum_op(results):
     lor = n * fp / (om ** 2 + fp ** 2 / 4)
     order = np.argsort(om)
     pos = om[order] > 0
-    ax.loglog(om[order][pos], S[order][pos], "-", color="tab:blue", lw=2, label="exact $S_a(\omega)$ (JC, N = %d)"
+    ax.loglog(om[order][pos], S[order][pos], "-", color="tab:blue", lw=2, label="exact $S_a(\\omega)$ (JC, N = %d)"
               % int(d["parameters"].attrs["N"]))
     ax.loglog(om[order][pos], lor[order][pos], "--", color="tab:red", lw=1.5,
-              label="phase-diffusion Lorentzian, FWHM $2 D_W\langle 1/r^2\rangle$ (Eqs. 16-18)")
+              label="phase-diffusion Lorentzian, FWHM $2 D_W\\langle 1/r^2\\rangle$ (Eqs. 16-18)")
     ax.axvline(fwhm / 2, color="0.4", ls=":", lw=1, label=f"HWHM of the exact line, {fwhm / 2:.3g} rad/s")
-    ax.axvline(float(d["parameters"].attrs["gamma_2"]), color="tab:green", ls=":", lw=1, label="$\gamma_2$")
-    ax.set_xlabel("$\omega - \omega_m$ [rad/s] (frame rotating at $\omega_m$; $S_a$ is even here)")
-    ax.set_ylabel("$S_a(\omega)$ [s/rad]")
+    ax.axvline(float(d["parameters"].attrs["gamma_2"]), color="tab:green", ls=":", lw=1, label="$\\gamma_2$")
+    ax.set_xlabel("$\\omega - \\omega_m$ [rad/s] (frame rotating at $\\omega_m$; $S_a$ is even here)")
+    ax.set_ylabel("$S_a(\\omega)$ [s/rad]")
     ax.set_title("emission spectrum, log scale")
     ax.legend(fontsize=9, loc="lower left")
     ax = axes[0, 1]
     near = np.abs(om) < 6 * fwhm
     ax.plot(om[near] * 1e3, S[near], "o-", color="tab:blue", ms=3, label="exact (adaptive grid points)")
     ax.plot(om[near] * 1e3, lor[near], "--", color="tab:red", label="phase-diffusion Lorentzian")
-    ax.set_xlabel("$\omega - \omega_m$ [mrad/s]")
-    ax.set_ylabel("$S_a(\omega)$ [s/rad]")
-    ax.set_title(f"the line: FWHM {fwhm:.5g} rad/s, $-2$Re$\lambda_1$ = "
+    ax.set_xlabel("$\\omega - \\omega_m$ [mrad/s]")
+    ax.set_ylabel("$S_a(\\omega)$ [s/rad]")
+    ax.set_title(f"the line: FWHM {fwhm:.5g} rad/s, $-2$Re$\\lambda_1$ = "
                  f"{float(sp.attrs['linewidth_slowest_mode']):.5g}, theory {fp:.5g}", fontsize=11)
     ax.legend(fontsize=9)
     tau = np.asarray(corr["tau"])
     g1 = np.asarray(corr["g1"])
     g2 = np.asarray(corr["g2"])
     ax = axes[1, 0]
-    ax.semilogx(tau[1:], np.abs(g1[1:]), color="tab:blue", lw=2, label="$|g^{(1)}(\tau)|$ exact")
-    ax.semilogx(tau[1:], np.exp(-fp * tau[1:] / 2), "--", color="tab:red", label="$e^{-\Gamma\tau/2}$, phase diffusion")
-    ax.set_xlabel("$\tau$ [s]")
-    ax.set_ylabel("$|g^{(1)}(\tau)|$")
+    ax.semilogx(tau[1:], np.abs(g1[1:]), color="tab:blue", lw=2, label="$|g^{(1)}(\\tau)|$ exact")
+    ax.semilogx(tau[1:], np.exp(-fp * tau[1:] / 2), "--", color="tab:red", label="$e^{-\\Gamma\\tau/2}$, phase diffusion")
+    ax.set_xlabel("$\\tau$ [s]")
+    ax.set_ylabel("$|g^{(1)}(\\tau)|$")
     ax.set_title("first-order coherence")
     ax.legend(fontsize=9)
     ax = axes[1, 1]
-    ax.semilogx(tau[1:], g2[1:] - 1, color="tab:purple", lw=2, label="$g^{(2)}(\tau) - 1$ exact")
+    ax.semilogx(tau[1:], g2[1:] - 1, color="tab:purple", lw=2, label="$g^{(2)}(\\tau) - 1$ exact")
     ax.axhline(0, color="0.5", lw=1)
-    ax.set_xlabel("$\tau$ [s]")
-    ax.set_ylabel("$g^{(2)}(\tau) - 1$")
+    ax.set_xlabel("$\\tau$ [s]")
+    ax.set_ylabel("$g^{(2)}(\\tau) - 1$")
     ax.set_title(f"intensity correlation, $g^{{(2)}}(0)$ = {g2[0]:.5f}")
     ax.legend(fontsize=9)
     fig.suptitle(operating_point_label(d) + ": spectrum and correlations of the exact steady state "
@@ -715,18 +715,18 @@ def linewidth_vs_S(results):
     p = d["parameters"].attrs
     S_th = float(d["spectrum"].attrs["S_th"])  # Eq. (14), as phonomaser wrote it
     fig, ax = plt.subplots(figsize=(9.5, 6.2))
-    ax.semilogy(r[:, 0], r[:, 1], "o-", color="tab:blue", ms=7, mec="k", lw=2, label="exact FWHM of $S_a(\omega)$ (JC)")
-    ax.semilogy(r[:, 0], r[:, 2], "x", color="k", ms=9, label="$-2$ Re $\lambda_1$, slowest mode of sector $k = -1$")
-    ax.semilogy(r[:, 0], r[:, 3], "s--", color="tab:red", ms=5, label="phase diffusion $2 D_W\langle 1/r^2\rangle$ (above $S_{th}$)")
+    ax.semilogy(r[:, 0], r[:, 1], "o-", color="tab:blue", ms=7, mec="k", lw=2, label="exact FWHM of $S_a(\\omega)$ (JC)")
+    ax.semilogy(r[:, 0], r[:, 2], "x", color="k", ms=9, label="$-2$ Re $\\lambda_1$, slowest mode of sector $k = -1$")
+    ax.semilogy(r[:, 0], r[:, 3], "s--", color="tab:red", ms=5, label="phase diffusion $2 D_W\\langle 1/r^2\\rangle$ (above $S_{th}$)")
     below = np.isfinite(r[:, 4]) & (r[:, 4] > 0)
     ax.semilogy(r[below, 0], r[below, 4], "^--", color="tab:green", ms=6,
-                label="$\gamma_{eff}$ of the reduced theory (Eq. 12, below $S_{th}$)")
+                label="$\\gamma_{eff}$ of the reduced theory (Eq. 12, below $S_{th}$)")
     ax.axvline(S_th, color="0.4", ls=":", lw=1.2, label=f"$S_{{th}}$ = {S_th:.4f} (Eq. 14)")
-    ax.axhline(float(p["gamma_m"]), color="0.6", ls="-.", lw=1, label="$\gamma_m$ (bare mode)")
+    ax.axhline(float(p["gamma_m"]), color="0.6", ls="-.", lw=1, label="$\\gamma_m$ (bare mode)")
     ax.set_xlabel("dressed inversion $S$")
     ax.set_ylabel("linewidth (FWHM) [rad/s]")
     ax.set_title("Linewidth collapse across threshold: " + operating_point_label(d).split(", $S$")[0]
-                 + f", $\bar n_{{th}}$ = {float(p['n_th']):g}", fontsize=11)
+                 + f", $\\bar n_{{th}}$ = {float(p['n_th']):g}", fontsize=11)
     ax.legend(fontsize=9)
     save(fig, results, "linewidth_vs_S.png")
 

@@ -106,13 +106,14 @@ static void check_case(const char *name)
     double dev_g2 = correlation_deviation(&r_g2, &g2, q.n_mean * q.n_mean);
     printf("%s: S_a %.1e, S_%s %.1e, g1 %.1e, g2 %.1e (relative)\n", name, dev_a, dressed ? "xx" : "aad", dev_b,
            dev_g1, dev_g2);
-    /* QuTiP's own 'es' vs 'pi' spectra agree to 2e-13 (JC) and 5e-10 (dressed,
-     * lab frame) on these cases (the files' check records) */
+    /* the reference is QuTiP's solver 'pi' (a solve per frequency); its default
+     * 'es' (eigenvectors of the non-normal Liouvillian) differs from it by up to
+     * 6e-13 (JC) and 3e-7 (dressed, lab frame): the files' check records */
     CHECK(dev_a < (dressed ? 1e-8 : 1e-10));
     CHECK(dev_b < (dressed ? 1e-8 : 1e-10));
-    /* QuTiP's mesolve and our CVODE, both at tight tolerances */
-    CHECK(dev_g1 < 1e-6);
-    CHECK(dev_g2 < 1e-6);
+    /* QuTiP's mesolve and our CVODE, both at rtol 1e-10 */
+    CHECK(dev_g1 < 1e-7);
+    CHECK(dev_g2 < 1e-7);
     pm_regression_clear(&r_a), pm_regression_clear(&r_b), pm_regression_clear(&r_g2);
     pm_sparse_free(a), pm_sparse_free(adag), pm_sparse_free(x), pm_sparse_free(num);
     pm_steady_result_clear(&steady);
