@@ -681,7 +681,9 @@ pm_status pm_correlation_run(const pm_model *model, const pm_steady_result *stea
     if (s != PM_OK) goto done;
     reduced_linewidths(model, out);
 
-    pm_spectrum_term term_a = {.reg = &r_ada, .scale = 1, .offset = 0, .nhints = 1, .hints = {hint_a}};
+    /* in the lab frame the counter-rotating terms put a second line near -omega_m: its own grid */
+    pm_spectrum_term term_a = {.reg = &r_ada, .scale = 1, .offset = 0, .nhints = lab ? 2 : 1,
+                               .hints = {hint_a, hint_adag}};
     if (opts.want_spectrum) {
         s = pm_spectrum_adaptive(1, &term_a, &opts.grid, &out->S_a);
         if (s != PM_OK) goto done;
