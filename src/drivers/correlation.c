@@ -245,8 +245,12 @@ static pm_status find_line(const pm_spectrum_term *term, pm_complex hint, double
     if (s == PM_OK && best < 0) s = pm_error_set(PM_ESOLVER, "spectrum: no decaying mode near the shift");
     if (s == PM_OK) {
         line->lambda = spec.eigenvalues[best];
-        line->centre = cimag(line->lambda) - term->offset;
         line->half_width = fmax(fabs(creal(line->lambda)), 1e-14 * scale);
+        /* on a block holding the steady state L - i omega is singular at omega = 0: keep
+         * the grid's centre point off it (the projected resolvent is regular there) */
+        double w = cimag(line->lambda);
+        if (term->reg->holds_steady && fabs(w) < 1e-6 * line->half_width) w = 1e-6 * line->half_width;
+        line->centre = w - term->offset;
     }
     pm_spectrum_clear(&spec);
     return s;
