@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "phonomaser/drivers/correlation.h"
@@ -165,7 +166,7 @@ int pm_cmd_spectrum(int argc, char **argv)
     pm_correlation_options_default(&co);
     co.grid.stop = &pm_cli_stop;
     co.grid.lu = pm_config_lu_backend(cfg);
-    if (!opts.quiet) co.grid.progress = pm_cli_progress_bar;
+    if (!opts.quiet && isatty(2)) co.grid.progress = pm_cli_progress_bar;
     if (flags.points) co.grid.max_points = (size_t)flags.points;
     if (flags.rtol > 0) co.grid.rtol = flags.rtol;
     co.want_x = !flags.no_x;
