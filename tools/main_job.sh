@@ -11,6 +11,8 @@
 #   results/table1_compare.h5    exact vs reduced at the operating point: P(n), radial
 #                                distributions, thresholds, Langevin <n>(t) (Fig. 2(b), (c))
 #   results/table1_wigner.h5     W(z, p) of the steady state (Fig. 3)
+#   results/table1_spectrum.h5   emission/displacement spectra, g1(tau), g2(tau), linewidth
+#   results/linewidth_S*.h5      the linewidth (exact spectrum) at 14 values of S
 #   results/theory.h5            the reduced theory for eta = 0.05, 0.1, 0.25 (Table II)
 #   results/fig2a_S*.h5          compare sweeps over delta at five inversions S (Fig. 2(a))
 #   results/fig2d_S_sweep.h5     compare sweep over S with Langevin (Fig. 2(d))
@@ -137,6 +139,13 @@ done
 echo "== figures: g2(0) across threshold (Fig. 2(d), 29 points, exact + Fokker-Planck + Langevin)"
 S_list=-0.1,-0.075,-0.05,-0.035,-0.02,-0.01,0,0.005,0.01,0.0125,0.015,0.016,0.017,0.0175,0.019,0.02,0.0225,0.025,0.03,0.035,0.04,0.05,0.06,0.08,0.1,0.125,0.15,0.2,0.25
 $pm compare -c $cfg -q --set N=auto --sweep "S=$S_list" --langevin --output "$out/fig2d_S_sweep.h5" >/dev/null
+echo "== spectrum and correlations at the operating point (issue 13): linewidth from the exact spectrum"
+$pm spectrum -c $cfg --rtol 1e-2 --output "$out/table1_spectrum.h5" \
+    | grep -E '^(N|linewidth_[a-z_]+|line_shift|sum_rule_error|spectrum_(points|resolved|seconds)|g2_0|tau_seconds|seconds) ='
+echo "== the linewidth across threshold (14 values of S, exact JC spectrum)"
+for S in -0.1 -0.05 0 0.005 0.01 0.013 0.015 0.017 0.02 0.03 0.05 0.1 0.2 0.3; do
+    $pm spectrum -c $cfg -q --set S=$S --points 300 --no-x --no-tau --output "$out/linewidth_S$S.h5" >/dev/null
+done
 echo "== the dressed model of Eq. (5) without the RWA: exact dressed vs exact JC vs both reduced theories"
 $pm compare -c $cfg --set model=dressed --output "$out/table1_compare_dressed.h5" \
     | grep -E '^(N|K|N_jc|n_mean_|g2_(dressed|jc)|sz_mean_(dressed|jc)|S_th_|a2_abs|rwa_)'

@@ -16,6 +16,10 @@ Reads the files that tools/main_job.sh writes into RESULTS_DIR and writes
     convergence.png       truncation convergence versus the Fock cutoff N
     phase_diagram.png     <n>, g2(0) over (S, delta/gamma_2) (map_steady.h5) and the relative
                           deviation of the reduced <n>_FP (map_compare.h5), with S_th(delta) of Eq. (14)
+    spectrum_operating_point.png  emission spectrum S_a at the operating point (log scale,
+                          exact vs the phase-diffusion Lorentzian), g1(tau), g2(tau), S_xx
+    linewidth_vs_S.png    linewidth (FWHM of the exact spectrum) versus S across threshold,
+                          with -2 Re lambda_1, the phase-diffusion and the below-threshold widths
 
 Every exact curve is the exact master equation solved by phonomaser (steady,
 evolve, converge, compare, wigner); every reduced-theory curve is the value
@@ -793,6 +797,90 @@ def phase_diagram(results):
                  f"{cm.attrs['points']} points, phonomaser map), " + operating_point_label(steady).split(", $S$")[0],
                  y=1.02)
     save(fig, results, "phase_diagram.png")
+# ---------------------------------------------------------------- spectra (issue 13)
+
+LINEWIDTH_S = ["-0.1", "-0.05", "0", "0.005", "0.01", "0.013", "0.015", "0.017", "0.02", "0.03", "0.05", "0.1",
+               "0.2", "0.3"]  # file names linewidth_S<S>.h5 (main_job.sh)
+
+
+def spectrum_op(results):
+    d = need(results, "table1_spectrum.h5")
+    sp, corr = d["spectrum"], d["correlation"]
+    om, S = np.asarray(sp["omega"]), np.asarray(sp["S_a"])
+    fwhm, fp = float(sp.attrs["linewidth_fwhm"]), float(sp.attrs["linewidth_fp"])
+    n = float(corr.attrs["n_mean"])
+    fig, axes = plt.subplots(2, 2, figsize=(13.5, 10.0), gridspec_kw={"hspace": 0.33, "wspace": 0.28})
+    ax = axes[0, 0]
+    # the phase-diffusion Lorentzian of the same weight: S = <n> Gamma / (w^2 + Gamma^2 / 4), Gamma = FWHM
+    lor = n * fp / (om ** 2 + fp ** 2 / 4)
+    order = np.argsort(om)
+    pos = om[order] > 0
+    ax.loglog(om[order][pos], S[order][pos], "-", color="tab:blue", lw=2, label="exact $S_a(\\omega)$ (JC, N = %d)"
+              % int(d["parameters"].attrs["N"]))
+    ax.loglog(om[order][pos], lor[order][pos], "--", color="tab:red", lw=1.5,
+              label="phase-diffusion Lorentzian, FWHM $2 D_W\\langle 1/r^2\\rangle$ (Eqs. 16-18)")
+    ax.axvline(fwhm / 2, color="0.4", ls=":", lw=1, label=f"HWHM of the exact line, {fwhm / 2:.3g} rad/s")
+    ax.axvline(float(d["parameters"].attrs["gamma_2"]), color="tab:green", ls=":", lw=1, label="$\\gamma_2$")
+    ax.set_xlabel("$\\omega - \\omega_m$ [rad/s] (frame rotating at $\\omega_m$; $S_a$ is even here)")
+    ax.set_ylabel("$S_a(\\omega)$ [s/rad]")
+    ax.set_title("emission spectrum, log scale")
+    ax.legend(fontsize=9, loc="lower left")
+    ax = axes[0, 1]
+    near = np.abs(om) < 6 * fwhm
+    ax.plot(om[near] * 1e3, S[near], "o-", color="tab:blue", ms=3, label="exact (adaptive grid points)")
+    ax.plot(om[near] * 1e3, lor[near], "--", color="tab:red", label="phase-diffusion Lorentzian")
+    ax.set_xlabel("$\\omega - \\omega_m$ [mrad/s]")
+    ax.set_ylabel("$S_a(\\omega)$ [s/rad]")
+    ax.set_title(f"the line: FWHM {fwhm:.5g} rad/s, $-2$Re$\\lambda_1$ = "
+                 f"{float(sp.attrs['linewidth_slowest_mode']):.5g}, theory {fp:.5g}", fontsize=11)
+    ax.legend(fontsize=9)
+    tau = np.asarray(corr["tau"])
+    g1 = np.asarray(corr["g1"])
+    g2 = np.asarray(corr["g2"])
+    ax = axes[1, 0]
+    ax.semilogx(tau[1:], np.abs(g1[1:]), color="tab:blue", lw=2, label="$|g^{(1)}(\\tau)|$ exact")
+    ax.semilogx(tau[1:], np.exp(-fp * tau[1:] / 2), "--", color="tab:red", label="$e^{-\\Gamma\\tau/2}$, phase diffusion")
+    ax.set_xlabel("$\\tau$ [s]")
+    ax.set_ylabel("$|g^{(1)}(\\tau)|$")
+    ax.set_title("first-order coherence")
+    ax.legend(fontsize=9)
+    ax = axes[1, 1]
+    ax.semilogx(tau[1:], g2[1:] - 1, color="tab:purple", lw=2, label="$g^{(2)}(\\tau) - 1$ exact")
+    ax.axhline(0, color="0.5", lw=1)
+    ax.set_xlabel("$\\tau$ [s]")
+    ax.set_ylabel("$g^{(2)}(\\tau) - 1$")
+    ax.set_title(f"intensity correlation, $g^{{(2)}}(0)$ = {g2[0]:.5f}")
+    ax.legend(fontsize=9)
+    fig.suptitle(operating_point_label(d) + ": spectrum and correlations of the exact steady state "
+                 "(quantum regression; phonomaser spectrum)", fontsize=12)
+    save(fig, results, "spectrum_operating_point.png")
+
+
+def linewidth_vs_S(results):
+    rows = []
+    for S in LINEWIDTH_S:
+        d = need(results, f"linewidth_S{S}.h5")
+        sp = d["spectrum"].attrs
+        rows.append((float(S), float(sp["linewidth_fwhm"]), float(sp["linewidth_slowest_mode"]),
+                     float(sp["linewidth_fp"]), float(sp["linewidth_reduced"])))
+    r = np.array(rows)
+    p = d["parameters"].attrs
+    S_th = float(d["spectrum"].attrs["S_th"])  # Eq. (14), as phonomaser wrote it
+    fig, ax = plt.subplots(figsize=(9.5, 6.2))
+    ax.semilogy(r[:, 0], r[:, 1], "o-", color="tab:blue", ms=7, mec="k", lw=2, label="exact FWHM of $S_a(\\omega)$ (JC)")
+    ax.semilogy(r[:, 0], r[:, 2], "x", color="k", ms=9, label="$-2$ Re $\\lambda_1$, slowest mode of sector $k = -1$")
+    ax.semilogy(r[:, 0], r[:, 3], "s--", color="tab:red", ms=5, label="phase diffusion $2 D_W\\langle 1/r^2\\rangle$ (above $S_{th}$)")
+    below = np.isfinite(r[:, 4]) & (r[:, 4] > 0)
+    ax.semilogy(r[below, 0], r[below, 4], "^--", color="tab:green", ms=6,
+                label="$\\gamma_{eff}$ of the reduced theory (Eq. 12, below $S_{th}$)")
+    ax.axvline(S_th, color="0.4", ls=":", lw=1.2, label=f"$S_{{th}}$ = {S_th:.4f} (Eq. 14)")
+    ax.axhline(float(p["gamma_m"]), color="0.6", ls="-.", lw=1, label="$\\gamma_m$ (bare mode)")
+    ax.set_xlabel("dressed inversion $S$")
+    ax.set_ylabel("linewidth (FWHM) [rad/s]")
+    ax.set_title("Linewidth collapse across threshold: " + operating_point_label(d).split(", $S$")[0]
+                 + f", $\\bar n_{{th}}$ = {float(p['n_th']):g}", fontsize=11)
+    ax.legend(fontsize=9)
+    save(fig, results, "linewidth_vs_S.png")
 
 
 def main():
@@ -801,7 +889,7 @@ def main():
         sys.exit(f"make_figures.py: error: results directory '{results}' does not exist; "
                  "run 'bash tools/main_job.sh'")
     for draw in (fig2a, fig2b, fig2c, fig2d, fig3, fig3_dressed, dressed_vs_jc, table2, convergence,
-                 phase_diagram):
+                 phase_diagram, spectrum_op, linewidth_vs_S):
         draw(results)
 
 

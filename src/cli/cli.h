@@ -150,5 +150,6 @@ int pm_cmd_theory(int argc, char **argv);
 int pm_cmd_compare(int argc, char **argv);
 int pm_cmd_wigner(int argc, char **argv);
 int pm_cmd_map(int argc, char **argv);
+int pm_cmd_spectrum(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"theory", pm_cmd_theory, "the paper's reduced theory: Table II and every formula, for any parameters"},
     {"compare", pm_cmd_compare, "exact master equation vs the reduced theory, one point or a sweep"},
     {"map", pm_cmd_map, "a map over one or two input keys (steady state or comparison), threads or MPI"},
+    {"spectrum", pm_cmd_spectrum, "emission and displacement spectra, g1(tau), g2(tau) and the linewidth"},
 };
 
 static void usage(FILE *out)

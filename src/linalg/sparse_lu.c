@@ -74,6 +74,25 @@ int pm_lu_uses_band(const pm_sparse *a)
     return a->ncols >= 64 && a->ncols <= INT32_MAX / 4 && kl + ku <= PM_LU_BAND_MAX;
 }
 
+/* Copy `a` into the band storage of `lu` (allocated) and factorise it. */
+static pm_status band_fill_factor(const pm_sparse *a, const char *what, const char *hint, pm_lu *lu)
+{
+    memset(lu->band, 0, (size_t)lu->ldab * (size_t)lu->n * sizeof *lu->band);
+    for (int64_t j = 0; j < lu->n; j++) /* A(i,j) at ab[kl + ku + i - j + j * ldab] */
+        for (int64_t k = a->colptr[j]; k < a->colptr[j + 1]; k++)
+            lu->band[(size_t)(lu->kl + lu->ku + a->rowind[k] - j) + (size_t)j * (size_t)lu->ldab] = a->values[k];
+    int info = 0;
+    zgbtrf_(&lu->n, &lu->n, &lu->kl, &lu->ku, lu->band, &lu->ldab, lu->pivots, &info);
+    if (info != 0) {
+        pm_lu_free(lu);
+        return info > 0 ? pm_error_set(PM_ESOLVER, "LAPACK band LU (zgbtrf) of %s failed: singular matrix "
+                                       "(U(%d,%d) = 0); %s", what, info, info, hint)
+                        : pm_error_set(PM_ESOLVER, "LAPACK zgbtrf: argument %d invalid", -info);
+    }
+    lu->lu_nnz = (int64_t)lu->ldab * lu->n;
+    return PM_OK;
+}
+
 static pm_status factor_band(const pm_sparse *a, const char *what, const char *hint, pm_lu *lu)
 {
     int64_t kl, ku, n = a->ncols;
@@ -85,26 +104,14 @@ static pm_status factor_band(const pm_sparse *a, const char *what, const char *h
     lu->kl = (int)kl;
     lu->ku = (int)ku;
     lu->ldab = 2 * lu->kl + lu->ku + 1;
-    lu->band = calloc((size_t)lu->ldab * (size_t)n, sizeof *lu->band);
+    lu->band = malloc((size_t)lu->ldab * (size_t)n * sizeof *lu->band);
     lu->pivots = malloc((size_t)n * sizeof *lu->pivots);
     if (!lu->band || !lu->pivots) {
         pm_lu_free(lu);
         return pm_error_set(PM_ENOMEM, "out of memory for the band LU of %s (%lld x %lld)", what,
                             (long long)n, (long long)n);
     }
-    for (int64_t j = 0; j < n; j++) /* A(i,j) at ab[kl + ku + i - j + j * ldab] */
-        for (int64_t k = a->colptr[j]; k < a->colptr[j + 1]; k++)
-            lu->band[(size_t)(lu->kl + lu->ku + a->rowind[k] - j) + (size_t)j * (size_t)lu->ldab] = a->values[k];
-    int info = 0;
-    zgbtrf_(&lu->n, &lu->n, &lu->kl, &lu->ku, lu->band, &lu->ldab, lu->pivots, &info);
-    if (info != 0) {
-        pm_lu_free(lu);
-        return info > 0 ? pm_error_set(PM_ESOLVER, "LAPACK band LU (zgbtrf) of %s failed: singular matrix "
-                                       "(U(%d,%d) = 0); %s", what, info, info, hint)
-                        : pm_error_set(PM_ESOLVER, "LAPACK zgbtrf: argument %d invalid", -info);
-    }
-    lu->lu_nnz = (int64_t)lu->ldab * n;
-    return PM_OK;
+    return band_fill_factor(a, what, hint, lu);
 }
 
 static const char *klu_status_name(int status)
@@ -236,6 +243,25 @@ pm_status pm_lu_factor_real(const pm_sparse_real *a, const int64_t *column_order
         return pm_error_set(PM_EINVAL, "lu = %s: the real (Hermiticity-folded) LU of %s takes klu or umfpack",
                             pm_lu_backend_name(backend), what);
     }
+}
+
+pm_status pm_lu_refactor(pm_lu *lu, const char *what, const char *hint)
+{
+    const pm_sparse *a = lu->matrix;
+    if (lu->band) return band_fill_factor(a, what, hint, lu);
+    if (lu->klu_numeric) { /* keep the ordering, pivot afresh (klu_zl_refactor would keep the pivots) */
+        klu_l_common *common = lu->klu_common;
+        klu_l_numeric *numeric = lu->klu_numeric;
+        klu_zl_free_numeric(&numeric, common);
+        lu->klu_numeric = klu_zl_factor(a->colptr, a->rowind, (double *)a->values, lu->klu_symbolic, common);
+        if (lu->klu_numeric && common->status == KLU_OK) {
+            lu->lu_nnz = (int64_t)(((klu_l_numeric *)lu->klu_numeric)->lnz + ((klu_l_numeric *)lu->klu_numeric)->unz);
+            return PM_OK;
+        }
+    }
+    pm_lu_backend backend = lu->backend;
+    pm_lu_free(lu);
+    return pm_lu_factor(a, backend, what, hint, lu);
 }
 
 const char *pm_lu_backend_name(pm_lu_backend backend)

@@ -50,6 +50,11 @@ PM_INTERNAL int pm_lu_uses_band(const pm_sparse *a);
  * the matrix and `hint` says what to do about it in the message. */
 PM_INTERNAL pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint,
                        pm_lu *lu);
+/* Factorise lu->matrix again after its values changed (same pattern, same
+ * backend): band refills its storage, KLU keeps its ordering and
+ * pivots afresh, UMFPACK factorises from scratch.  On failure the
+ * factors are released (pm_lu_free is still safe). */
+PM_INTERNAL pm_status pm_lu_refactor(pm_lu *lu, const char *what, const char *hint);
 /* x = A^{-1} b (x and b must not overlap). */
 PM_INTERNAL pm_status pm_lu_solve(const pm_lu *lu, const double complex *b, double complex *x);
 /* The same for a real matrix: KLU (klu_l_*) or UMFPACK (umfpack_dl_*);

@@ -499,6 +499,44 @@ assert err < 1e-7, "max relative difference %.3g" % err
 PY
 fi
 
+# --- spectrum (issue 13): the linewidth at the operating point, files, rejections, Ctrl-C --
+"$exe" spectrum -c "$src/data/table1.ini" --points 120 --no-x --no-tau >"$tmp/stdout" 2>"$tmp/stderr" \
+    || fail "spectrum at the operating point failed: $(cat "$tmp/stderr")"
+for key in linewidth_fwhm line_shift linewidth_slowest_mode linewidth_fp sum_rule_error spectrum_seconds; do
+    grep -q "^$key = " "$tmp/stdout" || fail "spectrum: no '$key = ' line"
+done
+awk -F' = ' '$1 == "sum_rule_error" { exit !($2 < 1e-6) }' "$tmp/stdout" || fail "spectrum: sum rule $(grep sum_rule "$tmp/stdout")"
+# FWHM of the exact line against -2 Re lambda_1 (one mode dominates at the operating point)
+fw=$(awk -F' = ' '$1 == "linewidth_fwhm" { print $2 }' "$tmp/stdout")
+sm=$(awk -F' = ' '$1 == "linewidth_slowest_mode" { print $2 }' "$tmp/stdout")
+awk -v a="$fw" -v b="$sm" 'BEGIN { exit !(a > 0 && (a - b) / b < 1e-4 && (b - a) / b < 1e-4) }' \
+    || fail "spectrum: FWHM $fw vs -2 Re lambda_1 $sm"
+"$exe" spectrum --set N=30 --set Q=20 --set S=0.1 --points 200 --tau-points 20 -q -o "$tmp/spec.h5" >"$tmp/stdout" \
+    2>"$tmp/stderr" || fail "spectrum -o failed: $(cat "$tmp/stderr")"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/spec.h5" <<'PY' || fail "spectrum: HDF5 layout"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+assert f.attrs["complete"] == 1
+for name, unit in (("spectrum/omega", "rad/s"), ("spectrum/S_a", "s/rad"), ("spectrum/omega_x", "rad/s"),
+                   ("spectrum/S_x", "s/rad"), ("correlation/tau", "s"), ("correlation/g1", "1"), ("correlation/g2", "1")):
+    u = f[name].attrs["unit"]
+    assert (u.decode() if isinstance(u, bytes) else u) == unit, name
+assert len(f["correlation/tau"]) == 21 and len(f["spectrum/omega"]) == len(f["spectrum/S_a"])
+assert f["spectrum"].attrs["linewidth_fwhm"] > 0 and f["spectrum/S_a"].attrs["sum_rule_error"] < 1e-6
+PY
+fi
+expect_reject "--points '5': must be an integer in 16..1e7" spectrum "${o[@]}" --set N=20 --points 5
+expect_reject "--rtol '2': must be a number in (0, 1)" spectrum "${o[@]}" --set N=20 --rtol 2
+expect_reject "--tau-max '-1': must be a number > 0" spectrum "${o[@]}" --set N=20 --tau-max -1
+expect_reject "--tau-points 'x': must be an integer in 2..1e7" spectrum "${o[@]}" --set N=20 --tau-points x
+expect_reject "option '--points' needs a value" spectrum "${o[@]}" --set N=20 --points
+expect_reject "eta" spectrum "${o[@]}" --set eta=-1
+# Ctrl-C during the spectrum (after the N = auto search): exit 3 promptly, the ladder kept, complete = 0
+interrupt_after 1.5 spectrum -c "$src/data/table1.ini" --points 100000 --rtol 1e-9 -q -o "$tmp/spec_int.h5"
+stopped_promptly "spectrum, SIGINT"
+[[ -s "$tmp/spec_int.h5" && $(h5_complete "$tmp/spec_int.h5") != 1 ]] || fail "interrupted spectrum: no partial file"
+
 # --- user text in messages stays on one line (found by the fuzzer) --------------
 expect_reject 'eta = 0.1\\nsecond: must be' steady "${o[@]}" --set $'eta=0.1\nsecond'
 expect_reject "unknown key 'eta\\\\x1b\[31m'" steady "${o[@]}" --set $'eta\x1b[31m=1'

@@ -14,6 +14,7 @@
 #include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/drivers/map.h"
+#include "phonomaser/drivers/correlation.h"
 #include "phonomaser/drivers/solve.h"
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/phase_space/wigner.h"
@@ -103,6 +104,10 @@ pm_status pm_results_write_compare4(pm_h5file *file, pm_sweep_variable v, size_t
 pm_status pm_results_write_map(pm_h5file *file, pm_map_kind kind, const pm_params *base, size_t naxes,
                                const pm_map_axis *axes, const double *values, const double *status,
                                const char *failures);
+/* spectrum: /spectrum (omega and S_a in the model's frame, omega_x and S_x
+ * in the lab, the line's attributes) and /correlation (tau, g1, g2, xx);
+ * the parts the run did not compute are left out. */
+pm_status pm_results_write_spectrum(pm_h5file *file, const pm_correlation_result *result);
 
 /* Readers.  The model parameters /parameters records (the inputs and
  * derived rates above; *found = 0, PM_OK, if the group or one of them is
