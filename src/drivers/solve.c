@@ -77,7 +77,7 @@ double pm_memory_available(void)
 {
     double limit = 0;
     const char *env = getenv("PHONOMASER_MEMORY_LIMIT");
-    if (env && *env) limit = strtod(env, NULL);
+    if (env && *env && !pm_scan_byte_size(env, &limit)) limit = 0; /* invalid: no limit (the command line refuses it) */
     double available = 0;
     FILE *f = fopen("/proc/meminfo", "r");
     if (f) {

@@ -147,9 +147,42 @@ const char *pm_closest_word(const char *word, const char *const *candidates);
  * trimmed text does not fit. */
 long pm_text_trim(const char *text, char *out, size_t size);
 
-/* Parse a whole string as a finite double; PM_EINVAL (message names `key`)
- * for anything else. */
+/* ---- the syntax of numbers in user input (every key, flag and list) ----
+ * Numbers are decimal: an optional sign, digits with an optional point, an
+ * optional exponent (e or E, optional sign, digits), at least one digit
+ * before the exponent: 3, -2.5, .5, 1e-3, 2E+6.  Hexadecimal (0x32, 0x1p3),
+ * inf, nan and their other spellings are not numbers; a value out of the
+ * double range (1e999) is rejected, one that underflows (1e-999) reads as
+ * the nearest double (0 or a denormal). */
+
+/* Length of the decimal number at the very start of `text` (no white space
+ * skipped); 0 if there is none. */
+size_t pm_decimal_length(const char *text);
+
+/* Whether a whole string (surrounding white space allowed) is spelled as a
+ * decimal number, whatever its magnitude (1e999 is; 0x10, inf are not). */
+int pm_decimal_syntax(const char *text);
+
+/* A whole string (surrounding white space allowed) as a finite decimal
+ * double: 1 and *out set, or 0. */
+int pm_scan_double(const char *text, double *out);
+
+/* A whole string (surrounding white space allowed) as a decimal integer in
+ * [min, max]: optional sign, digits only (no point, no exponent); overflow
+ * is out of range.  1 and *out set, or 0. */
+int pm_scan_integer(const char *text, long long min, long long max, long long *out);
+
+/* A whole string as a number of bytes, for PHONOMASER_MEMORY_LIMIT: a
+ * decimal number (2e9, 2000000000, 1.5) of at least 1, optionally followed
+ * (after optional blanks) by a unit, case-insensitive: kB, MB, GB, TB
+ * (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024); B alone is
+ * bytes.  1 and *bytes set, or 0 (abc, 2e9xyz, -5, 0, inf, 0x10, 2G). */
+int pm_scan_byte_size(const char *text, double *bytes);
+
+/* Parse a whole string as a finite decimal double; PM_EINVAL (message names
+ * `key`) for anything else. */
 pm_status pm_parse_double(const char *key, const char *text, double *out);
+
 
 #ifdef __cplusplus
 }

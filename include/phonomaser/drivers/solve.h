@@ -46,7 +46,9 @@ size_t pm_model_block_sectors(const pm_model *model, pm_path path);
 double pm_memory_estimate(int64_t N, pm_path path, int evolve, size_t nsectors);
 /* Memory available to this process [bytes] (MemAvailable of /proc/meminfo,
  * else physical memory); the limit can be lowered with the environment
- * variable PHONOMASER_MEMORY_LIMIT (bytes, e.g. 2e9) for shared machines. */
+ * variable PHONOMASER_MEMORY_LIMIT for shared machines: bytes, e.g. 2e9 or
+ * 2GB or 1.5GiB (pm_scan_byte_size in params.h; an invalid value is no
+ * limit here, the command line refuses it). */
 double pm_memory_available(void);
 /* PM_ENOMEM, with the estimate and a remedy, if the run would not fit. */
 pm_status pm_memory_check(int64_t N, pm_path path, int evolve, size_t nsectors);
