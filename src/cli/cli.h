@@ -11,6 +11,7 @@
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/io/results.h"
 #include "phonomaser/model/model.h"
+#include "phonomaser/phase_space/wigner.h"
 #include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/drivers/solve.h"
@@ -187,6 +188,14 @@ int pm_cli_steady_health(const pm_run_config *cfg, const pm_cli_steady *run);
  * if the partial file cannot be written). */
 int pm_cli_interrupted(const char *command, pm_h5file *file, const char *output, int argc, char **argv,
                        const pm_run_config *cfg, const pm_converge_result *ladder, const char *group);
+
+/* The density matrix in `group` of the phonomaser file `path` (group "":
+ * /steady/rho, else /evolve/rho_final) as the mechanical reduced state of
+ * phase_space/wigner.h, and the file's /parameters (*have_params = 0 if it
+ * records none complete); `spec` names it in messages.  For `wigner --state`
+ * (state_file.c). */
+pm_status pm_cli_read_state(const char *path, const char *group, const char *spec, pm_wigner_mech **mech,
+                            pm_params *params, int *have_params);
 
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);

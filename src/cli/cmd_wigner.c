@@ -42,48 +42,6 @@ static void help(void)
     pm_cli_print_common_help(stdout);
 }
 
-/* ------------------------------------------------------------ state file */
-
-/* The density matrix stored as triplets in `group` (row, col, value; attrs
- * dim, adjoint_implied) of a phonomaser file.  `spec` is FILE.h5 (group
- * /steady/rho, else /evolve/rho_final) or FILE.h5:/GROUP. */
-static pm_status read_state_file(const pm_cli_flags *flags, pm_wigner_mech **mech, pm_params *params,
-                                 int *have_params)
-{
-    /* split by pm_cli_check_flags (the lengths checked) */
-    const char *spec = PM_EXCERPT(flags->state), *path = flags->state_path;
-    char group[PM_CLI_GROUP_MAX + 1];
-    snprintf(group, sizeof group, "%s", flags->state_group);
-    pm_h5file *file = NULL;
-    pm_status s = pm_h5_open_read(path, &file);
-    if (s != PM_OK) return s;
-    int exists = 0;
-    static const char *const known[] = {"/steady/rho", "/evolve/rho_final"};
-    for (size_t k = 0; !group[0] && k < sizeof known / sizeof known[0] && s == PM_OK; k++) {
-        s = pm_h5_exists(file, known[k], &exists);
-        if (s == PM_OK && exists) snprintf(group, sizeof group, "%s", known[k]);
-    }
-    if (s == PM_OK && group[0]) s = pm_h5_exists(file, group, &exists);
-    if (s == PM_OK && (!group[0] || !exists))
-        s = pm_error_set(PM_EINVAL, "--state %s: no density matrix %s in the file (write one with "
-                         "'phonomaser steady --set store_rho=1 --output FILE.h5', or name the group as "
-                         "FILE.h5:/GROUP)", spec, group[0] ? PM_EXCERPT(group) : "/steady/rho or /evolve/rho_final");
-    pm_results_triplets rho = {0};
-    if (s == PM_OK) s = pm_results_read_triplets(file, group, &rho);
-    if (s != PM_OK && s != PM_ENOMEM) {
-        char message[1024];
-        snprintf(message, sizeof message, "%s", pm_error_message());
-        s = pm_error_set(s, "--state %s: %s", spec, message);
-    }
-    if (s == PM_OK)
-        s = pm_wigner_mech_from_triplets(rho.dim, rho.count, rho.row, rho.col, rho.value, rho.adjoint_implied, mech);
-    if (s == PM_OK) s = pm_results_read_parameters(file, params, have_params);
-    if (s == PM_OK) params->N = (long)(rho.dim / 2);
-    pm_results_triplets_clear(&rho);
-    pm_status closed = pm_h5_close(file, 1);
-    return s != PM_OK ? s : closed;
-}
-
 /* ------------------------------------------------------------ the grid */
 
 /* Radius holding all but `tail` of P(n): sqrt(2 n + 1) of the smallest such
@@ -258,7 +216,7 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
     pm_params params = cfg->params;
     int have_params = 1;
     if (state_file) {
-        s = read_state_file(flags, &mech, &params, &have_params);
+        s = pm_cli_read_state(flags->state_path, flags->state_group, flags->state, &mech, &params, &have_params);
         if (s == PM_OK && have_params) cfg->params = params; /* the file's model for the record */
     } else {
         s = pm_cli_steady_solve(cfg, &run);

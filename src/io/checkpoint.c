@@ -275,11 +275,28 @@ pm_status pm_checkpoint_read(const char *path, pm_checkpoint **out)
             s = pm_error_set(PM_EINVAL, "checkpoint '%s': block %" PRId64 " size %" PRId64 " out of range", PM_EXCERPT(path),
                              b, sizes[b]);
     }
+    /* a hostile file declares counts far beyond its data: the counts must
+     * match the datasets, and the whole must fit in memory (a dataset may be
+     * declared larger than its file, HDF5 fills it on reading), before any
+     * of it is allocated */
+    if (s == PM_OK) s = expect_size(file, "/times", path, (size_t)ntimes);
+    double need = 0.0;
+    for (int64_t b = 0; b < nblocks && s == PM_OK; b++) {
+        char x[80];
+        snprintf(x, sizeof x, "/blocks/%" PRId64 "/x", b);
+        s = expect_size(file, x, path, (size_t)sizes[b]);
+        need += (double)sizes[b] * sizeof(double complex) +
+                (double)ntimes * sizeof(((pm_checkpoint_block *)0)->series[0]);
+    }
+    need += (double)ntimes * (sizeof(double) * 2 + sizeof(double complex));
+    if (s == PM_OK && need > pm_memory_available())
+        s = pm_error_set(PM_ENOMEM, "checkpoint '%s': its %" PRId64 " output times and %" PRId64 " blocks need about "
+                         "%.3g GB, more than the %.3g GB available", PM_EXCERPT(path), ntimes, nblocks, need / 1e9,
+                         pm_memory_available() / 1e9);
     pm_checkpoint *cp = NULL;
     if (s == PM_OK)
         s = pm_checkpoint_alloc(N, solver_path, (size_t)ntimes, NULL, (size_t)nblocks, sizes, config, &cp);
     free(sizes);
-    if (s == PM_OK) s = expect_size(file, "/times", path, cp->ntimes);
     if (s == PM_OK) s = pm_h5_read_double(file, "/times", cp->times);
     for (size_t k = 0; k < (s == PM_OK ? cp->ntimes : 0); k++)
         if (!isfinite(cp->times[k]) || (k && !(cp->times[k] > cp->times[k - 1])))

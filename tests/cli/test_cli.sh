@@ -572,6 +572,37 @@ grep -q "warning: point 1: the top Fock levels hold" "$tmp/stderr" || fail "comp
 "$exe" steady --set N=12 --set drive=0.5 -q >/dev/null 2>"$tmp/stderr"
 grep -q "note:" "$tmp/stderr" && fail "steady -q printed a note: $(cat "$tmp/stderr")"
 
+# --- hostile state files (issue 12, fuzzing): a declared size is checked
+# before anything of that size is allocated -----------------------------------
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/rho.h5" "$tmp" <<'PY' || fail "could not write the hostile state files"
+import sys, shutil, h5py, numpy as np
+src, d = sys.argv[1], sys.argv[2]
+for name, edit in (("dim_huge", lambda g: g.attrs.__setitem__("dim", np.int64(2**41))),
+                   ("dim_large", lambda g: g.attrs.__setitem__("dim", np.int64(2 * 10**8)))):
+    shutil.copy(src, f"{d}/{name}.h5")
+    with h5py.File(f"{d}/{name}.h5", "r+") as f:
+        edit(f["steady/rho"])
+shutil.copy(src, f"{d}/rows_huge.h5")
+with h5py.File(f"{d}/rows_huge.h5", "r+") as f:
+    g = f["steady/rho"]
+    t = g["value"].dtype
+    for n in ("row", "col", "value"):
+        del g[n]
+        g.create_dataset(n, shape=(2**36,), dtype=t if n == "value" else "i8")  # declared, never written
+PY
+    expect_reject "--state $tmp/dim_huge.h5: density-matrix dimension 2199023255552: must be 2N with N in \[1, 100000000\]" \
+        wigner --state "$tmp/dim_huge.h5" -q
+    for case in "dim_large:the state (N = 100000000, .*) needs about .* GB, more than the 1 GB available" \
+                "rows_huge:/steady/rho: its 68719476736 elements need about .* GB, more than the 1 GB available"; do
+        PHONOMASER_MEMORY_LIMIT=1GB timeout 60 "$exe" wigner --state "$tmp/${case%%:*}.h5" -q >/dev/null 2>"$tmp/stderr"; rc=$?
+        [[ $rc -eq 1 && $(wc -l <"$tmp/stderr") -eq 1 ]] && grep -q -- "--state $tmp/${case%%:*}.h5: ${case#*:}" "$tmp/stderr" \
+            || fail "hostile state ${case%%:*}: exit $rc: $(cat "$tmp/stderr")"
+    done
+else
+    echo "skipped: hostile state files (no h5py)"
+fi
+
 if [[ $failures -gt 0 ]]; then
     echo "$failures failure(s)" >&2
     exit 1
