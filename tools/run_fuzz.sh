@@ -8,6 +8,10 @@
 #                (--sweep, --eta, --checkpoint, --resume, --state, --seed,
 #                --threads, --table, ...) and the number scanners
 #                (seeds tests/fuzz/corpus_args/)
+#   fuzz_h5      the readers of state files (wigner --state) and checkpoints
+#                (evolve --resume), on valid files mutated through the HDF5
+#                API (seeds tests/fuzz/corpus_h5/; its temporary files live
+#                in /dev/shm/pm_fuzz_h5_*, removed at the end)
 # A crash, a leak, a sanitizer report, a hang (> 10 s for one input) or a
 # broken property of a target fails the run; the input that did it is kept
 # in build-fuzz/fuzz-artifacts/ and printed.
@@ -18,8 +22,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || { echo "run_fuzz.sh: SECONDS must be a positive integer" >&2; exit 2; }
-targets=(fuzz_config fuzz_args)
-declare -A seeds=([fuzz_config]=tests/fuzz/corpus [fuzz_args]=tests/fuzz/corpus_args)
+targets=(fuzz_config fuzz_args fuzz_h5)
+declare -A seeds=([fuzz_config]=tests/fuzz/corpus [fuzz_args]=tests/fuzz/corpus_args [fuzz_h5]=tests/fuzz/corpus_h5)
 share=$(( seconds / ${#targets[@]} ))
 (( share > 0 )) || share=1
 cc=$(command -v clang-14 || command -v clang || true)
@@ -37,6 +41,7 @@ mkdir -p "$artifacts"
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 summary=()
+trap 'rm -rf /dev/shm/pm_fuzz_h5_* /tmp/pm_fuzz_h5_* 2>/dev/null || true' EXIT
 for target in "${targets[@]}"; do
     corpus=build-fuzz/fuzz-corpus-$target
     mkdir -p "$corpus"
