@@ -11,7 +11,8 @@
 #   fuzz_h5      the readers of state files (wigner --state) and checkpoints
 #                (evolve --resume), on valid files mutated through the HDF5
 #                API (seeds tests/fuzz/corpus_h5/; its temporary files live
-#                in /dev/shm/pm_fuzz_h5_*, removed at the end)
+#                in /dev/shm/pm_fuzz_h5_*, removed at its exit, and here
+#                after a crash)
 # A crash, a leak, a sanitizer report, a hang (> 10 s for one input) or a
 # broken property of a target fails the run; the input that did it is kept
 # in build-fuzz/fuzz-artifacts/ and printed.

@@ -131,6 +131,12 @@ static void evolved_baselines(void)
     pm_model_free(m);
 }
 
+static void remove_dir(void)
+{
+    unlink(work_path);
+    rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
@@ -143,6 +149,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     static const char *const names[BASES] = {"jc.h5", "dressed.h5", "evolved.h5", "run.h5.checkpoint.h5"};
     for (int b = 0; b < BASES; b++) snprintf(base_path[b], sizeof base_path[b], "%s/%s", dir, names[b]);
     snprintf(work_path, sizeof work_path, "%s/work.h5", dir);
+    atexit(remove_dir);
     steady_baseline(PM_MODEL_JC, base_path[BASE_JC]);
     steady_baseline(PM_MODEL_DRESSED, base_path[BASE_DRESSED]);
     evolved_baselines();
