@@ -218,6 +218,23 @@ pm_status pm_config_check_key_use(const char *command, const char *key)
                         PM_EXCERPT(key), command, command_list(used, list, sizeof list), why);
 }
 
+pm_status pm_config_check_key_applies(const pm_run_config *cfg, const char *key)
+{
+    const char *need = NULL, *have = NULL;
+    char now[64] = "";
+    if (strcmp(key, "fock_n") == 0 && strcmp(cfg->initial, "fock") != 0)
+        need = "initial = fock", have = cfg->initial;
+    else if (strcmp(key, "alpha") == 0 && strcmp(cfg->initial, "coherent") != 0)
+        need = "initial = coherent", have = cfg->initial;
+    else if ((strcmp(key, "t_final") == 0 || strcmp(key, "n_times") == 0) && cfg->times_count > 0)
+        need = "an empty times list (the times given replace t_final and n_times)", have = NULL;
+    if (need == NULL)
+        return PM_OK;
+    if (have)
+        snprintf(now, sizeof now, " (initial = %s here)", have);
+    return pm_error_set(PM_EINVAL, "--set %s: it applies only with %s%s; remove it", key, need, now);
+}
+
 /* "direct, arpack" */
 static const char *join_words(const char *const *words, char *buf, size_t size)
 {

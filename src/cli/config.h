@@ -116,6 +116,13 @@ unsigned pm_config_key_commands(const char *key);
  * the commands that use it. */
 pm_status pm_config_check_key_use(const char *command, const char *key);
 
+/* PM_OK if `key` has an effect with the other settings of `cfg` (after
+ * pm_config_finish); otherwise PM_EINVAL, one line: fock_n needs initial =
+ * fock, alpha initial = coherent, t_final and n_times an empty times list
+ * (compare's sweep keys: flags.c, which knows --sweep).  For keys given with
+ * --set. */
+pm_status pm_config_check_key_applies(const pm_run_config *cfg, const char *key);
+
 /* The largest configuration file pm_config_load_ini reads (16 MiB). */
 #define PM_CONFIG_MAX_BYTES (16L * 1024 * 1024)
 

@@ -280,6 +280,11 @@ static int check_compare(const char *command, pm_cli_flags *flags, pm_cli_option
         if (s == PM_OK) s = pm_sweep_values(cfg->sweep_from, cfg->sweep_to, flags->sweep_count, &flags->sweep_values);
         flags->sweeping = 1;
     } else {
+        static const char *const range_keys[] = {"sweep_from", "sweep_to", "sweep_points", NULL};
+        const char *given = set_key_among(opts, range_keys);
+        if (given)
+            return reject(command, pm_error_set(PM_EINVAL, "--set %s: it applies only with a sweep (--sweep, or "
+                                                "sweep = S, delta, eta or n_th); remove it", given));
         flags->sweep_count = 1;
         flags->sweep_values = malloc(sizeof *flags->sweep_values);
         if (flags->sweep_values) flags->sweep_values[0] = cfg->params.S;

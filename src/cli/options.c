@@ -175,6 +175,14 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
                  !strcmp(argv[a], "--output"))
             a++;
     if (s == PM_OK) s = pm_config_finish(&opts->config);
+    /* a --set key that the other settings leave without effect (fock_n
+     * without initial = fock, ...): an error, not ignored */
+    for (int a = 0; a + 1 < argc && s == PM_OK; a++) {
+        char key[64];
+        if ((!strcmp(argv[a], "-s") || !strcmp(argv[a], "--set")) && set_key(argv[a + 1], key, sizeof key))
+            s = pm_config_check_key_applies(&opts->config, key);
+        if (pm_cli_common_option_takes_value(argv[a])) a++;
+    }
     if (s != PM_OK) {
         print_command_error(command);
         return s == PM_EIO ? 1 : s == PM_EINTERRUPT ? 3 : 2;

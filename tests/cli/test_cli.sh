@@ -517,6 +517,14 @@ expect_reject "the sweep sets eta at every point: --set eta conflicts" compare "
 expect_reject "--sweep replaces the keys sweep, sweep_from, sweep_to and sweep_points: --set sweep_points conflicts" \
     compare "${o[@]}" --sweep S:0:0.1:3 --set sweep_points=5
 expect_reject "--seed without --langevin: it would have no effect" compare "${o[@]}" --seed 5
+expect_reject "--set sweep_points: it applies only with a sweep" compare "${o[@]}" --set sweep_points=5
+# keys that the other settings leave without effect
+expect_reject "--set fock_n: it applies only with initial = fock (initial = thermal here)" evolve "${o[@]}" --set fock_n=3
+expect_reject "--set alpha: it applies only with initial = coherent (initial = vacuum here)" evolve "${o[@]}" \
+    --set initial=vacuum --set alpha=1+i
+expect_reject "--set n_times: it applies only with an empty times list" evolve "${o[@]}" --set times=0,1 --set n_times=5
+"$exe" evolve --set initial=fock --set fock_n=3 --set N=10 --set t_final=0.01 --set n_times=2 -q >/dev/null 2>&1 \
+    || fail "evolve initial=fock fock_n=3 refused"
 expect_reject "--trajectories without --langevin" compare "${o[@]}" --sweep S=0,0.1 --trajectories 50
 expect_reject "--threads with one point" compare "${o[@]}" --threads 2
 expect_reject "--langevin with model = dressed" compare "${o[@]}" --set model=dressed --langevin

@@ -510,6 +510,18 @@ static void test_key_use(void)
                                      "compare); remove it") == 0);
     CHECK(pm_config_check_key_use("compare", "store_rho") == PM_EINVAL &&
           contains(pm_error_message(), "it is used by steady, evolve and wigner"));
+    /* keys that the other settings leave without effect */
+    pm_run_config cfg;
+    pm_config_init(&cfg);
+    CHECK(pm_config_check_key_applies(&cfg, "fock_n") == PM_EINVAL &&
+          contains(pm_error_message(), "initial = fock (initial = thermal here)"));
+    CHECK(pm_config_check_key_applies(&cfg, "alpha") == PM_EINVAL);
+    CHECK_OK(pm_config_check_key_applies(&cfg, "t_final"));
+    CHECK_OK(pm_config_set(&cfg, "initial", "fock"));
+    CHECK_OK(pm_config_check_key_applies(&cfg, "fock_n"));
+    CHECK_OK(pm_config_set(&cfg, "times", "0, 1"));
+    CHECK(pm_config_check_key_applies(&cfg, "n_times") == PM_EINVAL && contains(pm_error_message(), "times list"));
+    CHECK_OK(pm_config_check_key_applies(&cfg, "eta"));
 }
 
 static void test_table1_file(void)
