@@ -16,6 +16,10 @@
 
 static int test_failures = 0;
 
+/* The description (model.h) of the registry's model p->model with the
+ * parameters *p, as a temporary for one call: pm_converge_auto(TEST_DESC(&p), ...). */
+#define TEST_DESC(p) (&(pm_model_desc){.type = pm_model_type_get((p)->model), .params = *(p)})
+
 #define CHECK(cond)                                                                    \
     do {                                                                               \
         if (!(cond)) {                                                                 \

@@ -11,11 +11,14 @@ set -euo pipefail
 # cutoffs; the pthread build spins in sched_yield beside phonomaser's own threads.  The
 # reference BLAS is deterministic.
 packages=(build-essential meson ninja-build pkg-config libsundials-dev libsuitesparse-dev
-          libarpack2-dev liblapack-dev libhdf5-dev libinih-dev)
+          libarpack2-dev liblapack-dev libhdf5-dev libinih-dev
+          libopenmpi-dev openmpi-bin)  # phonomaser map across ranks (mpirun)
 for flag in "$@"; do
     case "$flag" in
         # tools/ scripts run with Debian's /usr/bin/python3 (not a pyenv/venv python)
-        --python) packages+=(python3 python3-numpy python3-h5py python3-matplotlib python3-qutip) ;;
+        # (python3-cffi and python3-pytest: the phonomaser package and its test suite)
+        --python) packages+=(python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-qutip
+                             python3-cffi python3-pytest) ;;
         # gcc's AddressSanitizer/UBSan runtimes come with build-essential (libasan8, libubsan1)
         --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
         *) echo "install_deps.sh: unknown option '$flag' (--python, --fuzz)" >&2; exit 2 ;;

@@ -20,6 +20,12 @@
 #   results/dressed_S_sweep_high.h5 (.txt)  and at S = 0.2, 0.3, 0.4 (dressed_vs_jc_S.png,
 #                                the dressed curve of Fig. 2(d))
 #   results/table1_wigner_dressed.h5  W(z, p) of the dressed steady state (fig3_wigner_dressed.png)
+#   results/fig2a_dressed_S*.h5  the dressed model's damping vs delta at the five S of Fig. 2(a)
+#   results/fig2a_beyond_rwa/    the beyond-RWA damping (phonomaser theory) on a dense delta grid
+#   results/table1_evolve_dressed.h5  <n(t)> of the dressed model from the thermal state, 0-2 s
+#                                (Fig. 2(b); the documented 0-10 s run of README.md writes
+#                                table1_evolve_dressed_long.h5, drawn when present)
+#   results/map_steady.h5, map_compare.h5  maps over (S, delta) (phase_diagram.png)
 #   results/*.png, results/table2.md   the figures (tools/make_figures.py)
 # Installs the Debian packages it needs, builds into build/, prints the summaries.
 # PHONOMASER_BUILD and PHONOMASER_RESULTS override the build and results directories.
@@ -49,8 +55,48 @@ dressed_sweeps=($!)
 $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed_high" \
     --output "$out/dressed_S_sweep_high.h5" > "$out/dressed_S_sweep_high.txt" &
 dressed_sweeps+=($!)
+# Fig. 2(a) and 2(b) for the dressed model, a third background run of one core (started
+# now, it shares the two cores with the rest; about 75 CPU seconds on an idle machine):
+# - the exact damping -2 Re lambda_1 vs delta at the five S of Fig. 2(a), only where
+#   omega_tilde = omega_m + delta, the dressed splitting, is positive (delta > -omega_m =
+#   -314 rad/s; below it Eq. (5) describes the spin flipped, S -> -S). delta = 0 comes from
+#   the S sweeps above (S = -0.2, -0.05, 0.05, 0.2), except at S = 0.016; at S = 0.2 the points
+#   delta = 250, 600 (N = 1850: 18 and 24 s) are left out. converge_tol = 1e-4 (the cutoffs of
+#   <n> to 1e-4: a quarter of the time of 1e-6; the damping moves by 2e-7 at S = -0.05,
+#   delta = 0); the amplitude mode's damping has its own N check (compare_models.c: to 1e-3,
+#   it needs N = 1850 at S = -0.2, delta = 600, 1000 where <n> converges at N = 365-548).
+# - <n(t)> from the thermal state over 0-2 s at N = 200, K = 6 (9 s): the cutoffs of the
+#   trajectory, not of the steady state (N = 1850, K = 21), which evolve = auto would pick.
+#   The step is set by the fastest lab-frame phase K omega_m (README.md, dressed model).
+fig2a_dressed() { # S, file-name suffix, delta list, more options
+    local S=$1 suffix=$2 deltas=$3
+    shift 3
+    $pm compare -c $cfg -q --threads 1 --set model=dressed --set converge_tol=1e-4 --set S=$S "$@" \
+        --sweep "delta=$deltas" --output "$out/fig2a_dressed_S$S$suffix.h5" > /dev/null & wait $!
+}
+dressed_fig2ab() {
+    trap 'kill $! 2>/dev/null; exit 143' TERM
+    fig2a_dressed -0.2 "" -250,250,600,1000,2000,4000
+    fig2a_dressed -0.05 "" -250,250,600,1000,2000,4000
+    fig2a_dressed 0.016 "" -250,0,250,600,1000,2000,4000
+    fig2a_dressed 0.05 "" -250,250,600,1000,2000,4000
+    fig2a_dressed 0.2 "" -250,1000,2000,4000
+    $pm evolve -c $cfg -q --set model=dressed --set N=200 --set K=6 --set t_final=2 --set n_times=81 \
+        --output "$out/table1_evolve_dressed.h5" > "$out/table1_evolve_dressed.txt" & wait $!
+    # then the phase diagram (phonomaser map): the steady state over (S, delta) at eta = 0.1
+    # on a 31 x 17 grid and the comparison with the reduced theory on a 9 x 7 grid (each
+    # point its own N = auto; about 50 CPU seconds together)
+    $pm map -c $cfg -q --threads 1 --axis S=-0.1:0.3:31 --axis delta=-3000:3000:17 \
+        --output "$out/map_steady.h5" >/dev/null & wait $!
+    $pm map -c $cfg -q --threads 1 --quantities compare --axis S=-0.1:0.3:9 --axis delta=-3000:3000:7 \
+        --output "$out/map_compare.h5" >/dev/null & wait $!
+}
+dressed_fig2ab &
+dressed_sweeps+=($!)
 trap 'kill "${dressed_sweeps[@]}" 2>/dev/null || true' EXIT
-echo "== started in the background: the dressed model at 10 + 3 values of S (results/dressed_S_sweep{,_high}.h5)"
+echo "== started in the background: the dressed model at 10 + 3 values of S (results/dressed_S_sweep{,_high}.h5),"
+echo "   at 5 x 4-7 detunings (results/fig2a_dressed_S*.h5) and its <n(t)> over 0-2 s (results/table1_evolve_dressed.h5),"
+echo "   then the maps of the phase diagram (results/map_{steady,compare}.h5)"
 echo "== steady state at the operating point (N = auto)"
 $pm steady -c $cfg --output "$out/table1_steady.h5"
 echo "== truncation convergence"
@@ -79,6 +125,15 @@ for S in -0.2 -0.05 0.016 0.05 0.2; do
     $pm compare -c $cfg -q --set S=$S --set N=auto --sweep "delta=$deltas" \
         --output "$out/fig2a_S$S.h5" >/dev/null
 done
+# the beyond-RWA damping of the dressed model (no master equation: 25 ms a point) on a dense
+# delta grid for delta > -omega_m, one file per point
+mkdir -p "$out/fig2a_beyond_rwa"
+for S in -0.2 -0.05 0.016 0.05 0.2; do
+    for d in -300 -250 -200 -150 -100 -50 0 50 100 150 200 300 400 500 600 800 1000 1250 1500 1750 2000 2500 3000 3500 4000; do
+        $pm theory -c $cfg --set model=dressed --set S=$S --set delta=$d --eta 0.1 \
+            --output "$out/fig2a_beyond_rwa/S${S}_delta$d.h5" > /dev/null
+    done
+done
 echo "== figures: g2(0) across threshold (Fig. 2(d), 29 points, exact + Fokker-Planck + Langevin)"
 S_list=-0.1,-0.075,-0.05,-0.035,-0.02,-0.01,0,0.005,0.01,0.0125,0.015,0.016,0.017,0.0175,0.019,0.02,0.0225,0.025,0.03,0.035,0.04,0.05,0.06,0.08,0.1,0.125,0.15,0.2,0.25
 $pm compare -c $cfg -q --set N=auto --sweep "S=$S_list" --langevin --output "$out/fig2d_S_sweep.h5" >/dev/null
@@ -88,10 +143,11 @@ $pm compare -c $cfg --set model=dressed --output "$out/table1_compare_dressed.h5
 echo "== figures: Wigner function of the dressed steady state at the operating point"
 $pm wigner -c $cfg --set model=dressed --output "$out/table1_wigner_dressed.h5" \
     | grep -E '^(N|n_mean|max_coherence_order|ring_radius_(exact|pr)|integral|W_min|steady_seconds|seconds) ='
-echo "== figures: the dressed model across S (13 points; waiting for the background runs)"
+echo "== figures: the dressed model across S (13 points) and delta, and its <n(t)> (waiting for the background runs)"
 for job in "${dressed_sweeps[@]}"; do wait "$job"; done
 cat "$out/dressed_S_sweep.txt"
 grep -v '^#' "$out/dressed_S_sweep_high.txt"
+grep -E '^(N|K|n_mean|steps|seconds|tail_population_max) =' "$out/table1_evolve_dressed.txt"
 echo "== drawing the figures"
 /usr/bin/python3 tools/make_figures.py "$out"
 echo "results written to $out/ (main job: ${SECONDS} s)"

@@ -14,6 +14,8 @@ Reads the files that tools/main_job.sh writes into RESULTS_DIR and writes
                           model (Eq. 6), reduced theory with and beyond the RWA
     table2.png, table2.md Table II (reduced theory, with the paper's printed values)
     convergence.png       truncation convergence versus the Fock cutoff N
+    phase_diagram.png     <n>, g2(0) over (S, delta/gamma_2) (map_steady.h5) and the relative
+                          deviation of the reduced <n>_FP (map_compare.h5), with S_th(delta) of Eq. (14)
 
 Every exact curve is the exact master equation solved by phonomaser (steady,
 evolve, converge, compare, wigner); every reduced-theory curve is the value
@@ -91,14 +93,63 @@ def operating_point_label(data):
 
 # ---------------------------------------------------------------- Fig. 2(a)
 
+def fig2a_dressed(results, S_text, eta):
+    """The dressed model (Eq. 5) at one S of Fig. 2(a): the exact damping -2 Re lambda_1 of the
+    slowest amplitude mode (compare --set model=dressed --sweep delta=..., plus the delta = 0
+    point of the S sweeps where they have this S), and the beyond-RWA gamma_eff on a dense delta
+    grid (phonomaser theory, one file per delta, column eta)."""
+    # fig2a_dressed_S<S>.h5, and fig2a_dressed_S<S>_N<N>.h5 for points run at a fixed larger N
+    extra = sorted(n for n in os.listdir(results) if n.startswith(f"fig2a_dressed_S{S_text}_N") and n.endswith(".h5"))
+    c = [need(results, name)["compare4"] for name in [f"fig2a_dressed_S{S_text}.h5"] + extra]
+
+    def joined(get):
+        return np.concatenate([np.asarray(get(ci), dtype=float) for ci in c])
+
+    delta = joined(lambda ci: ci["delta"])
+    exact = joined(lambda ci: ci["gamma_eff"]["dressed"])
+    formula = joined(lambda ci: ci["gamma_eff"]["reduced_beyond_rwa"])
+    S_th_b = joined(lambda ci: ci["S_th_beyond_rwa"])
+    ok = np.isfinite(exact)  # a failed point is NaN in /compare4
+    sw = dressed_sweep(results)
+    at_S = np.isclose(sw["S"], float(S_text), rtol=0, atol=1e-12)
+    if at_S.any() and not np.isclose(delta, 0).any():
+        delta = np.append(delta, float(param(sw["data"], "delta")))
+        exact = np.append(exact, sw["gamma_eff"]["dressed"][at_S][0])
+        formula = np.append(formula, sw["gamma_eff"]["reduced_beyond_rwa"][at_S][0])
+        S_th_b = np.append(S_th_b, sw["S_th_beyond_rwa_per_point"][at_S][0])
+        ok = np.append(ok, True)
+    order = np.argsort(delta)
+    curve = []
+    folder = os.path.join(results, "fig2a_beyond_rwa")
+    prefix = f"S{S_text}_delta"
+    names = sorted(n for n in os.listdir(folder) if n.startswith(prefix)) if os.path.isdir(folder) else []
+    if not names:
+        sys.exit(f"make_figures.py: error: {folder}/{prefix}*.h5 missing; run 'bash tools/main_job.sh'")
+    for name in names:
+        th = need(folder, name)
+        column = np.flatnonzero(np.isclose(th["theory"]["eta"], eta))
+        if len(column) != 1:
+            sys.exit(f"make_figures.py: error: {folder}/{name} has no column eta = {eta:g}")
+        curve.append((param(th, "delta"), float(th["theory"]["gamma_eff_beyond_rwa"][column[0]])))
+    curve = np.array(sorted(curve))
+    return {"delta": delta[order], "exact": exact[order], "formula": formula[order],
+            "below": float(S_text) < S_th_b[order], "ok": ok[order],
+            "curve_delta": curve[:, 0], "curve": curve[:, 1]}
+
+
 def fig2a(results):
-    fig, (ax, axd) = plt.subplots(2, 1, figsize=(10.5, 8.6), sharex=True,
-                                  gridspec_kw={"height_ratios": [2.3, 1.0], "hspace": 0.08})
+    # left: the paper's range; right: the same zoomed on the range of the dressed model
+    fig, axes = plt.subplots(2, 2, figsize=(19, 9.4), sharex="col",
+                             gridspec_kw={"height_ratios": [2.3, 1.0], "width_ratios": [1.2, 1.0],
+                                          "hspace": 0.08, "wspace": 0.16})
     colors = ["tab:blue", "tab:cyan", "k", "tab:orange", "tab:red"]
+    handles = []
+    omega_m = gamma_2 = None
+    zoom_y = []
     for S_text, color in zip(FIG2A_S, colors):
         d = need(results, f"fig2a_S{S_text}.h5")
         c = d["compare"]
-        gamma_m, gamma_2 = param(d, "gamma_m"), param(d, "gamma_2")
+        gamma_m, gamma_2, omega_m = param(d, "gamma_m"), param(d, "gamma_2"), param(d, "omega_m")
         x = c["values"] / gamma_2
         order = np.argsort(x)
         x = x[order]
@@ -108,24 +159,61 @@ def fig2a(results):
         exact = (ge["exact"][order] - gamma_m) / gamma_m
         rel = np.abs(ge["rel_dev"][order])
         ok = (ge["applies"][order] == 1) & (c["status"][order] == 0) & np.isfinite(exact)
-        S = float(S_text)
-        ax.plot(x, reduced, "-", color=color, lw=1.8, label=f"$S$ = {S:+g}: reduced, Eq. (13)")
-        ax.plot(x[ok], exact[ok], "o", color=color, mec="k", mew=0.6, ms=6,
-                label=f"$S$ = {S:+g}: exact ({ok.sum()} of {len(x)} $\\delta$ below threshold)")
-        # NaN outside the meaningful region so that the line breaks there
-        axd.semilogy(x, np.where(ok, rel, np.nan), "o-", color=color, mec="k", mew=0.6, ms=5, lw=1)
-    ax.axhline(-1.0, color="k", ls="--", lw=1.2, label=r"threshold $\Gamma_{opt} = -\gamma_m$")
-    ax.axhline(0.0, color="0.5", lw=0.8)
-    ax.set_ylabel(r"$\Gamma_{opt}(\delta)/\gamma_m$")
-    ax.set_title("Fig. 2(a): spin-induced phonon-number damping, exact master equation vs reduced theory\n"
-                 r"exact: $\Gamma_{opt} = -2\,\mathrm{Re}\,\lambda_1 - \gamma_m$, $\lambda_1$ = slowest eigenvalue "
-                 r"of the $k = 1$ sector;" "\nshown only below threshold ($S < S_{th}(\\delta)$, Eq. 14), "
-                 "where it is the amplitude damping rate (above: the maser linewidth)")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    axd.set_xlabel(r"detuning $\delta/\gamma_2$")
-    axd.set_ylabel("|exact - reduced| / |reduced|\nof $\\gamma_{eff}$", fontsize=11)
-    axd.text(0.01, 0.04, "deviation grows near threshold: the exact damping never reaches zero",
-             transform=axd.transAxes, fontsize=10)
+        # the dressed model of Eq. (5), no RWA: beyond-RWA formula (line) and exact (diamonds)
+        dr = fig2a_dressed(results, S_text, param(d, "eta"))
+        xd, yd = dr["delta"] / gamma_2, (dr["exact"] - gamma_m) / gamma_m
+        dev = np.abs(dr["exact"] - dr["formula"]) / np.abs(dr["formula"])
+        zoom_y += list(yd[dr["ok"]])
+        for ax, axd in axes.T:
+            ax.plot(x, reduced, "-", color=color, lw=1.8)
+            ax.plot(x[ok], exact[ok], "o", color=color, mec="k", mew=0.6, ms=6)
+            # NaN outside the meaningful region so that the line breaks there
+            axd.semilogy(x, np.where(ok, rel, np.nan), "o-", color=color, mec="k", mew=0.6, ms=5, lw=1)
+            ax.plot(dr["curve_delta"] / gamma_2, (dr["curve"] - gamma_m) / gamma_m, "-.", color=color, lw=1.5)
+            for sel, face in ((dr["ok"] & dr["below"], color), (dr["ok"] & ~dr["below"], "white")):
+                ax.plot(xd[sel], yd[sel], "D", color=color, mfc=face, mec="k", mew=0.8, ms=7, zorder=4)
+            axd.semilogy(xd, np.where(dr["ok"] & dr["below"], dev, np.nan), "D--", color=color, mec="k",
+                         mew=0.6, ms=5, lw=0.8)
+        handles.append(matplotlib.lines.Line2D(
+            [], [], color=color, lw=6, label=f"$S$ = {float(S_text):+g}: JC exact at {ok.sum()} of {len(x)} "
+            f"$\\delta$ (below $S_{{th}}(\\delta)$); dressed at {dr['ok'].sum()}"))
+    gray = dict(color="0.35")
+    handles += [
+        matplotlib.lines.Line2D([], [], ls="-", lw=1.8, **gray, label="reduced theory, RWA: Eq. (13)"),
+        matplotlib.lines.Line2D([], [], ls="none", marker="o", mec="k", ms=6, **gray,
+                                label=r"exact JC model (Eq. 6): $-2\,\mathrm{Re}\,\lambda_1 - \gamma_m$"),
+        matplotlib.lines.Line2D([], [], ls="-.", lw=1.5, **gray, label="reduced theory beyond the RWA (Eq. 5)"),
+        matplotlib.lines.Line2D([], [], ls="none", marker="D", mec="k", ms=7, **gray,
+                                label="exact dressed model, Eq. (5) without the RWA\n(open: above the beyond-RWA "
+                                "threshold)"),
+        matplotlib.lines.Line2D([], [], color="k", ls="--", lw=1.2,
+                                label=r"threshold $\Gamma_{opt} = -\gamma_m$ ($\gamma_{eff}$ = 0), both theories"),
+        matplotlib.lines.Line2D([], [], color="tab:purple", ls=":", lw=1.3,
+                                label=r"$\delta = -\omega_m$: dressed splitting $\tilde\omega$ = 0"
+                                "\n(dressed model drawn for $\\tilde\\omega > 0$ only)"),
+    ]
+    for ax, axd in axes.T:
+        ax.axhline(-1.0, color="k", ls="--", lw=1.2)
+        ax.axhline(0.0, color="0.5", lw=0.8)
+        for a in (ax, axd):
+            a.axvline(-omega_m / gamma_2, color="tab:purple", ls=":", lw=1.3)
+        ax.set_ylabel(r"$\Gamma_{opt}(\delta)/\gamma_m$")
+        axd.set_xlabel(r"detuning $\delta/\gamma_2$")
+        axd.set_ylabel("|exact - reduced| / |reduced|\nof $\\gamma_{eff}$", fontsize=11)
+    zoom, zoomd = axes[0, 1], axes[1, 1]
+    zoom.set_xlim(-omega_m / gamma_2 - 0.1, 4.1)
+    zoom.set_ylim(min(-5.0, min(zoom_y) - 0.5), max(zoom_y) + 1.0)
+    zoom.set_title("zoom on the range of the dressed model ($\\delta > -\\omega_m$)")
+    axes[0, 0].set_title("Fig. 2(a): spin-induced phonon-number damping, exact master equation vs reduced theory\n"
+                         r"exact: $\Gamma_{opt} = -2\,\mathrm{Re}\,\lambda_1 - \gamma_m$, $\lambda_1$ = slowest "
+                         r"amplitude mode ($k = 1$ sector; dressed: odd parity, near $-i\omega_m$);" "\nJC shown only "
+                         "below threshold ($S < S_{th}(\\delta)$, Eq. 14), where it is the amplitude damping rate "
+                         "(above: the maser linewidth)", fontsize=11)
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.03), ncol=3, frameon=False,
+               fontsize=10)
+    axes[1, 0].text(0.01, 0.04, "circles: JC vs Eq. (13), deviation grows near threshold (the exact damping never "
+                    "reaches zero);\ndiamonds: dressed vs beyond-RWA, below its threshold",
+                    transform=axes[1, 0].transAxes, fontsize=9.5)
     save(fig, results, "fig2a_gamma_opt.png")
 
 
@@ -142,7 +230,7 @@ def fig2b(results):
     n_exact_ss = float(steady["steady"].attrs["n_mean"])
     lang = c.get("langevin")
 
-    fig, axes = plt.subplots(1, 2, figsize=(12.5, 5.0))
+    fig, axes = plt.subplots(1, 3, figsize=(19, 5.0), gridspec_kw={"wspace": 0.25})
     for ax, e, tmax in ((axes[0], ev, 60.0), (axes[1], ev_long, None)):
         t = e["t"]
         tmax = tmax if tmax is not None else float(t[-1])
@@ -171,9 +259,39 @@ def fig2b(results):
     ins.set_xlabel("$t$ [s]", fontsize=9)
     ins.set_ylabel(r"$\langle n\rangle$", fontsize=9)
     ins.tick_params(labelsize=8)
+    fig2b_dressed(results, axes[2], ev)
     fig.suptitle(operating_point_label(cmp_) + f"; exact: Fock cutoff N = {len(steady['steady']['p_n'])}, "
                  f"CVODE BDF in the k = 0 sector", y=1.01)
     save(fig, results, "fig2b_n_of_t.png")
+
+
+DRESSED_EVOLVE_LONG = "table1_evolve_dressed_long.h5"  # README.md: the documented 0-10 s run, drawn when present
+
+
+def fig2b_dressed(results, ax, ev_jc):
+    """Fig. 2(b), third panel: the first seconds of the growth in the JC model and in the dressed
+    model of Eq. (5) (lab frame, coupled sectors |k| <= K, cutoffs of the trajectory)."""
+    runs = [need(results, "table1_evolve_dressed.h5")]
+    if os.path.exists(os.path.join(results, DRESSED_EVOLVE_LONG)):
+        runs.append(need(results, DRESSED_EVOLVE_LONG))
+    dressed_ss = float(need(results, "table1_compare_dressed.h5")["compare4"]["n_mean"]["dressed"][0])
+    tmax = max(float(r["evolve"]["t"][-1]) for r in runs)
+    sel = ev_jc["t"] <= tmax * 1.0001
+    ax.plot(ev_jc["t"][sel], ev_jc["n_mean"][sel], "-", color="tab:blue", lw=2.0, label="exact JC model, Eq. (6)")
+    for r, style in zip(reversed(runs), (dict(fmt="-", lw=2.0), dict(fmt="o", mfc="none", ms=4, markevery=4))):
+        e = r["evolve"]
+        style = dict(style)
+        ax.plot(e["t"], e["n_mean"], style.pop("fmt"), color="k", **style,
+                label=f"exact dressed model, Eq. (5), 0-{e['t'][-1]:g} s: N = {param(r, 'N'):.0f}, "
+                      f"K = {param(r, 'K'):.0f} (CVODE BDF, lab frame, {e['solver'].attrs['steps']} steps)")
+    ax.axhline(dressed_ss, color="k", ls=":", lw=1.5,
+               label=rf"dressed exact steady state $\langle n\rangle$ = {dressed_ss:.1f}")
+    ax.set_xlim(0, tmax)
+    ax.set_ylim(0, 1.1 * max(dressed_ss, float(np.max(ev_jc["n_mean"][sel]))))
+    ax.set_xlabel("time $t$ [s]")
+    ax.set_ylabel(r"mean phonon number $\langle n(t)\rangle$")
+    ax.set_title("the first seconds: JC model vs dressed model (no RWA)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9, frameon=False)
 
 # ---------------------------------------------------------------- Fig. 2(c)
 
@@ -347,11 +465,12 @@ def dressed_sweep(results):
     S = joined(lambda ci: ci["S"])
     order = np.argsort(S)
     out = {"data": files[0], "S": S[order]}
-    for q in ("n_mean", "g2", "sz_mean"):
+    for q in ("n_mean", "g2", "sz_mean", "gamma_eff"):
         out[q] = {col: joined(lambda ci: ci[q][col])[order] for col, _, _ in DRESSED_COLUMNS}
     for key in ("N", "K", "N_jc", "a2_abs", "rwa_coupling_ratio", "rwa_resonance_ratio", "S_th_rwa",
                 "S_th_beyond_rwa"):
         out[key] = joined(lambda ci: ci[key])[order]
+    out["S_th_beyond_rwa_per_point"] = out["S_th_beyond_rwa"]
     out["S_th_rwa"] = float(np.nanmedian(out["S_th_rwa"]))
     out["S_th_beyond_rwa"] = float(np.nanmedian(out["S_th_beyond_rwa"]))
     return out
@@ -641,12 +760,48 @@ def convergence(results):
     save(fig, results, "convergence.png")
 
 
+# ---------------------------------------------------------------- phase diagram (map)
+
+def phase_diagram(results):
+    steady, comp = need(results, "map_steady.h5"), need(results, "map_compare.h5")
+    gamma_2 = param(steady, "gamma_2")
+    m = steady["map"]
+    S, delta = m["axes"]["S"], m["axes"]["delta"] / gamma_2
+    cm = comp["map"]
+    S_c, delta_c = cm["axes"]["S"], cm["axes"]["delta"] / gamma_2
+    # S_th(delta) of Eq. (14): the value compare wrote at each delta (it does not depend on S)
+    S_th = cm["S_th"][0, :]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), sharey=True)
+    panels = [
+        (axes[0], delta, S, np.log10(np.maximum(m["n_mean"], 1e-3)), r"$\log_{10}\langle n\rangle$ (exact)", "viridis", None),
+        (axes[1], delta, S, m["g2"], r"$g^{(2)}(0)$ (exact)", "magma", (1, 2)),
+        (axes[2], delta_c, S_c, np.abs(cm["n_fp_rel_dev"]), r"$|\langle n\rangle_{exact} + 1/2 - \langle n\rangle_{FP}|"
+         r"/\langle n\rangle_{FP}$", "cividis", (0, 0.5)),
+    ]
+    for ax, x, y, z, title, cmap, lim in panels:
+        mesh = ax.pcolormesh(x, y, z, shading="nearest", cmap=cmap,
+                             vmin=lim[0] if lim else None, vmax=lim[1] if lim else None)
+        fig.colorbar(mesh, ax=ax)
+        ax.plot(delta_c, S_th, "w--", lw=1.5, label=r"$S_{th}(\delta)$, Eq. (14)")
+        ax.set_xlabel(r"$\delta/\gamma_2$")
+        ax.set_title(title)
+        ax.set_ylim(y.min(), y.max())
+        ax.grid(False)
+    axes[0].set_ylabel(r"$S_z^{(0)}$")
+    axes[0].legend(loc="upper right", fontsize=9)
+    fig.suptitle(f"Phase diagram of the JC maser, exact master equation ({m.attrs['points']} + "
+                 f"{cm.attrs['points']} points, phonomaser map), " + operating_point_label(steady).split(", $S$")[0],
+                 y=1.02)
+    save(fig, results, "phase_diagram.png")
+
+
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "results"
     if not os.path.isdir(results):
         sys.exit(f"make_figures.py: error: results directory '{results}' does not exist; "
                  "run 'bash tools/main_job.sh'")
-    for draw in (fig2a, fig2b, fig2c, fig2d, fig3, fig3_dressed, dressed_vs_jc, table2, convergence):
+    for draw in (fig2a, fig2b, fig2c, fig2d, fig3, fig3_dressed, dressed_vs_jc, table2, convergence,
+                 phase_diagram):
         draw(results)
 
 

@@ -20,7 +20,7 @@ while (( $# )); do
     esac
     shift
 done
-deps=()
+deps=(--python)  # the Python package's tests (tests/python) need cffi, pytest and QuTiP
 (( fuzz_seconds > 0 )) && deps+=(--fuzz)
 bash tools/install_deps.sh "${deps[@]}"
 [[ -d build ]] || meson setup build --buildtype=release

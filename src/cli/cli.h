@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "api/run.h"
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/io/results.h"
 #include "phonomaser/model/model.h"
@@ -15,6 +16,7 @@
 #include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/drivers/solve.h"
+#include "phonomaser/drivers/map.h"
 
 /* The stop flag: set by the SIGINT/SIGTERM handler (main.c), passed to
  * every long-running library call (defined in options.c). */
@@ -133,13 +135,9 @@ void pm_report_int(const char *name, long long value);
 void pm_report_string(const char *name, const char *value);
 void pm_report_observables(const pm_observables *obs);
 
-/* stderr warnings when a health limit is exceeded; returns the number of warnings. */
 /* The violated health limits (state.h) as warnings on stderr; their count. */
 int pm_report_health(const pm_health *health);
 
-/* /parameters/K (the sector cutoff used) and K_mode, for models that cut
- * coupled sectors; nothing for the others. */
-pm_status pm_report_h5_sector_cutoff(pm_h5file *file, const pm_run_config *cfg, long K_used);
 /* HDF5: root attributes (command line, version, config as INI text) and
  * /parameters (pm_results_write_parameters, io/results.h); N_used is the
  * cutoff a run with N = auto chose (0: none, or N fixed).  The other groups
@@ -162,18 +160,9 @@ int pm_cli_common_option_takes_value(const char *arg);
 pm_path pm_cli_path(const pm_run_config *cfg);
 
 /* The steady state of a run configuration exactly as `phonomaser steady`
- * computes it (steady_run.c): N = auto grows the cutoff with
- * pm_converge_auto, else one pm_steadystate at N.  Clear with
+ * computes it (api/run.h, with the stop flag pm_cli_stop).  Clear with
  * pm_cli_steady_clear in every case. */
-typedef struct pm_cli_steady {
-    int automatic;               /* N = auto */
-    pm_converge_options copts;   /* solver options from the configuration */
-    pm_converge_result ladder;   /* N = auto: the search; ladder.final is the state */
-    pm_steady_result single;     /* fixed N */
-    pm_steady_result *result;    /* the steady state: &ladder.final or &single */
-    double total_seconds;        /* wall time of the whole solve (with N = auto: the search) */
-    double seconds;              /* build + solve at the final N */
-} pm_cli_steady;
+typedef pm_run_steady pm_cli_steady;
 
 pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run);
 void pm_cli_steady_clear(pm_cli_steady *run);
@@ -197,11 +186,45 @@ int pm_cli_interrupted(const char *command, pm_h5file *file, const char *output,
 pm_status pm_cli_read_state(const char *path, const char *group, const char *spec, pm_wigner_mech **mech,
                             pm_params *params, int *have_params);
 
+/* The configuration as INI text (malloc'ed; NULL: out of memory), and back:
+ * `text` loaded into cfg as an INI file would be (lines longer than the INI
+ * reader takes applied as overrides), then pm_config_finish; errors name
+ * `what` ("checkpoint", "map journal") and `where` (its file). */
+char *pm_cli_config_text(const pm_run_config *cfg);
+pm_status pm_cli_config_from_text(const char *what, const char *text, const char *where, pm_run_config *cfg);
+
+/* MPI for `phonomaser map` (map_mpi.c; without MPI in the build, one
+ * process on threads).  pm_cli_mpi_init initialises MPI only when started by
+ * mpirun; returns 0 or an exit code. */
+typedef struct pm_cli_mpi {
+    int active;     /* MPI initialised */
+    int rank, size; /* 0 and 1 without MPI */
+} pm_cli_mpi;
+int pm_cli_mpi_init(pm_cli_mpi *mpi);
+void pm_cli_mpi_finalize(pm_cli_mpi *mpi);
+/* Rank 0 failed before the ranks met: end every rank (MPI_Abort). */
+void pm_cli_mpi_abort(pm_cli_mpi *mpi, int code);
+/* Rank 0's text (malloc'ed) to every rank (*text replaced on the others). */
+pm_status pm_cli_mpi_share_text(pm_cli_mpi *mpi, char **text);
+/* A finished point's result, on rank 0 (journal it). */
+typedef void (*pm_cli_mpi_record_fn)(void *user, size_t index, pm_status status, const double *values,
+                                     const char *message);
+/* pm_map_run over the ranks: on rank 0 its own threads and a coordinator that
+ * gives every rank the next point and passes the other ranks' results to
+ * `record`; on the others, `run` sends its result with
+ * pm_cli_mpi_send_result.  Without MPI (or one rank) plain pm_map_run. */
+pm_status pm_cli_mpi_map_run(pm_cli_mpi *mpi, const pm_params *base, size_t naxes, const pm_map_axis *axes,
+                             const pm_map_run_options *opts, pm_map_point_fn run, void *user, size_t nvalues,
+                             pm_cli_mpi_record_fn record, size_t *completed);
+void pm_cli_mpi_send_result(size_t index, pm_status status, size_t nvalues, const double *values,
+                            const char *message);
+
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);
 int pm_cmd_converge(int argc, char **argv);
 int pm_cmd_theory(int argc, char **argv);
 int pm_cmd_compare(int argc, char **argv);
 int pm_cmd_wigner(int argc, char **argv);
+int pm_cmd_map(int argc, char **argv);
 
 #endif

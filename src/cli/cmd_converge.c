@@ -50,11 +50,13 @@ int pm_cmd_converge(int argc, char **argv)
     pm_status s = PM_OK;
     pm_converge_options copts;
     pm_cli_converge_options(cfg, &copts);
-    pm_converge_result ladder;
-    if (cfg->ladder_count > 0)
-        s = pm_converge_ladder(&cfg->params, (size_t)cfg->ladder_count, cfg->ladder, &copts, &ladder);
-    else
-        s = pm_converge_auto(&cfg->params, &copts, &ladder);
+    pm_converge_result ladder = {0};
+    pm_model_desc model;
+    s = pm_model_desc_init(&cfg->params, &model);
+    if (s == PM_OK && cfg->ladder_count > 0)
+        s = pm_converge_ladder(&model, (size_t)cfg->ladder_count, cfg->ladder, &copts, &ladder);
+    else if (s == PM_OK)
+        s = pm_converge_auto(&model, &copts, &ladder);
     if (s == PM_EINTERRUPT) {
         rc = pm_cli_interrupted("converge", file, opts.output, argc, argv, cfg, &ladder, "/converge");
         pm_converge_result_clear(&ladder);
@@ -82,7 +84,7 @@ int pm_cmd_converge(int argc, char **argv)
                 last->rel_change_n, cfg->converge_tol);
     if (file) {
         s = pm_report_h5_header(file, "converge", argc, argv, cfg, ladder.chosen_N);
-        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, ladder.chosen_K);
+        if (s == PM_OK) s = pm_results_write_sector_cutoff(file, &cfg->params, ladder.chosen_K);
         if (s == PM_OK) s = pm_results_write_ladder(file, "/converge", &ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_results_write_observables(file, "/steady", &ladder.final.obs);
         if (s == PM_OK) s = pm_h5_close(file, 1);

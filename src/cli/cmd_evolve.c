@@ -45,75 +45,6 @@ static void help(void)
     pm_cli_print_common_help(stdout);
 }
 
-/* The series from output `skip` on (skip = 1 hides the t = 0 start added
- * before a `times` list that does not begin at 0). */
-static pm_status write_series(pm_h5file *file, const pm_timeseries *ts, size_t skip)
-{
-    size_t n = ts->ntimes > skip ? ts->ntimes - skip : 0;
-    pm_status s = pm_h5_dataset_double(file, "/evolve/t", ts->t + skip, n, 0, "s");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/n_mean", ts->n_mean + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/n2_mean", ts->n2_mean + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/g2", ts->g2 + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/sz_mean", ts->sz_mean + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/trace", ts->trace + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_complex(file, "/evolve/a_mean", ts->a_mean + skip, n, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/evolve/tail_population", ts->tail_population + skip, n, 0, "1");
-    return s;
-}
-
-/* The run configuration stored in a checkpoint (an INI text).  Lines too
- * long for the INI reader (a long `times` list) are applied as --set. */
-static pm_status config_from_text(const char *text, const char *where, pm_run_config *cfg)
-{
-    enum { LONG_LINE = 190 };
-    char tmpl[] = "/tmp/phonomaser-resume-XXXXXX";
-    int fd = mkstemp(tmpl);
-    FILE *ini = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!ini) {
-        if (fd >= 0) close(fd), unlink(tmpl);
-        return pm_error_set(PM_EIO, "checkpoint '%s': cannot write a temporary file: %s", PM_EXCERPT(where), strerror(errno));
-    }
-    size_t nlong = 0;
-    const char **long_lines = calloc(strlen(text) / LONG_LINE + 1, sizeof *long_lines);
-    for (const char *line = text; *line && long_lines;) {
-        size_t len = strcspn(line, "\n");
-        if (len > LONG_LINE) long_lines[nlong++] = line;
-        else fprintf(ini, "%.*s\n", (int)len, line);
-        line += len + (line[len] == '\n');
-    }
-    int write_failed = fclose(ini) != 0;
-    pm_status s = !long_lines ? pm_error_set(PM_ENOMEM, "out of memory")
-                  : write_failed ? pm_error_set(PM_EIO, "checkpoint '%s': cannot write a temporary file", PM_EXCERPT(where))
-                                 : pm_config_load_ini(cfg, tmpl);
-    unlink(tmpl);
-    for (size_t i = 0; i < nlong && s == PM_OK; i++) {
-        size_t len = strcspn(long_lines[i], "\n");
-        char *assignment = strndup(long_lines[i], len);
-        s = assignment ? pm_config_apply_override(cfg, assignment) : pm_error_set(PM_ENOMEM, "out of memory");
-        free(assignment);
-    }
-    free(long_lines);
-    if (s == PM_OK) s = pm_config_finish(cfg);
-    if (s != PM_OK) {
-        char message[1024];
-        snprintf(message, sizeof message, "%s", pm_error_message());
-        return pm_error_set(s == PM_EINVAL ? PM_EIO : s, "checkpoint '%s': stored configuration: %s", PM_EXCERPT(where), message);
-    }
-    return PM_OK;
-}
-
-/* The run's configuration as INI text (stored with every checkpoint). */
-static char *config_text(const pm_run_config *cfg)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *memory = open_memstream(&text, &size);
-    if (!memory) return NULL;
-    pm_config_write_ini(memory, cfg);
-    fclose(memory);
-    return text;
-}
-
 static int has_suffix(const char *text, const char *suffix)
 {
     size_t n = strlen(text), m = strlen(suffix);
@@ -145,7 +76,7 @@ int pm_cmd_evolve(int argc, char **argv)
         pm_status s = pm_checkpoint_read(flags.resume, &resume);
         if (s == PM_OK) {
             pm_config_init(cfg);
-            s = config_from_text(resume->config ? resume->config : "", flags.resume, cfg);
+            s = pm_cli_config_from_text("checkpoint", resume->config ? resume->config : "", flags.resume, cfg);
         }
         if (s != PM_OK) {
             pm_checkpoint_free(resume);
@@ -164,9 +95,16 @@ int pm_cmd_evolve(int argc, char **argv)
                                         "data goes to FILE.h5" CHECKPOINT_SUFFIX ")"));
     }
     pm_initial init;
-    pm_initial_default(&cfg->params, pm_config_initial_kind(cfg), &init);
-    init.fock_n = cfg->fock_n;
-    init.alpha = cfg->alpha_re + I * cfg->alpha_im;
+    pm_run_initial(cfg, &init);
+    /* an initial state the cutoff cannot hold is refused before any work
+     * (with N = auto, pm_mesolve refuses it at the chosen N) */
+    if (cfg->params.N != PM_N_AUTO && !resume) {
+        pm_status valid = pm_initial_validate(&init, cfg->params.N);
+        if (valid != PM_OK) {
+            free(derived_output), pm_cli_flags_free(&flags);
+            return pm_cli_fail(valid);
+        }
+    }
     /* output times: the `times` list (after a start at t = 0 if it lacks
      * one: skip hides it), or n_times evenly spaced in [0, t_final] */
     size_t skip = 0, ntimes = 0;
@@ -202,15 +140,12 @@ int pm_cmd_evolve(int argc, char **argv)
         }
     }
     pm_mesolve_options mopts;
-    pm_mesolve_options_default(&mopts);
-    mopts.path = pm_cli_path(cfg);
-    mopts.evolve.rtol = cfg->rtol;
-    mopts.evolve.atol = cfg->atol;
-    mopts.evolve.linear_solver = pm_config_linear_solver(cfg);
+    pm_run_mesolve_options(cfg, &pm_cli_stop, &mopts);
+    /* measured in evolve.c (SPGMR_EPS_LIN) */
+    if (mopts.evolve.linear_solver == PM_LINSOL_SPGMR)
+        fprintf(stderr, "phonomaser: warning: linear_solver = spgmr is less accurate than the rtol it is given "
+                "(<n> off by up to 7 rtol at N = 300, KLU 2 rtol): tighten rtol or use linear_solver = klu\n");
     mopts.evolve.progress = !opts.quiet && isatty(2) ? pm_cli_progress_bar : NULL;
-    mopts.evolve.stop_flag = &pm_cli_stop;
-    mopts.keep_final_state = cfg->store_rho;
-    mopts.sector_tolerance = cfg->sector_tol;
     mopts.resume = resume;
 
     double start = pm_wall_seconds();
@@ -218,21 +153,24 @@ int pm_cmd_evolve(int argc, char **argv)
      * from a thermal state grows towards it); the tail population along the
      * trajectory is checked below.  A checkpoint stores the N chosen. */
     int automatic = cfg->params.N == PM_N_AUTO;
+    pm_model_desc desc;
+    s = pm_model_desc_init(&cfg->params, &desc);
     /* K = auto likewise: the sector cutoff of the converged steady state */
-    int k_automatic = pm_converge_is_automatic(&cfg->params) && cfg->params.K == PM_K_AUTO;
-    if (pm_converge_is_automatic(&cfg->params)) {
+    int k_automatic = s == PM_OK && pm_converge_is_automatic(&desc) && cfg->params.K == PM_K_AUTO;
+    if (s == PM_OK && pm_converge_is_automatic(&desc)) {
         pm_converge_options copts;
         pm_cli_converge_options(cfg, &copts);
-        s = pm_converge_evolution_cutoffs(&cfg->params, &copts, &init, &cfg->params);
-        if (s != PM_OK) {
-            free(times), free(checkpoint_path), free(derived_output), pm_cli_flags_free(&flags);
-            pm_h5_abort(file);
-            return pm_cli_fail(s);
-        }
+        s = pm_converge_evolution_cutoffs(&desc, &copts, &init, &desc);
+        cfg->params = desc.params;
+    }
+    if (s != PM_OK) {
+        free(times), free(checkpoint_path), free(derived_output), pm_cli_flags_free(&flags);
+        pm_h5_abort(file);
+        return pm_cli_fail(s);
     }
     if (checkpoint_path) {
         /* with an output file, an interruption always leaves a checkpoint */
-        ini_text = config_text(cfg);
+        ini_text = pm_cli_config_text(cfg);
         mopts.checkpoint = write_checkpoint;
         mopts.checkpoint_user = checkpoint_path;
         mopts.checkpoint_interval = flags.checkpoint_seconds;
@@ -241,7 +179,9 @@ int pm_cmd_evolve(int argc, char **argv)
     pm_model *model = NULL;
     pm_mesolve_result result;
     memset(&result, 0, sizeof result);
-    s = pm_model_alloc(&cfg->params, &model);
+    /* the memory estimate before the model is built (issue 12.11) */
+    s = pm_mesolve_memory_check(&desc, &init, &mopts);
+    if (s == PM_OK) s = pm_model_desc_build(&desc, cfg->params.N, cfg->params.K, &model);
     if (s == PM_OK) s = pm_mesolve(model, &init, ntimes, times, &mopts, &result);
     double seconds = pm_wall_seconds() - start;
     int interrupted = s == PM_EINTERRUPT;
@@ -286,36 +226,25 @@ int pm_cmd_evolve(int argc, char **argv)
         if (tail_max > cfg->tail_tol) /* a warning: shown with -q too */
             fprintf(stderr, "phonomaser: warning: the top Fock levels reach population %.3g > tail_tol = %.3g "
                     "during the evolution: raise N\n", tail_max, cfg->tail_tol);
-        /* against the initial trace: a truncated coherent state starts below 1 */
+        /* against the initial trace (within 1e-6 of 1: pm_mesolve refuses others) */
         if (fabs(ts->trace[last] - ts->trace[0]) > 1e-6)
             fprintf(stderr, "phonomaser: warning: trace drifted from %.12g to %.12g at t = %g s; tighten "
                     "rtol/atol\n", ts->trace[0], ts->trace[last], ts->t[last]);
-        else if (fabs(ts->trace[0] - 1) > 1e-6)
-            fprintf(stderr, "phonomaser: warning: the initial state has trace %.12g: the cutoff N = %lld "
-                    "truncates it (raise N)\n", ts->trace[0], (long long)model->N);
     }
     if (file) {
         long K_used = cfg->params.K;
         if (automatic) cfg->params.N = PM_N_AUTO; /* the record says auto; /parameters/N the cutoff used */
         if (k_automatic) cfg->params.K = PM_K_AUTO;
         s = pm_report_h5_header(file, "evolve", argc, argv, cfg, model ? (long)model->N : 0);
-        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, K_used);
-        if (s == PM_OK) s = write_series(file, ts, skip);
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "path", pm_path_name(result.path));
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/evolve", "initial", cfg->initial);
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "seconds", seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "rtol", cfg->rtol, "1");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/evolve", "atol", cfg->atol, "1");
-        if (s == PM_OK && resume)
-            s = pm_h5_attr_double(file, "/evolve", "resumed_at", times[result.resumed_from ? result.resumed_from - 1 : 0], "s");
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "steps", result.info.steps);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "rhs_evals", result.info.rhs_evals);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "jac_evals", result.info.jac_evals);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "lin_iters", result.info.lin_iters);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/evolve/solver", "sectors", (long long)result.nblocks);
-        if (s == PM_OK && result.final_state && !interrupted) {
-            s = pm_results_write_state(file, "/evolve/rho_final", result.final_state);
-        }
+        if (s == PM_OK) s = pm_results_write_sector_cutoff(file, &cfg->params, K_used);
+        pm_results_evolve_run run = {.initial = cfg->initial, .rtol = cfg->rtol, .atol = cfg->atol,
+                                     .seconds = seconds, .resumed_at = NAN};
+        if (resume) run.resumed_at = times[result.resumed_from ? result.resumed_from - 1 : 0];
+        /* an interrupted run's final state is not the state at t_final */
+        pm_state *final_state = result.final_state;
+        if (interrupted) result.final_state = NULL;
+        if (s == PM_OK) s = pm_results_write_evolve(file, &result, skip, &run);
+        result.final_state = final_state;
         if (s == PM_OK) s = pm_h5_close(file, !interrupted);
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);

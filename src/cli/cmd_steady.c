@@ -30,7 +30,6 @@ int pm_cmd_steady(int argc, char **argv)
     pm_status s = PM_OK;
     pm_cli_steady run;
     s = pm_cli_steady_solve(cfg, &run);
-    const pm_steady_options *steady_opts = &run.copts.steady;
     int automatic = run.automatic;
     pm_converge_result *ladder = &run.ladder;
     pm_steady_result *result = run.result;
@@ -48,6 +47,7 @@ int pm_cmd_steady(int argc, char **argv)
         return rc;
     }
     if (result->path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result->path_note);
+    if (result->info.note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", result->info.note);
     long N = (long)result->state->N;
     int n_auto = cfg->params.N == PM_N_AUTO;
     if (automatic && !n_auto && !ladder->converged)
@@ -57,7 +57,8 @@ int pm_cmd_steady(int argc, char **argv)
         fprintf(stderr, "phonomaser: warning: N = auto stopped at N = %ld without meeting tail_tol = %g and "
                 "converge_tol = %g\n", N, cfg->tail_tol, cfg->converge_tol);
 
-    const char *method = steady_opts->method == PM_STEADY_ARPACK ? "arpack" : "direct";
+    /* the method that solved (direct when it took over from a failed ARPACK) */
+    const char *method = result->info.method == PM_STEADY_ARPACK ? "arpack" : "direct";
     pm_report_string("method", method);
     pm_report_string("path", pm_path_name(result->path));
     pm_report_int("N", N);
@@ -75,6 +76,7 @@ int pm_cmd_steady(int argc, char **argv)
     pm_report_double("residual", result->info.residual);
     if (!isnan(result->number_balance)) pm_report_double("number_balance", result->number_balance);
     pm_report_int("lu_nnz", result->info.lu_nnz);
+    if (result->info.method == PM_STEADY_DIRECT) pm_report_int("real_fold", result->info.real_fold);
     pm_report_int("matrix_size", result->block->size);
     pm_report_double("build_seconds", result->build_seconds);
     pm_report_double("solve_seconds", result->info.seconds);
@@ -83,21 +85,8 @@ int pm_cmd_steady(int argc, char **argv)
 
     if (file) {
         s = pm_report_h5_header(file, "steady", argc, argv, cfg, N);
-        if (s == PM_OK) s = pm_report_h5_sector_cutoff(file, cfg, K_used);
-        if (s == PM_OK) s = pm_results_write_observables(file, "/steady", &result->obs);
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "method", method);
-        if (s == PM_OK) s = pm_h5_attr_string(file, "/steady", "path", pm_path_name(result->path));
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "residual", result->info.residual, "1/s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady", "seconds", seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "solve_seconds", result->info.seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/steady/solver", "build_seconds", result->build_seconds, "s");
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "lu_nnz", result->info.lu_nnz);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_nnz", result->info.matrix_nnz);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "matrix_size", result->block->size);
-        if (s == PM_OK) s = pm_h5_attr_int(file, "/steady/solver", "iterations", result->info.iterations);
-        if (s == PM_OK && steady_opts->method == PM_STEADY_ARPACK)
-            s = pm_h5_attr_double(file, "/steady/solver", "eigenvalue_re", result->info.eigenvalue_re, "1/s");
-        if (s == PM_OK && cfg->store_rho) s = pm_results_write_state(file, "/steady/rho", result->state);
+        if (s == PM_OK) s = pm_results_write_sector_cutoff(file, &cfg->params, K_used);
+        if (s == PM_OK) s = pm_results_write_steady(file, result, result->info.method, seconds, cfg->store_rho);
         if (s == PM_OK && automatic)
             s = pm_results_write_ladder(file, "/steady/converge", ladder, cfg->tail_tol, cfg->converge_tol);
         if (s == PM_OK) s = pm_h5_close(file, 1);

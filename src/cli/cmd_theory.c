@@ -34,7 +34,6 @@ static void help(void)
 
 typedef struct column {
     pm_params p;
-    pm_params beyond; /* p with the theta of the beyond-RWA rows (pi/2 for model = jc) */
     pm_reduced_table2 table2;
     pm_reduced_fp fp;
     pm_status fp_status;
@@ -108,7 +107,7 @@ static const struct {
 
 static double row_value(const column *c, int row)
 {
-    const pm_params *p = &c->p, *b = &c->beyond;
+    const pm_params *p = &c->p, *b = &c->p; /* theta: pi/2 unless the model takes the key */
     double omega_sum = pm_reduced_beyond_rwa_omega_sum(p);
     int fp_ok = c->fp_status == PM_OK;
     switch (row) {
@@ -164,12 +163,44 @@ static double row_value(const column *c, int row)
     return NAN;
 }
 
-static void print_row(const column *cols, int ncols, int row)
+/* Why a row has no value (NaN) in a column: one line for the footnotes. */
+static void nan_reason(const column *c, int row, char *out, size_t size)
+{
+    const pm_params *p = &c->p;
+    if (c->fp_status != PM_OK && (row == ROW_N_FP || row == ROW_G2_FP || row == ROW_R_PEAK || row == ROW_LINEWIDTH))
+        snprintf(out, size, "the Fokker-Planck distribution (Eq. 20) could not be integrated here");
+    else if (row == ROW_LINEWIDTH)
+        snprintf(out, size, "below threshold (S = %.4g <= S_th = %.4g): D_W <1/r^2> holds above threshold only, "
+                 "where radial and phase motion separate", p->S, pm_reduced_S_th(p));
+    else
+        snprintf(out, size, "the formula is not defined at these parameters (a rate, threshold or n_sat is 0 or "
+                 "infinite)");
+}
+
+/* Footnotes for the n/a cells, printed after the tables. */
+typedef struct footnotes {
+    int count;
+    char lines[16][256];
+} footnotes;
+
+static void print_row(const column *cols, int ncols, int row, footnotes *notes)
 {
     char label[64];
     snprintf(label, sizeof label, "%s [%s]", rows[row].label, rows[row].unit);
     printf("%-48s", label);
-    for (int c = 0; c < ncols; c++) printf(" %13.4g", row_value(&cols[c], row));
+    for (int c = 0; c < ncols; c++) {
+        double value = row_value(&cols[c], row);
+        if (!isnan(value)) {
+            printf(" %13.4g", value);
+            continue;
+        }
+        printf(" %13s", "n/a");
+        char reason[200];
+        nan_reason(&cols[c], row, reason, sizeof reason);
+        if (notes->count < (int)(sizeof notes->lines / sizeof notes->lines[0]))
+            snprintf(notes->lines[notes->count++], sizeof notes->lines[0], "n/a: %s at eta = %.4g: %s",
+                     rows[row].label, cols[c].table2.eta, reason);
+    }
     printf("\n");
 }
 
@@ -204,8 +235,6 @@ int pm_cmd_theory(int argc, char **argv)
         }
         if (s == PM_OK) s = pm_reduced_cold_damping(&cols[c].p, cfg->gamma_cool, cfg->n_cool, &cols[c].cooling);
         if (s != PM_OK) return pm_cli_fail(s);
-        cols[c].beyond = cols[c].p;
-        if (cols[c].p.model != PM_MODEL_DRESSED) cols[c].beyond.theta = PM_PI / 2; /* the reference */
         pm_reduced_table2_row(&cols[c].p, &cols[c].table2);
         cols[c].fp_status = pm_reduced_fp_solve(&cols[c].p, &cols[c].fp);
         pm_reduced_validity_ratios(&cols[c].p, 0.0, &cols[c].validity);
@@ -222,26 +251,30 @@ int pm_cmd_theory(int argc, char **argv)
            p->omega_m, p->gamma_m, p->omega_m / p->gamma_m, p->gamma_1, p->gamma_2);
     printf("S = %.6g, delta = %.6g rad/s, n_th = %.6g, gamma_cool = %.6g 1/s, n_cool = %.6g\n\n", p->S, p->delta,
            p->n_th, cfg->gamma_cool, cfg->n_cool);
+    footnotes notes = {0};
     printf("%-48s", "Table II");
     for (int c = 0; c < ncols; c++) printf("   eta = %-5.3g", cols[c].table2.eta);
     printf("\n");
-    for (int row = ROW_G; row <= ROW_N_SAT; row++) print_row(cols, ncols, row);
+    for (int row = ROW_G; row <= ROW_N_SAT; row++) print_row(cols, ncols, row, &notes);
     printf("\nAdiabatic elimination (at S, delta)\n");
-    for (int row = ROW_BIG_G; row <= ROW_N_SS; row++) print_row(cols, ncols, row);
+    for (int row = ROW_BIG_G; row <= ROW_N_SS; row++) print_row(cols, ncols, row, &notes);
     printf("\nMaxwell-Bloch and Fokker-Planck\n");
-    for (int row = ROW_N_LAS; row <= ROW_INTENSITY; row++) print_row(cols, ncols, row);
+    for (int row = ROW_N_LAS; row <= ROW_INTENSITY; row++) print_row(cols, ncols, row, &notes);
     printf("\nAppendix C: design window\n");
-    for (int row = ROW_T_EFF; row <= ROW_PRODUCT; row++) print_row(cols, ncols, row);
+    for (int row = ROW_T_EFF; row <= ROW_PRODUCT; row++) print_row(cols, ncols, row, &notes);
     printf("\nValidity of the reduction (B8): must be << 1\n");
-    for (int row = ROW_V_G2; row <= ROW_V_M2; row++) print_row(cols, ncols, row);
-    int dressed = p->model == PM_MODEL_DRESSED;
+    for (int row = ROW_V_G2; row <= ROW_V_M2; row++) print_row(cols, ncols, row, &notes);
+    /* a model beyond the RWA (one with an RWA reference) has these rows as its own */
+    int dressed = pm_model_type_get(p->model)->rwa_model >= 0;
     if (dressed)
         printf("\nBeyond the rotating-wave approximation (dressed model, Eq. 5; theta = %.6g rad)\n", p->theta);
     else
         printf("\nBeyond the rotating-wave approximation (Eq. 5 at theta = pi/2, a reference for model = jc)\n");
-    for (int row = ROW_B_G_CR; row <= ROW_B_BS_LAS; row++) print_row(cols, ncols, row);
+    for (int row = ROW_B_G_CR; row <= ROW_B_BS_LAS; row++) print_row(cols, ncols, row, &notes);
     printf("Validity beyond the RWA: the RWA needs the first << 1, the Bloch-Siegert estimate both\n");
-    for (int row = ROW_B_V_GAMMA_2; row <= ROW_B_V_G_LAS; row++) print_row(cols, ncols, row);
+    for (int row = ROW_B_V_GAMMA_2; row <= ROW_B_V_G_LAS; row++) print_row(cols, ncols, row, &notes);
+    if (notes.count) printf("\n");
+    for (int k = 0; k < notes.count; k++) printf("%s\n", notes.lines[k]);
     for (int c = 0; c < ncols; c++)
         if (cols[c].fp_status != PM_OK && !opts.quiet)
             fprintf(stderr, "phonomaser theory: note: eta = %g: Fokker-Planck rows not available: %s\n",
@@ -250,7 +283,7 @@ int pm_cmd_theory(int argc, char **argv)
     if (opts.output) {
         pm_h5file *file = NULL;
         pm_status s = pm_h5_create(opts.output, &file);
-        if (s == PM_OK) s = pm_report_h5_header(file, "theory", argc, argv, cfg, 0);
+        if (s == PM_OK) s = pm_report_h5_header(file, "theory", argc, argv, cfg, -1);
         double values[THEORY_MAX_COLUMNS];
         for (int row = 0; row < ROW_COUNT && s == PM_OK; row++) {
             if (!rows[row].key) continue; /* repeated RWA value */
@@ -263,7 +296,7 @@ int pm_cmd_theory(int argc, char **argv)
         if (s == PM_OK) s = pm_h5_dataset_double(file, "/theory/eta", values, (size_t)ncols, 0, "1");
         if (s == PM_OK) s = pm_h5_attr_string(file, "/theory", "description",
                                               "reduced theory of the paper, one dataset per formula, one entry per eta");
-        if (s == PM_OK) s = pm_h5_attr_double(file, "/theory", "beyond_rwa_theta", cols[0].beyond.theta, "rad");
+        if (s == PM_OK) s = pm_h5_attr_double(file, "/theory", "beyond_rwa_theta", cols[0].p.theta, "rad");
         if (s == PM_OK) s = pm_h5_attr_string(file, "/theory", "beyond_rwa",
                                               dressed ? "*_beyond_rwa, G_cr, Gamma_z, bloch_siegert_*: leading order "
                                                         "beyond the RWA, dressed model of Eq. 5 at beyond_rwa_theta"

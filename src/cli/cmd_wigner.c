@@ -42,138 +42,6 @@ static void help(void)
     pm_cli_print_common_help(stdout);
 }
 
-/* ------------------------------------------------------------ the grid */
-
-/* Radius holding all but `tail` of P(n): sqrt(2 n + 1) of the smallest such
- * n, plus three vacuum widths. */
-static double radius_holding(const double *p_n, int64_t N, double tail)
-{
-    double above = 0.0;
-    int64_t n = N - 1;
-    while (n > 0 && above + fabs(p_n[n]) <= tail) above += fabs(p_n[n--]);
-    return sqrt(2.0 * (double)n + 1.0) + 3.0;
-}
-
-typedef struct wigner_result {
-    size_t points;
-    double range, step;
-    double *z;                 /* points; also the p axis */
-    double *W;                 /* points x points, W[iz * points + ip] */
-    pm_wigner_path path;
-    pm_wigner_ring ring;
-    double W_min, W_max, integral;
-    double grid_seconds;       /* pm_wigner_grid_mech alone */
-    size_t nradial;
-    double *radial_r, *radial_W, *radial_P;
-    double seconds;
-} wigner_result;
-
-static void wigner_result_free(wigner_result *wr)
-{
-    free(wr->z), free(wr->W), free(wr->radial_r), free(wr->radial_W), free(wr->radial_P);
-}
-
-static pm_status compute(const pm_wigner_mech *mech, const pm_run_config *cfg, wigner_result *wr)
-{
-    memset(wr, 0, sizeof *wr);
-    double start = pm_wall_seconds();
-    const int64_t N = mech->N;
-    double *p_n = malloc((size_t)N * sizeof *p_n);
-    if (!p_n) return pm_error_set(PM_ENOMEM, "wigner: out of memory (N = %lld)", (long long)N);
-    for (int64_t n = 0; n < N; n++) p_n[n] = creal(mech->diag[0][n]);
-    pm_status s = pm_wigner_ring_find(p_n, N, &wr->ring);
-
-    /* a symmetric grid (z[n-1-i] = -z[i] exactly): points share radii */
-    wr->points = (size_t)cfg->wigner_points;
-    wr->range = cfg->wigner_range;
-    if (s == PM_OK && wr->range <= 0) {
-        wr->range = 1.3 * wr->ring.r_peak_pr;
-        double holding = radius_holding(p_n, N, 1e-6);
-        if (holding > wr->range) wr->range = holding;
-    }
-    size_t np = wr->points;
-    wr->step = 2.0 * wr->range / (double)(np - 1);
-    wr->z = malloc(np * sizeof *wr->z);
-    wr->W = malloc(np * np * sizeof *wr->W);
-    wr->nradial = 2 * np;
-    wr->radial_r = malloc(wr->nradial * sizeof *wr->radial_r);
-    wr->radial_W = malloc(wr->nradial * sizeof *wr->radial_W);
-    wr->radial_P = malloc(wr->nradial * sizeof *wr->radial_P);
-    if (s == PM_OK && (!wr->z || !wr->W || !wr->radial_r || !wr->radial_W || !wr->radial_P))
-        s = pm_error_set(PM_ENOMEM, "wigner: out of memory for a %zu x %zu grid", np, np);
-    if (s == PM_OK) {
-        for (size_t i = 0; i < np; i++) wr->z[i] = ((double)i - 0.5 * (double)(np - 1)) * wr->step;
-        wr->path = pm_wigner_choose_path(mech);
-        double grid_start = pm_wall_seconds();
-        s = pm_wigner_grid_mech_interruptible(mech, wr->path, np, wr->z, np, wr->z, wr->W, &pm_cli_stop);
-        wr->grid_seconds = pm_wall_seconds() - grid_start;
-    }
-    if (s == PM_OK) {
-        wr->W_min = wr->W_max = wr->W[0];
-        double sum = 0.0;
-        for (size_t q = 0; q < np * np; q++) {
-            sum += wr->W[q];
-            if (wr->W[q] < wr->W_min) wr->W_min = wr->W[q];
-            if (wr->W[q] > wr->W_max) wr->W_max = wr->W[q];
-        }
-        wr->integral = sum * wr->step * wr->step;
-        /* the phase-averaged W(r) (the W of the diagonal of rho_m), out to
-         * the grid's corner */
-        double r_end = sqrt(2.0) * wr->range;
-        for (size_t i = 0; i < wr->nradial; i++) wr->radial_r[i] = r_end * (double)i / (double)(wr->nradial - 1);
-        s = pm_wigner_radial(p_n, N, wr->nradial, wr->radial_r, wr->radial_W);
-        for (size_t i = 0; s == PM_OK && i < wr->nradial; i++)
-            wr->radial_P[i] = 2.0 * PM_PI * wr->radial_r[i] * wr->radial_W[i];
-    }
-    free(p_n);
-    wr->seconds = pm_wall_seconds() - start;
-    return s;
-}
-
-static pm_status write_wigner(pm_h5file *file, const wigner_result *wr, const pm_wigner_mech *mech, double n_las,
-                              const char *source)
-{
-    const char *g = "/wigner";
-    size_t np = wr->points;
-    pm_status s = pm_h5_dataset_double(file, "/wigner/z", wr->z, np, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/p", wr->z, np, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/W", wr->W, np, np, "1");
-    if (s == PM_OK) s = pm_h5_attr_string(file, "/wigner/W", "layout", "W[iz][ip]: rows z, columns p");
-    if (s == PM_OK)
-        s = pm_h5_attr_string(file, g, "convention",
-                              "z = (a + a^dag)/sqrt(2), p = (a - a^dag)/(i sqrt(2)); integral W dz dp = Tr rho_m "
-                              "(QuTiP wigner with g = sqrt(2), transposed); <n> = <z^2 + p^2>/2 - 1/2");
-    if (s == PM_OK) s = pm_h5_attr_string(file, g, "path", pm_wigner_path_name(wr->path));
-    if (s == PM_OK) s = pm_h5_attr_string(file, g, "source", source);
-    if (s == PM_OK) s = pm_h5_attr_int(file, g, "N", mech->N);
-    if (s == PM_OK) s = pm_h5_attr_int(file, g, "max_coherence_order", mech->kmax);
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "range", wr->range, "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "step", wr->step, "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_exact", wr->ring.r_peak_w, "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "ring_radius_pr", wr->ring.r_peak_pr, "1");
-    /* no model parameters (a --state file without /parameters): no
-     * Maxwell-Bloch radius, rather than a NaN */
-    if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "ring_radius_mb", pm_reduced_ring_radius_of(n_las), "1");
-    if (s == PM_OK && isfinite(n_las)) s = pm_h5_attr_double(file, g, "n_las", n_las, "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_min", wr->W_min, "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "W_max", wr->W_max, "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "integral", wr->integral, "1");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "seconds", wr->seconds, "s");
-    if (s == PM_OK) s = pm_h5_attr_double(file, g, "grid_seconds", wr->grid_seconds, "s");
-    if (s == PM_OK)
-        s = pm_h5_attr_string(file, "/wigner", "ring_radius_notes",
-                              "exact: argmax of the phase-averaged W(r); pr: argmax of 2 pi r W(r) (Eq. 20); "
-                              "mb: sqrt(2 n_las), Maxwell-Bloch (Eq. 15), 0 below threshold");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/r", wr->radial_r, wr->nradial, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/W", wr->radial_W, wr->nradial, 0, "1");
-    if (s == PM_OK) s = pm_h5_dataset_double(file, "/wigner/radial/P_r", wr->radial_P, wr->nradial, 0, "1");
-    if (s == PM_OK)
-        s = pm_h5_attr_string(file, "/wigner/radial", "description",
-                              "phase-averaged W(r) (exact W for a phase-invariant state) and the radial "
-                              "density P_r = 2 pi r W(r), integral P_r dr = 1");
-    return s;
-}
-
 /* ------------------------------------------------------------ command */
 
 static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_options *opts);
@@ -222,12 +90,14 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
         s = pm_cli_steady_solve(cfg, &run);
         if (s == PM_OK && run.result->path_note[0] && !opts->quiet)
             fprintf(stderr, "phonomaser: note: %s\n", run.result->path_note);
+        if (s == PM_OK && run.result->info.note[0] && !opts->quiet)
+            fprintf(stderr, "phonomaser: note: %s\n", run.result->info.note);
         if (s == PM_OK) pm_cli_steady_health(cfg, &run); /* warnings: shown with -q too */
         if (s == PM_OK) s = pm_wigner_mech_from_state(run.result->state, &mech);
     }
-    wigner_result wr;
+    pm_wigner_image wr;
     memset(&wr, 0, sizeof wr);
-    if (s == PM_OK) s = compute(mech, cfg, &wr);
+    if (s == PM_OK) s = pm_wigner_image_compute(mech, (size_t)cfg->wigner_points, cfg->wigner_range, &pm_cli_stop, &wr);
     if (s == PM_EINTERRUPT && file && !state_file && run.result && run.result->state) {
         /* the steady state is a result: keep it, marked incomplete */
         char message[512];
@@ -239,7 +109,7 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
         if (s != PM_OK) rc = pm_cli_fail(s);
         else fprintf(stderr, "phonomaser wigner: interrupted (%s); %s holds the steady state without W "
                      "(complete = 0)\n", message, opts->output);
-        wigner_result_free(&wr);
+        pm_wigner_image_clear(&wr);
         pm_wigner_mech_free(mech);
         pm_cli_steady_clear(&run);
         return s == PM_OK ? 3 : rc;
@@ -247,7 +117,7 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
     if (s == PM_EINTERRUPT) {
         rc = pm_cli_interrupted("wigner", file, opts->output, argc, argv, cfg, run.automatic ? &run.ladder : NULL,
                                 "/steady/converge");
-        wigner_result_free(&wr);
+        pm_wigner_image_clear(&wr);
         pm_wigner_mech_free(mech);
         pm_cli_steady_clear(&run);
         return rc;
@@ -255,7 +125,7 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
     if (s != PM_OK) {
         rc = pm_cli_fail(s);
         pm_h5_abort(file);
-        wigner_result_free(&wr);
+        pm_wigner_image_clear(&wr);
         pm_wigner_mech_free(mech);
         pm_cli_steady_clear(&run);
         return rc;
@@ -296,7 +166,7 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
     pm_report_double("integral", wr.integral);
     pm_report_double("grid_seconds", wr.grid_seconds);
     pm_report_double("seconds", wr.seconds);
-    if (fabs(wr.integral - trace) > 1e-6)
+    if (fabs(wr.integral - trace) > 1e-6) /* a warning: shown with -q too */
         fprintf(stderr, "phonomaser: warning: the grid integral %.9g differs from Tr rho_m = %.9g: the grid "
                 "(wigner_range = %g, %ld points) does not resolve or cover W\n", wr.integral, trace, wr.range,
                 cfg->wigner_points);
@@ -304,8 +174,8 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
     if (file) {
         s = pm_report_h5_header(file, "wigner", argc, argv, cfg, (long)mech->N);
         if (s == PM_OK && !state_file && run.result->block->sector == PM_SECTOR_COUPLED)
-            s = pm_report_h5_sector_cutoff(file, cfg, (long)run.result->block->max_sector);
-        if (s == PM_OK) s = write_wigner(file, &wr, mech, n_las, state_file ? state_file : "steady state");
+            s = pm_results_write_sector_cutoff(file, &cfg->params, (long)run.result->block->max_sector);
+        if (s == PM_OK) s = pm_results_write_wigner(file, &wr, mech, n_las, state_file ? state_file : "steady state");
         if (s == PM_OK)
             s = pm_h5_attr_string(file, "/wigner", "parameters_source",
                                   !state_file ? "/parameters: the model solved here"
@@ -318,7 +188,7 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);
     }
-    wigner_result_free(&wr);
+    pm_wigner_image_clear(&wr);
     pm_wigner_mech_free(mech);
     pm_cli_steady_clear(&run);
     return rc;

@@ -35,6 +35,7 @@ typedef struct run_key {
 
 static const char *const method_choices[] = {"direct", "arpack", NULL};
 static const char *const lu_choices[] = {"auto", "klu", "umfpack", "band", NULL};
+static const char *const fold_choices[] = {"auto", "on", "off", NULL};
 static const char *const initial_choices[] = {"thermal", "fock", "coherent", "vacuum", NULL};
 static const char *const solver_choices[] = {"auto", "klu", "spgmr", "lu", NULL};
 static const char *const path_choices[] = {"auto", "full", "sector", NULL};
@@ -55,6 +56,10 @@ static const run_key run_keys[] = {
     {"lu", "steady", CMD_STEADY_SOLVERS, "1", RUN_WORD, OFF(lu), 0, 0, 0, 0, 0, lu_choices, "auto", NULL,
      "sparse LU of the steady-state solvers: auto (LAPACK band LU for sector blocks, KLU otherwise), "
      "klu, umfpack, or band (narrow-banded blocks only)"},
+    {"real_fold", "steady", CMD_STEADY_SOLVERS, "1", RUN_WORD, OFF(real_fold), 0, 0, 0, 0, 0, fold_choices, "auto", NULL,
+     "direct steady state as a real system of the same size, folded by Hermiticity (rho_ji = conj rho_ij): "
+     "on (any block, with lu = auto, klu or umfpack), off (the complex LU), or auto (on for the coupled "
+     "sectors of model = dressed: 1.5-2.2x faster solves, 16-36 % less memory there)"},
     {"arpack_tol", "steady", CMD_STEADY_SOLVERS, "1", RUN_REAL, OFF(arpack_tol), 0, 0.0, INFINITY, 0, 0, NULL, "0",
      "a finite number >= 0", "ARPACK relative accuracy; 0 = machine precision"},
     {"t_final", "evolve", PM_CMD_EVOLVE, "s", RUN_REAL, OFF(t_final), 0, 0.0, INFINITY, 1, 0, NULL, "20",
@@ -214,7 +219,7 @@ pm_status pm_config_check_key_use(const char *command, const char *key)
     else if (bit == PM_CMD_COMPARE && strcmp(key, "drive") == 0)
         why = "; compare solves the paper's model, without a drive";
     char list[96];
-    return pm_error_set(PM_EINVAL, "--set %s: 'phonomaser %s' does not use this key (it is used by %s%s); remove it",
+    return pm_error_set(PM_EINVAL, "--set %s: 'phonomaser %s' does not take this key (it is used by %s%s); remove it",
                         PM_EXCERPT(key), command, command_list(used, list, sizeof list), why);
 }
 
@@ -1004,6 +1009,13 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg)
         }
         }
     }
+}
+
+pm_real_fold pm_config_real_fold(const pm_run_config *cfg)
+{
+    if (strcmp(cfg->real_fold, "on") == 0) return PM_FOLD_ON;
+    if (strcmp(cfg->real_fold, "off") == 0) return PM_FOLD_OFF;
+    return PM_FOLD_AUTO;
 }
 
 pm_lu_backend pm_config_lu_backend(const pm_run_config *cfg)

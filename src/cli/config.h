@@ -33,6 +33,7 @@ typedef struct pm_run_config {
     /* steady */
     char method[PM_CONFIG_WORD];        /* "direct" (default) | "arpack" */
     char lu[PM_CONFIG_WORD];            /* "auto" (default) | "klu" | "umfpack" | "band" */
+    char real_fold[PM_CONFIG_WORD];     /* "auto" (default) | "on" | "off" */
     double arpack_tol;                  /* ARPACK accuracy, 0 = machine precision, >= 0 */
     /* evolve */
     double t_final;                     /* [s], > 0, default 20 */
@@ -140,6 +141,7 @@ void pm_config_write_ini(FILE *out, const pm_run_config *cfg);
 /* The string settings as library enums (path: see pm_cli_path in cli.h). */
 pm_steady_method pm_config_steady_method(const pm_run_config *cfg);
 pm_lu_backend pm_config_lu_backend(const pm_run_config *cfg);
+pm_real_fold pm_config_real_fold(const pm_run_config *cfg);
 pm_linear_solver pm_config_linear_solver(const pm_run_config *cfg);
 pm_initial_kind pm_config_initial_kind(const pm_run_config *cfg);
 

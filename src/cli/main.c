@@ -20,6 +20,7 @@ static const command commands[] = {
     {"wigner", pm_cmd_wigner, "Wigner function W(z, p) of the mechanical steady state (or of a stored state)"},
     {"theory", pm_cmd_theory, "the paper's reduced theory: Table II and every formula, for any parameters"},
     {"compare", pm_cmd_compare, "exact master equation vs the reduced theory, one point or a sweep"},
+    {"map", pm_cmd_map, "a map over one or two input keys (steady state or comparison), threads or MPI"},
 };
 
 static void usage(FILE *out)

@@ -21,7 +21,7 @@ void pm_cli_print_common_help(FILE *out)
                  "             3 interrupted (the output file holds the partial results, complete = 0)\n\n"
                  "keys (INI file or --set): a configuration file may hold the keys of every command\n"
                  "(as the config_ini record of a run does) and a command ignores those it does not\n"
-                 "use; given with --set, a key the command does not use is an error.\n");
+                 "need; given with --set, such a key is an error.\n");
     pm_config_print_keys(out);
 }
 
@@ -49,6 +49,7 @@ int pm_cli_fail(pm_status status)
     print_error("phonomaser", pm_error_message());
     switch (status) {
     case PM_EINVAL:
+    case PM_ETOOLARGE: /* the memory estimate: an input this machine cannot take */
     case PM_ESYMMETRY: return 2;
     case PM_EINTERRUPT: return 3;
     default: return 1;
@@ -67,6 +68,7 @@ int pm_cli_command_fail(const char *command, pm_status status)
     print_command_error(command);
     switch (status) {
     case PM_EINVAL:
+    case PM_ETOOLARGE: /* as pm_cli_fail */
     case PM_ESYMMETRY: return 2;
     case PM_EINTERRUPT: return 3;
     default: return 1;
@@ -282,12 +284,5 @@ pm_path pm_cli_path(const pm_run_config *cfg)
 
 void pm_cli_converge_options(const pm_run_config *cfg, pm_converge_options *opts)
 {
-    pm_converge_options_default(opts);
-    opts->tail_tol = cfg->tail_tol;
-    opts->rel_tol = cfg->converge_tol;
-    opts->path = pm_cli_path(cfg);
-    opts->steady.method = pm_config_steady_method(cfg);
-    opts->steady.arpack_tol = cfg->arpack_tol;
-    opts->steady.lu = pm_config_lu_backend(cfg);
-    opts->steady.stop = &pm_cli_stop; /* between cutoffs and around each factorisation */
+    pm_run_converge_options(cfg, &pm_cli_stop, opts);
 }

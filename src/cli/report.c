@@ -30,16 +30,6 @@ void pm_report_observables(const pm_observables *obs)
     if (!isnan(obs->coherence_tail)) pm_report_double("coherence_tail", obs->coherence_tail);
 }
 
-pm_status pm_report_h5_sector_cutoff(pm_h5file *file, const pm_run_config *cfg, long K_used)
-{
-    const pm_model_type *type = pm_model_type_get(cfg->params.model);
-    if (!type->truncates_sectors) return PM_OK;
-    pm_status s = pm_h5_attr_int(file, "/parameters", "K", K_used);
-    if (s == PM_OK)
-        s = pm_h5_attr_string(file, "/parameters", "K_mode", cfg->params.K == PM_K_AUTO ? "auto" : "fixed");
-    return s;
-}
-
 int pm_report_health(const pm_health *health)
 {
     for (int k = 0; k < health->count; k++) fprintf(stderr, "phonomaser: warning: %s\n", health->messages[k]);

@@ -46,7 +46,7 @@ static pm_status check_size(const pm_results_triplets *rho, const char *spec)
     double need = 2.0 * (double)N + 2.0 * sizeof(void *) * ((double)kmax + 1) +
                   sizeof(double complex) * (double)N * (1.0 + 2.0 * (double)distinct);
     if (need > pm_memory_available())
-        return pm_error_set(PM_ENOMEM, "--state %s: the state (N = %lld, %zu coherence order%s) needs about %.3g "
+        return pm_error_set(PM_ETOOLARGE, "--state %s: the state (N = %lld, %zu coherence order%s) needs about %.3g "
                             "GB, more than the %.3g GB available", spec, (long long)N, distinct,
                             distinct == 1 ? "" : "s", need / 1e9, pm_memory_available() / 1e9);
     return PM_OK;

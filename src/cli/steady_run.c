@@ -9,36 +9,12 @@
 
 pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
 {
-    memset(run, 0, sizeof *run);
-    pm_cli_converge_options(cfg, &run->copts);
-    /* N = auto (or K = auto): grow the cutoffs until converged (converge.h);
-     * the result is the steady state at the chosen N (and K) */
-    run->automatic = pm_converge_is_automatic(&cfg->params);
-    run->result = run->automatic ? &run->ladder.final : &run->single;
-    pm_status s;
-    double start = pm_wall_seconds();
-    if (run->automatic) {
-        s = pm_converge_run(&cfg->params, &run->copts, &run->ladder);
-    } else {
-        pm_model *model = NULL;
-        s = pm_model_alloc(&cfg->params, &model);
-        if (s == PM_OK && PM_STOP_REQUESTED(run->copts.steady.stop))
-            s = pm_error_set(PM_EINTERRUPT, "steady state: stopped by caller after building the model");
-        if (s == PM_OK) s = pm_steadystate(model, run->copts.path, &run->copts.steady, &run->single);
-        pm_model_free(model);
-    }
-    run->total_seconds = pm_wall_seconds() - start;
-    /* the build and solve at the final N; with N = auto the search is extra */
-    run->seconds = run->automatic && run->ladder.nsteps > 0 ? run->ladder.steps[run->ladder.nsteps - 1].seconds
-                                                            : run->total_seconds;
-    return s;
+    return pm_run_steady_solve(cfg, &pm_cli_stop, run);
 }
 
 void pm_cli_steady_clear(pm_cli_steady *run)
 {
-    pm_steady_result_clear(&run->single);
-    pm_converge_result_clear(&run->ladder);
-    run->result = NULL;
+    pm_run_steady_clear(run);
 }
 
 int pm_cli_steady_health(const pm_run_config *cfg, const pm_cli_steady *run)

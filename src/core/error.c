@@ -30,6 +30,7 @@ const char *pm_status_name(pm_status status)
     case PM_EINTERRUPT: return "interrupted";
     case PM_ESYMMETRY: return "symmetry broken";
     case PM_ENUMERIC: return "numerical failure";
+    case PM_ETOOLARGE: return "too large for the memory available";
     }
     return "unknown status";
 }

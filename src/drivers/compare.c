@@ -1,5 +1,6 @@
 /* The exact master equation against the reduced theory (compare.h). */
 #include "phonomaser/drivers/compare.h"
+#include "phonomaser/drivers/map.h"
 #include "phonomaser/core/parallel.h"
 #include "phonomaser/core/progress.h"
 #include "phonomaser/core/timer.h"
@@ -72,7 +73,9 @@ static pm_status exact_steady(const pm_params *params, const pm_compare_options 
 {
     pm_converge_options copts = opts->converge;
     copts.path = PM_PATH_SECTOR; /* the spectra below need the k-blocks */
-    return pm_converge_run(params, &copts, cr);
+    pm_model_desc model;
+    pm_status s = pm_model_desc_init(params, &model);
+    return s == PM_OK ? pm_converge_run(&model, &copts, cr) : s;
 }
 
 /* Slowest eigenvalues of sector k = 1 and the slowest nonzero rate of
@@ -88,7 +91,10 @@ static pm_status exact_spectra(const pm_params *params, long N, const pm_block *
     pm_spectrum_options so;
     pm_spectrum_options_default(&so);
     so.nev = nev;
-    pm_status s = pm_model_alloc(&at_n, &model);
+    pm_model_desc desc;
+    pm_status s = pm_model_desc_init(&at_n, &desc);
+    if (s == PM_OK) s = pm_steadystate_memory_check(&desc, PM_PATH_SECTOR, PM_STEADY_ARPACK);
+    if (s == PM_OK) s = pm_model_desc_build(&desc, N, at_n.K, &model);
     if (s == PM_OK) s = pm_model_block(model, 1, &block1);
     if (s == PM_OK) s = pm_spectrum_slowest(block1, &so, &s1);
     if (s == PM_OK) {
@@ -265,14 +271,7 @@ pm_status pm_sweep_variable_parse(const char *name, pm_sweep_variable *out)
 
 pm_status pm_sweep_apply(const pm_params *base, pm_sweep_variable v, double value, pm_params *out)
 {
-    *out = *base;
-    const char *key = pm_sweep_variable_name(v);
-    char text[40];
-    snprintf(text, sizeof text, "%.17g", value);
-    pm_params_release_alternatives(out, key, out->set_mask);
-    pm_status s = pm_params_set(out, key, text);
-    if (s == PM_OK) s = pm_params_derive(out);
-    return s;
+    return pm_map_apply(base, pm_sweep_variable_name(v), value, out);
 }
 
 /* A decimal number (params.h: no hex, inf or nan) after optional blanks,
@@ -360,85 +359,28 @@ pm_status pm_sweep_parse(const char *spec, pm_sweep_variable *v, size_t *count, 
     return PM_OK;
 }
 
-typedef struct sweep_job {
-    const pm_params *base;
-    pm_sweep_variable variable;
-    const double *values;
-    size_t count;
-    const pm_compare_options *opts;
-    pm_sweep_point_fn run;
-    void *user;
-    pm_status *statuses;
-    char (*messages)[512];
-    pthread_mutex_t lock;
-    size_t completed, finished; /* finished counts failed points too, not interrupted ones */
-    pm_progress progress;
-} sweep_job;
-
-static void sweep_point(void *context, size_t k)
-{
-    sweep_job *job = context;
-    pm_status s;
-    if (job->opts->stop && *job->opts->stop) {
-        /* the point is not run; the callback records its status */
-        s = job->run(job->user, k, job->base, pm_error_set(PM_EINTERRUPT, "interrupted before this point"));
-    } else {
-        pm_params p;
-        s = pm_sweep_apply(job->base, job->variable, job->values[k], &p);
-        s = job->run(job->user, k, &p, s);
-    }
-    job->statuses[k] = s;
-    if (s != PM_OK) snprintf(job->messages[k], sizeof job->messages[k], "%s", pm_error_message());
-    pthread_mutex_lock(&job->lock);
-    if (s == PM_OK) job->completed++;
-    /* a point skipped or cut short by a stop is not progress: the bar stays
-     * where the work stopped instead of jumping to 100 % */
-    if (s != PM_EINTERRUPT) {
-        job->finished++;
-        char detail[64];
-        snprintf(detail, sizeof detail, "%zu of %zu sweep points", job->finished, job->count);
-        pm_progress_update(&job->progress, (double)job->finished / (double)job->count, detail,
-                           job->finished == job->count);
-    }
-    pthread_mutex_unlock(&job->lock);
-}
-
 pm_status pm_sweep_run(const pm_params *base, pm_sweep_variable v, size_t count, const double *values,
                        const pm_compare_options *opts, pm_sweep_point_fn run, void *user, size_t *completed)
 {
     if (completed) *completed = 0;
     if (count == 0) return pm_error_set(PM_EINVAL, "sweep: no values");
     if (pm_compare_check_terms(base) != PM_OK) return PM_EINVAL;
-    pm_status *statuses = calloc(count, sizeof *statuses);
-    if (!statuses) return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
     pm_compare_options defaults;
     if (!opts) {
         pm_compare_options_default(&defaults);
         opts = &defaults;
     }
-    sweep_job job = {.base = base, .variable = v, .values = values, .count = count, .opts = opts, .run = run,
-                     .user = user, .statuses = statuses, .completed = 0, .progress = {.report = opts->progress, .user = opts->progress_user}};
-    job.messages = calloc(count, sizeof *job.messages);
-    if (!job.messages) {
-        free(statuses);
-        return pm_error_set(PM_ENOMEM, "out of memory for a sweep of %zu points", count);
-    }
-    pthread_mutex_init(&job.lock, NULL);
-    pm_parallel_for(count, opts->threads, sweep_point, &job);
-    pm_progress_finish(&job.progress);
-    pthread_mutex_destroy(&job.lock);
-    if (completed) *completed = job.completed;
-    pm_status status = PM_OK;
-    int interrupted = opts->stop && *opts->stop;
-    for (size_t k = 0; k < count && status == PM_OK; k++)
-        if (statuses[k] != PM_OK && !(interrupted && statuses[k] == PM_EINTERRUPT))
-            status = pm_error_set(statuses[k], "sweep point %zu (%s = %.10g): %s", k + 1,
-                                  pm_sweep_variable_name(v), values[k], job.messages[k]);
-    if (status == PM_OK && interrupted)
-        status = pm_error_set(PM_EINTERRUPT, "sweep interrupted: %zu of %zu points done", job.completed, count);
-    free(job.messages);
-    free(statuses);
-    return status;
+    /* a one-axis map (map.h) over the variable's key */
+    pm_map_axis axis = {.count = count, .values = (double *)values};
+    snprintf(axis.key, sizeof axis.key, "%s", pm_sweep_variable_name(v));
+    pm_map_run_options mopts;
+    pm_map_run_options_default(&mopts);
+    mopts.threads = opts->threads;
+    mopts.stop = opts->stop;
+    mopts.progress = opts->progress;
+    mopts.progress_user = opts->progress_user;
+    mopts.label = "sweep point";
+    return pm_map_run(base, 1, &axis, &mopts, run, user, completed);
 }
 
 typedef struct {

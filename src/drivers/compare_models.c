@@ -23,9 +23,11 @@ const char *pm_compare4_quantity_unit(pm_compare4_quantity q)
 }
 
 /* The slowest mode carrying <a>: the eigenvalue closest to `shift` of the
- * model's block of sector 1 at the converged cutoffs (K of the steady state). */
-static pm_status amplitude_mode(const pm_params *params, long N, long K, double complex shift, double complex *lambda)
+ * model's block of sector 1 at the converged cutoffs (K of the steady state),
+ * near the model's frame frequency (pm_model_type_amplitude_shift). */
+static pm_status amplitude_mode(const pm_params *params, long N, long K, double complex *lambda)
 {
+    const double complex shift = pm_model_type_amplitude_shift(pm_model_type_get(params->model), params);
     pm_params at = *params;
     at.N = N;
     at.K = K;
@@ -36,7 +38,10 @@ static pm_status amplitude_mode(const pm_params *params, long N, long K, double 
     pm_spectrum_options_default(&so);
     so.nev = 2;
     so.shift = shift;
-    pm_status s = pm_model_alloc(&at, &model);
+    pm_model_desc desc;
+    pm_status s = pm_model_desc_init(&at, &desc);
+    if (s == PM_OK) s = pm_steadystate_memory_check(&desc, PM_PATH_AUTO, PM_STEADY_ARPACK);
+    if (s == PM_OK) s = pm_model_desc_build(&desc, N, K, &model);
     if (s == PM_OK) s = pm_model_block(model, 1, &block);
     if (s == PM_OK) s = pm_spectrum_slowest(block, &so, &spectrum);
     if (s == PM_OK) {
@@ -52,19 +57,47 @@ static pm_status amplitude_mode(const pm_params *params, long N, long K, double 
     return s;
 }
 
+/* The dressed amplitude mode converged in N by its own criterion: its
+ * damping can need a larger cutoff than <n> (measured at S = -0.2, delta =
+ * 1000 rad/s: -2 Re lambda_1 = 0.245, 0.247, 0.259, 0.260 1/s at N = 365,
+ * 548, 822, 1233 while <n> had converged at N = 365).  The damping at *N is
+ * compared with that at the ladder's previous cutoff (or N/1.5); with grow,
+ * N grows by 1.5 until they agree to PM_COMPARE4_MODE_TOL (or n_max).  K
+ * stays the steady state's. */
+static pm_status converged_mode(const pm_params *params, const pm_converge_result *ladder, int grow, long n_max,
+                                long *N, long K, double complex *lambda, double *rel_change)
+{
+    long N_prev = 0;
+    for (size_t k = 0; k < ladder->nsteps; k++)
+        if (ladder->steps[k].N < *N && ladder->steps[k].N > N_prev) N_prev = ladder->steps[k].N;
+    if (N_prev < 2) N_prev = (long)ceil((double)*N / 1.5);
+    double complex before = NAN;
+    pm_status s = amplitude_mode(params, *N, K, lambda);
+    if (s == PM_OK && N_prev >= 2 && N_prev < *N) s = amplitude_mode(params, N_prev, K, &before);
+    *rel_change = fabs(creal(*lambda) - creal(before)) / fabs(creal(*lambda));
+    while (s == PM_OK && grow && !(*rel_change <= PM_COMPARE4_MODE_TOL) && *N < n_max) {
+        before = *lambda;
+        long next = (long)ceil(1.5 * (double)*N);
+        *N = next < n_max ? next : n_max;
+        s = amplitude_mode(params, *N, K, lambda);
+        *rel_change = fabs(creal(*lambda) - creal(before)) / fabs(creal(*lambda));
+    }
+    return s;
+}
+
 const char *pm_compare4_column_name(pm_compare4_column c)
 {
     static const char *const names[PM_COL_COUNT] = {"dressed", "jc", "reduced_rwa", "reduced_beyond_rwa"};
     return c < PM_COL_COUNT ? names[c] : "?";
 }
 
-/* The same point in the JC model (Eqs. 6-9: the RWA of Eq. 5). */
-static pm_params jc_of(const pm_params *params)
+/* The four-way comparison needs a model with a rotating-wave reference
+ * (the dressed model of Eq. 5: its RWA is the JC model of Eqs. 6-9). */
+static pm_status reference_of(const pm_params *params, const char *what, pm_params *reference)
 {
-    pm_params jc = *params;
-    jc.model = PM_MODEL_JC;
-    jc.set_mask &= ~((1u << PM_KEY_THETA) | (1u << PM_KEY_K)); /* keys of the dressed model only */
-    return jc;
+    if (pm_model_rwa_params(params, reference) == PM_OK) return PM_OK;
+    return pm_error_set(PM_EINVAL, "the four-way %s needs a model with a rotating-wave reference, "
+                        "model = dressed (model = %s given)", what, pm_params_model_name(params->model));
 }
 
 pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_options *opts, pm_compare4_point *out)
@@ -77,18 +110,19 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
     memset(out, 0, sizeof *out);
     out->params = *params;
     if (pm_compare_check_terms(params) != PM_OK) return PM_EINVAL;
-    if (params->model != PM_MODEL_DRESSED)
-        return pm_error_set(PM_EINVAL, "the four-way comparison needs model = dressed (model = %s given)",
-                            pm_params_model_name(params->model));
+    pm_params jc_params;
+    if (reference_of(params, "comparison", &jc_params) != PM_OK) return PM_EINVAL;
     double start = pm_wall_seconds();
-    pm_converge_result dressed, jc;
-    pm_status s = pm_converge_run(params, &opts->converge, &dressed);
+    pm_converge_result dressed = {0}, jc = {0};
+    pm_model_desc dressed_model, jc_model;
+    pm_status s = pm_model_desc_init(params, &dressed_model);
+    if (s == PM_OK) s = pm_model_desc_init(&jc_params, &jc_model);
+    if (s == PM_OK) s = pm_converge_run(&dressed_model, &opts->converge, &dressed);
     if (s != PM_OK) {
         pm_converge_result_clear(&dressed);
         return s;
     }
-    pm_params jc_params = jc_of(params);
-    s = pm_converge_run(&jc_params, &opts->converge, &jc);
+    s = pm_converge_run(&jc_model, &opts->converge, &jc);
     if (s != PM_OK) {
         pm_converge_result_clear(&dressed);
         pm_converge_result_clear(&jc);
@@ -133,8 +167,10 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
     }
     /* the amplitude modes: lab frame (dressed) near -i omega_m, JC rotating frame near 0 */
     double complex lambda_dressed = NAN, lambda_jc = NAN;
-    s = amplitude_mode(params, out->N_dressed, out->K_dressed, -I * p->omega_m, &lambda_dressed);
-    if (s == PM_OK) s = amplitude_mode(&jc_params, out->N_jc, PM_K_AUTO, 0, &lambda_jc);
+    out->N_mode = out->N_dressed;
+    s = converged_mode(params, &dressed, params->N == PM_N_AUTO, opts->converge.n_max, &out->N_mode,
+                       out->K_dressed, &lambda_dressed, &out->mode_rel_change);
+    if (s == PM_OK) s = amplitude_mode(&jc_params, out->N_jc, PM_K_AUTO, &lambda_jc);
     if (s != PM_OK) {
         pm_converge_result_clear(&dressed);
         pm_converge_result_clear(&jc);
@@ -142,7 +178,9 @@ pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_option
     }
     double modes[2][PM_COL_COUNT] = {
         {-2 * creal(lambda_dressed), -2 * creal(lambda_jc), pm_reduced_gamma_eff(p), pm_reduced_beyond_rwa_gamma_eff(p)},
-        {-cimag(lambda_dressed) - p->omega_m, -cimag(lambda_jc), pm_reduced_lamb_shift(p), NAN},
+        {-cimag(lambda_dressed - pm_model_type_amplitude_shift(pm_model_type_get(params->model), p)),
+         -cimag(lambda_jc - pm_model_type_amplitude_shift(pm_model_type_get(jc_params.model), p)),
+         pm_reduced_lamb_shift(p), NAN},
     };
     for (int q = PM_CMP4_GAMMA_EFF; q <= PM_CMP4_FREQ_SHIFT; q++)
         for (int c = 0; c < PM_COL_COUNT; c++) {
@@ -163,14 +201,12 @@ pm_status pm_compare4_threshold_run(const pm_params *params, const pm_compare_op
 {
     memset(out, 0, sizeof *out);
     out->S_mid_dressed = out->S_mid_jc = NAN;
-    if (params->model != PM_MODEL_DRESSED)
-        return pm_error_set(PM_EINVAL, "the four-way threshold needs model = dressed (model = %s given)",
-                            pm_params_model_name(params->model));
+    pm_params jc;
+    if (reference_of(params, "threshold", &jc) != PM_OK) return PM_EINVAL;
     out->S_th_rwa = pm_reduced_S_th(params);
     out->S_th_beyond_rwa = pm_reduced_beyond_rwa_S_th(params);
     double hi = fmin(1.0, 4.0 * out->S_th_beyond_rwa);
     if (!(hi > -1)) return PM_OK;
-    pm_params jc = jc_of(params);
     pm_status s = pm_compare_transition_centre(params, opts, -1.0, hi, &out->S_mid_dressed, &out->solves);
     if (s == PM_OK) s = pm_compare_transition_centre(&jc, opts, -1.0, hi, &out->S_mid_jc, &out->solves);
     return s;

@@ -33,16 +33,18 @@ static double rel_change(double now, double before)
 }
 
 /* Solve at cutoffs (N, K) and append a step; keeps the state of the last solve. */
-static pm_status solve_step(const pm_params *params, long N, long K, const pm_converge_options *opts,
+static pm_status solve_step(const pm_model_desc *model, long N, long K, const pm_converge_options *opts,
                             pm_converge_result *result)
 {
-    pm_params at_n = *params;
-    at_n.N = N;
-    at_n.K = K;
-    pm_model *model = NULL;
-    pm_status s = pm_model_alloc(&at_n, &model);
+    pm_model *instance = NULL;
+    /* the memory estimate before the model is built */
+    pm_model_desc at = *model;
+    at.params.N = N;
+    at.params.K = K;
+    pm_status s = pm_steadystate_memory_check(&at, opts->path, opts->steady.method);
+    if (s == PM_OK) s = pm_model_desc_build(model, N, K, &instance);
     if (s != PM_OK) return s;
-    int coupled = pm_model_coupled(model);
+    int coupled = pm_model_coupled(instance);
     /* pin the largest population of the previous cutoff: one LU instead of two */
     pm_steady_options steady = opts->steady;
     if (result->final.block && result->final.info.pinned_element >= 0) {
@@ -50,9 +52,9 @@ static pm_status solve_step(const pm_params *params, long N, long K, const pm_co
         steady.pin_col = result->final.block->col[result->final.info.pinned_element];
     }
     pm_steady_result_clear(&result->final);
-    s = pm_steadystate(model, opts->path, &steady, &result->final);
+    s = pm_steadystate(instance, opts->path, &steady, &result->final);
     coupled = coupled && result->final.path == PM_PATH_SECTOR;
-    pm_model_free(model);
+    pm_model_free(instance);
     if (s != PM_OK) return s;
     pm_converge_step *steps = realloc(result->steps, (result->nsteps + 1) * sizeof *steps);
     if (!steps) return pm_error_set(PM_ENOMEM, "out of memory recording the convergence ladder");
@@ -86,11 +88,10 @@ static pm_status solve_step(const pm_params *params, long N, long K, const pm_co
     return PM_OK;
 }
 
-/* Whether params describe a model whose sectors are cut at a K to choose. */
-static int k_is_auto(const pm_params *params)
+/* Whether the model's sectors are cut at a K to choose. */
+static int k_is_auto(const pm_model_desc *model)
 {
-    const pm_model_type *type = pm_model_type_get(params->model);
-    return type && type->truncates_sectors && params->K == PM_K_AUTO;
+    return model->type->truncates_sectors && model->params.K == PM_K_AUTO;
 }
 
 static long next_k(long K, const pm_converge_options *opts)
@@ -102,13 +103,13 @@ static long next_k(long K, const pm_converge_options *opts)
 /* Solve at cutoff N, growing K first if it is automatic (converge.h); on
  * return the last step is the accepted (N, K) and result->converged says
  * whether N's criteria hold against the previous accepted step. */
-static pm_status solve_at(const pm_params *params, long N, const pm_converge_options *opts, long *K,
+static pm_status solve_at(const pm_model_desc *model, long N, const pm_converge_options *opts, long *K,
                           int *k_verified, pm_converge_result *result)
 {
     size_t previous = result->nsteps; /* the step N is compared with: the last accepted one */
-    const int automatic = k_is_auto(params);
-    long k_here = automatic ? *K : params->K;
-    pm_status s = solve_step(params, N, k_here, opts, result);
+    const int automatic = k_is_auto(model);
+    long k_here = automatic ? *K : model->params.K;
+    pm_status s = solve_step(model, N, k_here, opts, result);
     if (s != PM_OK || !automatic || result->steps[result->nsteps - 1].K < 0) goto compare_n;
     for (;;) {
         pm_converge_step *last = &result->steps[result->nsteps - 1];
@@ -118,7 +119,7 @@ static pm_status solve_at(const pm_params *params, long N, const pm_converge_opt
         int tail_ok = last->coherence_tail <= opts->k_tail_tol;
         if ((tail_ok && *k_verified) || k_here >= N + 1) break;
         k_here = next_k(k_here, opts);
-        s = solve_step(params, N, k_here, opts, result);
+        s = solve_step(model, N, k_here, opts, result);
         if (s != PM_OK) return s;
     }
     *K = k_here;
@@ -138,44 +139,44 @@ compare_n:
     return PM_OK;
 }
 
-pm_status pm_converge_evolution_cutoffs(const pm_params *params, const pm_converge_options *opts,
-                                        const pm_initial *init, pm_params *out)
+pm_status pm_converge_evolution_cutoffs(const pm_model_desc *model, const pm_converge_options *opts,
+                                        const pm_initial *init, pm_model_desc *out)
 {
-    pm_params chosen = *params;
-    if (pm_converge_is_automatic(params)) {
+    pm_model_desc chosen = *model;
+    if (pm_converge_is_automatic(model)) {
         pm_converge_result ladder;
-        pm_status s = pm_converge_run(params, opts, &ladder);
+        pm_status s = pm_converge_run(model, opts, &ladder);
         if (s == PM_OK) {
-            chosen.N = ladder.chosen_N;
-            if (k_is_auto(params)) chosen.K = ladder.chosen_K;
+            chosen.params.N = ladder.chosen_N;
+            if (k_is_auto(model)) chosen.params.K = ladder.chosen_K;
         }
         pm_converge_result_clear(&ladder);
         if (s != PM_OK) return s;
     }
-    if (init->kind == PM_INITIAL_FOCK && init->fock_n >= chosen.N) chosen.N = (long)init->fock_n + 1;
+    if (init->kind == PM_INITIAL_FOCK && init->fock_n >= chosen.params.N) chosen.params.N = (long)init->fock_n + 1;
     *out = chosen;
     return PM_OK;
 }
 
-int pm_converge_is_automatic(const pm_params *params)
+int pm_converge_is_automatic(const pm_model_desc *model)
 {
-    return params->N == PM_N_AUTO || k_is_auto(params);
+    return model->params.N == PM_N_AUTO || k_is_auto(model);
 }
 
-pm_status pm_converge_run(const pm_params *params, const pm_converge_options *opts, pm_converge_result *result)
+pm_status pm_converge_run(const pm_model_desc *model, const pm_converge_options *opts, pm_converge_result *result)
 {
-    if (params->N == PM_N_AUTO) return pm_converge_auto(params, opts, result);
-    long N = params->N;
-    pm_status s = pm_converge_ladder(params, 1, &N, opts, result);
+    if (model->params.N == PM_N_AUTO) return pm_converge_auto(model, opts, result);
+    long N = model->params.N;
+    pm_status s = pm_converge_ladder(model, 1, &N, opts, result);
     if (s == PM_OK && result->nsteps > 0) {
         const pm_converge_step *last = &result->steps[result->nsteps - 1];
         /* a fixed N: nothing to compare it with; K = auto: its tail criterion */
-        result->converged = !k_is_auto(params) || last->K < 0 || last->coherence_tail <= opts->k_tail_tol;
+        result->converged = !k_is_auto(model) || last->K < 0 || last->coherence_tail <= opts->k_tail_tol;
     }
     return s;
 }
 
-pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *ladder,
+pm_status pm_converge_ladder(const pm_model_desc *model, size_t count, const long *ladder,
                              const pm_converge_options *opts, pm_converge_result *result)
 {
     memset(result, 0, sizeof *result);
@@ -183,10 +184,17 @@ pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *
         if (ladder[k] < 2 || (k > 0 && ladder[k] <= ladder[k - 1]))
             return pm_error_set(PM_EINVAL, "N ladder: %ld at position %zu: cutoffs must be integers >= 2 in "
                                 "increasing order", ladder[k], k + 1);
+    /* the largest cutoff must fit before the first is solved */
     pm_status s = PM_OK;
     long K = opts->k_start;
+    if (count > 0) {
+        pm_model_desc at_max = *model;
+        at_max.params.N = ladder[count - 1];
+        if (k_is_auto(model)) at_max.params.K = K;
+        s = pm_steadystate_memory_check(&at_max, opts->path, opts->steady.method);
+    }
     int k_verified = 0;
-    for (size_t k = 0; k < count && s == PM_OK; k++) s = solve_at(params, ladder[k], opts, &K, &k_verified, result);
+    for (size_t k = 0; k < count && s == PM_OK; k++) s = solve_at(model, ladder[k], opts, &K, &k_verified, result);
     return s;
 }
 
@@ -206,7 +214,7 @@ static long previous_k(long K, const pm_converge_options *opts)
  * state needs grows with N).  The check solves at the smaller K into a
  * separate result, records it as a step just before the accepted one (which
  * stays the last step and the returned state), and sets *ok. */
-static pm_status verify_k(const pm_params *params, long N, long K, const pm_converge_options *opts,
+static pm_status verify_k(const pm_model_desc *model, long N, long K, const pm_converge_options *opts,
                           pm_converge_result *result, int *ok)
 {
     *ok = 1;
@@ -221,7 +229,7 @@ static pm_status verify_k(const pm_params *params, long N, long K, const pm_conv
     }
     pm_converge_result check;
     memset(&check, 0, sizeof check);
-    pm_status s = solve_step(params, N, K_small, opts, &check);
+    pm_status s = solve_step(model, N, K_small, opts, &check);
     if (s == PM_OK) {
         pm_converge_step *steps = realloc(result->steps, (result->nsteps + 1) * sizeof *steps);
         if (!steps) {
@@ -241,7 +249,7 @@ static pm_status verify_k(const pm_params *params, long N, long K, const pm_conv
     return s;
 }
 
-pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *opts,
+pm_status pm_converge_auto(const pm_model_desc *model, const pm_converge_options *opts,
                            pm_converge_result *result)
 {
     memset(result, 0, sizeof *result);
@@ -251,7 +259,7 @@ pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *o
     if (opts->n_start < 2 || opts->n_max < opts->n_start || !(opts->growth > 1))
         return pm_error_set(PM_EINVAL, "N = auto: n_start = %ld must be >= 2, n_max >= n_start, growth = %g > 1",
                             opts->n_start, opts->growth);
-    if (k_is_auto(params) && (!(opts->k_tail_tol > 0 && opts->k_tail_tol < 1) || opts->k_start < 0 ||
+    if (k_is_auto(model) && (!(opts->k_tail_tol > 0 && opts->k_tail_tol < 1) || opts->k_start < 0 ||
                               !(opts->k_growth > 1)))
         return pm_error_set(PM_EINVAL, "K = auto: k_tail_tol = %g must lie in (0, 1), k_start = %ld >= 0, "
                             "k_growth = %g > 1", opts->k_tail_tol, opts->k_start, opts->k_growth);
@@ -259,10 +267,10 @@ pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *o
     int k_verified = 0;
     pm_status s = PM_OK;
     for (;;) {
-        s = solve_at(params, N, opts, &K, &k_verified, result);
-        if (s == PM_OK && result->converged && k_is_auto(params) && result->chosen_K >= 0) {
+        s = solve_at(model, N, opts, &K, &k_verified, result);
+        if (s == PM_OK && result->converged && k_is_auto(model) && result->chosen_K >= 0) {
             int ok = 1;
-            s = verify_k(params, N, K, opts, result, &ok);
+            s = verify_k(model, N, K, opts, result, &ok);
             if (s == PM_OK && !ok && K < N + 1) {
                 /* <n> still moves with K here: a larger K at the same N */
                 K = next_k(K, opts);

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,20 +66,35 @@ pm_status pm_path_resolve(const pm_model *model, pm_path requested, pm_path *res
 
 /* ------------------------------------------------------------------ memory */
 
-double pm_memory_estimate(int64_t N, pm_path path, int evolve, size_t nsectors)
+/* Bytes per density-matrix element of a job (measured: solve.h). */
+static double bytes_per_element(pm_path path, size_t coupled_sectors, const pm_memory_job *job)
 {
-    double d = 2.0 * (double)N;
-    double elements = path == PM_PATH_FULL ? d * d : 2.0 * d * (double)(nsectors ? nsectors : 1);
-    double per_element = evolve ? 2100.0 : 1200.0;
-    return 1.5 * per_element * elements + 32e6; /* + program and libraries */
+    const int coupled = coupled_sectors > 1;
+    double direct = coupled ? 3600.0 + 40.0 * (double)coupled_sectors : path == PM_PATH_FULL ? 640.0 : 680.0;
+    if (!job->evolve) return direct + (job->method == PM_STEADY_ARPACK ? 450.0 : 0.0);
+    pm_linear_solver solver = job->linear_solver;
+    if (solver == PM_LINSOL_AUTO) solver = coupled ? PM_LINSOL_LU : PM_LINSOL_KLU;
+    switch (solver) {
+    case PM_LINSOL_SPGMR: return 600.0;
+    case PM_LINSOL_LU: return direct + 600.0;
+    default: return 2100.0;
+    }
 }
 
-double pm_memory_available(void)
+double pm_memory_estimate(int64_t N, pm_path path, size_t coupled_sectors, const pm_memory_job *job)
 {
-    double limit = 0;
-    const char *env = getenv("PHONOMASER_MEMORY_LIMIT");
-    if (env && *env && !pm_scan_byte_size(env, &limit)) limit = 0; /* invalid: no limit (the command line refuses it) */
+    double d = 2.0 * (double)N;
+    size_t sectors = coupled_sectors ? coupled_sectors : 1;
+    double per_block = path == PM_PATH_FULL ? d * d : 2.0 * d * (double)sectors;
+    double blocks = job->evolve && job->blocks > 1 ? (double)job->blocks : 1.0;
+    return 1.5 * bytes_per_element(path, sectors, job) * per_block * blocks + 32e6; /* + program and libraries */
+}
+
+/* The smallest limit on this process's memory [bytes] and its name. */
+static double memory_available(const char **source)
+{
     double available = 0;
+    *source = "MemAvailable of /proc/meminfo";
     FILE *f = fopen("/proc/meminfo", "r");
     if (f) {
         char line[256];
@@ -91,21 +107,138 @@ double pm_memory_available(void)
         }
         fclose(f);
     }
-    if (available <= 0) available = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    return limit > 0 && limit < available ? limit : available;
+    if (available <= 0) {
+        available = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+        *source = "the physical memory";
+    }
+    /* ulimit -v: the address space left, above what is mapped already */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        double mapped = 0, pages = 0;
+        FILE *statm = fopen("/proc/self/statm", "r");
+        if (statm) {
+            if (fscanf(statm, "%lf", &pages) == 1) mapped = pages * (double)sysconf(_SC_PAGESIZE);
+            fclose(statm);
+        }
+        double room = fmax(0.0, (double)rl.rlim_cur - mapped);
+        if (room < available) {
+            available = room;
+            *source = "the address space left under RLIMIT_AS (ulimit -v)";
+        }
+    }
+    const char *env = getenv("PHONOMASER_MEMORY_LIMIT");
+    double limit = 0;
+    if (env && *env && !pm_scan_byte_size(env, &limit)) limit = 0; /* invalid: no limit (the command line refuses it) */
+    if (limit > 0 && limit < available) {
+        available = limit;
+        *source = "PHONOMASER_MEMORY_LIMIT";
+    }
+    return available;
 }
 
-pm_status pm_memory_check(int64_t N, pm_path path, int evolve, size_t nsectors)
+double pm_memory_available(void)
 {
-    double need = pm_memory_estimate(N, path, evolve, nsectors), have = pm_memory_available();
+    const char *source;
+    return memory_available(&source);
+}
+
+pm_status pm_memory_check(int64_t N, pm_path path, size_t coupled_sectors, const pm_memory_job *job)
+{
+    const char *source;
+    double need = pm_memory_estimate(N, path, coupled_sectors, job), have = memory_available(&source);
     if (need <= have) return PM_OK;
-    const char *remedy = path == PM_PATH_FULL
-                             ? "use path = sector (or auto) when the model conserves the excitation number, a "
-                               "smaller N, or linear_solver = spgmr for evolutions"
-                             : "use a smaller N";
-    return pm_error_set(PM_ENOMEM, "%s at N = %lld on the %s path needs about %.3g GB (estimate), more than the "
-                        "%.3g GB available: %s", evolve ? "the evolution" : "the steady state", (long long)N,
-                        pm_path_name(path), need / 1e9, have / 1e9, remedy);
+    const int coupled = coupled_sectors > 1;
+    const int klu = job->evolve && job->linear_solver != PM_LINSOL_SPGMR;
+    const char *remedy = path == PM_PATH_FULL ? "path = sector (or auto) if the model conserves the excitation "
+                                                "number, or a smaller N"
+                         : coupled            ? "a smaller N or K"
+                                              : "a smaller N";
+    char what[160];
+    if (job->evolve)
+        snprintf(what, sizeof what, "the evolution (linear_solver = %s, %zu block%s)",
+                 pm_linear_solver_name(job->linear_solver), job->blocks > 1 ? job->blocks : 1,
+                 job->blocks > 1 ? "s" : "");
+    else
+        snprintf(what, sizeof what, "the steady state (method = %s)",
+                 job->method == PM_STEADY_ARPACK ? "arpack" : "direct");
+    char sectors[64] = "";
+    if (coupled) snprintf(sectors, sizeof sectors, " with %zu coupled sectors", coupled_sectors);
+    return pm_error_set(PM_ETOOLARGE, "%s at N = %lld on the %s path%s needs about %.3g GB (estimate), more than "
+                        "the %.3g GB available (%s): use %s%s%s", what, (long long)N, pm_path_name(path), sectors,
+                        need / 1e9, have / 1e9, source, remedy,
+                        klu ? ", or linear_solver = spgmr" : "",
+                        !job->evolve && job->method == PM_STEADY_ARPACK ? ", or method = direct" : "");
+}
+
+/* Path and sectors per block of a model built at a small cutoff with the
+ * parameters' terms: the symmetry and the sector step do not depend on N. */
+enum { MEMORY_PROBE_N = 64 };
+
+static pm_status memory_probe(const pm_model_desc *desc, pm_path requested, pm_path *path, int64_t *sector_step,
+                              int *coupled)
+{
+    const long N = desc->params.N;
+    pm_model *model = NULL;
+    pm_status s = pm_model_desc_build(desc, N < MEMORY_PROBE_N ? N : MEMORY_PROBE_N, PM_K_AUTO, &model);
+    if (s == PM_OK) s = pm_path_resolve(model, requested, path, NULL, 0);
+    if (s == PM_OK) {
+        *sector_step = model->sector_step;
+        *coupled = *path == PM_PATH_SECTOR && pm_model_coupled(model);
+    }
+    pm_model_free(model);
+    return s;
+}
+
+/* Sectors in one coupled block at cutoffs N, K (K = auto: the first K of a
+ * ladder, 4; each later K is checked when it is built). */
+static size_t coupled_sectors(int64_t N, int64_t K, int64_t step)
+{
+    if (K == PM_K_AUTO) K = 4;
+    if (K > N) K = N;
+    return (size_t)(2 * (K / step) + 1);
+}
+
+pm_status pm_steadystate_memory_check(const pm_model_desc *desc, pm_path path, pm_steady_method method)
+{
+    const pm_params *params = &desc->params;
+    if (params->N == PM_N_AUTO || params->N < 2) return PM_OK;
+    pm_path resolved;
+    int64_t step = 0;
+    int coupled = 0;
+    pm_status s = memory_probe(desc, path, &resolved, &step, &coupled);
+    if (s != PM_OK) return s;
+    pm_memory_job job = {.evolve = 0, .method = method};
+    return pm_memory_check(params->N, resolved, coupled ? coupled_sectors(params->N, params->K, step) : 1, &job);
+}
+
+/* The blocks pm_mesolve evolves: the full block; or sectors k = 0..kmax
+ * (all k <= K of the initial state with keep_final_state, else k <= 1: k = 1
+ * carries <a>); or, for coupled sectors, the block of class 0 (a
+ * phase-invariant initial state) or one block per class k mod step. */
+static size_t mesolve_blocks(pm_path path, int coupled, int64_t step, int64_t N, int64_t K_initial, int keep_final)
+{
+    if (coupled) return K_initial == 0 ? 1 : (size_t)step;
+    if (path != PM_PATH_SECTOR) return 1;
+    int64_t kmax = keep_final ? K_initial : (K_initial < 1 ? K_initial : 1);
+    if (kmax > N) kmax = N;
+    return (size_t)kmax + 1;
+}
+
+pm_status pm_mesolve_memory_check(const pm_model_desc *desc, const pm_initial *init, const pm_mesolve_options *opts)
+{
+    const pm_params *params = &desc->params;
+    if (params->N == PM_N_AUTO || params->N < 2 || !init || !opts) return PM_OK;
+    pm_path resolved;
+    int64_t step = 0;
+    int coupled = 0;
+    pm_status s = memory_probe(desc, opts->path, &resolved, &step, &coupled);
+    if (s != PM_OK) return s;
+    int64_t K_initial = pm_initial_max_sector(init, params->N, opts->sector_tolerance);
+    pm_memory_job job = {.evolve = 1,
+                         .linear_solver = opts->evolve.linear_solver,
+                         .blocks = mesolve_blocks(resolved, coupled, step, params->N, K_initial,
+                                                  opts->keep_final_state)};
+    return pm_memory_check(params->N, resolved, coupled ? coupled_sectors(params->N, params->K, step) : 1, &job);
 }
 
 size_t pm_model_block_sectors(const pm_model *model, pm_path path)
@@ -130,7 +263,8 @@ pm_status pm_steadystate(const pm_model *model, pm_path path, const pm_steady_op
 {
     memset(result, 0, sizeof *result);
     pm_status s = pm_path_resolve(model, path, &result->path, result->path_note, sizeof result->path_note);
-    if (s == PM_OK) s = pm_memory_check(model->N, result->path, 0, pm_model_block_sectors(model, result->path));
+    pm_memory_job job = {.evolve = 0, .method = opts ? opts->method : PM_STEADY_DIRECT};
+    if (s == PM_OK) s = pm_memory_check(model->N, result->path, pm_model_block_sectors(model, result->path), &job);
     if (s != PM_OK) return s;
     double start = pm_wall_seconds();
     s = pm_model_block(model, result->path == PM_PATH_SECTOR ? 0 : PM_SECTOR_FULL, &result->block);
@@ -374,6 +508,32 @@ static void checkpointer_free(checkpointer *ck)
     free(ck);
 }
 
+/* The state an evolution starts from must be a density matrix: finite,
+ * trace 1 and Hermitian to PM_INITIAL_TAIL_MAX (a coherent state truncated
+ * within that bound, or a resumed state within the solver tolerance). */
+static pm_status check_initial_state(const pm_state *state, int resumed)
+{
+    const char *what = resumed ? "the resumed state" : "the initial state";
+    double complex trace = 0;
+    double asymmetry = 0;
+    for (size_t b = 0; b < state->nblocks; b++) {
+        const pm_block *block = state->blocks[b];
+        for (int64_t p = 0; p < block->size; p++) {
+            double complex x = state->x[b][p];
+            if (!isfinite(creal(x)) || !isfinite(cimag(x)))
+                return pm_error_set(PM_EINVAL, "%s has rho[%lld][%lld] = %g%+gi: not finite", what,
+                                    (long long)block->row[p], (long long)block->col[p], creal(x), cimag(x));
+            if (block->row[p] == block->col[p]) trace += x;
+            asymmetry = fmax(asymmetry, cabs(x - conj(pm_state_element(state, block->col[p], block->row[p]))));
+        }
+    }
+    if (cabs(trace - 1) > PM_INITIAL_TAIL_MAX || asymmetry > PM_INITIAL_TAIL_MAX)
+        return pm_error_set(PM_EINVAL, "%s has trace %.12g%+.3gi and hermiticity error %.3g; a density matrix "
+                            "needs trace 1 and rho = rho^dag (to %g)", what, creal(trace), cimag(trace), asymmetry,
+                            PM_INITIAL_TAIL_MAX);
+    return PM_OK;
+}
+
 pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntimes, const double *times,
                      const pm_mesolve_options *opts, pm_mesolve_result *result)
 {
@@ -385,20 +545,14 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
     pm_status s = pm_path_resolve(model, opts->path, &result->path, result->path_note, sizeof result->path_note);
     if (s != PM_OK) return s;
 
-    /* blocks: the full one; or sectors k = 0..K (k = 1 carries <a>); or, for
-     * coupled sectors, the block of class 0 (phase-invariant initial states)
-     * or one block per class k mod step */
+    /* the blocks to evolve (mesolve_blocks) */
     int64_t K = pm_initial_max_sector(init, model->N, opts->sector_tolerance);
     result->max_sector = K;
     const int coupled = result->path == PM_PATH_SECTOR && pm_model_coupled(model);
-    int64_t kmax = opts->keep_final_state ? K : (K < 1 ? K : 1);
-    if (kmax > model->N) kmax = model->N;
-    size_t nblocks = 1;
-    if (coupled) nblocks = K == 0 ? 1 : (size_t)model->sector_step;
-    else if (result->path == PM_PATH_SECTOR) nblocks = (size_t)kmax + 1;
+    size_t nblocks = mesolve_blocks(result->path, coupled, model->sector_step, model->N, K, opts->keep_final_state);
     if (coupled) result->max_sector = model->K;
-    s = pm_memory_check(model->N, result->path, 1, coupled ? nblocks * pm_model_block_sectors(model, result->path)
-                                                           : result->path == PM_PATH_SECTOR ? nblocks : 1);
+    pm_memory_job job = {.evolve = 1, .linear_solver = opts->evolve.linear_solver, .blocks = nblocks};
+    s = pm_memory_check(model->N, result->path, pm_model_block_sectors(model, result->path), &job);
     if (s != PM_OK) return s;
     result->nblocks = nblocks;
     if (result->nblocks > PM_STATE_MAX_BLOCKS) result->nblocks = PM_STATE_MAX_BLOCKS;
@@ -444,6 +598,7 @@ pm_status pm_mesolve(const pm_model *model, const pm_initial *init, size_t ntime
         }
     }
     if (resume) result->resumed_from = pm_checkpoint_next_index(resume);
+    if (s == PM_OK) s = check_initial_state(state, resume != NULL);
     checkpointer *ckpt = NULL;
     if (s == PM_OK) s = checkpointer_alloc(opts, model, result, ntimes, times, state, jobs, &ckpt);
     for (size_t b = 0; b < result->nblocks && s == PM_OK; b++) jobs[b].ckpt = ckpt;

@@ -16,7 +16,9 @@ int main(void)
     pm_converge_options opts;
     pm_converge_options_default(&opts); /* tail population <= 1e-8, <n> to 1e-6 */
     pm_converge_result result = {0};
-    if (s == PM_OK) s = pm_converge_auto(&params, &opts, &result);
+    pm_model_desc model; /* the JC model (params.model) at cutoffs converge chooses */
+    if (s == PM_OK) s = pm_model_desc_init(&params, &model);
+    if (s == PM_OK) s = pm_converge_auto(&model, &opts, &result);
     if (s != PM_OK) {
         fprintf(stderr, "steady_operating_point: %s\n", pm_error_message());
         pm_converge_result_clear(&result);

@@ -290,7 +290,7 @@ pm_status pm_checkpoint_read(const char *path, pm_checkpoint **out)
     }
     need += (double)ntimes * (sizeof(double) * 2 + sizeof(double complex));
     if (s == PM_OK && need > pm_memory_available())
-        s = pm_error_set(PM_ENOMEM, "checkpoint '%s': its %" PRId64 " output times and %" PRId64 " blocks need about "
+        s = pm_error_set(PM_ETOOLARGE, "checkpoint '%s': its %" PRId64 " output times and %" PRId64 " blocks need about "
                          "%.3g GB, more than the %.3g GB available", PM_EXCERPT(path), ntimes, nblocks, need / 1e9,
                          pm_memory_available() / 1e9);
     pm_checkpoint *cp = NULL;

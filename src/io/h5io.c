@@ -7,6 +7,8 @@
  * the stack, and turned into a PM_EIO message naming the file and object. */
 #include "phonomaser/io/h5io.h"
 
+#include <hdf5_hl.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -519,6 +521,16 @@ pm_status pm_h5_create(const char *path, pm_h5file **out)
     status = pm_h5_attr_string(file, "/", "creator", creator);
     if (status == PM_OK)
         status = pm_h5_attr_string(file, "/", "created", created);
+    /* provenance: the layout version, the source and the libraries */
+    pm_dependency_versions versions;
+    pm_dependency_versions_get(&versions);
+    const char *provenance[][2] = {
+        {"source_revision", pm_source_revision()}, {"sundials_version", versions.sundials},
+        {"suitesparse_version", versions.suitesparse}, {"arpack_version", versions.arpack},
+        {"hdf5_version", versions.hdf5}};
+    if (status == PM_OK) status = pm_h5_attr_int(file, "/", "schema_version", PM_H5_SCHEMA_VERSION);
+    for (size_t k = 0; k < sizeof provenance / sizeof provenance[0] && status == PM_OK; k++)
+        status = pm_h5_attr_string(file, "/", provenance[k][0], provenance[k][1]);
     if (status != PM_OK) {
         pm_h5_abort(file);
         return status;
@@ -940,4 +952,21 @@ pm_status pm_h5_read_attr_int(pm_h5file *file, const char *object, const char *n
 {
     return read_attr(file, object, name, H5T_INTEGER, H5T_NATIVE_INT64, value,
                      "pm_h5_read_attr_int");
+}
+
+pm_status pm_h5_dimension_scale(pm_h5file *file, const char *dataset, unsigned dim, const char *scale,
+                                const char *label)
+{
+    pm_status status = check_writable(file, dataset);
+    if (status != PM_OK) return status;
+    hid_t data = H5Dopen2(file->file_id, dataset, H5P_DEFAULT);
+    hid_t axis = data >= 0 ? H5Dopen2(file->file_id, scale, H5P_DEFAULT) : -1;
+    int is_scale = axis >= 0 ? H5DSis_scale(axis) : -1;
+    herr_t rc = axis < 0 || is_scale < 0 ? -1 : 0;
+    if (rc >= 0 && !is_scale) rc = H5DSset_scale(axis, label);
+    if (rc >= 0) rc = H5DSattach_scale(data, axis, dim);
+    if (rc >= 0 && label) rc = H5DSset_label(data, dim, label);
+    if (axis >= 0) H5Dclose(axis);
+    if (data >= 0) H5Dclose(data);
+    return rc < 0 ? h5_fail(file->path, "attach the dimension scale to", dataset) : PM_OK;
 }

@@ -1,7 +1,22 @@
 #include "phonomaser/linalg/sparse.h"
+#include "linalg/sparse_lu.h" /* pm_sparse_real */
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The arrays of a CSC matrix with values of value_size bytes (complex
+ * pm_sparse, or the real pm_sparse_real of linalg/sparse_lu.h); 0 on
+ * success, -1 (nothing allocated) on failure. */
+static int csc_arrays(int64_t ncols, int64_t nnz, size_t value_size, int64_t **colptr, int64_t **rowind,
+                      void **values)
+{
+    *colptr = calloc((size_t)ncols + 1, sizeof **colptr);
+    *rowind = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof **rowind);
+    *values = malloc((size_t)(nnz > 0 ? nnz : 1) * value_size);
+    if (*colptr && *rowind && *values) return 0;
+    free(*colptr), free(*rowind), free(*values);
+    return -1;
+}
 
 pm_sparse *pm_sparse_alloc(int64_t nrows, int64_t ncols, int64_t nnz)
 {
@@ -9,14 +24,35 @@ pm_sparse *pm_sparse_alloc(int64_t nrows, int64_t ncols, int64_t nnz)
     if (!a) return NULL;
     a->nrows = nrows;
     a->ncols = ncols;
-    a->colptr = calloc((size_t)ncols + 1, sizeof *a->colptr);
-    a->rowind = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *a->rowind);
-    a->values = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *a->values);
-    if (!a->colptr || !a->rowind || !a->values) {
-        pm_sparse_free(a);
+    void *values = NULL;
+    if (csc_arrays(ncols, nnz, sizeof *a->values, &a->colptr, &a->rowind, &values) != 0) {
+        free(a);
         return NULL;
     }
+    a->values = values;
     return a;
+}
+
+pm_sparse_real *pm_sparse_real_alloc(int64_t nrows, int64_t ncols, int64_t nnz)
+{
+    pm_sparse_real *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->nrows = nrows;
+    a->ncols = ncols;
+    void *values = NULL;
+    if (csc_arrays(ncols, nnz, sizeof *a->values, &a->colptr, &a->rowind, &values) != 0) {
+        free(a);
+        return NULL;
+    }
+    a->values = values;
+    return a;
+}
+
+void pm_sparse_real_free(pm_sparse_real *a)
+{
+    if (!a) return;
+    free(a->colptr), free(a->rowind), free(a->values);
+    free(a);
 }
 
 void pm_sparse_free(pm_sparse *a)

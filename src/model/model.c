@@ -9,16 +9,35 @@
 #include "phonomaser/model/space.h"
 #include "model/model_terms.h"
 
-extern const pm_model_type pm_model_type_jc;      /* model_jc.c */
-extern const pm_model_type pm_model_type_dressed; /* model_dressed.c */
+
+/* The model registry: one entry per model id of params.h. */
+static const pm_model_type *const model_types[PM_MODEL_COUNT] = {
+    [PM_MODEL_JC] = &pm_model_type_jc,
+    [PM_MODEL_DRESSED] = &pm_model_type_dressed,
+};
 
 const pm_model_type *pm_model_type_get(int model_id)
 {
-    switch (model_id) {
-    case PM_MODEL_JC: return &pm_model_type_jc;
-    case PM_MODEL_DRESSED: return &pm_model_type_dressed;
-    default: return NULL;
-    }
+    return model_id >= 0 && model_id < PM_MODEL_COUNT ? model_types[model_id] : NULL;
+}
+
+pm_complex pm_model_type_amplitude_shift(const pm_model_type *type, const pm_params *params)
+{
+    return type->lab_frame ? -I * params->omega_m : 0;
+}
+
+pm_status pm_model_rwa_params(const pm_params *params, pm_params *out)
+{
+    const pm_model_type *type = pm_model_type_get(params->model);
+    if (!type || type->rwa_model < 0)
+        return pm_error_set(PM_EINVAL, "model = %s has no rotating-wave reference model",
+                            type ? type->name : "?");
+    *out = *params;
+    out->model = type->rwa_model;
+    const char *const *keys = pm_params_key_names();
+    for (int k = 0; keys[k]; k++)
+        if (!pm_params_key_applies(keys[k], out->model)) out->set_mask &= ~(1u << k);
+    return PM_OK;
 }
 
 void pm_model_free(pm_model *model)
@@ -84,14 +103,28 @@ static pm_status model_alloc_type(const pm_model_type *type, const pm_params *pa
     return PM_OK;
 }
 
+pm_status pm_model_desc_init(const pm_params *params, pm_model_desc *out)
+{
+    out->type = pm_model_type_get(params->model);
+    out->params = *params;
+    if (!out->type) return pm_error_set(PM_EINVAL, "model = %d: no such model (jc or dressed)", params->model);
+    return PM_OK;
+}
+
+pm_status pm_model_desc_build(const pm_model_desc *desc, long N, long K, pm_model **out)
+{
+    pm_params at = desc->params;
+    at.N = N;
+    at.K = K;
+    return model_alloc_type(desc->type, &at, 1, out);
+}
+
 pm_status pm_model_alloc(const pm_params *params, pm_model **out)
 {
-    const pm_model_type *type = pm_model_type_get(params->model);
-    if (!type) {
-        *out = NULL;
-        return pm_error_set(PM_EINVAL, "model = %d: no such model (jc or dressed)", params->model);
-    }
-    return model_alloc_type(type, params, 1, out);
+    pm_model_desc desc;
+    *out = NULL;
+    pm_status s = pm_model_desc_init(params, &desc);
+    return s == PM_OK ? pm_model_desc_build(&desc, params->N, params->K, out) : s;
 }
 
 pm_status pm_model_jc_alloc(const pm_params *params, pm_model **out)

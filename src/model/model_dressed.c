@@ -58,6 +58,8 @@ const pm_model_type pm_model_type_dressed = {
     .description = "dressed-basis model of Eq. (5) without the rotating-wave approximation",
     .frame = "lab",
     .truncates_sectors = 1,
+    .lab_frame = 1,
+    .rwa_model = PM_MODEL_JC, /* Eqs. (6)-(9) */
     .build = dressed_build,
     .number_balance = dressed_number_balance,
 };

@@ -39,6 +39,8 @@ const pm_model_type pm_model_type_jc = {
     .description = "Jaynes-Cummings maser, Eqs. (6)-(9), rotating-wave approximation",
     .frame = "rotating at omega_m",
     .truncates_sectors = 0,
+    .lab_frame = 0,
+    .rwa_model = -1,
     .build = jc_build,
     .number_balance = jc_number_balance,
 };

@@ -7,6 +7,7 @@
 
 #include "phonomaser/model/model.h"
 #include "phonomaser/model/space.h"
+#include "core/internal.h"
 
 typedef struct pm_hamiltonian_terms {
     int64_t N;
@@ -14,14 +15,18 @@ typedef struct pm_hamiltonian_terms {
     pm_status status;
 } pm_hamiltonian_terms;
 
-void pm_hamiltonian_terms_init(pm_hamiltonian_terms *terms, int64_t N);
+PM_INTERNAL void pm_hamiltonian_terms_init(pm_hamiltonian_terms *terms, int64_t N);
 /* sum += coef * A B (B = PM_OP_IDENTITY for a single operator) */
-void pm_hamiltonian_terms_add(pm_hamiltonian_terms *terms, double complex coef, pm_operator_kind a,
+PM_INTERNAL void pm_hamiltonian_terms_add(pm_hamiltonian_terms *terms, double complex coef, pm_operator_kind a,
                               pm_operator_kind b);
-pm_status pm_hamiltonian_terms_finish(pm_hamiltonian_terms *terms, pm_sparse **out);
+PM_INTERNAL pm_status pm_hamiltonian_terms_finish(pm_hamiltonian_terms *terms, pm_sparse **out);
 
 /* For the model types' number_balance: the residual of
  * gamma_m (n_th - <n>) + flux = 0 over gamma_m (<n> + n_th + 1). */
-double pm_model_balance_residual(const pm_model *model, const pm_state *state, double flux);
+PM_INTERNAL double pm_model_balance_residual(const pm_model *model, const pm_state *state, double flux);
+
+/* The model types (model_jc.c, model_dressed.c), for pm_model_type_get. */
+PM_INTERNAL extern const pm_model_type pm_model_type_jc;
+PM_INTERNAL extern const pm_model_type pm_model_type_dressed;
 
 #endif

@@ -83,6 +83,17 @@ void pm_evolve_options_default(pm_evolve_options *opts)
  * maxl = 15 gives 273 steps with none (30 is no better). */
 enum { SPGMR_KRYLOV_DIM = 15 };
 
+/* Krylov tolerance of SPGMR relative to the Newton tolerance (CVodeSetEpsLin;
+ * SUNDIALS' default 0.05).  Max relative error of <n>(t) over 0-60 s from
+ * the thermal state at Table I against KLU at rtol 1e-12, rtol 1e-8, in
+ * units of rtol:  N = 60: 2.8 (0.05), 0.95 (5e-4), KLU 2.0;  N = 300: 16
+ * (0.05), 11 (0.005), 7.1 (5e-4), 6.9 (5e-5), KLU 2.1; wall time 3.1, 4.8,
+ * 6.3, 8.1 s.  Tighter than 5e-4 buys nothing: the rest of the error is
+ * the step control with an inexact Newton matrix, so SPGMR stays a few
+ * times less accurate than KLU at the same rtol (documented, and the
+ * command line warns). */
+#define SPGMR_EPS_LIN 5e-4
+
 /* State shared with the CVODE callbacks (user data). */
 typedef struct evolve_run {
     const pm_sparse *L;
@@ -93,6 +104,9 @@ typedef struct evolve_run {
     pm_progress progress;           /* reports, if asked for */
     double t_first, t_last;         /* times[0], times[ntimes-1] */
     char cvode_message[320];        /* last error text CVODE reported */
+    /* the linear solver's own account of a setup/solve failure, if it gave one */
+    char linsol_message[512];
+    int linsol_out_of_memory;
 } evolve_run;
 
 /* out = L in, on interleaved real arrays (explicit real arithmetic avoids
@@ -236,22 +250,26 @@ static void error_handler(int error_code, const char *module, const char *functi
              msg ? msg : "");
 }
 
+/* What to do when the evolution runs out of memory (keys of the command line). */
+#define MEMORY_HINT "not enough memory for this block: use path = sector (or auto), linear_solver = spgmr, or a smaller N"
+
 static const char *failure_hint(int flag)
 {
     switch (flag) {
     case CV_TOO_MUCH_WORK:
-        return "raise max_steps, loosen rtol/atol, or output at more times";
+        return "loosen rtol/atol, or output at more times (n_times, times); a C caller can raise "
+               "pm_evolve_options.max_steps";
     case CV_TOO_MUCH_ACC:
         return "rtol/atol ask for more than double precision gives: loosen them";
     case CV_ERR_FAILURE:
     case CV_CONV_FAILURE:
-        return "check the model for NaN or extreme rates; try other rtol/atol or the KLU solver";
+        return "check the model for NaN or extreme rates; try other rtol/atol or linear_solver = klu";
     case CV_LSETUP_FAIL:
     case CV_LSOLVE_FAIL:
-        return "the linear solver failed: with KLU the matrix may be singular or too large "
-               "(try SPGMR), with SPGMR try KLU";
+        return "the linear solver failed: the Newton matrix may be singular (check the model for "
+               "extreme rates); try another linear_solver (klu, spgmr)";
     case CV_MEM_FAIL:
-        return "not enough memory for this block: use excitation-number sectors or SPGMR";
+        return MEMORY_HINT;
     default:
         return "check the model and the solver options";
     }
@@ -344,13 +362,15 @@ static pm_status solver_failure(evolve_run *run, int flag, double t_reached, dou
         return pm_error_set(PM_EINTERRUPT, "evolve: stopped by caller at t = %g s (stop flag set)",
                             t_reached);
     char *name = CVodeGetReturnFlagName(flag); /* malloc'ed by SUNDIALS */
-    pm_status status = flag == CV_MEM_FAIL ? PM_ENOMEM : PM_ESOLVER;
+    int out_of_memory = flag == CV_MEM_FAIL || run->linsol_out_of_memory;
+    pm_status status = out_of_memory ? PM_ENOMEM : PM_ESOLVER;
     char limit[64] = "";
     if (flag == CV_TOO_MUCH_WORK)
         snprintf(limit, sizeof limit, " (max_steps = %ld)", opts->max_steps);
-    pm_error_set(status, "evolve: CVODE %s%s at t = %g s on the way to t = %g s [%s]; hint: %s",
+    pm_error_set(status, "evolve: CVODE %s%s at t = %g s on the way to t = %g s [%s]%s%s; hint: %s",
                  name ? name : "failure", limit, t_reached, t_target,
-                 run->cvode_message[0] ? run->cvode_message : "no message", failure_hint(flag));
+                 run->cvode_message[0] ? run->cvode_message : "no message", run->linsol_message[0] ? ": " : "",
+                 run->linsol_message, out_of_memory ? MEMORY_HINT : failure_hint(flag));
     free(name);
     return status;
 }
@@ -373,6 +393,7 @@ typedef struct {
     double gamma_factored;
     long setups;
     char message[512];
+    pm_status status;        /* of the last failed factorisation or solve */
 } complex_lu_solver;
 
 static SUNLinearSolver_Type complex_lu_type(SUNLinearSolver S)
@@ -403,6 +424,7 @@ static int complex_lu_factor(complex_lu_solver *ls, double gamma)
                          "the step size may be extreme: check the model", &ls->lu);
     if (s != PM_OK) {
         snprintf(ls->message, sizeof ls->message, "%s", pm_error_message());
+        ls->status = s;
         return -1; /* unrecoverable */
     }
     /* Newton corrections need no iterative refinement (UMFPACK's default 2
@@ -430,6 +452,7 @@ static int complex_lu_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector
     pm_status s = pm_lu_solve(&ls->lu, ls->rhs, out);
     if (s != PM_OK) {
         snprintf(ls->message, sizeof ls->message, "%s", pm_error_message());
+        ls->status = s;
         return -1;
     }
     if (ratio != 1)
@@ -471,6 +494,28 @@ static SUNLinearSolver complex_lu_create(const pm_block *block, void *cvode_mem,
     S->ops->solve = complex_lu_solve;
     S->ops->free = complex_lu_free;
     return S;
+}
+
+/* Why the linear solver failed, from the solver itself (CVODE only says
+ * that it did): KLU's status, or the message of the complex LU. */
+static void linsol_failure(evolve_run *run, SUNLinearSolver linsol, pm_linear_solver solver)
+{
+    if (!linsol) return;
+    if (solver == PM_LINSOL_KLU) {
+        const sun_klu_common *common = SUNLinSol_KLUGetCommon(linsol);
+        if (!common) return;
+        run->linsol_out_of_memory = common->status == KLU_OUT_OF_MEMORY;
+        const char *what = common->status == KLU_OUT_OF_MEMORY ? "KLU ran out of memory"
+                           : common->status == KLU_SINGULAR    ? "KLU: singular Newton matrix"
+                           : common->status == KLU_TOO_LARGE   ? "KLU: integer overflow (matrix too large)"
+                                                               : NULL;
+        if (what) snprintf(run->linsol_message, sizeof run->linsol_message, "%s", what);
+    } else if (solver == PM_LINSOL_LU) {
+        const complex_lu_solver *ls = linsol->content;
+        if (!ls || !ls->message[0]) return;
+        run->linsol_out_of_memory = ls->status == PM_ENOMEM;
+        snprintf(run->linsol_message, sizeof run->linsol_message, "%s", ls->message);
+    }
 }
 
 pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, const double *times,
@@ -564,7 +609,7 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
         if (!jac) {
             status = pm_error_set(PM_ENOMEM,
                                   "evolve: cannot allocate the %lld x %lld Jacobian with %lld "
-                                  "entries; use SPGMR or sectors",
+                                  "entries; " MEMORY_HINT,
                                   (long long)nreal, (long long)nreal, (long long)run.jac_nnz);
             goto done;
         }
@@ -586,6 +631,8 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
     if (flag == CV_SUCCESS && opts.linear_solver != PM_LINSOL_LU)
         flag = opts.linear_solver == PM_LINSOL_KLU ? CVodeSetJacFn(mem, jacobian)
                                                    : CVodeSetJacTimes(mem, NULL, jtimes);
+    if (flag == CV_SUCCESS && opts.linear_solver == PM_LINSOL_SPGMR)
+        flag = CVodeSetEpsLin(mem, SPGMR_EPS_LIN);
     if (flag != CV_SUCCESS) {
         status = solver_failure(&run, flag, times[0], times[1], &opts);
         goto done;
@@ -596,6 +643,7 @@ pm_status pm_evolve(const pm_block *block, double complex *x, size_t ntimes, con
         flag = CVode(mem, times[k], y, &t_reached, CV_NORMAL);
         if (flag < 0) {
             info.t_reached = t_reached;
+            if (flag == CV_LSETUP_FAIL || flag == CV_LSOLVE_FAIL) linsol_failure(&run, linsol, opts.linear_solver);
             status = solver_failure(&run, flag, t_reached, times[k], &opts);
             goto done;
         }

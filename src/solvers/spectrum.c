@@ -56,6 +56,14 @@ static const char *arpack_meaning(int code)
     }
 }
 
+/* The hint of every ARPACK failure.  It names keys a user can set (the
+ * command line has no key for the restart limit or the Krylov dimension,
+ * so those are named as the option fields of C callers). */
+#define ARPACK_HINT                                                                                     \
+    "the block may be ill-conditioned (check the rates and delta for extreme values); a steady "    \
+    "state can use method = direct; a C caller can raise pm_spectrum_options.arpack_maxiter or " \
+    ".arpack_ncv (pm_steady_options likewise)"
+
 typedef struct work {
     double complex *resid, *v, *workd, *workl, *d, *z, *workev;
     double *rwork;
@@ -210,8 +218,8 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
     out->iterations = iparam[2];
     if (arinfo != 0) {
         status = pm_error_set(PM_ESOLVER, "ARPACK znaupd failed: %s (info %d) after %d restarts, %d of %d "
-                              "eigenvalues converged; raise arpack_maxiter or arpack_ncv, or lower nev",
-                              arpack_meaning(arinfo), arinfo, iparam[2], iparam[4], nev);
+                              "eigenvalues converged; %s", arpack_meaning(arinfo), arinfo, iparam[2], iparam[4],
+                              nev, ARPACK_HINT);
         goto done;
     }
     zneupd_c(1, "A", w.select, w.d, w.z, an, sigma, w.workev, "I", an, "LM", nev, opts->arpack_tol,
@@ -219,8 +227,8 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
     pthread_mutex_unlock(&arpack_lock);
     locked = 0;
     if (arinfo != 0 || iparam[4] < nev) {
-        status = pm_error_set(PM_ESOLVER, "ARPACK zneupd failed: %s (info %d, %d of %d converged); raise "
-                              "arpack_maxiter or arpack_ncv", arpack_meaning(arinfo), arinfo, iparam[4], nev);
+        status = pm_error_set(PM_ESOLVER, "ARPACK zneupd failed: %s (info %d, %d of %d converged); %s",
+                              arpack_meaning(arinfo), arinfo, iparam[4], nev, ARPACK_HINT);
         goto done;
     }
 
@@ -247,8 +255,7 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
         }
         double residual = sqrt(rnorm / (vnorm > 0 ? vnorm : 1));
         if (!isfinite(residual) || !isfinite(creal(lambda)) || !isfinite(cimag(lambda))) {
-            status = pm_error_set(PM_ENUMERIC, "ARPACK returned a NaN/Inf eigenpair; the block may be "
-                                  "ill-conditioned");
+            status = pm_error_set(PM_ENUMERIC, "ARPACK returned a NaN/Inf eigenpair; %s", ARPACK_HINT);
             goto done;
         }
         if (residual > out->max_residual) out->max_residual = residual;

@@ -5,11 +5,13 @@
 #include "phonomaser/core/timer.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "linalg/sparse_lu.h"
+#include "solvers/hermitian_fold.h"
 
 void pm_steady_options_default(pm_steady_options *opts)
 {
@@ -21,6 +23,7 @@ void pm_steady_options_default(pm_steady_options *opts)
     opts->pin_row = -1;
     opts->lu = PM_LU_AUTO;
     opts->pin_col = -1;
+    opts->real_fold = PM_FOLD_AUTO;
     opts->stop = NULL;
 }
 
@@ -54,6 +57,10 @@ static pm_status normalise_trace(int64_t n, double complex *x, int64_t ndiag, co
     for (int64_t p = 0; p < n; p++) x[p] /= trace;
     return PM_OK;
 }
+
+/* Why a Liouvillian has several steady states: a conserved quantity that
+ * nothing dissipates (both methods refuse such a block). */
+#define NONUNIQUE_HINT "a quantity no dissipator relaxes, e.g. gamma_m = 0 or gamma_1 = 0"
 
 /* ------------------------------------------------------------------------
  * PM_STEADY_DIRECT.
@@ -89,9 +96,9 @@ static pm_status solve_constrained(const pm_block *block, pm_lu_backend backend,
     if (status == PM_OK)
         status = pm_lu_factor(a, backend, trace_columns ? "the Liouvillian with the trace row"
                                                : "the Liouvillian with one pinned diagonal element",
-                              trace_columns ? "the block has more than one steady state: try method ARPACK"
-                                            : "the block has more than one steady state, or the pinned "
-                                              "population is exactly zero: try method ARPACK",
+                              trace_columns ? "the block has more than one steady state (" NONUNIQUE_HINT ")"
+                                            : "the block has more than one steady state (" NONUNIQUE_HINT
+                                              "), or the pinned population is exactly zero",
                               &lu);
     if (status == PM_OK) status = check_stop(stop, "after the factorisation");
     if (status == PM_OK) {
@@ -125,7 +132,7 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
                                   (long long)n);
     pm_status status = PM_OK;
     const pm_lu_backend backend = pm_block_lu_backend(block, opts->lu);
-    int banded = backend == PM_LU_BAND;
+    int banded = backend == PM_LU_BAND && opts->real_fold != PM_FOLD_ON;
     if (!banded) {
         unsigned char *trace_columns = calloc((size_t)n, 1);
         if (!trace_columns) {
@@ -133,7 +140,10 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
             return pm_error_set(PM_ENOMEM, "out of memory for a steady state of size %lld", (long long)n);
         }
         for (int64_t q = 0; q < ndiag; q++) trace_columns[diag[q]] = 1;
-        status = solve_constrained(block, backend, opts->stop, diag[0], trace_columns, rhs, x, info);
+        int folded = 0; /* the real LU of the Hermitian fold, where it applies (hermitian_fold.h) */
+        status = pm_fold_steady(block, opts->real_fold, opts->lu, opts->stop, ndiag, diag, x, info, &folded);
+        if (status == PM_OK && !folded)
+            status = solve_constrained(block, backend, opts->stop, diag[0], trace_columns, rhs, x, info);
         free(trace_columns);
         if (status == PM_OK)
             status = normalise_trace(n, x, ndiag, diag, "direct steady-state solution",
@@ -205,12 +215,13 @@ static pm_status solve_direct(const pm_block *block, const pm_steady_options *op
  * Fortran SAVE state needs between threads) is the spectrum module's: the
  * steady state is its slowest eigenvector, nev = 1, trace-normalised. */
 static pm_status solve_arpack(const pm_block *block, const pm_steady_options *opts, int64_t ndiag,
-                              const int64_t *diag, double complex *x, pm_steady_info *info)
+                              const int64_t *diag, double complex *x, pm_steady_info *info, int *nonunique)
 {
+    *nonunique = 0;
     int64_t n = block->size;
     if (n < 3)
         return pm_error_set(PM_EINVAL, "ARPACK steady state needs a block of size >= 3 (got %lld); "
-                            "use method DIRECT", (long long)n);
+                            "use method = direct", (long long)n);
     if (opts->arpack_maxiter < 1)
         return pm_error_set(PM_EINVAL, "arpack_maxiter = %d must be >= 1", opts->arpack_maxiter);
     if (!(opts->arpack_tol >= 0) || !isfinite(opts->arpack_tol) || !isfinite(opts->shift))
@@ -218,7 +229,10 @@ static pm_status solve_arpack(const pm_block *block, const pm_steady_options *op
                             "finite", opts->arpack_tol, opts->shift);
     pm_spectrum_options so;
     pm_spectrum_options_default(&so);
-    so.nev = 1;
+    /* two eigenvalues: the second tells a unique steady state (lambda_2
+     * well away from 0) from a degenerate null space, which the direct
+     * method detects as a singular LU */
+    so.nev = n >= 4 ? 2 : 1;
     so.shift = opts->shift; /* 0: the same automatic shift, -1e-9 max_p |L_pp| */
     so.arpack_tol = opts->arpack_tol;
     so.arpack_maxiter = opts->arpack_maxiter;
@@ -235,9 +249,20 @@ static pm_status solve_arpack(const pm_block *block, const pm_steady_options *op
         info->eigenvalue_re = creal(spectrum.eigenvalues[0]);
         info->eigenvalue_im = cimag(spectrum.eigenvalues[0]);
         memcpy(x, spectrum.vectors, (size_t)n * sizeof *x);
+        /* two eigenvalues within twice the automatic shift (1e-9 max_p |L_pp|)
+         * of 0: a null space this method cannot resolve (see above) */
+        double largest = 0;
+        for (int64_t p = 0; p < n; p++) largest = fmax(largest, cabs(pm_sparse_get(block->L, p, p)));
+        const double zero = 2e-9 * (largest > 0 ? largest : 1.0);
+        if (spectrum.nev == 2 && cabs(spectrum.eigenvalues[0]) < zero && cabs(spectrum.eigenvalues[1]) < zero) {
+            *nonunique = 1;
+            status = pm_error_set(PM_ESOLVER, "ARPACK: the block has more than one steady state (" NONUNIQUE_HINT
+                                  "): eigenvalues %.3g and %.3g 1/s, both within %.3g 1/s of 0",
+                                  cabs(spectrum.eigenvalues[0]), cabs(spectrum.eigenvalues[1]), zero);
+        }
         /* the trace normalisation also fixes the arbitrary phase */
-        status = normalise_trace(n, x, ndiag, diag, "ARPACK eigenvector",
-                                 "ARPACK found a decaying mode: set a shift closer to 0");
+        if (status == PM_OK)
+            status = normalise_trace(n, x, ndiag, diag, "ARPACK eigenvector", "ARPACK found a decaying mode");
     }
     pm_spectrum_clear(&spectrum);
     return status;
@@ -272,8 +297,10 @@ pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
     pm_status status = check_block(block, x);
     if (status != PM_OK) return status;
     if (opts->method != PM_STEADY_DIRECT && opts->method != PM_STEADY_ARPACK)
-        return pm_error_set(PM_EINVAL, "steady-state method %d unknown: use DIRECT or ARPACK",
+        return pm_error_set(PM_EINVAL, "steady-state method %d unknown: PM_STEADY_DIRECT or PM_STEADY_ARPACK",
                             (int)opts->method);
+    if (opts->real_fold != PM_FOLD_AUTO && opts->real_fold != PM_FOLD_ON && opts->real_fold != PM_FOLD_OFF)
+        return pm_error_set(PM_EINVAL, "real_fold = %d unknown: it must be one of auto, on, off", (int)opts->real_fold);
 
     int64_t n = block->size;
     int64_t *diag = malloc((size_t)n * sizeof *diag);
@@ -290,10 +317,25 @@ pm_status pm_steady_solve(const pm_block *block, const pm_steady_options *opts,
     }
 
     double start = pm_wall_seconds();
+    int nonunique = 0;
+    info->method = opts->method;
     if (opts->method == PM_STEADY_DIRECT)
         status = solve_direct(block, opts, ndiag, diag, x, info);
     else
-        status = solve_arpack(block, opts, ndiag, diag, x, info);
+        status = solve_arpack(block, opts, ndiag, diag, x, info, &nonunique);
+    /* ARPACK failed on a block whose LU it has just factorised: the direct
+     * method fits as well and takes over (with a note) */
+    if (opts->method == PM_STEADY_ARPACK && !nonunique && (status == PM_ESOLVER || status == PM_ENUMERIC)) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", pm_error_message());
+        memset(info, 0, sizeof *info);
+        info->pinned_element = -1;
+        info->method = PM_STEADY_DIRECT;
+        status = solve_direct(block, opts, ndiag, diag, x, info);
+        if (status == PM_OK)
+            snprintf(info->note, sizeof info->note, "method = arpack failed (%s); solved with method = direct",
+                     why);
+    }
     info->seconds = pm_wall_seconds() - start;
     free(diag);
     if (status != PM_OK) return status;

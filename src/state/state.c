@@ -165,11 +165,20 @@ pm_status pm_initial_validate(const pm_initial *init, int64_t N)
                                 "raise N or lower the level",
                                 (long long)init->fock_n, (long long)(N - 1));
         break;
-    case PM_INITIAL_COHERENT:
+    case PM_INITIAL_COHERENT: {
         if (!isfinite(creal(init->alpha)) || !isfinite(cimag(init->alpha)))
             return pm_error_set(PM_EINVAL, "initial state: coherent amplitude alpha must be "
                                            "finite");
+        double tail = pm_initial_tail(init, N);
+        if (tail > PM_INITIAL_TAIL_MAX) {
+            double needed = pm_initial_cutoff_needed(init, PM_INITIAL_TAIL_MAX);
+            return pm_error_set(PM_EINVAL, "initial state: the coherent state with |alpha| = %g has %.3g of its "
+                                "population above the cutoff N = %lld (trace %.3g); it needs N >= %.*g (population "
+                                "above N at most %g): raise N or lower alpha", cabs(init->alpha), tail,
+                                (long long)N, 1.0 - tail, needed < 1e15 ? 16 : 3, needed, PM_INITIAL_TAIL_MAX);
+        }
         break;
+    }
     case PM_INITIAL_VACUUM: return PM_OK;
     default:
         return pm_error_set(PM_EINVAL, "initial state: unknown kind %d (thermal, fock, "
@@ -217,6 +226,36 @@ double pm_initial_tail(const pm_initial *init, int64_t N)
     }
     }
     return 0.0;
+}
+
+double pm_initial_cutoff_needed(const pm_initial *init, double tail)
+{
+    if (init->kind == PM_INITIAL_FOCK) return (double)init->fock_n + 1.0;
+    if (init->kind != PM_INITIAL_COHERENT) return 1.0;
+    double x = creal(init->alpha * conj(init->alpha));
+    if (x == 0.0 || !(tail > 0.0)) return 1.0;
+    /* Chernoff bound of the Poisson tail, P(n >= M) <= e^{-x} (e x / M)^M for
+     * M > x: its first M below `tail` (bisection) is an upper bound ... */
+    const double log_tail = log(tail);
+    double lo = x, hi = x + 2.0 * sqrt(x * -log_tail) + -log_tail + 2.0;
+    while (-x + hi * (1.0 + log(x) - log(hi)) > log_tail) hi = 2.0 * hi;
+    for (int k = 0; k < 200 && hi - lo > fmax(0.5, 1e-15 * hi); k++) {
+        double mid = 0.5 * (lo + hi);
+        if (-x + mid * (1.0 + log(x) - log(mid)) > log_tail) lo = mid;
+        else hi = mid;
+    }
+    double bound = ceil(hi);
+    if (bound > 1e15) return bound;
+    /* ... which the exact tail (decreasing in N) refines, where it is cheap */
+    int64_t a = (int64_t)floor(x), b = (int64_t)bound;
+    if (a < 1) a = 1;
+    if (pm_initial_tail(init, a) <= tail) return (double)a;
+    while (b - a > 1) {
+        int64_t mid = a + (b - a) / 2;
+        if (pm_initial_tail(init, mid) <= tail) b = mid;
+        else a = mid;
+    }
+    return (double)b;
 }
 
 int64_t pm_initial_max_sector(const pm_initial *init, int64_t N, double tolerance)

@@ -121,7 +121,8 @@ pm_status pm_langevin_run(const pm_params *params, const pm_langevin_options *op
     double steps_real = ceil(o.t_final / o.dt);
     if (steps_real * (double)o.trajectories > 1e11)
         return pm_error_set(PM_EINVAL, "Langevin run of %g steps x %zu trajectories is too long (dt = %g s, "
-                            "t_final = %g s): raise dt or lower t_final", steps_real, o.trajectories, o.dt, o.t_final);
+                            "t_final = %g s): use fewer --trajectories (a C caller: raise "
+                            "pm_langevin_options.dt or lower its t_final)", steps_real, o.trajectories, o.dt, o.t_final);
     long steps = (long)steps_real;
     double dt = o.t_final / (double)steps;
     long sample_every = (long)fmax(1.0, round(o.sample_interval / dt));

@@ -103,6 +103,7 @@ static void test_defaults(void)
     CHECK(cfg.alpha_re == 0.0 && cfg.alpha_im == 0.0);
     CHECK(cfg.rtol == 1e-8 && cfg.atol == 1e-10);
     CHECK(strcmp(cfg.linear_solver, "auto") == 0);
+    CHECK(strcmp(cfg.real_fold, "auto") == 0 && pm_config_real_fold(&cfg) == PM_FOLD_AUTO);
     CHECK(strcmp(cfg.path, "auto") == 0);
     CHECK(cfg.tail_tol == 1e-8 && cfg.converge_tol == 1e-6);
     CHECK(cfg.store_rho == 0);
@@ -180,6 +181,7 @@ static void test_run_key_rejections(void)
     REJECT("method", "lu", "direct, arpack");
     REJECT("method", "arpak", "did you mean 'arpack'");
     REJECT("method", "", "direct, arpack");
+    REJECT("real_fold", "yes", "auto, on, off");
     REJECT("arpack_tol", "-1e-9", ">= 0");
     REJECT("arpack_tol", "nan", ">= 0");
     REJECT("t_final", "0", "> 0 [s]");
@@ -506,7 +508,7 @@ static void test_key_use(void)
     CHECK_OK(pm_config_check_key_use("steady", "eta"));
     CHECK_OK(pm_config_check_key_use("steady", "no_such_key")); /* pm_config_set names it */
     CHECK(pm_config_check_key_use("steady", "sweep") == PM_EINVAL &&
-          strcmp(pm_error_message(), "--set sweep: 'phonomaser steady' does not use this key (it is used by "
+          strcmp(pm_error_message(), "--set sweep: 'phonomaser steady' does not take this key (it is used by "
                                      "compare); remove it") == 0);
     CHECK(pm_config_check_key_use("compare", "store_rho") == PM_EINVAL &&
           contains(pm_error_message(), "it is used by steady, evolve and wigner"));
@@ -550,7 +552,7 @@ static void test_keys_and_docs(void)
     size_t count = 0;
     while (names[count] != NULL)
         count++;
-    CHECK(count == PM_KEY_COUNT + 26);
+    CHECK(count == PM_KEY_COUNT + 27);
     for (size_t i = 0; i < count; i++)
         for (size_t j = i + 1; j < count; j++)
             CHECK(strcmp(names[i], names[j]) != 0);

@@ -4,8 +4,10 @@
  * for it (sectors, coupled sectors or the full Liouvillian) and on the full
  * Liouvillian:
  *  - steady state by every LU backend that accepts the block (band, KLU,
- *    UMFPACK) and by ARPACK: the same state, trace 1, Hermitian, positive,
- *    residual ~ 0, the model's closed-form number balance;
+ *    UMFPACK), complex and folded to a real system by Hermiticity
+ *    (real_fold; equal to the complex LU's state to 1e-12, exactly
+ *    Hermitian), and by ARPACK: the same state, trace 1, Hermitian,
+ *    positive, residual ~ 0, the model's closed-form number balance;
  *  - evolution by every CVODE linear solver (KLU, SPGMR, the complex LU):
  *    the same trajectory, trace conserved, and the chosen path equal to
  *    the full Liouvillian's.
@@ -63,17 +65,29 @@ static void steady_conformance(const model_case *mc, const pm_model *model)
         const char *name;
         pm_steady_method method;
         pm_lu_backend lu;
+        pm_real_fold fold;
     } solvers[] = {
-        {"direct band", PM_STEADY_DIRECT, PM_LU_BAND},       {"direct klu", PM_STEADY_DIRECT, PM_LU_KLU},
-        {"direct umfpack", PM_STEADY_DIRECT, PM_LU_UMFPACK}, {"arpack", PM_STEADY_ARPACK, PM_LU_AUTO},
+        {"direct band", PM_STEADY_DIRECT, PM_LU_BAND, PM_FOLD_AUTO},
+        {"direct klu", PM_STEADY_DIRECT, PM_LU_KLU, PM_FOLD_OFF},
+        {"direct umfpack", PM_STEADY_DIRECT, PM_LU_UMFPACK, PM_FOLD_OFF},
+        {"direct klu, real fold", PM_STEADY_DIRECT, PM_LU_KLU, PM_FOLD_ON},
+        {"direct umfpack, real fold", PM_STEADY_DIRECT, PM_LU_UMFPACK, PM_FOLD_ON},
+        {"direct auto LU, real fold", PM_STEADY_DIRECT, PM_LU_AUTO, PM_FOLD_ON},
+        {"arpack", PM_STEADY_ARPACK, PM_LU_AUTO, PM_FOLD_AUTO},
     };
     const pm_path paths[] = {PM_PATH_AUTO, PM_PATH_FULL};
-    int solved = 0;
-    for (size_t p = 0; p < 2; p++)
+    int solved = 0, folded = 0;
+    for (size_t p = 0; p < 2; p++) {
+        pm_steady_result complex_lu; /* the complex LU on this path: the folded solves must equal it */
+        pm_steady_options co = o;
+        co.real_fold = PM_FOLD_OFF;
+        REQUIRE_OK(pm_steadystate(model, paths[p], &co, &complex_lu));
+        CHECK(complex_lu.info.real_fold == 0);
         for (size_t k = 0; k < sizeof solvers / sizeof solvers[0]; k++) {
             pm_steady_options so = o;
             so.method = solvers[k].method;
             so.lu = solvers[k].lu;
+            so.real_fold = solvers[k].fold;
             pm_steady_result r;
             pm_status s = pm_steadystate(model, paths[p], &so, &r);
             if (s == PM_EINVAL && solvers[k].lu == PM_LU_BAND) { /* not narrow-banded: refused, as documented */
@@ -93,10 +107,29 @@ static void steady_conformance(const model_case *mc, const pm_model *model)
                 fprintf(stderr, "%s, %s: max |rho - rho_full| = %.3g\n", mc->label, how, d);
                 test_failures++;
             }
+            if (solvers[k].fold == PM_FOLD_ON) {
+                /* the fold solves the same equations on real numbers: the complex LU's state to rounding,
+                 * and Hermitian by construction (rho_ji is written as conj(rho_ij)) */
+                double dc = state_distance(r.state, complex_lu.state, model->dim);
+                if (!r.info.real_fold || dc > 1e-12 || r.obs.hermiticity_error != 0) {
+                    fprintf(stderr, "%s, %s: real_fold %d, max |rho - rho_complex| = %.3g, hermiticity %.3g\n",
+                            mc->label, how, r.info.real_fold, dc, r.obs.hermiticity_error);
+                    test_failures++;
+                }
+                folded++;
+            }
             solved++;
             pm_steady_result_clear(&r);
         }
-    CHECK(solved >= 5); /* KLU, UMFPACK, ARPACK on both paths at least (less band on the full one) */
+        pm_steady_result_clear(&complex_lu);
+    }
+    /* the default folds the coupled sectors of the dressed model only */
+    pm_steady_result r;
+    REQUIRE_OK(pm_steadystate(model, PM_PATH_AUTO, &o, &r));
+    CHECK(r.info.real_fold == (r.block->sector == PM_SECTOR_COUPLED));
+    pm_steady_result_clear(&r);
+    CHECK(folded == 6); /* klu, umfpack, auto on both paths */
+    CHECK(solved >= 11); /* KLU, UMFPACK, both folded, ARPACK on both paths at least (less band on the full one) */
     pm_steady_result_clear(&full);
 }
 

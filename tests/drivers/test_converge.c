@@ -14,7 +14,7 @@ static void test_ladders(void)
     pm_converge_options opts;
     pm_converge_options_default(&opts);
     pm_converge_result automatic;
-    REQUIRE_OK(pm_converge_auto(&p, &opts, &automatic));
+    REQUIRE_OK(pm_converge_auto(TEST_DESC(&p), &opts, &automatic));
     CHECK(automatic.converged);
     REQUIRE(automatic.nsteps >= 3); /* steps[nsteps - 2] below */
     const pm_converge_step *last = &automatic.steps[automatic.nsteps - 1];
@@ -30,7 +30,7 @@ static void test_ladders(void)
     /* the chosen cutoff is converged: twice that N gives the same <n>, g2 */
     long ladder[2] = {automatic.chosen_N, 2 * automatic.chosen_N};
     pm_converge_result check;
-    REQUIRE_OK(pm_converge_ladder(&p, 2, ladder, &opts, &check));
+    REQUIRE_OK(pm_converge_ladder(TEST_DESC(&p), 2, ladder, &opts, &check));
     REQUIRE(check.nsteps == 2);
     CHECK(check.steps[1].N == 2 * automatic.chosen_N);
     CHECK_REL(check.steps[1].n_mean, last->n_mean, 1e-8);
@@ -42,20 +42,20 @@ static void test_ladders(void)
 
     /* a truncating ladder is recorded as not converged */
     long small[2] = {10, 20};
-    REQUIRE_OK(pm_converge_ladder(&p, 2, small, &opts, &check));
+    REQUIRE_OK(pm_converge_ladder(TEST_DESC(&p), 2, small, &opts, &check));
     REQUIRE(check.nsteps == 2);
     CHECK(!check.converged && check.steps[1].tail_population > opts.tail_tol);
     pm_converge_result_clear(&check);
 
     /* rejected ladders and tolerances */
     long decreasing[2] = {40, 30}, too_small[1] = {1};
-    CHECK(pm_converge_ladder(&p, 2, decreasing, &opts, &check) == PM_EINVAL);
+    CHECK(pm_converge_ladder(TEST_DESC(&p), 2, decreasing, &opts, &check) == PM_EINVAL);
     CHECK(strstr(pm_error_message(), "increasing") != NULL);
     pm_converge_result_clear(&check);
-    CHECK(pm_converge_ladder(&p, 1, too_small, &opts, &check) == PM_EINVAL);
+    CHECK(pm_converge_ladder(TEST_DESC(&p), 1, too_small, &opts, &check) == PM_EINVAL);
     pm_converge_result_clear(&check);
     opts.tail_tol = 0;
-    CHECK(pm_converge_auto(&p, &opts, &check) == PM_EINVAL);
+    CHECK(pm_converge_auto(TEST_DESC(&p), &opts, &check) == PM_EINVAL);
     pm_converge_result_clear(&check);
 }
 

@@ -49,6 +49,17 @@ grep -q '^Requires.private:.*arpack' "$pc" && grep -q '^Requires.private:.*hdf5-
     fail "Requires.private of $pc lacks arpack or hdf5-serial"
 "$in_tree" >"$tmp/expected.txt" || fail "the in-tree example failed"
 
+# the shared library exports exactly what the installed headers declare: no
+# internal symbol (src/*.h, PM_INTERNAL) leaks into its ABI
+if command -v nm >/dev/null; then
+    so=$(find "$libdir" -name 'libphonomaser.so.*.*' | head -1)
+    nm -D --defined-only "$so" | awk '{print $3}' | sort -u >"$tmp/exported.txt"
+    find "$includedir/phonomaser" -name '*.h' -exec cat {} + | grep -oE '\bpm_[A-Za-z0-9_]+\b' | sort -u >"$tmp/declared.txt"
+    leaked=$(comm -23 "$tmp/exported.txt" "$tmp/declared.txt")
+    [[ -z "$leaked" ]] || fail "libphonomaser.so exports symbols no installed header declares: $(echo $leaked)"
+    [[ $(wc -l <"$tmp/exported.txt") -gt 100 ]] || fail "libphonomaser.so exports only $(wc -l <"$tmp/exported.txt") symbols"
+fi
+
 # shared
 # shellcheck disable=SC2046
 $cc -std=c11 -Wall -Wextra -Werror "${sanitize[@]}" "$example" -o "$tmp/example_shared" \

@@ -330,6 +330,26 @@ static void test_resume_hand_made(void)
         CHECK(contains(pm_error_message(), "output time 20"));
         pm_mesolve_result_clear(&resumed);
         free(times);
+        /* a resumed state that is no density matrix is refused (issue 12.14):
+         * a population doubled (trace), a coherence not matched by its adjoint,
+         * a NaN */
+        int64_t population = -1, coherence = -1;
+        const pm_block *b0 = ref.blocks[0];
+        for (int64_t p = 0; p < b0->size; p++) {
+            if (b0->row[p] == b0->col[p] && cabs(back->blocks[0].x[p]) > 0.1) population = p;
+            if (b0->row[p] != b0->col[p] && coherence < 0) coherence = p;
+        }
+        REQUIRE(population >= 0 && coherence >= 0);
+        const char *expected[3] = {"trace", "hermiticity error", "not finite"};
+        for (int k = 0; k < 3; k++) {
+            int64_t p = k == 0 ? population : coherence;
+            double complex saved = back->blocks[0].x[p];
+            back->blocks[0].x[p] = k == 0 ? 2 * saved : k == 1 ? saved + 0.01 : NAN;
+            CHECK(pm_mesolve(su.model, &su.init, su.ntimes, su.times, &o, &resumed) == PM_EINVAL);
+            CHECK(contains(pm_error_message(), "the resumed state") && contains(pm_error_message(), expected[k]));
+            pm_mesolve_result_clear(&resumed);
+            back->blocks[0].x[p] = saved;
+        }
     }
     pm_checkpoint_free(back);
 done:
@@ -431,7 +451,7 @@ static void test_interrupt_and_resume(void)
 static void test_write_failure(void)
 {
     setup su;
-    if (!setup_init(&su, 8, 5, 0.1)) return;
+    if (!setup_init(&su, 14, 5, 0.1)) return;
     pm_mesolve_result result;
     pm_mesolve_options o = su.opts;
     o.checkpoint = write_to_file;

@@ -169,6 +169,15 @@ static void test_write_read(void)
     int64_t ivalue = 0;
     CHECK_OK(pm_h5_read_attr_int(h5, "/", "complete", &ivalue));
     CHECK(ivalue == 1);
+    /* provenance, written by pm_h5_create */
+    CHECK_OK(pm_h5_read_attr_int(h5, "/", "schema_version", &ivalue));
+    CHECK(ivalue == PM_H5_SCHEMA_VERSION);
+    pm_dependency_versions versions;
+    pm_dependency_versions_get(&versions);
+    CHECK(versions.sundials[0] >= '1' && versions.sundials[0] <= '9' && strchr(versions.sundials, '.'));
+    CHECK(strstr(versions.suitesparse, "UMFPACK") && strstr(versions.suitesparse, "KLU"));
+    CHECK(strchr(versions.arpack, '.') && strchr(versions.hdf5, '.'));
+    CHECK(pm_source_revision()[0] != '\0');
     CHECK_OK(pm_h5_read_attr_double(h5, "/parameters", "omega_m", &value));
     CHECK(value == 314.1592653589793);
     CHECK_OK(pm_h5_read_attr_double(h5, "/parameters", "S", &value));

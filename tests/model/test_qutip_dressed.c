@@ -29,33 +29,38 @@ static void check_case(const char *name)
     pm_model *model = NULL;
     CHECK_OK(pm_model_alloc(&p, &model));
     if (!model) return;
-    pm_steady_options opts;
-    pm_steady_options_default(&opts);
-    pm_steady_result r;
-    if (pm_steadystate(model, PM_PATH_AUTO, &opts, &r) != PM_OK) {
-        fprintf(stderr, "%s: %s\n", name, pm_error_message());
-        test_failures++;
-        pm_model_free(model);
-        return;
+    /* the default (the real LU of the Hermitian fold on coupled sectors) and the complex LU */
+    const pm_real_fold folds[] = {PM_FOLD_AUTO, PM_FOLD_OFF};
+    for (size_t f = 0; f < sizeof folds / sizeof folds[0]; f++) {
+        pm_steady_options opts;
+        pm_steady_options_default(&opts);
+        opts.real_fold = folds[f];
+        pm_steady_result r;
+        if (pm_steadystate(model, PM_PATH_AUTO, &opts, &r) != PM_OK) {
+            fprintf(stderr, "%s: %s\n", name, pm_error_message());
+            test_failures++;
+            continue;
+        }
+        CHECK(r.path == PM_PATH_SECTOR && r.block->sector == PM_SECTOR_COUPLED);
+        CHECK(r.info.real_fold == (folds[f] == PM_FOLD_AUTO));
+        CHECK_REL(r.obs.n_mean, ref.n_mean, 1e-9);
+        CHECK_REL(r.obs.n2_mean, ref.n2_mean, 1e-9);
+        CHECK_CLOSE(r.obs.sz_mean, ref.sz_mean, 1e-11);
+        CHECK_CLOSE(creal(r.obs.a2_mean), creal(ref.a2), 1e-11);
+        CHECK_CLOSE(cimag(r.obs.a2_mean), cimag(ref.a2), 1e-11);
+        double worst = 0;
+        for (int e = 0; e < ref.nrho; e++) {
+            double d = cabs(pm_state_element(r.state, ref.rho_i[e], ref.rho_j[e]) - ref.rho[e]);
+            if (d > worst) worst = d;
+        }
+        CHECK(ref.nrho >= 5 && worst < 1e-11);
+        for (int k = -4; k <= 4; k++)
+            if (k >= -r.obs.max_sector && k <= r.obs.max_sector)
+                CHECK_CLOSE(r.obs.sector_norm[k + r.obs.max_sector], ref.sector[k + 4], 1e-11);
+        printf("%s (%s LU): <n> = %.12g (QuTiP %.12g), max |rho - rho_qutip| over %d elements = %.2g\n", name,
+               r.info.real_fold ? "real folded" : "complex", r.obs.n_mean, ref.n_mean, ref.nrho, worst);
+        pm_steady_result_clear(&r);
     }
-    CHECK(r.path == PM_PATH_SECTOR && r.block->sector == PM_SECTOR_COUPLED);
-    CHECK_REL(r.obs.n_mean, ref.n_mean, 1e-9);
-    CHECK_REL(r.obs.n2_mean, ref.n2_mean, 1e-9);
-    CHECK_CLOSE(r.obs.sz_mean, ref.sz_mean, 1e-11);
-    CHECK_CLOSE(creal(r.obs.a2_mean), creal(ref.a2), 1e-11);
-    CHECK_CLOSE(cimag(r.obs.a2_mean), cimag(ref.a2), 1e-11);
-    double worst = 0;
-    for (int e = 0; e < ref.nrho; e++) {
-        double d = cabs(pm_state_element(r.state, ref.rho_i[e], ref.rho_j[e]) - ref.rho[e]);
-        if (d > worst) worst = d;
-    }
-    CHECK(ref.nrho >= 5 && worst < 1e-11);
-    for (int k = -4; k <= 4; k++)
-        if (k >= -r.obs.max_sector && k <= r.obs.max_sector)
-            CHECK_CLOSE(r.obs.sector_norm[k + r.obs.max_sector], ref.sector[k + 4], 1e-11);
-    printf("%s: <n> = %.12g (QuTiP %.12g), max |rho - rho_qutip| over %d elements = %.2g\n", name, r.obs.n_mean,
-           ref.n_mean, ref.nrho, worst);
-    pm_steady_result_clear(&r);
     pm_model_free(model);
 
     /* K = auto at the same N */
@@ -64,7 +69,7 @@ static void check_case(const char *name)
     pm_converge_options_default(&copts);
     long N = p.N;
     pm_converge_result ladder;
-    if (pm_converge_ladder(&p, 1, &N, &copts, &ladder) == PM_OK) {
+    if (pm_converge_ladder(TEST_DESC(&p), 1, &N, &copts, &ladder) == PM_OK) {
         printf("%s: K = auto chose K = %ld, <n> rel. dev. %.2g\n", name, ladder.chosen_K,
                fabs(ladder.final.obs.n_mean - ref.n_mean) / ref.n_mean);
         CHECK_REL(ladder.final.obs.n_mean, ref.n_mean, 1e-8);

@@ -14,6 +14,7 @@
 #include "phonomaser/model/space.h"
 #include "phonomaser/state/state.h"
 #include "phonomaser/phase_space/wigner.h"
+#include "phonomaser/core/constants.h"
 #include "testutil.h"
 
 #ifndef PM_DATA_DIR
@@ -425,7 +426,7 @@ static void test_operating_point(void)
     pm_converge_options_default(&opts);
     pm_converge_result result;
     memset(&result, 0, sizeof result);
-    CHECK_OK(pm_converge_auto(&params, &opts, &result));
+    CHECK_OK(pm_converge_auto(TEST_DESC(&params), &opts, &result));
     if (!result.final.state) return;
     const pm_state *state = result.final.state;
     const long N = (long)state->N;
@@ -574,8 +575,46 @@ static void test_errors(void)
     pm_wigner_mech_free(mech);
 }
 
+/* The image of a thermal state, n_th = 1 (N = 60 holds it to 1e-17):
+ * W = exp(-r^2/(2 n_th + 1)) / (pi (2 n_th + 1)), so W(0) = 1/(3 pi) at the
+ * centre of an odd grid, the grid integral is 1 (the automatic range holds
+ * all but 1e-6), the radial profile equals the closed form and P_r
+ * integrates to 1; too few points and an interruption are errors. */
+static void test_image_thermal(void)
+{
+    const int64_t N = 60;
+    double p_n[60];
+    for (int64_t n = 0; n < N; n++) p_n[n] = 0.5 * pow(0.5, (double)n);
+    pm_wigner_mech *mech = NULL;
+    REQUIRE_OK(pm_wigner_mech_from_populations(N, p_n, &mech));
+    pm_wigner_image image;
+    REQUIRE_OK(pm_wigner_image_compute(mech, 101, 0, NULL, &image));
+    CHECK(image.points == 101 && image.z[50] == 0 && image.z[0] == -image.z[100] && image.range > 4);
+    CHECK_CLOSE(image.W[50 * 101 + 50], 1 / (3 * PM_PI), 1e-12);
+    CHECK_CLOSE(image.W_max, 1 / (3 * PM_PI), 1e-12);
+    CHECK(fabs(image.integral - 1) < 1e-5);
+    double worst = 0, pr_integral = 0;
+    for (size_t i = 0; i < image.nradial; i++) {
+        double r = image.radial_r[i];
+        worst = fmax(worst, fabs(image.radial_W[i] - exp(-r * r / 3) / (3 * PM_PI)));
+        if (i > 0) pr_integral += 0.5 * (image.radial_P[i] + image.radial_P[i - 1]) * (r - image.radial_r[i - 1]);
+    }
+    CHECK(worst < 1e-12);
+    CHECK(fabs(pr_integral - 1) < 1e-3);
+    pm_wigner_image_clear(&image);
+    pm_wigner_image bad;
+    CHECK(pm_wigner_image_compute(mech, 1, 0, NULL, &bad) == PM_EINVAL);
+    pm_wigner_image_clear(&bad);
+    pm_stop_flag stop = 1;
+    pm_wigner_image stopped;
+    CHECK(pm_wigner_image_compute(mech, 101, 0, &stop, &stopped) == PM_EINTERRUPT);
+    pm_wigner_image_clear(&stopped);
+    pm_wigner_mech_free(mech);
+}
+
 int main(void)
 {
+    test_image_thermal();
     ref_case cases[8];
     memset(cases, 0, sizeof cases);
     int count = read_cases(PM_DATA_DIR "/wigner_reference_qutip.txt", cases, 8);

@@ -359,19 +359,32 @@ static void test_failure_paths(void)
     oscillator(N, 0, 0, &a, &adag, &H);
     pm_jump jumps[] = {{gamma * (n_th + 1), a}, {gamma * n_th, adag}};
     CHECK_OK(pm_liouvillian_full(H, 2, jumps, &b));
+    /* The direct method then takes over on the same block, with a note
+     * (issue 12.12), and gives the direct steady state. */
+    double complex *direct = calloc((size_t)b->size, sizeof *direct);
+    REQUIRE(direct != NULL);
+    o = options(PM_STEADY_DIRECT);
+    CHECK_OK(pm_steady_solve(b, &o, direct, &info));
     o = options(PM_STEADY_ARPACK);
     o.shift = -1.05 * gamma;
-    pm_error_clear();
-    CHECK(pm_steady_solve(b, &o, x, &info) == PM_ESOLVER);
-    CHECK(strstr(pm_error_message(), "shift") != NULL);
+    CHECK_OK(pm_steady_solve(b, &o, x, &info));
+    CHECK(info.method == PM_STEADY_DIRECT);
+    CHECK(strstr(info.note, "decaying mode") != NULL && strstr(info.note, "method = direct") != NULL);
+    for (int64_t p = 0; p < b->size; p++) CHECK_CLOSE(cabs(x[p] - direct[p]), 0.0, 1e-12);
     /* ... and a shift halfway to it converges too slowly for one restart */
     o.shift = -0.45 * gamma;
-    o.arpack_ncv = 3; /* the fewest Arnoldi vectors for one eigenvalue */
+    o.arpack_ncv = 4; /* the fewest Arnoldi vectors for two eigenvalues */
     o.arpack_maxiter = 1;
-    pm_error_clear();
-    CHECK(pm_steady_solve(b, &o, x, &info) == PM_ESOLVER);
-    CHECK(strstr(pm_error_message(), "ARPACK") != NULL);
-    CHECK(strstr(pm_error_message(), "maxiter") != NULL);
+    memset(x, 0, (size_t)b->size * sizeof *x);
+    CHECK_OK(pm_steady_solve(b, &o, x, &info));
+    CHECK(info.method == PM_STEADY_DIRECT);
+    CHECK(strstr(info.note, "ARPACK znaupd failed") != NULL);
+    for (int64_t p = 0; p < b->size; p++) CHECK_CLOSE(cabs(x[p] - direct[p]), 0.0, 1e-12);
+    /* the default: ARPACK solves it itself, no note */
+    o = options(PM_STEADY_ARPACK);
+    CHECK_OK(pm_steady_solve(b, &o, x, &info));
+    CHECK(info.method == PM_STEADY_ARPACK && info.note[0] == '\0');
+    free(direct);
     /* invalid options */
     o = options(PM_STEADY_ARPACK);
     o.arpack_ncv = 1;
@@ -414,12 +427,126 @@ static void test_failure_paths(void)
     pm_model_free(model);
 }
 
+/* real_fold = on refuses block b (message containing `why`); auto leaves it
+ * to the complex LU, whose state is left in x. */
+static void fold_refused(const pm_block *b, double complex *x, const char *why)
+{
+    pm_steady_info info;
+    pm_steady_options o = options(PM_STEADY_DIRECT);
+    o.real_fold = PM_FOLD_ON;
+    pm_error_clear();
+    CHECK(pm_steady_solve(b, &o, x, &info) == PM_EINVAL);
+    CHECK(strstr(pm_error_message(), why) != NULL);
+    o.real_fold = PM_FOLD_AUTO;
+    CHECK_OK(pm_steady_solve(b, &o, x, &info));
+    CHECK(info.real_fold == 0);
+}
+
+/* real_fold: the Hermitian steady state as a real system (hermitian_fold.h).
+ * On a driven oscillator (coherences of both signs of i - j) and on the
+ * coupled sectors of the dressed model it equals the complex LU's state to
+ * rounding and is exactly Hermitian; a Liouvillian that does not preserve
+ * Hermiticity, or a block without the transpose of an element, is refused
+ * with real_fold = on and left to the complex LU with auto. */
+static void test_real_fold(void)
+{
+    pm_sparse *a, *adag, *H;
+    oscillator(12, 0.7, 0.9, &a, &adag, &H);
+    pm_jump jumps[] = {{1.5, a}, {0.5, adag}};
+    pm_block *full = NULL, *coupled = NULL;
+    CHECK_OK(pm_liouvillian_full(H, 2, jumps, &full));
+    pm_params params;
+    pm_params_init(&params);
+    CHECK_OK(pm_params_set(&params, "model", "dressed"));
+    CHECK_OK(pm_params_set(&params, "theta", "1.0"));
+    CHECK_OK(pm_params_set(&params, "Q", "10"));
+    CHECK_OK(pm_params_set(&params, "eta", "0.3"));
+    CHECK_OK(pm_params_set(&params, "N", "10"));
+    CHECK_OK(pm_params_set(&params, "K", "5"));
+    CHECK_OK(pm_params_derive(&params));
+    pm_model *model = NULL;
+    CHECK_OK(pm_model_alloc(&params, &model));
+    if (model) CHECK_OK(pm_model_block(model, 0, &coupled));
+    REQUIRE(full && coupled && coupled->sector == PM_SECTOR_COUPLED);
+    pm_block *blocks[] = {full, coupled};
+    const pm_lu_backend backends[] = {PM_LU_AUTO, PM_LU_KLU, PM_LU_UMFPACK};
+    for (int k = 0; k < 2; k++) {
+        pm_block *b = blocks[k];
+        double complex *x = malloc((size_t)b->size * sizeof *x), *y = malloc((size_t)b->size * sizeof *y);
+        pm_steady_info info;
+        pm_steady_options o = options(PM_STEADY_DIRECT);
+        o.real_fold = PM_FOLD_OFF;
+        solve_checked(b, &o, y, &info);
+        CHECK(info.real_fold == 0);
+        for (int l = 0; l < 3; l++) {
+            o.lu = backends[l];
+            o.real_fold = PM_FOLD_ON;
+            solve_checked(b, &o, x, &info);
+            CHECK(info.real_fold == 1);
+            CHECK(max_difference(b->size, x, y) < 1e-13);
+            int hermitian = 1;
+            for (int64_t p = 0; p < b->size; p++)
+                hermitian = hermitian && x[pm_block_find(b, b->col[p], b->row[p])] == conj(x[p]);
+            CHECK(hermitian);
+        }
+        /* the default folds the coupled sectors only */
+        o = options(PM_STEADY_DIRECT);
+        CHECK_OK(pm_steady_solve(b, &o, x, &info));
+        CHECK(info.real_fold == (b->sector == PM_SECTOR_COUPLED));
+        /* the band LU is no backend of the fold */
+        o.real_fold = PM_FOLD_ON;
+        o.lu = PM_LU_BAND;
+        pm_error_clear();
+        CHECK(pm_steady_solve(b, &o, x, &info) == PM_EINVAL);
+        CHECK(strstr(pm_error_message(), "real_fold") != NULL);
+        o.real_fold = (pm_real_fold)9;
+        o.lu = PM_LU_AUTO;
+        CHECK(pm_steady_solve(b, &o, x, &info) == PM_EINVAL);
+        /* break Hermiticity preservation in one entry off the diagonal */
+        int64_t e = 0;
+        while (e < pm_sparse_nnz(b->L) && cabs(b->L->values[e]) == 0) e++;
+        for (int64_t q = 0; q < b->size; q++)
+            for (int64_t kk = b->L->colptr[q]; kk < b->L->colptr[q + 1]; kk++)
+                if (b->L->rowind[kk] != q && b->row[q] != b->col[q]) e = kk;
+        double complex saved = b->L->values[e];
+        b->L->values[e] *= 1.0 + 1e-6;
+        fold_refused(b, x, "Hermitian");
+        b->L->values[e] = saved;
+        free(x), free(y);
+    }
+    pm_block_free(full), pm_block_free(coupled);
+    pm_model_free(model);
+    pm_sparse_free(a), pm_sparse_free(adag), pm_sparse_free(H);
+
+    /* A hand-made "coupled" block holding rho_00, rho_11, rho_01 but not
+     * rho_10: decay 1 -> 0 at rate 1, rho_01 dephasing at 1/2; steady
+     * state rho_00 = 1. */
+    pm_block *b = calloc(1, sizeof *b);
+    REQUIRE(b);
+    b->dim = 2, b->size = 3, b->sector = PM_SECTOR_COUPLED;
+    b->row = malloc(3 * sizeof *b->row), b->col = malloc(3 * sizeof *b->col);
+    b->key_sorted = malloc(3 * sizeof *b->key_sorted), b->key_pos = malloc(3 * sizeof *b->key_pos);
+    const int64_t rows[] = {0, 1, 0}, cols[] = {0, 1, 1};
+    for (int p = 0; p < 3; p++) b->row[p] = rows[p], b->col[p] = cols[p];
+    /* keys row + 2 col: 0, 2, 3 */
+    const int64_t keys[] = {0, 2, 3}, pos[] = {0, 2, 1};
+    for (int p = 0; p < 3; p++) b->key_sorted[p] = keys[p], b->key_pos[p] = pos[p];
+    const entry le[] = {{0, 1, 1.0}, {1, 1, -1.0}, {2, 2, -0.5}};
+    b->L = matrix_from(3, 3, le);
+    double complex x[3];
+    fold_refused(b, x, "not closed under transposition");
+    CHECK_CLOSE(creal(x[0]), 1.0, 1e-15);
+    CHECK(cabs(x[1]) + cabs(x[2]) < 1e-15);
+    pm_block_free(b);
+}
+
 static void test_defaults(void)
 {
     pm_steady_options o;
     memset(&o, 0xff, sizeof o);
     pm_steady_options_default(&o);
     CHECK(o.method == PM_STEADY_DIRECT);
+    CHECK(o.real_fold == PM_FOLD_AUTO);
     CHECK(o.arpack_tol == 0 && o.arpack_maxiter == 1000 && o.arpack_ncv == 20 && o.shift == 0);
 }
 
@@ -453,6 +580,35 @@ static void test_stop(void)
     pm_sparse_free(H);
 }
 
+/* Without dissipation every function of H is a steady state: both methods
+ * refuse (direct: a singular LU; ARPACK: a second eigenvalue at 0), on the
+ * sector and the full block (issue 12.13). */
+static void test_nonunique(void)
+{
+    const char *keys[] = {"N", "gamma_m", "gamma_1", "gamma_2"}, *values[] = {"12", "0", "0", "0"};
+    pm_params p = test_params_with(keys, values, 4);
+    pm_model *model = NULL;
+    REQUIRE_OK(pm_model_jc_alloc(&p, &model));
+    const int64_t sectors[] = {0, PM_SECTOR_FULL};
+    for (int k = 0; k < 2; k++) {
+        pm_block *b = NULL;
+        REQUIRE_OK(pm_model_block(model, sectors[k], &b));
+        double complex *x = calloc((size_t)b->size, sizeof *x);
+        REQUIRE(x != NULL);
+        const pm_steady_method methods[] = {PM_STEADY_DIRECT, PM_STEADY_ARPACK};
+        for (int m = 0; m < 2; m++) {
+            pm_steady_options o = options(methods[m]);
+            pm_steady_info info;
+            pm_error_clear();
+            CHECK(pm_steady_solve(b, &o, x, &info) == PM_ESOLVER);
+            CHECK(strstr(pm_error_message(), "more than one steady state") != NULL);
+        }
+        free(x);
+        pm_block_free(b);
+    }
+    pm_model_free(model);
+}
+
 int main(void)
 {
     test_defaults();
@@ -463,6 +619,8 @@ int main(void)
     test_backends_agree();
     test_jc_direct_vs_arpack();
     test_failure_paths();
+    test_nonunique();
+    test_real_fold();
     test_stop();
     return TEST_RESULT();
 }

@@ -562,6 +562,26 @@ static void test_errors(void)
     CHECK(pm_reduced_fp_solve(&p, &fp) == PM_EINVAL);
 }
 
+/* D_W <1/r^2> against mpmath quadrature at 30 digits
+ * (tools/make_fp_linewidth_reference.py): the first point had a quadrature
+ * error of 2e-3 with the uniform Simpson grid (issue 12.18). */
+static void test_fp_linewidth_reference(void)
+{
+    const char *keys[] = {"eta", "S", "delta"};
+    const struct { const char *values[3]; double linewidth; } ref[] = {
+        {{"0.25", "0.05", "-300"}, 0.00421843938760015},
+        {{"0.1", "0.2", "0"}, 0.000198368491349504},
+        {{"0.05", "0.2", "0"}, 9.72432233772048e-5},
+        {{"0.25", "0.2", "500"}, 0.00081681125365478},
+    };
+    for (size_t k = 0; k < sizeof ref / sizeof ref[0]; k++) {
+        pm_params p = test_params_with(keys, ref[k].values, 3);
+        pm_reduced_fp fp;
+        CHECK_OK(pm_reduced_fp_solve(&p, &fp));
+        CHECK_REL(pm_reduced_linewidth_fp(&p, &fp), ref[k].linewidth, 1e-9);
+    }
+}
+
 int main(void)
 {
     test_table2();
@@ -573,6 +593,7 @@ int main(void)
     test_maxwell_bloch();
     test_fp_exponent();
     test_fp_moments();
+    test_fp_linewidth_reference();
     test_fp_limits();
     test_appendix_c();
     test_validity();

@@ -13,12 +13,14 @@
 typedef enum {
     PM_OK = 0,
     PM_EINVAL = 1,     /* invalid input: parameter, key, value, option */
-    PM_ENOMEM = 2,     /* allocation failed or the memory estimate exceeds the limit */
+    PM_ENOMEM = 2,     /* an allocation failed */
     PM_ESOLVER = 3,    /* a numerical solver failed (CVODE, ARPACK, UMFPACK, KLU) */
     PM_EIO = 4,        /* file could not be read or written */
     PM_EINTERRUPT = 5, /* stopped by a signal (SIGINT/SIGTERM) */
     PM_ESYMMETRY = 6,  /* a model term breaks the excitation-number symmetry */
-    PM_ENUMERIC = 7    /* a NaN/Inf or a failed health check in a result */
+    PM_ENUMERIC = 7,   /* a NaN/Inf or a failed health check in a result */
+    PM_ETOOLARGE = 8   /* refused before any allocation: the memory estimate of the run
+                          exceeds the memory available (drivers/solve.h) */
 } pm_status;
 
 /* A stop request shared with long-running calls (evolution, steady state,

@@ -51,6 +51,8 @@ typedef struct pm_compare4_point {
     double rel_dev[PM_CMP4_COUNT][PM_COL_COUNT]; /* (dressed - column)/|column|; NaN for the dressed column */
     double S_th_rwa, S_th_beyond_rwa;            /* Eq. (14) and its beyond-RWA form */
     long N_dressed, K_dressed, N_jc;
+    long N_mode;               /* the cutoff of the dressed amplitude mode (gamma_eff, freq_shift) */
+    double mode_rel_change;    /* its damping's relative change from the cutoff before */
     int converged_dressed, converged_jc;
     double a2_abs;             /* |<a^2>| of the dressed state (0 in the JC model) */
     double coherence_tail;     /* of the dressed state */
@@ -59,6 +61,10 @@ typedef struct pm_compare4_point {
     double seconds;
     pm_status status;
 } pm_compare4_point;
+
+/* The dressed amplitude mode's damping is converged in N to this (relative;
+ * N = auto only: a fixed N is used as given and the change reported). */
+#define PM_COMPARE4_MODE_TOL 1e-3
 
 /* One point: params must have model = dressed (N and K may be auto). */
 pm_status pm_compare4_point_run(const pm_params *params, const pm_compare_options *opts, pm_compare4_point *out);

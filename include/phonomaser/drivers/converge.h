@@ -72,26 +72,26 @@ typedef struct pm_converge_result {
 } pm_converge_result;
 
 /* Solve at every N of `ladder` (increasing, each >= 2). */
-pm_status pm_converge_ladder(const pm_params *params, size_t count, const long *ladder,
+pm_status pm_converge_ladder(const pm_model_desc *model, size_t count, const long *ladder,
                              const pm_converge_options *opts, pm_converge_result *result);
 /* Grow N until converged (see above). */
-pm_status pm_converge_auto(const pm_params *params, const pm_converge_options *opts,
+pm_status pm_converge_auto(const pm_model_desc *model, const pm_converge_options *opts,
                            pm_converge_result *result);
-/* The steady state at the cutoffs params asks for: pm_converge_auto if
+/* The steady state at the cutoffs model->params asks for: pm_converge_auto if
  * N = auto, a ladder of the one N if only K is automatic (coupled sectors),
  * a single solve otherwise (a ladder of one step).  `converged` then says
  * whether the automatic cutoffs met their criteria (1 when nothing is
  * automatic; for K alone: the coherence tail at the last K). */
-pm_status pm_converge_run(const pm_params *params, const pm_converge_options *opts, pm_converge_result *result);
-/* The cutoffs of an evolution from `init`: where params leave N or K
+pm_status pm_converge_run(const pm_model_desc *model, const pm_converge_options *opts, pm_converge_result *result);
+/* The cutoffs of an evolution from `init`: where model->params leave N or K
  * automatic, those of the converged steady state (an evolution from a
  * thermal state grows towards it; the caller checks the tail population
  * along the trajectory); N raised to hold a Fock initial state.  `out` is
- * params with N and K set (it may be params itself). */
-pm_status pm_converge_evolution_cutoffs(const pm_params *params, const pm_converge_options *opts,
-                                        const pm_initial *init, pm_params *out);
-/* Whether params leave N or K (for a model that cuts sectors) to be chosen. */
-int pm_converge_is_automatic(const pm_params *params);
+ * the model with params.N and params.K set (it may be model itself). */
+pm_status pm_converge_evolution_cutoffs(const pm_model_desc *model, const pm_converge_options *opts,
+                                        const pm_initial *init, pm_model_desc *out);
+/* Whether model->params leave N or K (for a model that cuts sectors) to be chosen. */
+int pm_converge_is_automatic(const pm_model_desc *model);
 void pm_converge_result_clear(pm_converge_result *result);
 
 #ifdef __cplusplus

@@ -38,20 +38,43 @@ int pm_path_from_name(const char *name, pm_path *out);
  * `path` (resolved) uses: 1, or 2 K/step + 1 for coupled sectors. */
 size_t pm_model_block_sectors(const pm_model *model, pm_path path);
 
-/* Estimated peak memory [bytes] of a steady state (evolve = 0) or an
- * evolution (evolve = 1, `nsectors` sector blocks) on `path` (resolved) at
- * cutoff N.  Measured per density-matrix element on Debian 12 (UMFPACK with
- * the trace row, KLU Jacobian of the real 2x system, 2 copies of L):
- * steady ~1.2 kB, evolve ~2.1 kB; the estimate adds 50 %. */
-double pm_memory_estimate(int64_t N, pm_path path, int evolve, size_t nsectors);
-/* Memory available to this process [bytes] (MemAvailable of /proc/meminfo,
- * else physical memory); the limit can be lowered with the environment
- * variable PHONOMASER_MEMORY_LIMIT for shared machines: bytes, e.g. 2e9 or
- * 2GB or 1.5GiB (pm_scan_byte_size in params.h; an invalid value is no
- * limit here, the command line refuses it). */
+/* ------------------------------------------------------------------ memory
+ * Every run is checked against the memory available before anything large
+ * is allocated, from the cutoffs and the solver alone.  What a run does: */
+typedef struct pm_memory_job {
+    int evolve;                     /* 0: a steady state, 1: an evolution */
+    pm_steady_method method;        /* steady state: DIRECT (LU fill) or ARPACK (LU + Arnoldi) */
+    pm_linear_solver linear_solver; /* evolution: AUTO (KLU; LU on coupled sectors), KLU, SPGMR, LU */
+    size_t blocks;                  /* evolution: blocks evolved at once (0 counts as 1) */
+} pm_memory_job;
+
+/* Estimated peak memory [bytes] of `job` at cutoff N on `path` (resolved),
+ * each block holding `coupled_sectors` excitation-difference sectors (1
+ * unless the model's sectors are coupled and cut at K: 2 K/step + 1).  Per
+ * density-matrix element (4N per sector, 4N^2 for the full Liouvillian),
+ * measured as peak RSS on Debian 12 (2026-12, the model's operators
+ * included): steady direct 680 B (sector, band LU), 640 B (full, KLU),
+ * 3600 + 40 s B (s coupled sectors, UMFPACK); ARPACK adds 450 B (20 Arnoldi
+ * vectors); evolution with KLU 2100 B, SPGMR 600 B, the complex LU the
+ * steady direct cost + 600 B.  The estimate adds 50 % and 32 MB. */
+double pm_memory_estimate(int64_t N, pm_path path, size_t coupled_sectors, const pm_memory_job *job);
+/* Memory available to this process [bytes]: the smallest of MemAvailable
+ * (/proc/meminfo, else the physical memory), the room left under RLIMIT_AS
+ * (ulimit -v) and the environment variable PHONOMASER_MEMORY_LIMIT for
+ * shared machines: bytes, e.g. 2e9 or 2GB or 1.5GiB (pm_scan_byte_size in
+ * params.h; an invalid value is no limit here, the command line refuses
+ * it). */
 double pm_memory_available(void);
-/* PM_ENOMEM, with the estimate and a remedy, if the run would not fit. */
-pm_status pm_memory_check(int64_t N, pm_path path, int evolve, size_t nsectors);
+/* PM_ETOOLARGE, with the estimate, the limit and a remedy (keys of the
+ * command line), if the job would not fit. */
+pm_status pm_memory_check(int64_t N, pm_path path, size_t coupled_sectors, const pm_memory_job *job);
+/* The same checks from the parameters alone, before any model is built
+ * (the path and the sector structure come from the model at a small
+ * cutoff): a steady state of the model at its params.N with `method` (N = auto: PM_OK, the
+ * ladder checks each cutoff before building it), and an evolution of
+ * `init` with `opts` (the blocks pm_mesolve would evolve). */
+pm_status pm_steadystate_memory_check(const pm_model_desc *model, pm_path path, pm_steady_method method);
+/* (pm_mesolve_memory_check, below pm_mesolve_options) */
 
 typedef struct pm_steady_result {
     pm_path path;
@@ -116,6 +139,8 @@ typedef struct pm_mesolve_options {
 } pm_mesolve_options;
 
 void pm_mesolve_options_default(pm_mesolve_options *opts);
+/* The memory check of an evolution (above) before any model is built. */
+pm_status pm_mesolve_memory_check(const pm_model_desc *model, const pm_initial *init, const pm_mesolve_options *opts);
 
 typedef struct pm_mesolve_result {
     pm_path path;

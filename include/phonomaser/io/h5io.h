@@ -7,7 +7,10 @@
  * interrupted run); pm_h5_abort() deletes the temporary file.
  *
  * pm_h5_create() also writes the root attributes `creator` ("phonomaser
- * <version>") and `created` (ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z").
+ * <version>"), `created` (ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z") and the
+ * provenance: `schema_version` (PM_H5_SCHEMA_VERSION), `source_revision`,
+ * `sundials_version`, `suitesparse_version`, `arpack_version`,
+ * `hdf5_version` (version.h).
  *
  * Paths name groups and datasets inside the file ("/steady/p_n"); missing
  * parent groups are created.  Writing an attribute or dataset that already
@@ -32,6 +35,12 @@
 
 #include "phonomaser/core/complex_type.h"
 #include "phonomaser/core/error.h"
+
+/* The version of the result layout (README "HDF5 layout"): raised whenever
+ * a group, dataset or attribute changes name or meaning, so readers can
+ * tell.  2: the provenance attributes, /parameters sweep_key, sweep_values
+ * and N_values, N_mode "unused"; 1: files without schema_version. */
+#define PM_H5_SCHEMA_VERSION 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,6 +89,12 @@ pm_status pm_h5_dataset_int(pm_h5file *file, const char *path, const int64_t *da
                             size_t dim0, const char *unit);
 
 /* Readers (for --resume and for `phonomaser wigner --state FILE`). */
+/* Make dataset `scale` (1-D) a dimension scale named `label` (HDF5's H5DS:
+ * h5py shows it as dataset.dims[dim]) and attach it to dimension `dim` of
+ * `dataset`, labelled `label` too. */
+pm_status pm_h5_dimension_scale(pm_h5file *file, const char *dataset, unsigned dim, const char *scale,
+                                const char *label);
+
 pm_status pm_h5_open_read(const char *path, pm_h5file **out);
 /* *exists = 1 if the group or dataset `path` exists, else 0. */
 pm_status pm_h5_exists(pm_h5file *file, const char *path, int *exists);

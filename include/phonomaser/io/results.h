@@ -10,9 +10,15 @@
 
 #include "phonomaser/core/complex_type.h"
 #include "phonomaser/core/params.h"
+#include "phonomaser/drivers/compare.h"
+#include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/converge.h"
+#include "phonomaser/drivers/map.h"
+#include "phonomaser/drivers/solve.h"
 #include "phonomaser/io/h5io.h"
+#include "phonomaser/phase_space/wigner.h"
 #include "phonomaser/state/state.h"
+#include "phonomaser/theory/langevin.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,7 +26,8 @@ extern "C" {
 
 /* /parameters: every input and derived rate with its unit (the keys of the
  * model only), model, the user terms (one "key = value" per line), N (the
- * cutoff used: N_used when params->N is auto) and N_mode. */
+ * cutoff used: N_used when params->N is auto) and N_mode ("auto", "fixed";
+ * N_used < 0: "unused" and no N, for results of no master equation). */
 pm_status pm_results_write_parameters(pm_h5file *file, const pm_params *params, long N_used);
 /* `group`: the observables and health of a state as attributes, p_n,
  * rho_spin and sector_norm as datasets. */
@@ -32,6 +39,70 @@ pm_status pm_results_write_state(pm_h5file *file, const char *group, const pm_st
  * chosen_N, chosen_K, converged, the tolerances as attributes. */
 pm_status pm_results_write_ladder(pm_h5file *file, const char *group, const pm_converge_result *result,
                                   double tail_tol, double rel_tol);
+
+/* steady: /steady (observables, method, path, residual, seconds: the wall
+ * time of the whole run) and /steady/solver (LU and matrix sizes, timings;
+ * ARPACK: the eigenvalue); store_rho: /steady/rho. */
+pm_status pm_results_write_steady(pm_h5file *file, const pm_steady_result *result, pm_steady_method method,
+                                  double seconds, int store_rho);
+/* /parameters K and K_mode for models that cut coupled sectors at K
+ * (nothing for the others): K_used the cutoff of the block solved. */
+pm_status pm_results_write_sector_cutoff(pm_h5file *file, const pm_params *params, long K_used);
+
+/* evolve: /evolve, the time series of result->series from output `skip` on
+ * (skip = 1 hides a t = 0 start the caller added before its own times),
+ * the run's attributes and /evolve/solver (CVODE statistics); with a final
+ * state, /evolve/rho_final. */
+typedef struct pm_results_evolve_run {
+    const char *initial;  /* the initial state, as the key `initial` names it */
+    double rtol, atol;    /* the tolerances given */
+    double seconds;       /* wall time of the run */
+    double resumed_at;    /* time [s] a resumed run continued from, NaN if not resumed */
+} pm_results_evolve_run;
+pm_status pm_results_write_evolve(pm_h5file *file, const pm_mesolve_result *result, size_t skip,
+                                  const pm_results_evolve_run *run);
+
+/* wigner: /wigner (the grid, W, its attributes) and /wigner/radial; n_las
+ * (Eq. 15) NaN: no Maxwell-Bloch radius (a state without parameters);
+ * source: where the state came from ("steady state", a file name). */
+pm_status pm_results_write_wigner(pm_h5file *file, const pm_wigner_image *image, const pm_wigner_mech *mech,
+                                  double n_las, const char *source);
+
+/* The sweep of a file whose points differ in one key (compare --sweep):
+ * /parameters attrs sweep_key (the key) and datasets /parameters/sweep_values
+ * (the value of the key at each point; /parameters/<key> keeps the base
+ * value of the configuration) and /parameters/N_values (the cutoff used at
+ * each point, NaN for a point that failed). */
+pm_status pm_results_write_sweep(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
+                                 const long *N_used);
+
+/* compare (JC model): /compare, per point (count >= 1) the exact value, the
+ * reduced prediction, the deviation and whether the formula applies, for
+ * every pm_compare_quantity, and the exact, Fokker-Planck, validity and
+ * (thresholds != NULL) threshold columns; langevin: the Langevin columns. */
+pm_status pm_results_write_compare(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
+                                   const pm_compare_point *points, const pm_compare_threshold *thresholds,
+                                   int langevin);
+/* One point: /compare/p_n and /compare/radial (P_r exact and Eq. 20). */
+pm_status pm_results_write_compare_radial(pm_h5file *file, const pm_compare_point *pt, const double *p_n);
+/* One point: /compare/langevin, <n>(t) and the run's seed and trajectories. */
+pm_status pm_results_write_compare_langevin(pm_h5file *file, const pm_langevin_options *opts,
+                                            const pm_langevin_result *lr);
+/* The four-way comparison (dressed model): /compare4/<quantity>/<column>
+ * and the per-point cutoffs, thresholds and RWA ratios. */
+pm_status pm_results_write_compare4(pm_h5file *file, pm_sweep_variable v, size_t count, const double *values,
+                                    const pm_compare4_point *points);
+
+/* map: /map (attrs kind, axes, points, failed, not_computed, failures),
+ * /map/axes/<key> (the axis values, dimension scales), /map/status and one
+ * dataset /map/<quantity> per result of the kind (pm_map_quantity_name),
+ * shaped first axis x second axis.  values[index * nq + q] (NaN where not
+ * computed), status[index]: 0 ok, the status code of a failed point, NaN
+ * not computed; failures: one "point: message" line per failed point (may
+ * be NULL). */
+pm_status pm_results_write_map(pm_h5file *file, pm_map_kind kind, const pm_params *base, size_t naxes,
+                               const pm_map_axis *axes, const double *values, const double *status,
+                               const char *failures);
 
 /* Readers.  The model parameters /parameters records (the inputs and
  * derived rates above; *found = 0, PM_OK, if the group or one of them is

@@ -38,6 +38,11 @@ typedef struct pm_model_type {
     const char *description; /* one line: equations and frame */
     const char *frame;       /* "rotating at omega_m" | "lab" */
     int truncates_sectors;   /* 1: coupled sectors are cut at |k| <= K (key K) */
+    int lab_frame;           /* 1: H holds the phonon's free rotation omega_m n, so the modes
+                                carrying <a> lie near -i omega_m; 0: near 0 */
+    int rwa_model;           /* the model id (params.h) of this model's rotating-wave
+                                approximation, the exact reference of the four-way comparison
+                                (compare_models.h); -1 if it has none */
     /* Build H and the jumps at model->N (dim, charge already set) from
      * derived params; add operators with pm_model_add_jump. */
     pm_status (*build)(const pm_params *params, pm_model *model);
@@ -69,6 +74,30 @@ struct pm_model {
 
 /* The type of a model id (params.h), or NULL. */
 const pm_model_type *pm_model_type_get(int model_id);
+/* The shift at which to look for the slowest mode carrying <a> (a spectrum
+ * shift, spectrum.h): -i omega_m in a lab frame, 0 in the rotating frame. */
+pm_complex pm_model_type_amplitude_shift(const pm_model_type *type, const pm_params *params);
+/* The parameters of the same point in type->rwa_model (PM_EINVAL if the
+ * type has none): the model key changed, the keys the reference does not
+ * take (pm_params_key_applies) released. */
+pm_status pm_model_rwa_params(const pm_params *params, pm_params *out);
+
+/* A model description: a model type and its (derived) parameters, user
+ * terms included, at no particular cutoff (params.N and params.K may be
+ * auto).  The drivers that choose cutoffs (converge.h, compare.h,
+ * compare_models.h) take one and build instances from it at the cutoffs
+ * they try, so a model type written outside the library (its own
+ * pm_model_type table) runs through them as the library's own do. */
+typedef struct pm_model_desc {
+    const pm_model_type *type;
+    pm_params params;
+} pm_model_desc;
+
+/* The description of the registry's model params->model, with params. */
+pm_status pm_model_desc_init(const pm_params *params, pm_model_desc *out);
+/* An instance of the description at cutoffs N (>= 2) and K (used by types
+ * that truncate sectors), the user terms desc->params.terms appended. */
+pm_status pm_model_desc_build(const pm_model_desc *desc, long N, long K, pm_model **out);
 
 /* Build the operators of the model params->model at cutoff params->N (must
  * be >= 2; params must have been through pm_params_derive), then append the

@@ -136,6 +136,30 @@ pm_status pm_wigner_ring_find(const double *p_n, int64_t N, pm_wigner_ring *out)
  *   <z|rho_m|z> = sum_{m,n} rho_mn psi_m(z) psi_n(z). */
 pm_status pm_wigner_marginal_z(const pm_wigner_mech *mech, size_t nz, const double *z, double *out);
 
+/* W(z, p) on the square grid z, p in [-range, range] (points per axis,
+ * symmetric: z[points-1-i] = -z[i]), and the phase-averaged profile W(r),
+ * P_r = 2 pi r W(r) out to the grid's corner.  range <= 0: automatic, 1.3
+ * times the ring radius (argmax of P_r), at least the radius that holds all
+ * but 1e-6 of P(n) plus three vacuum widths. */
+typedef struct pm_wigner_image {
+    size_t points;
+    double range, step;
+    double *z;                 /* points; also the p axis */
+    double *W;                 /* points x points, W[iz * points + ip] */
+    pm_wigner_path path;
+    pm_wigner_ring ring;
+    double W_min, W_max, integral; /* integral: sum W dz dp over the grid (Tr rho_m if it holds W) */
+    double grid_seconds;       /* the grid alone */
+    size_t nradial;            /* 2 points */
+    double *radial_r, *radial_W, *radial_P;
+    double seconds;
+} pm_wigner_image;
+
+/* stop may be NULL (PM_EINTERRUPT when it is set during the grid). */
+pm_status pm_wigner_image_compute(const pm_wigner_mech *mech, size_t points, double range, const pm_stop_flag *stop,
+                                  pm_wigner_image *out);
+void pm_wigner_image_clear(pm_wigner_image *image);
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,9 +50,18 @@ typedef struct pm_initial {
  * p_up = gamma_up/gamma_1 (the uncoupled spin steady state; (1 + S)/2 if
  * gamma_1 = 0), alpha = 0, fock_n = 0. */
 void pm_initial_default(const pm_params *params, pm_initial_kind kind, pm_initial *out);
+/* Population a coherent initial state may lose above the cutoff (its
+ * trace is 1 - pm_initial_tail): more is an impossible initial state. */
+#define PM_INITIAL_TAIL_MAX 1e-6
 /* PM_EINVAL (message names the field and its range) unless: N >= 1,
- * n_th finite and >= 0, 0 <= fock_n < N, alpha finite, p_up in [0, 1]. */
+ * n_th finite and >= 0, 0 <= fock_n < N, alpha finite with at most
+ * PM_INITIAL_TAIL_MAX of its population above N (the message gives the
+ * cutoff it needs, pm_initial_cutoff_needed), p_up in [0, 1]. */
 pm_status pm_initial_validate(const pm_initial *init, int64_t N);
+/* The smallest cutoff N at which pm_initial_tail(init, N) <= tail (the
+ * Poisson tail of a coherent state; 1 for other kinds, fock_n + 1 for FOCK);
+ * a double, since |alpha|^2 may exceed any int64. */
+double pm_initial_cutoff_needed(const pm_initial *init, double tail);
 /* rho0[i][j] in the basis of space.h at cutoff N, O(1) per call.
  * THERMAL: P(n) = n_th^n/(n_th+1)^(n+1) renormalised over n < N (trace 1).
  * COHERENT: c_n = e^{-|alpha|^2/2} alpha^n/sqrt(n!), NOT renormalised after

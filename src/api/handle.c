@@ -1,0 +1,496 @@
+/* The binding API (handle.h): configurations, controls and the runs of a
+ * configuration, which are those of the command line (api/run.h). */
+#include <complex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_internal.h"
+#include "api/run.h"
+#include "io/results_fields.h"
+#include "phonomaser/core/timer.h"
+#include "phonomaser/drivers/compare.h"
+#include "phonomaser/drivers/map.h"
+#include "phonomaser/phase_space/wigner.h"
+#include "phonomaser/theory/reduced.h"
+
+struct pm_api_config {
+    pm_run_config cfg;
+    unsigned file_mask; /* the model keys INI files gave */
+};
+
+/* ------------------------------------------------------------ configurations */
+
+pm_status pm_api_config_new(pm_api_config **out)
+{
+    *out = malloc(sizeof **out);
+    if (!*out) return pm_error_set(PM_ENOMEM, "out of memory allocating a configuration");
+    pm_config_init(&(*out)->cfg);
+    (*out)->file_mask = 0;
+    return PM_OK;
+}
+
+void pm_api_config_free(pm_api_config *config) { free(config); }
+
+pm_status pm_api_config_load_ini(pm_api_config *config, const char *path)
+{
+    if (!path) return pm_error_set(PM_EINVAL, "config: no file name");
+    pm_status s = pm_config_load_ini(&config->cfg, path);
+    config->file_mask = config->cfg.params.set_mask;
+    return s;
+}
+
+pm_status pm_api_config_set(pm_api_config *config, const char *key, const char *value)
+{
+    if (!key || !value) return pm_error_set(PM_EINVAL, "config: key and value must be given");
+    size_t need = strlen(key) + strlen(value) + 2;
+    char *assignment = malloc(need);
+    if (!assignment) return pm_error_set(PM_ENOMEM, "out of memory");
+    snprintf(assignment, need, "%s=%s", key, value);
+    /* as --set after -c: a key replaces the file's alternative (g for eta, ...) */
+    pm_params_release_alternatives(&config->cfg.params, key, config->file_mask);
+    pm_status s = strchr(key, '=') ? pm_error_set(PM_EINVAL, "config: key '%s' holds '='", key)
+                                   : pm_config_apply_override(&config->cfg, assignment);
+    free(assignment);
+    return s;
+}
+
+/* A finished copy of the configuration (runs never change the caller's). */
+static pm_status finished_copy(const pm_api_config *config, pm_run_config **out)
+{
+    *out = NULL;
+    if (!config) return pm_error_set(PM_EINVAL, "no configuration given");
+    pm_run_config *cfg = malloc(sizeof *cfg);
+    if (!cfg) return pm_error_set(PM_ENOMEM, "out of memory copying the configuration");
+    *cfg = config->cfg;
+    pm_status s = pm_config_finish(cfg);
+    if (s != PM_OK) {
+        free(cfg);
+        return s;
+    }
+    *out = cfg;
+    return PM_OK;
+}
+
+long pm_api_config_ini(pm_api_config *config, char *text, size_t size)
+{
+    pm_run_config *cfg = NULL;
+    if (finished_copy(config, &cfg) != PM_OK) return -1;
+    char *buffer = NULL;
+    size_t length = 0;
+    FILE *memory = open_memstream(&buffer, &length);
+    if (memory) {
+        pm_config_write_ini(memory, cfg);
+        fclose(memory);
+    }
+    free(cfg);
+    if (!memory || !buffer) {
+        free(buffer);
+        pm_error_set(PM_ENOMEM, "out of memory writing the configuration");
+        return -1;
+    }
+    if (text && size) snprintf(text, size, "%s", buffer);
+    free(buffer);
+    return (long)length;
+}
+
+/* ------------------------------------------------------------------ controls */
+
+pm_status pm_api_control_new(pm_api_control **out)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) return pm_error_set(PM_ENOMEM, "out of memory allocating a control");
+    atomic_init(&(*out)->stop, 0);
+    return PM_OK;
+}
+
+void pm_api_control_free(pm_api_control *control) { free(control); }
+void pm_api_control_stop(pm_api_control *control) { atomic_store(&control->stop, 1); }
+void pm_api_control_reset(pm_api_control *control) { atomic_store(&control->stop, 0); }
+int pm_api_control_stopped(const pm_api_control *control) { return PM_STOP_REQUESTED(&control->stop); }
+
+void pm_api_control_set_progress(pm_api_control *control, pm_progress_fn report, void *user)
+{
+    control->report = report;
+    control->user = user;
+}
+
+const pm_stop_flag *pm_api_stop_of(const pm_api_control *control) { return control ? &control->stop : NULL; }
+
+pm_progress_fn pm_api_progress_of(const pm_api_control *control, void **user)
+{
+    *user = control ? control->user : NULL;
+    return control ? control->report : NULL;
+}
+
+/* ---------------------------------------------------------------------- runs */
+
+/* A failure: the message survives freeing the partial result. */
+static pm_status fail(pm_status s, pm_api_result **out)
+{
+    pm_api_result_free(*out);
+    *out = NULL;
+    return s;
+}
+
+static pm_status put_ladder(pm_api_result *result, const pm_converge_result *ladder)
+{
+    size_t n = ladder->nsteps, ncolumns = 0;
+    double *column = malloc((n ? n : 1) * sizeof *column);
+    if (!column) return pm_error_set(PM_ENOMEM, "out of memory copying the ladder");
+    const pm_results_column *columns = pm_results_ladder_columns(&ncolumns);
+    pm_status s = PM_OK;
+    char name[64];
+    for (size_t k = 0; k < n; k++) column[k] = (double)ladder->steps[k].N;
+    s = pm_api_result_put_array(result, "ladder_N", 'd', column, n);
+    for (size_t k = 0; k < n; k++) column[k] = (double)ladder->steps[k].K;
+    if (s == PM_OK) s = pm_api_result_put_array(result, "ladder_K", 'd', column, n);
+    for (size_t c = 0; c < ncolumns && s == PM_OK; c++) {
+        for (size_t k = 0; k < n; k++)
+            column[k] = *(const double *)((const char *)&ladder->steps[k] + columns[c].offset);
+        snprintf(name, sizeof name, "ladder_%s", columns[c].name);
+        s = pm_api_result_put_array(result, name, 'd', column, n);
+    }
+    free(column);
+    if (s == PM_OK) s = pm_api_result_put_scalar(result, "chosen_N", (double)ladder->chosen_N);
+    if (s == PM_OK) s = pm_api_result_put_scalar(result, "chosen_K", (double)ladder->chosen_K);
+    if (s == PM_OK) s = pm_api_result_put_scalar(result, "converged", ladder->converged);
+    return s;
+}
+
+pm_status pm_api_steadystate(const pm_api_config *config, pm_api_control *control, pm_api_result **out)
+{
+    *out = NULL;
+    pm_run_config *cfg = NULL;
+    pm_status s = finished_copy(config, &cfg);
+    if (s == PM_OK) s = pm_api_result_alloc(out);
+    if (s != PM_OK) {
+        free(cfg);
+        return s;
+    }
+    pm_run_steady run;
+    s = pm_run_steady_solve(cfg, pm_api_stop_of(control), &run);
+    pm_status keep = s;
+    /* interrupted during N = auto: the ladder so far is the partial result */
+    if (run.automatic && (s == PM_OK || s == PM_EINTERRUPT)) s = put_ladder(*out, &run.ladder);
+    if (keep == PM_OK && s == PM_OK) s = pm_api_result_put_steady(*out, run.result, run.copts.steady.method);
+    if (keep == PM_OK && s == PM_OK) {
+        pm_health health;
+        pm_health_check(&run.result->obs, run.result->info.residual,
+                        pm_health_rate_scale(&cfg->params, run.result->state->N), cfg->tail_tol,
+                        run.result->number_balance, &health);
+        char warnings[PM_HEALTH_MAX * 258] = "";
+        for (int k = 0; k < health.count; k++)
+            snprintf(warnings + strlen(warnings), sizeof warnings - strlen(warnings), "%s%s", k ? "\n" : "",
+                     health.messages[k]);
+        s = pm_api_result_put_string(*out, "warnings", warnings);
+        if (s == PM_OK) s = pm_api_result_put_scalar(*out, "seconds", run.seconds);
+        if (s == PM_OK) s = pm_api_result_put_scalar(*out, "total_seconds", run.total_seconds);
+        if (s == PM_OK) s = pm_api_result_put_scalar(*out, "K", run.result->block ? (double)run.result->block->max_sector : NAN);
+        if (s == PM_OK) s = pm_api_result_put_scalar(*out, "converged", run.automatic ? run.ladder.converged : 1);
+    }
+    pm_run_steady_clear(&run);
+    free(cfg);
+    if (keep == PM_EINTERRUPT && s == PM_OK && run.automatic) {
+        pm_error_set(PM_EINTERRUPT, "steady state: stopped by caller (the cutoffs solved so far are kept)");
+        return PM_EINTERRUPT; /* *out holds the partial ladder */
+    }
+    if (keep != PM_OK) return fail(keep, out);
+    return s == PM_OK ? PM_OK : fail(s, out);
+}
+
+pm_status pm_api_converge(const pm_api_config *config, pm_api_control *control, pm_api_result **out)
+{
+    *out = NULL;
+    pm_run_config *cfg = NULL;
+    pm_status s = finished_copy(config, &cfg);
+    if (s == PM_OK) s = pm_api_result_alloc(out);
+    if (s != PM_OK) {
+        free(cfg);
+        return s;
+    }
+    pm_converge_options copts;
+    pm_run_converge_options(cfg, pm_api_stop_of(control), &copts);
+    pm_model_desc desc;
+    pm_converge_result ladder;
+    memset(&ladder, 0, sizeof ladder);
+    s = pm_model_desc_init(&cfg->params, &desc);
+    if (s == PM_OK)
+        s = cfg->ladder_count > 0 ? pm_converge_ladder(&desc, (size_t)cfg->ladder_count, cfg->ladder, &copts, &ladder)
+                                  : pm_converge_auto(&desc, &copts, &ladder);
+    pm_status keep = s;
+    if (s == PM_OK || s == PM_EINTERRUPT) s = put_ladder(*out, &ladder);
+    if (keep == PM_OK && s == PM_OK) s = pm_api_result_put_steady(*out, &ladder.final, copts.steady.method);
+    pm_converge_result_clear(&ladder);
+    free(cfg);
+    if (keep == PM_EINTERRUPT && s == PM_OK) {
+        pm_error_set(PM_EINTERRUPT, "converge: stopped by caller (the cutoffs solved so far are kept)");
+        return PM_EINTERRUPT;
+    }
+    if (keep != PM_OK) return fail(keep, out);
+    return s == PM_OK ? PM_OK : fail(s, out);
+}
+
+pm_status pm_api_mesolve(const pm_api_config *config, const double *times, size_t ntimes, pm_api_control *control,
+                         pm_api_result **out)
+{
+    *out = NULL;
+    pm_run_config *cfg = NULL;
+    pm_status s = finished_copy(config, &cfg);
+    if (s == PM_OK) s = pm_api_result_alloc(out);
+    if (s != PM_OK) {
+        free(cfg);
+        return s;
+    }
+    pm_initial init;
+    pm_run_initial(cfg, &init);
+    pm_mesolve_options mopts;
+    pm_run_mesolve_options(cfg, pm_api_stop_of(control), &mopts);
+    mopts.evolve.progress = pm_api_progress_of(control, &mopts.evolve.progress_user);
+    size_t skip = 0, count = 0;
+    double *grid = NULL;
+    if (ntimes > 0)
+        s = pm_output_times(times, ntimes, 0, 0, &grid, &count, &skip);
+    else
+        s = pm_output_times(cfg->times_count > 0 ? cfg->times : NULL, (size_t)cfg->times_count, cfg->t_final,
+                            (size_t)cfg->n_times, &grid, &count, &skip);
+    pm_model_desc desc;
+    if (s == PM_OK) s = pm_model_desc_init(&cfg->params, &desc);
+    int automatic = s == PM_OK && pm_converge_is_automatic(&desc);
+    if (automatic) {
+        /* the cutoffs of the converged steady state, as `phonomaser evolve` */
+        pm_converge_options copts;
+        pm_run_converge_options(cfg, pm_api_stop_of(control), &copts);
+        s = pm_converge_evolution_cutoffs(&desc, &copts, &init, &desc);
+    }
+    pm_model *model = NULL;
+    pm_mesolve_result result;
+    memset(&result, 0, sizeof result);
+    double start = pm_wall_seconds();
+    if (s == PM_OK) s = pm_model_desc_build(&desc, desc.params.N, desc.params.K, &model);
+    if (s == PM_OK) s = pm_mesolve(model, &init, count, grid, &mopts, &result);
+    pm_status keep = s;
+    if (s == PM_OK || s == PM_EINTERRUPT) {
+        s = pm_api_result_put_series(*out, &result.series, skip);
+        const pm_named_double values[] = {
+            {"N", model ? (double)model->N : NAN, "1"},
+            {"K", (double)result.max_sector, "1"},
+            {"sectors", (double)result.nblocks, "1"},
+            {"steps", (double)result.info.steps, "1"},
+            {"rhs_evals", (double)result.info.rhs_evals, "1"},
+            {"seconds", pm_wall_seconds() - start, "s"},
+            {"build_seconds", result.build_seconds, "s"},
+            {"complete", keep == PM_OK, "1"},
+        };
+        for (size_t k = 0; k < sizeof values / sizeof values[0] && s == PM_OK; k++)
+            s = pm_api_result_put_scalar(*out, values[k].name, values[k].value);
+        if (s == PM_OK) s = pm_api_result_put_string(*out, "path", pm_path_name(result.path));
+        if (s == PM_OK) s = pm_api_result_put_string(*out, "path_note", result.path_note);
+        if (s == PM_OK) s = pm_api_result_put_string(*out, "linear_solver", pm_linear_solver_name(result.info.linear_solver));
+        if (s == PM_OK && keep == PM_OK && result.final_state) s = pm_api_result_put_state(*out, result.final_state);
+    }
+    pm_mesolve_result_clear(&result);
+    pm_model_free(model);
+    free(grid);
+    free(cfg);
+    if (keep == PM_EINTERRUPT && s == PM_OK) {
+        pm_error_set(PM_EINTERRUPT, "mesolve: stopped by caller (the output times reached are kept)");
+        return PM_EINTERRUPT;
+    }
+    if (keep != PM_OK) return fail(keep, out);
+    return s == PM_OK ? PM_OK : fail(s, out);
+}
+
+pm_status pm_api_compare(const pm_api_config *config, pm_api_control *control, pm_api_result **out)
+{
+    *out = NULL;
+    pm_run_config *cfg = NULL;
+    pm_status s = finished_copy(config, &cfg);
+    if (s == PM_OK && pm_model_type_get(cfg->params.model)->truncates_sectors)
+        s = pm_error_set(PM_EINVAL, "compare: model = %s has the four-way comparison of `phonomaser compare`, "
+                         "which this call does not run; use model = jc", pm_params_model_name(cfg->params.model));
+    if (s == PM_OK) s = pm_api_result_alloc(out);
+    if (s != PM_OK) {
+        free(cfg);
+        return s;
+    }
+    pm_compare_options copts;
+    pm_compare_options_default(&copts);
+    pm_run_converge_options(cfg, pm_api_stop_of(control), &copts.converge);
+    copts.converge.path = PM_PATH_SECTOR;
+    copts.stop = pm_api_stop_of(control);
+    pm_compare_point point;
+    double *p_n = NULL;
+    s = pm_compare_point_run(&cfg->params, &copts, &point, &p_n);
+    char name[64];
+    for (int q = 0; q < PM_CMP_COUNT && s == PM_OK; q++) {
+        const char *qn = pm_compare_quantity_name((pm_compare_quantity)q);
+        const pm_compare_value *v = &point.q[q];
+        const pm_named_double values[] = {{"exact", v->exact, ""}, {"reduced", v->reduced, ""},
+                                          {"rel_dev", v->rel_dev, ""}, {"applies", v->applies, ""}};
+        for (size_t k = 0; k < 4 && s == PM_OK; k++) {
+            snprintf(name, sizeof name, "%s_%s", qn, values[k].name);
+            s = pm_api_result_put_scalar(*out, name, values[k].value);
+        }
+    }
+    if (s == PM_OK) {
+        const pm_named_double values[] = {
+            {"N", (double)point.N, "1"},         {"converged", point.converged, "1"},
+            {"n_mean", point.n_mean, "1"},       {"n2_mean", point.n2_mean, "1"},
+            {"g2", point.g2, "1"},               {"sz_mean", point.sz_mean, "1"},
+            {"tail_population", point.tail_population, "1"},
+            {"residual", point.residual, "1/s"}, {"rate_k0", point.rate_k0, "1/s"},
+            {"above_threshold", point.above_threshold, "1"},
+            {"S_th", point.S_th, "1"},           {"n_sat", point.n_sat, "1"},
+            {"radial_tv", point.radial_tv, "1"}, {"seconds", point.seconds, "s"},
+        };
+        for (size_t k = 0; k < sizeof values / sizeof values[0] && s == PM_OK; k++)
+            s = pm_api_result_put_scalar(*out, values[k].name, values[k].value);
+    }
+    if (s == PM_OK) s = pm_api_result_put_array(*out, "lambda_k1", 'c', point.lambda_k1, (size_t)point.nev);
+    if (s == PM_OK && p_n) s = pm_api_result_put_array(*out, "p_n", 'd', p_n, (size_t)point.N);
+    free(p_n);
+    free(cfg);
+    return s == PM_OK ? PM_OK : fail(s, out);
+}
+
+/* -------------------------------------------------------------------- map */
+
+typedef struct api_map {
+    pm_map_kind kind;
+    const pm_compare_options *copts;
+    size_t nq;
+    double *values, *status; /* points x nq; points */
+} api_map;
+
+static pm_status api_map_point(void *user, size_t index, const pm_params *params, pm_status applied)
+{
+    api_map *m = user;
+    pm_status s = applied;
+    double *v = malloc(m->nq * sizeof *v);
+    if (s == PM_OK && !v) s = pm_error_set(PM_ENOMEM, "out of memory");
+    if (s == PM_OK) s = pm_map_point_values(m->kind, params, m->copts, v);
+    /* each point writes only its own slots: no lock needed */
+    if (s == PM_OK) memcpy(m->values + index * m->nq, v, m->nq * sizeof *v);
+    if (s != PM_EINTERRUPT) m->status[index] = s == PM_OK ? 0 : (double)s;
+    free(v);
+    return s;
+}
+
+pm_status pm_api_map(const pm_api_config *config, const char *quantities, const char *const *axes, size_t naxes,
+                     int threads, pm_api_control *control, pm_api_result **out)
+{
+    *out = NULL;
+    pm_map_axis axis[PM_MAP_MAX_AXES];
+    memset(axis, 0, sizeof axis);
+    pm_run_config *cfg = NULL;
+    api_map m = {.kind = PM_MAP_STEADY};
+    pm_status s = finished_copy(config, &cfg);
+    if (s == PM_OK && quantities) s = pm_map_kind_parse(quantities, &m.kind);
+    if (s == PM_OK && (naxes < 1 || naxes > PM_MAP_MAX_AXES || !axes))
+        s = pm_error_set(PM_EINVAL, "map: %zu axes (1 or 2)", naxes);
+    for (size_t a = 0; a < naxes && s == PM_OK; a++) s = pm_map_axis_parse(axes[a], &axis[a]);
+    if (s == PM_OK && m.kind == PM_MAP_COMPARE) s = pm_compare_check_terms(&cfg->params);
+    size_t points = s == PM_OK ? pm_map_point_count(naxes, axis) : 0;
+    for (size_t k = 0; k < points && s == PM_OK; k++) {
+        pm_params p;
+        s = pm_map_point_params(&cfg->params, naxes, axis, k, &p);
+    }
+    if (s == PM_OK) {
+        m.nq = pm_map_quantity_count(m.kind, &cfg->params);
+        m.values = malloc(points * m.nq * sizeof *m.values);
+        m.status = malloc(points * sizeof *m.status);
+        if (!m.values || !m.status) s = pm_error_set(PM_ENOMEM, "out of memory for %zu map points", points);
+        for (size_t k = 0; s == PM_OK && k < points * m.nq; k++) m.values[k] = NAN;
+        for (size_t k = 0; s == PM_OK && k < points; k++) m.status[k] = NAN;
+    }
+    if (s == PM_OK) s = pm_api_result_alloc(out);
+    pm_compare_options copts;
+    pm_compare_options_default(&copts);
+    if (s == PM_OK) {
+        pm_run_converge_options(cfg, pm_api_stop_of(control), &copts.converge);
+        m.copts = &copts;
+        pm_map_run_options mopts;
+        pm_map_run_options_default(&mopts);
+        mopts.threads = threads;
+        mopts.stop = pm_api_stop_of(control);
+        mopts.progress = pm_api_progress_of(control, &mopts.progress_user);
+        mopts.label = "map point";
+        s = pm_map_run(&cfg->params, naxes, axis, &mopts, api_map_point, &m, NULL);
+        if (s != PM_EINTERRUPT) s = PM_OK; /* failed points are in "status" */
+    }
+    pm_status interrupted = s;
+    if (*out && (s == PM_OK || s == PM_EINTERRUPT)) {
+        pm_status w = pm_api_result_put_string(*out, "quantities", pm_map_kind_name(m.kind));
+        for (size_t a = 0; a < naxes && w == PM_OK; a++) {
+            char name[16];
+            snprintf(name, sizeof name, "axis%zu", a);
+            w = pm_api_result_put_array(*out, name, 'd', axis[a].values, axis[a].count);
+            snprintf(name, sizeof name, "axis%zu_key", a);
+            if (w == PM_OK) w = pm_api_result_put_string(*out, name, axis[a].key);
+        }
+        if (w == PM_OK) w = pm_api_result_put_array(*out, "status", 'd', m.status, points);
+        double *column = w == PM_OK ? malloc((points ? points : 1) * sizeof *column) : NULL;
+        if (w == PM_OK && !column) w = pm_error_set(PM_ENOMEM, "out of memory");
+        for (size_t q = 0; q < m.nq && w == PM_OK; q++) {
+            for (size_t k = 0; k < points; k++) column[k] = m.values[k * m.nq + q];
+            w = pm_api_result_put_array(*out, pm_map_quantity_name(m.kind, &cfg->params, q), 'd', column, points);
+        }
+        free(column);
+        if (w != PM_OK) s = w;
+    }
+    free(m.values), free(m.status);
+    for (size_t a = 0; a < naxes; a++) pm_map_axis_clear(&axis[a]);
+    free(cfg);
+    if (s == PM_EINTERRUPT || (s == PM_OK && interrupted == PM_EINTERRUPT))
+        return pm_error_set(PM_EINTERRUPT, "map interrupted");
+    return s == PM_OK ? PM_OK : fail(s, out);
+}
+
+/* -------------------------------------------------------------------- wigner */
+
+pm_status pm_api_wigner(int64_t dim, size_t count, const int64_t *row, const int64_t *col, const double *values,
+                        int adjoint_implied, size_t points, double range, size_t nz, const double *z, size_t np,
+                        const double *p, pm_api_control *control, pm_api_result **out)
+{
+    *out = NULL;
+    if (count > 0 && (!row || !col || !values)) return pm_error_set(PM_EINVAL, "wigner: no state given");
+    pm_wigner_mech *mech = NULL;
+    pm_status s = pm_wigner_mech_from_triplets(dim, count, row, col, (const pm_complex *)(const void *)values,
+                                               adjoint_implied, &mech);
+    if (s == PM_OK) s = pm_api_result_alloc(out);
+    if (s == PM_OK && z) {
+        double *W = p && np > 0 && nz > 0 ? malloc(nz * np * sizeof *W) : NULL;
+        if (!W) s = pm_error_set(PM_EINVAL, "wigner: the grid needs nz >= 1 and np >= 1 points");
+        if (s == PM_OK)
+            s = pm_wigner_grid_mech_interruptible(mech, PM_WIGNER_AUTO, nz, z, np, p, W, pm_api_stop_of(control));
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "W", 'd', W, nz * np);
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "z", 'd', z, nz);
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "p", 'd', p, np);
+        if (s == PM_OK) s = pm_api_result_put_string(*out, "path", pm_wigner_path_name(pm_wigner_choose_path(mech)));
+        free(W);
+    } else if (s == PM_OK) {
+        pm_wigner_image image;
+        memset(&image, 0, sizeof image);
+        s = pm_wigner_image_compute(mech, points, range, pm_api_stop_of(control), &image);
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "W", 'd', image.W, image.points * image.points);
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "z", 'd', image.z, image.points);
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "p", 'd', image.z, image.points);
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "radial_r", 'd', image.radial_r, image.nradial);
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "radial_W", 'd', image.radial_W, image.nradial);
+        if (s == PM_OK) s = pm_api_result_put_array(*out, "radial_P_r", 'd', image.radial_P, image.nradial);
+        const pm_named_double scalars[] = {
+            {"range", image.range, "1"},          {"W_min", image.W_min, "1"},
+            {"W_max", image.W_max, "1"},          {"integral", image.integral, "1"},
+            {"ring_radius_exact", image.ring.r_peak_w, "1"}, {"ring_radius_pr", image.ring.r_peak_pr, "1"},
+            {"seconds", image.seconds, "s"},
+        };
+        for (size_t k = 0; k < sizeof scalars / sizeof scalars[0] && s == PM_OK; k++)
+            s = pm_api_result_put_scalar(*out, scalars[k].name, scalars[k].value);
+        if (s == PM_OK) s = pm_api_result_put_string(*out, "path", pm_wigner_path_name(image.path));
+        pm_wigner_image_clear(&image);
+    }
+    pm_wigner_mech_free(mech);
+    return s == PM_OK ? PM_OK : fail(s, out);
+}
