@@ -4,7 +4,7 @@
 # time, starting from its seed corpus and the dictionary tests/fuzz/config.dict:
 #   fuzz_config  the INI reader, --set overrides and the common options
 #                (seeds tests/fuzz/corpus/)
-#   fuzz_args    the command lines of the six commands with their own flags
+#   fuzz_args    the command lines of the seven commands with their own flags
 #                (--sweep, --eta, --checkpoint, --resume, --state, --seed,
 #                --threads, --table, ...) and the number scanners
 #                (seeds tests/fuzz/corpus_args/)

@@ -58,7 +58,7 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
  * the rest, then checked against the parsed configuration (values, and the
  * keys a flag replaces: --set of such a key is an error, the file's value is
  * replaced) before any work.  Numbers are decimal (params.h). */
-#define PM_CLI_THREADS_MAX 1024
+#define PM_CLI_THREADS_MAX 4096
 #define PM_CLI_ETA_MAX 16       /* columns of `theory` */
 #define PM_CLI_GROUP_MAX 511    /* --state FILE:/GROUP */
 enum { PM_CLI_COLUMNS_ETA = 1, /* theory: one column per etas[] */
@@ -81,12 +81,18 @@ typedef struct pm_cli_flags {
     /* compare */
     const char *sweep, *table;
     int threshold, langevin;
-    long long seed, trajectories, threads; /* [0, 2^63-1] default 1; [10, 1e9] default 400; [1, 1024] */
+    long long seed, trajectories, threads; /* [0, 2^63-1] default 1; [10, 1e9] default 400; [1, 4096] */
     int seed_given, trajectories_given, threads_given;
     int sweeping;                      /* a sweep (--sweep or the sweep key), not one point */
     pm_sweep_variable sweep_variable;
     size_t sweep_count;
     double *sweep_values;              /* owned; one point: S */
+    /* map (--threads and --resume as above) */
+    const char *axis_spec[PM_MAP_MAX_AXES];
+    int naxes;
+    const char *quantities;
+    pm_map_kind map_kind;              /* --quantities, default steady */
+    pm_map_axis axes[PM_MAP_MAX_AXES]; /* parsed (owned; not with --resume: the journal's) */
     /* the rest of argv, for pm_cli_parse (owned array) */
     int argc;
     char **argv;

@@ -47,7 +47,7 @@ static void help(void)
            "                      for one point)\n"
            "  --seed N            Langevin seed, an integer in [0, 2^63-1] (default 1); --trajectories N\n"
            "                      in [10, 10^9] (default 400); both only with --langevin\n"
-           "  --threads N         sweep points in parallel, 1-1024 (default: all cores); sweeps only\n"
+           "  --threads N         sweep points in parallel, 1-4096 (default: all cores); sweeps only\n"
            "  --table FILE.txt    the plain-text table (default: FILE.txt next to --output)\n\n"
            "HDF5 (--output): /compare/values, /compare/<quantity>/{exact,reduced,rel_dev,applies},\n"
            "/compare/validity/*, /compare/exact/*, /compare/fp/*, /compare/threshold/*,\n"

@@ -45,8 +45,9 @@ static const char *const section_names[] = {"model", "terms", "steady", "evolve"
 #define OFF(f) offsetof(pm_run_config, f)
 /* Who uses what: the steady-state solver settings serve every command that
  * solves a steady state (evolve for N = auto, compare for its points). */
-#define CMD_STEADY_SOLVERS (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER | PM_CMD_COMPARE)
-#define CMD_PATH (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER) /* compare: always sectors */
+#define CMD_STEADY_SOLVERS (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER | PM_CMD_COMPARE | \
+                            PM_CMD_MAP)
+#define CMD_PATH (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER | PM_CMD_MAP) /* compare: sectors */
 #define CMD_STORE_RHO (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_WIGNER)
 #define PM_FOCK_MAX 99999999.0 /* N <= 1e8 (params.c) */
 
@@ -156,7 +157,8 @@ static const run_key *find_run_key(const char *name)
 
 /* ---- which command uses which key ---------------------------------------- */
 
-static const char *const command_names[] = {"steady", "evolve", "converge", "wigner", "theory", "compare", NULL};
+static const char *const command_names[] = {"steady", "evolve", "converge", "wigner", "theory", "compare", "map",
+                                             NULL};
 
 unsigned pm_config_command_bit(const char *command)
 {

@@ -105,7 +105,8 @@ enum {
     PM_CMD_WIGNER = 1u << 3,
     PM_CMD_THEORY = 1u << 4,
     PM_CMD_COMPARE = 1u << 5,
-    PM_CMD_ALL = (1u << 6) - 1
+    PM_CMD_MAP = 1u << 6,
+    PM_CMD_ALL = (1u << 7) - 1
 };
 /* The bit of the command named `command` ("steady", ...); 0 if none. */
 unsigned pm_config_command_bit(const char *command);

@@ -28,12 +28,13 @@ typedef struct flag_spec {
 } flag_spec;
 
 static const flag_spec flag_specs[] = {
-    {"--checkpoint", PM_CMD_EVOLVE, 1}, {"--resume", PM_CMD_EVOLVE, 1},
+    {"--checkpoint", PM_CMD_EVOLVE, 1}, {"--resume", PM_CMD_EVOLVE | PM_CMD_MAP, 1},
     {"--state", PM_CMD_WIGNER, 1},      {"--eta", PM_CMD_THEORY, 1},
     {"--sweep", PM_CMD_COMPARE, 1},     {"--table", PM_CMD_COMPARE, 1},
     {"--seed", PM_CMD_COMPARE, 1},      {"--trajectories", PM_CMD_COMPARE, 1},
-    {"--threads", PM_CMD_COMPARE, 1},   {"--threshold", PM_CMD_COMPARE, 0},
-    {"--langevin", PM_CMD_COMPARE, 0},
+    {"--threads", PM_CMD_COMPARE | PM_CMD_MAP, 1}, {"--threshold", PM_CMD_COMPARE, 0},
+    {"--langevin", PM_CMD_COMPARE, 0},  {"--axis", PM_CMD_MAP, 1},
+    {"--quantities", PM_CMD_MAP, 1},
 };
 
 static const flag_spec *find_flag(unsigned command, const char *arg)
@@ -105,14 +106,20 @@ int pm_cli_take_flags(const char *command, int argc, char **argv, pm_cli_flags *
         } else if (!strcmp(arg, "--threads")) {
             rc = integer_flag(command, arg, value, 1, PM_CLI_THREADS_MAX, &flags->threads);
             flags->threads_given = 1;
+        } else if (!strcmp(arg, "--quantities")) text = &flags->quantities;
+        else if (!strcmp(arg, "--axis")) {
+            if (flags->naxes == PM_MAP_MAX_AXES)
+                return reject(command, pm_error_set(PM_EINVAL, "--axis: at most %d axes", PM_MAP_MAX_AXES));
+            if (!value[0]) return reject(command, pm_error_set(PM_EINVAL, "--axis: empty value"));
+            flags->axis_spec[flags->naxes++] = value;
         } else if (!strcmp(arg, "--threshold")) flags->threshold = 1;
         else if (!strcmp(arg, "--langevin")) flags->langevin = 1;
         if (rc != 0) return rc;
         if (text) {
             if (*text) return reject(command, pm_error_set(PM_EINVAL, "option '%s' given twice", arg));
-            if (!value[0]) return reject(command, pm_error_set(PM_EINVAL, "%s: empty %s", arg,
-                                                               !strcmp(arg, "--eta") || !strcmp(arg, "--sweep")
-                                                                   ? "value" : "file name"));
+            int file = !strcmp(arg, "--resume") || !strcmp(arg, "--state") || !strcmp(arg, "--table");
+            if (!value[0])
+                return reject(command, pm_error_set(PM_EINVAL, "%s: empty %s", arg, file ? "file name" : "value"));
             *text = value;
         }
     }
@@ -121,6 +128,7 @@ int pm_cli_take_flags(const char *command, int argc, char **argv, pm_cli_flags *
 
 void pm_cli_flags_free(pm_cli_flags *flags)
 {
+    for (int a = 0; a < PM_MAP_MAX_AXES; a++) pm_map_axis_clear(&flags->axes[a]);
     free(flags->argv);
     free(flags->sweep_values);
     free(flags->state_path);
@@ -140,19 +148,27 @@ static const char *set_key_among(const pm_cli_options *opts, const char *const *
     return NULL;
 }
 
-/* The keys of the quantity a sweep (or --eta) sets at every point. */
-static const char *const *swept_keys(pm_sweep_variable v)
+/* A --set key that setting `key` at every point (a sweep, a map axis)
+ * would override: `key` itself or an alternative it replaces (params.h,
+ * pm_params_replaces); copied to `found`, 1 if there is one. */
+static int set_key_replaced_by(const pm_cli_options *opts, const char *key, char *found, size_t size)
 {
-    static const char *const S[] = {"S", "gamma_up", "gamma_down", NULL};
-    static const char *const delta[] = {"delta", NULL};
-    static const char *const eta[] = {"eta", "g", NULL};
-    static const char *const n_th[] = {"n_th", "T", NULL};
-    switch (v) {
-    case PM_SWEEP_S: return S;
-    case PM_SWEEP_DELTA: return delta;
-    case PM_SWEEP_ETA: return eta;
-    default: return n_th;
+    for (int a = 0; a + 1 < opts->argc; a++) {
+        const char *arg = opts->argv[a];
+        if (!strcmp(arg, "-s") || !strcmp(arg, "--set")) {
+            const char *assignment = opts->argv[a + 1], *eq = strchr(assignment, '=');
+            size_t n = eq ? (size_t)(eq - assignment) : 0;
+            while (n > 0 && isspace((unsigned char)assignment[n - 1])) n--;
+            while (n > 0 && isspace((unsigned char)*assignment)) assignment++, n--;
+            if (n > 0 && n < size) {
+                memcpy(found, assignment, n);
+                found[n] = '\0';
+                if (pm_params_replaces(key, found)) return 1;
+            }
+        }
+        if (pm_cli_common_option_takes_value(arg)) a++;
     }
+    return 0;
 }
 
 /* "FILE.h5" or "FILE.h5:/GROUP" */
@@ -295,8 +311,8 @@ static int check_compare(const char *command, pm_cli_flags *flags, pm_cli_option
         /* the swept quantity is set at every point: --set of it (or of an
          * alternative key) would be ignored; the file's value is replaced */
         const char *name = pm_sweep_variable_name(flags->sweep_variable);
-        const char *given = set_key_among(opts, swept_keys(flags->sweep_variable));
-        if (given)
+        char given[64];
+        if (set_key_replaced_by(opts, name, given, sizeof given))
             return reject(command, pm_error_set(PM_EINVAL, "the sweep sets %s at every point: --set %s conflicts "
                                                 "with it; remove it or sweep another variable", name, given));
         pm_params_release_alternatives(&cfg->params, name, cfg->params.set_mask);
@@ -329,9 +345,41 @@ static int check_compare(const char *command, pm_cli_flags *flags, pm_cli_option
     return 0;
 }
 
+static int check_map(const char *command, pm_cli_flags *flags, pm_cli_options *opts)
+{
+    if (flags->resume) {
+        /* the journal holds the map: nothing else may describe it */
+        if (flags->settings_given || opts->output || flags->naxes || flags->quantities)
+            return reject(command, pm_error_set(PM_EINVAL, "--resume takes the map (configuration, axes, quantities "
+                                                "and output) from %s.journal; remove the other options (-c, --set, "
+                                                "-o, --axis, --quantities) except -q and --threads",
+                                                PM_EXCERPT(flags->resume)));
+        return 0;
+    }
+    if (flags->naxes == 0)
+        return reject(command, pm_error_set(PM_EINVAL, "no --axis: give one or two, e.g. --axis S=-0.1:0.3:41"));
+    pm_status s = PM_OK;
+    flags->map_kind = PM_MAP_STEADY;
+    if (flags->quantities) s = pm_map_kind_parse(flags->quantities, &flags->map_kind);
+    for (int a = 0; a < flags->naxes && s == PM_OK; a++) s = pm_map_axis_parse(flags->axis_spec[a], &flags->axes[a]);
+    if (s == PM_OK && flags->naxes == 2 && !strcmp(flags->axes[0].key, flags->axes[1].key))
+        s = pm_error_set(PM_EINVAL, "map: both axes are %s", flags->axes[0].key);
+    if (s != PM_OK) return reject(command, s);
+    /* an axis sets its key at every point: --set of it (or of an alternative
+     * it replaces) would be ignored; the file's value gives way */
+    for (int a = 0; a < flags->naxes; a++) {
+        char given[64];
+        if (set_key_replaced_by(opts, flags->axes[a].key, given, sizeof given))
+            return reject(command, pm_error_set(PM_EINVAL, "the axis sets %s at every point: --set %s conflicts "
+                                                "with it; remove it", flags->axes[a].key, given));
+    }
+    return 0;
+}
+
 int pm_cli_check_flags(const char *command, pm_cli_flags *flags, pm_cli_options *opts)
 {
     switch (pm_config_command_bit(command)) {
+    case PM_CMD_MAP: return check_map(command, flags, opts);
     case PM_CMD_EVOLVE: return check_evolve(command, flags);
     case PM_CMD_WIGNER: return check_wigner(command, flags, opts);
     case PM_CMD_THEORY: return check_theory(command, flags, opts);

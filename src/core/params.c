@@ -376,25 +376,41 @@ pm_status pm_params_set(pm_params *params, const char *key, const char *value)
     return PM_OK;
 }
 
-void pm_params_release_alternatives(pm_params *params, const char *key, unsigned mask)
+/* groups of keys that describe the same physical quantity */
+static const unsigned alternative_groups[] = {
+    BIT(PM_KEY_ETA) | BIT(PM_KEY_G),
+    BIT(PM_KEY_Q) | BIT(PM_KEY_GAMMA_M),
+    BIT(PM_KEY_T) | BIT(PM_KEY_N_TH),
+    BIT(PM_KEY_S) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
+    BIT(PM_KEY_GAMMA_1) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
+};
+
+/* The keys that giving key k releases (pm_params_release_alternatives). */
+static unsigned released_by(int k)
 {
-    /* groups of keys that describe the same physical quantity */
-    static const unsigned groups[] = {
-        BIT(PM_KEY_ETA) | BIT(PM_KEY_G),
-        BIT(PM_KEY_Q) | BIT(PM_KEY_GAMMA_M),
-        BIT(PM_KEY_T) | BIT(PM_KEY_N_TH),
-        BIT(PM_KEY_S) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
-        BIT(PM_KEY_GAMMA_1) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
-    };
-    int k = key_index(key);
-    if (k < 0) return;
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        if (!(groups[g] & BIT(k))) continue;
-        unsigned others = groups[g] & ~BIT(k);
+    unsigned released = 0;
+    for (size_t g = 0; g < sizeof alternative_groups / sizeof alternative_groups[0]; g++) {
+        if (!(alternative_groups[g] & BIT(k))) continue;
+        unsigned others = alternative_groups[g] & ~BIT(k);
         /* gamma_up and gamma_down are given together: one does not release the other */
         if (k == PM_KEY_GAMMA_UP || k == PM_KEY_GAMMA_DOWN) others &= ~(BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN));
-        params->set_mask &= ~(others & mask);
+        released |= others;
     }
+    return released;
+}
+
+int pm_params_replaces(const char *key, const char *other)
+{
+    int k = key_index(key), o = key_index(other);
+    if (k < 0 || o < 0) return key && other && strcmp(key, other) == 0;
+    return k == o || (released_by(k) & BIT(o)) != 0;
+}
+
+void pm_params_release_alternatives(pm_params *params, const char *key, unsigned mask)
+{
+    int k = key_index(key);
+    if (k < 0) return;
+    params->set_mask &= ~(released_by(k) & mask);
 }
 
 /* Mutually exclusive pair a/b both given. */

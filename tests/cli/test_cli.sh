@@ -230,6 +230,17 @@ expect_reject "at most 2 axes" map "${o[@]}" --axis S=0,0.1 --axis delta=0,1 --a
 expect_reject "S = 2" map "${o[@]}" --axis S=0:2:3
 expect_reject "must be steady or compare" map "${o[@]}" --axis S=0,0.1 --quantities spectra
 expect_reject "remove the other options" map --resume "$tmp/map.h5" --set S=0.1
+# issue 12 (second round) in map too: unused keys, keys an axis sets, decimal numbers, long input
+expect_reject "--set sweep: 'phonomaser map' does not take this key (it is used by compare)" map "${o[@]}" --axis S=0,0.1 --set sweep=S
+expect_reject "--set t_final: 'phonomaser map' does not take this key" map "${o[@]}" --axis S=0,0.1 --set t_final=3
+expect_reject "the axis sets S at every point: --set S conflicts with it" map "${o[@]}" --axis S=0,0.1 --set S=0.2
+expect_reject "the axis sets eta at every point: --set g conflicts" map "${o[@]}" --axis eta=0.05,0.1 --set g=3
+expect_reject "S = '0x1': not a finite decimal number" map "${o[@]}" --axis S=0,0x1
+expect_reject "--threads '0x10': must be a decimal integer in \[1, 4096\]" map "${o[@]}" --axis S=0,0.1 --threads 0x10
+expect_reject "option '--axis' needs a value" map --axis
+long_list=$(seq -s, 0 0.001 0.06)
+expect_reject "--axis 'S=0.000,0.001.*': longer than 159 characters, more than the journal of -o records" \
+    map "${o[@]}" --axis "S=$long_list"
 
 # --- wigner (issue 6): the operating point, a stored state, bad state files ----
 "$exe" wigner -c "$src/data/table1.ini" --set wigner_points=101 -q -o "$tmp/w.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
@@ -576,6 +587,8 @@ short_reject "--eta '7*\.\.\.7*': must be up to 16 positive decimal numbers" the
 short_reject "--checkpoint '7*\.\.\.7*': must be a decimal number of seconds" evolve "${o[@]}" --checkpoint "$big"
 short_reject "--seed '7*\.\.\.7*': must be a decimal integer in \[0, 9223372036854775807\]" compare "${o[@]}" --seed "$big"
 short_reject "--state '/a*\.\.\.a*': file name longer than" wigner "${o[@]}" --state "/$word"
+short_reject "map axis S: value '7*\.\.\.7*' too long" map "${o[@]}" --axis "S=$big"
+short_reject "map axis '7*\.\.\.7*=0,1': key too long" map "${o[@]}" --axis "$big=0,1"
 "$exe" steady -c "/$word" >/dev/null 2>"$tmp/stderr"; rc=$?
 [[ $rc -eq 1 && $(wc -c <"$tmp/stderr") -le 400 ]] && grep -q "cannot read config file '/a*\.\.\.a*': File name too long" \
     "$tmp/stderr" || fail "a 100 kB config file name: exit $rc: $(head -c 300 "$tmp/stderr")"
@@ -604,7 +617,7 @@ expect_reject "--seed '99999999999999999999999': must be a decimal integer in \[
     compare "${o[@]}" --langevin --seed 99999999999999999999999
 expect_reject "--seed '0x10': must be a decimal integer" compare "${o[@]}" --langevin --seed 0x10
 expect_reject "--seed '-1': must be a decimal integer" compare "${o[@]}" --langevin --seed -1
-expect_reject "--threads '99999999999': must be a decimal integer in \[1, 1024\]" compare "${o[@]}" --sweep S=0,0.1 --threads 99999999999
+expect_reject "--threads '99999999999': must be a decimal integer in \[1, 4096\]" compare "${o[@]}" --sweep S=0,0.1 --threads 99999999999
 expect_reject "--threads '0x2'" compare "${o[@]}" --sweep S=0,0.1 --threads 0x2
 expect_reject "--trajectories '1e99999'" compare "${o[@]}" --langevin --trajectories 1e99999
 expect_reject "sweep 'S:0:0x1:3': expected S:FROM:TO:COUNT with finite decimal" compare "${o[@]}" --sweep S:0:0x1:3

@@ -1,12 +1,13 @@
-/* libFuzzer target: the command lines of the six commands, with their own
+/* libFuzzer target: the command lines of the seven commands, with their own
  * flags (--sweep, --eta, --checkpoint, --resume, --state FILE:/GROUP,
- * --seed, --trajectories, --threads, --table, --threshold, --langevin), the
+ * --seed, --trajectories, --threads, --table, --threshold, --langevin,
+ * --axis, --quantities), the
  * checks between flags and keys (flags.c), and the number scanners of
  * params.h.  tools/run_fuzz.sh builds and runs it beside fuzz_config.
  *
  * An input is   C ARGS '\0' '\0' INI   (either part may be empty):
- *  - C (one byte) picks the command: steady, evolve, converge, wigner,
- *    theory, compare (C mod 6);
+ *  - C (one byte) picks the command: '0'-'6' (else C mod 7) for steady,
+ *    evolve, converge, wigner, theory, compare, map;
  *  - each '\n'-separated line of ARGS is one argument of
  *    pm_cli_parse_command(command, ...), which takes the flags, parses the
  *    common options and checks the flags against the configuration, as the
@@ -172,9 +173,9 @@ static void check_flags(const char *command, const pm_cli_flags *flags)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const commands[] = {"steady", "evolve", "converge", "wigner", "theory", "compare"};
+    static const char *const commands[] = {"steady", "evolve", "converge", "wigner", "theory", "compare", "map"};
     if (size == 0 || size > (1u << 20)) return 0;
-    const char *command = commands[data[0] % 6];
+    const char *command = commands[data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : data[0] % 7];
     data++, size--;
     /* split ARGS \0\0 INI */
     size_t split = size;

@@ -101,7 +101,8 @@ static void evolved_baselines(void)
 {
     pm_params p;
     pm_params_init(&p);
-    if (pm_params_set(&p, "N", "6") != PM_OK || pm_params_derive(&p) != PM_OK) die("params");
+    /* N = 12 holds the coherent state (pm_initial_validate: |alpha| = 0.85 needs N >= 9) */
+    if (pm_params_set(&p, "N", "12") != PM_OK || pm_params_derive(&p) != PM_OK) die("params");
     pm_model *m = NULL;
     if (pm_model_alloc(&p, &m) != PM_OK) die("model");
     pm_initial init;

@@ -123,6 +123,10 @@ pm_status pm_params_derive(pm_params *params);
  * that a command-line override replaces a value an INI file gave through
  * the alternative key instead of conflicting with it. */
 void pm_params_release_alternatives(pm_params *params, const char *key, unsigned mask);
+/* Whether giving `key` replaces `other` (the same key, or an alternative of
+ * it that pm_params_release_alternatives releases: eta and g, Q and gamma_m,
+ * n_th and T, S or gamma_1 and gamma_up/gamma_down). */
+int pm_params_replaces(const char *key, const char *other);
 
 /* The allowed range, default and help text of a model key (for --help);
  * returns 0 if the key is unknown. */
