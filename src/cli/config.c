@@ -208,6 +208,11 @@ static const char *command_list(unsigned commands, char *buf, size_t size)
 
 pm_status pm_config_check_key_use(const char *command, const char *key)
 {
+    return pm_config_check_key_use_as(command, key, NULL);
+}
+
+pm_status pm_config_check_key_use_as(const char *command, const char *key, const char *label)
+{
     unsigned bit = pm_config_command_bit(command), used = pm_config_key_commands(key);
     if (bit == 0 || used == 0 || (used & bit) != 0)
         return PM_OK;
@@ -221,6 +226,9 @@ pm_status pm_config_check_key_use(const char *command, const char *key)
     else if (bit == PM_CMD_COMPARE && strcmp(key, "drive") == 0)
         why = "; compare solves the paper's model, without a drive";
     char list[96];
+    if (label)
+        return pm_error_set(PM_EINVAL, "%s: '%s' is not a key of 'phonomaser %s' (it is used by %s%s); remove it",
+                            PM_EXCERPT(label), PM_EXCERPT(key), command, command_list(used, list, sizeof list), why);
     return pm_error_set(PM_EINVAL, "--set %s: 'phonomaser %s' does not take this key (it is used by %s%s); remove it",
                         PM_EXCERPT(key), command, command_list(used, list, sizeof list), why);
 }

@@ -117,6 +117,9 @@ unsigned pm_config_key_commands(const char *key);
  * names it); otherwise PM_EINVAL, one line naming the key, the command and
  * the commands that use it. */
 pm_status pm_config_check_key_use(const char *command, const char *key);
+/* The same, the message naming `label` (the Python call, e.g.
+ * "steadystate(sweep=...)") instead of "--set KEY" (label NULL). */
+pm_status pm_config_check_key_use_as(const char *command, const char *key, const char *label);
 
 /* PM_OK if `key` has an effect with the other settings of `cfg` (after
  * pm_config_finish); otherwise PM_EINVAL, one line: fock_n needs initial =
