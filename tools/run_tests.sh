@@ -3,8 +3,8 @@
 # Usage: bash tools/run_tests.sh [--sanitize] [--fuzz SECONDS]
 #   --sanitize      then the whole suite again under AddressSanitizer + UBSan
 #                   (tools/run_sanitizers.sh, build directory build-asan/)
-#   --fuzz SECONDS  then the libFuzzer target over the INI and command-line
-#                   parsers for SECONDS (tools/run_fuzz.sh, build-fuzz/; installs clang)
+#   --fuzz SECONDS  then the libFuzzer targets over the INI and command-line
+#                   parsers for SECONDS in all (tools/run_fuzz.sh, build-fuzz/; installs clang)
 # .ci/run runs all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."

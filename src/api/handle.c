@@ -56,6 +56,14 @@ pm_status pm_api_config_set(pm_api_config *config, const char *key, const char *
     return s;
 }
 
+pm_status pm_api_key_check(const char *command, const char *key, const char *label)
+{
+    if (!command || !pm_config_command_bit(command))
+        return pm_error_set(PM_EINVAL, "key check: unknown command '%s'", PM_EXCERPT(command ? command : ""));
+    if (!key) return pm_error_set(PM_EINVAL, "key check: no key given");
+    return pm_config_check_key_use_as(command, key, label);
+}
+
 /* A finished copy of the configuration (runs never change the caller's). */
 static pm_status finished_copy(const pm_api_config *config, pm_run_config **out)
 {

@@ -12,6 +12,8 @@
 #include "phonomaser/io/h5io.h"
 #include "phonomaser/io/results.h"
 #include "phonomaser/model/model.h"
+#include "phonomaser/phase_space/wigner.h"
+#include "phonomaser/drivers/compare.h"
 #include "phonomaser/drivers/converge.h"
 #include "phonomaser/drivers/solve.h"
 #include "phonomaser/drivers/map.h"
@@ -32,15 +34,87 @@ void pm_cli_install_signals(void);
 typedef struct pm_cli_options {
     pm_run_config config;
     const char *output;   /* --output FILE.h5, or NULL */
-    int quiet;            /* --quiet: no progress bar, no notes */
+    int quiet;            /* --quiet: no progress bar, no notes (warnings stay) */
     int help;             /* --help given */
+    int output_given;     /* -o given (twice is an error) */
+    int argc;             /* the arguments parsed (for pm_cli_set_given) */
+    char **argv;
 } pm_cli_options;
 
+/* Whether `key` was given with --set (not by the -c file): a key that a
+ * command's own flag replaces (--sweep, --eta, --state) is an error when
+ * given so, and silently replaced when it comes from a file. */
+int pm_cli_set_given(const pm_cli_options *opts, const char *key);
+
 /* Parse argv (after the command name): -c/--config FILE (loaded first), --set
- * key=value (applied in order after the file), -o/--output FILE, -q/--quiet,
+ * key=value (applied in order after the file; a key `command` does not use
+ * is an error, pm_config_check_key_use), -o/--output FILE, -q/--quiet,
  * -h/--help; then pm_config_finish.  Prints one error line and returns
  * nonzero on bad input. */
 int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opts);
+
+/* ---- command-specific flags (flags.c) ----
+ * Each command's own flags are taken out of argv before pm_cli_parse sees
+ * the rest, then checked against the parsed configuration (values, and the
+ * keys a flag replaces: --set of such a key is an error, the file's value is
+ * replaced) before any work.  Numbers are decimal (params.h). */
+#define PM_CLI_THREADS_MAX 4096
+#define PM_CLI_ETA_MAX 16       /* columns of `theory` */
+#define PM_CLI_GROUP_MAX 511    /* --state FILE:/GROUP */
+enum { PM_CLI_COLUMNS_ETA = 1, /* theory: one column per etas[] */
+       PM_CLI_COLUMNS_ONE = 2  /* theory: one column, the configuration's coupling */ };
+
+typedef struct pm_cli_flags {
+    const char *command;
+    /* evolve */
+    double checkpoint_seconds; /* --checkpoint (0: none), in (0, 1e9] */
+    const char *resume;        /* --resume FILE */
+    int settings_given;        /* -c or --set present (not allowed with --resume) */
+    /* wigner */
+    const char *state;         /* --state FILE.h5[:/GROUP] ... */
+    char *state_path, *state_group; /* ... split (owned; group "" = the default groups) */
+    /* theory */
+    const char *eta_list;      /* --eta E1,E2,... */
+    int theory_columns;        /* PM_CLI_COLUMNS_* */
+    int neta;
+    double etas[PM_CLI_ETA_MAX];
+    /* compare */
+    const char *sweep, *table;
+    int threshold, langevin;
+    long long seed, trajectories, threads; /* [0, 2^63-1] default 1; [10, 1e9] default 400; [1, 4096] */
+    int seed_given, trajectories_given, threads_given;
+    int sweeping;                      /* a sweep (--sweep or the sweep key), not one point */
+    pm_sweep_variable sweep_variable;
+    size_t sweep_count;
+    double *sweep_values;              /* owned; one point: S */
+    /* map (--threads and --resume as above) */
+    const char *axis_spec[PM_MAP_MAX_AXES];
+    int naxes;
+    const char *quantities;
+    pm_map_kind map_kind;              /* --quantities, default steady */
+    pm_map_axis axes[PM_MAP_MAX_AXES]; /* parsed (owned; not with --resume: the journal's) */
+    /* the rest of argv, for pm_cli_parse (owned array) */
+    int argc;
+    char **argv;
+} pm_cli_flags;
+
+/* Take the flags of `command` out of argv (value syntax checked); 0 or the
+ * exit code after one error line.  Free with pm_cli_flags_free in every case. */
+int pm_cli_take_flags(const char *command, int argc, char **argv, pm_cli_flags *flags);
+/* The checks after pm_cli_parse (conflicts with --set keys, the sweep
+ * values, --eta, the --state split): 0 or the exit code after one line. */
+int pm_cli_check_flags(const char *command, pm_cli_flags *flags, pm_cli_options *opts);
+/* All three: take, pm_cli_parse(command, flags->argc, flags->argv), check
+ * (skipped after --help).  No file is opened but the -c configuration. */
+int pm_cli_parse_command(const char *command, int argc, char **argv, pm_cli_flags *flags, pm_cli_options *opts);
+void pm_cli_flags_free(pm_cli_flags *flags);
+/* Whether `arg` takes a value for `command` (its own flags and the common
+ * options). */
+int pm_cli_command_takes_value(const char *command, const char *arg);
+
+/* "phonomaser <command>: error: <message>" as one line; the exit code of
+ * `status` (2 invalid input, 3 interrupted, 1 otherwise). */
+int pm_cli_command_fail(const char *command, pm_status status);
 
 /* The start every command shares: pm_cli_parse, then --help (calls `help`),
  * then the output file (created under its temporary name, *file = NULL
@@ -109,6 +183,14 @@ int pm_cli_steady_health(const pm_run_config *cfg, const pm_cli_steady *run);
  * if the partial file cannot be written). */
 int pm_cli_interrupted(const char *command, pm_h5file *file, const char *output, int argc, char **argv,
                        const pm_run_config *cfg, const pm_converge_result *ladder, const char *group);
+
+/* The density matrix in `group` of the phonomaser file `path` (group "":
+ * /steady/rho, else /evolve/rho_final) as the mechanical reduced state of
+ * phase_space/wigner.h, and the file's /parameters (*have_params = 0 if it
+ * records none complete); `spec` names it in messages.  For `wigner --state`
+ * (state_file.c). */
+pm_status pm_cli_read_state(const char *path, const char *group, const char *spec, pm_wigner_mech **mech,
+                            pm_params *params, int *have_params);
 
 /* The configuration as INI text (malloc'ed; NULL: out of memory), and back:
  * `text` loaded into cfg as an INI file would be (lines longer than the INI

@@ -39,63 +39,20 @@ static void help(void)
            "exact and Fokker-Planck.  A sweep prints the table on stdout and runs the points\n"
            "in parallel; --threshold adds the thresholds per point.\n\n"
            "  --sweep SPEC        VAR:FROM:TO:COUNT (e.g. S:0:0.3:31) or VAR=V1,V2,... with VAR one\n"
-           "                      of S, delta, eta, n_th (overrides the keys sweep, sweep_from,\n"
-           "                      sweep_to, sweep_points)\n"
+           "                      of S, delta, eta, n_th (replaces the keys sweep, sweep_from,\n"
+           "                      sweep_to, sweep_points: those, the swept key and its alternative\n"
+           "                      (eta: g) are an error when given with --set)\n"
            "  --threshold         thresholds for every sweep point (always for one point)\n"
            "  --langevin          also the Langevin simulation of Eq. (19): <n>, g2 (and <n>(t)\n"
            "                      for one point)\n"
-           "  --seed N            Langevin seed (default 1); --trajectories N (default 400)\n"
-           "  --threads N         sweep points in parallel (default: all cores)\n"
+           "  --seed N            Langevin seed, an integer in [0, 2^63-1] (default 1); --trajectories N\n"
+           "                      in [10, 10^9] (default 400); both only with --langevin\n"
+           "  --threads N         sweep points in parallel, 1-4096 (default: all cores); sweeps only\n"
            "  --table FILE.txt    the plain-text table (default: FILE.txt next to --output)\n\n"
            "HDF5 (--output): /compare/values, /compare/<quantity>/{exact,reduced,rel_dev,applies},\n"
            "/compare/validity/*, /compare/exact/*, /compare/fp/*, /compare/threshold/*,\n"
            "one point also /compare/radial (P_r exact and Eq. 20) and /compare/langevin.\n\n");
     pm_cli_print_common_help(stdout);
-}
-
-typedef struct compare_flags {
-    const char *sweep, *table;
-    int threshold, langevin;
-    long seed, trajectories, threads;
-} compare_flags;
-
-static int parse_long_flag(const char *name, const char *text, long min, long *out)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-    if (end == text || *end || value < min) {
-        fprintf(stderr, "phonomaser compare: error: %s '%s': must be an integer >= %ld\n", name, text, min);
-        return 2;
-    }
-    *out = value;
-    return 0;
-}
-
-/* Take the compare flags out of argv (the common parser does not know them). */
-static int take_flags(int *argc, char **argv, compare_flags *flags)
-{
-    int kept = 0;
-    for (int a = 0; a < *argc; a++) {
-        const char *arg = argv[a];
-        int valued = !strcmp(arg, "--sweep") || !strcmp(arg, "--table") || !strcmp(arg, "--seed") ||
-                     !strcmp(arg, "--trajectories") || !strcmp(arg, "--threads");
-        if (valued && a + 1 >= *argc) {
-            fprintf(stderr, "phonomaser compare: error: option '%s' needs a value\n", arg);
-            return 2;
-        }
-        int rc = 0;
-        if (!strcmp(arg, "--sweep")) flags->sweep = argv[++a];
-        else if (!strcmp(arg, "--table")) flags->table = argv[++a];
-        else if (!strcmp(arg, "--seed")) rc = parse_long_flag(arg, argv[++a], 0, &flags->seed);
-        else if (!strcmp(arg, "--trajectories")) rc = parse_long_flag(arg, argv[++a], 10, &flags->trajectories);
-        else if (!strcmp(arg, "--threads")) rc = parse_long_flag(arg, argv[++a], 1, &flags->threads);
-        else if (!strcmp(arg, "--threshold")) flags->threshold = 1;
-        else if (!strcmp(arg, "--langevin")) flags->langevin = 1;
-        else argv[kept++] = argv[a];
-        if (rc != 0) return rc;
-    }
-    *argc = kept;
-    return 0;
 }
 
 /* ---- plain-text table ---------------------------------------------------------- */
@@ -336,11 +293,10 @@ static int run_four_way(const pm_run_config *cfg, const pm_cli_options *opts, co
     }
     if (s != PM_OK) rc = pm_cli_fail(s);
     else if (interrupted) rc = 3;
-    if (!opts->quiet)
-        for (size_t k = 0; k < count; k++)
-            if (points[k].status == PM_OK && !(points[k].converged_dressed && points[k].converged_jc))
-                fprintf(stderr, "phonomaser compare: warning: point %zu: N = auto stopped without converging "
-                        "(N = %ld dressed, %ld JC)\n", k + 1, points[k].N_dressed, points[k].N_jc);
+    for (size_t k = 0; k < count; k++) /* warnings: shown with -q too */
+        if (points[k].status == PM_OK && !(points[k].converged_dressed && points[k].converged_jc))
+            fprintf(stderr, "phonomaser compare: warning: point %zu: N = auto stopped without converging "
+                    "(N = %ld dressed, %ld JC)\n", k + 1, points[k].N_dressed, points[k].N_jc);
     free(points);
     return rc;
 }
@@ -348,55 +304,26 @@ static int run_four_way(const pm_run_config *cfg, const pm_cli_options *opts, co
 int pm_cmd_compare(int argc, char **argv)
 {
     int full_argc = argc;
-    char **full_argv = malloc(((size_t)argc + 1) * sizeof *full_argv);
-    if (!full_argv) return pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));
-    memcpy(full_argv, argv, (size_t)argc * sizeof *argv);
-    compare_flags flags = {.seed = 1, .trajectories = 400, .threads = 0};
-    int rc = take_flags(&argc, argv, &flags);
-    if (rc == 0) {
+    char **full_argv = argv; /* the whole command line, for the record */
+    /* --sweep, --table, --seed, ... (flags.c), then the common options, then
+     * the sweep: --sweep, else the keys, else one point at S; every point
+     * checked before any work */
+    pm_cli_flags flags;
+    int rc;
+    {
         pm_cli_options opts;
-        rc = pm_cli_parse("compare", argc, argv, &opts);
+        rc = pm_cli_parse_command("compare", argc, argv, &flags, &opts);
         if (rc == 0 && opts.help) help();
         if (rc != 0 || opts.help) {
-            free(full_argv);
+            pm_cli_flags_free(&flags);
             return rc;
         }
         pm_run_config *cfg = &opts.config;
-        /* the sweep: --sweep, else the keys, else one point at S */
-        pm_sweep_variable v = PM_SWEEP_S;
-        size_t count = 1;
-        double *values = NULL;
-        int sweep = 0;
+        pm_sweep_variable v = flags.sweep_variable;
+        size_t count = flags.sweep_count;
+        const double *values = flags.sweep_values;
+        int sweep = flags.sweeping;
         pm_status s = PM_OK;
-        if (flags.sweep) {
-            s = pm_sweep_parse(flags.sweep, &v, &count, &values);
-            sweep = 1;
-        } else if (strcmp(cfg->sweep, "none") != 0) {
-            s = pm_sweep_variable_parse(cfg->sweep, &v);
-            count = (size_t)cfg->sweep_points;
-            if (s == PM_OK) s = pm_sweep_values(cfg->sweep_from, cfg->sweep_to, count, &values);
-            sweep = 1;
-        } else {
-            values = malloc(sizeof *values);
-            if (values) values[0] = cfg->params.S;
-            else s = pm_error_set(PM_ENOMEM, "out of memory");
-        }
-        /* validate every sweep point before any work starts */
-        for (size_t k = 0; s == PM_OK && k < count; k++) {
-            pm_params p;
-            s = pm_sweep_apply(&cfg->params, v, values[k], &p);
-            if (s != PM_OK) {
-                char message[1024];
-                snprintf(message, sizeof message, "%s", pm_error_message());
-                s = pm_error_set(s, "sweep value %zu (%s = %g): %s", k + 1, pm_sweep_variable_name(v), values[k],
-                                 message);
-            }
-        }
-        if (s != PM_OK) {
-            free(values);
-            free(full_argv);
-            return pm_cli_fail(s); /* escapes control characters of user text */
-        }
         /* the output file and the table are checked before the sweep runs */
         char *table_path = flags.table ? strdup(flags.table) : opts.output ? table_path_for(opts.output) : NULL;
         if ((flags.table || opts.output) && !table_path) rc = pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));
@@ -404,8 +331,7 @@ int pm_cmd_compare(int argc, char **argv)
         if (rc == 0 && table_path) rc = pm_cli_check_output(table_path, opts.quiet);
         if (rc != 0) {
             free(table_path);
-            free(values);
-            free(full_argv);
+            pm_cli_flags_free(&flags);
             return rc;
         }
 
@@ -425,8 +351,7 @@ int pm_cmd_compare(int argc, char **argv)
             rc = run_four_way(cfg, &opts, &copts, v, count, values, sweep, !sweep && flags.threshold, full_argc,
                               full_argv);
             free(table_path);
-            free(values);
-            free(full_argv);
+            pm_cli_flags_free(&flags);
             return rc;
         }
         pm_compare_point *points = calloc(count, sizeof *points);
@@ -467,9 +392,9 @@ int pm_cmd_compare(int argc, char **argv)
                 FILE *table = fopen(table_path, "w");
                 if (table) {
                     write_table(table, v, count, values, points, interrupted ? NULL : thresholds);
-                    if (fclose(table) != 0) s = pm_error_set(PM_EIO, "cannot write table '%s'", table_path);
+                    if (fclose(table) != 0) s = pm_error_set(PM_EIO, "cannot write table '%s'", PM_EXCERPT(table_path));
                 } else {
-                    s = pm_error_set(PM_EIO, "cannot write table '%s'", table_path);
+                    s = pm_error_set(PM_EIO, "cannot write table '%s'", PM_EXCERPT(table_path));
                 }
             }
             if (opts.output && (s == PM_OK || interrupted)) {
@@ -494,25 +419,23 @@ int pm_cmd_compare(int argc, char **argv)
             if (interrupted && opts.output)
                 fprintf(stderr, "phonomaser compare: %s holds the %zu of %zu points computed (complete = 0)\n",
                         opts.output, completed, count);
-            if (!opts.quiet)
-                for (size_t k = 0; k < count; k++) {
-                    if (points[k].status != PM_OK) continue;
-                    if (!points[k].converged)
-                        fprintf(stderr, "phonomaser compare: warning: point %zu: N = auto stopped at N = %ld without "
-                                "converging\n", k + 1, points[k].N);
-                    if (points[k].tail_population > cfg->tail_tol)
-                        fprintf(stderr, "phonomaser compare: warning: point %zu: the top Fock levels hold %.3g > "
-                                "tail_tol = %.3g: N = %ld truncates the state; raise N or use N = auto\n", k + 1,
-                                points[k].tail_population, cfg->tail_tol, points[k].N);
-                }
+            for (size_t k = 0; k < count; k++) { /* warnings: shown with -q too */
+                if (points[k].status != PM_OK) continue;
+                if (!points[k].converged)
+                    fprintf(stderr, "phonomaser compare: warning: point %zu: N = auto stopped at N = %ld without "
+                            "converging\n", k + 1, points[k].N);
+                if (points[k].tail_population > cfg->tail_tol)
+                    fprintf(stderr, "phonomaser compare: warning: point %zu: the top Fock levels hold %.3g > "
+                            "tail_tol = %.3g: N = %ld truncates the state; raise N or use N = auto\n", k + 1,
+                            points[k].tail_population, cfg->tail_tol, points[k].N);
+            }
         }
         pm_langevin_result_clear(&lr);
         free(table_path);
         free(p_n);
         free(points);
         free(thresholds);
-        free(values);
     }
-    free(full_argv);
+    pm_cli_flags_free(&flags);
     return rc;
 }

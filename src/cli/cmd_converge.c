@@ -78,7 +78,7 @@ int pm_cmd_converge(int argc, char **argv)
     pm_report_double("tail_population", last->tail_population);
     pm_report_double("tail_tol", cfg->tail_tol);
     pm_report_double("converge_tol", cfg->converge_tol);
-    if (!ladder.converged && !opts.quiet)
+    if (!ladder.converged) /* a warning: shown with -q too */
         fprintf(stderr, "phonomaser: warning: not converged at N = %ld (tail %.3g vs tail_tol %.3g, change of <n> "
                 "%.3g vs converge_tol %.3g)\n", ladder.chosen_N, last->tail_population, cfg->tail_tol,
                 last->rel_change_n, cfg->converge_tol);

@@ -45,51 +45,6 @@ static void help(void)
     pm_cli_print_common_help(stdout);
 }
 
-/* --checkpoint and --resume, taken out of argv before the common parser. */
-typedef struct {
-    double checkpoint_seconds;  /* 0: no periodic checkpoints */
-    const char *resume;         /* checkpoint file, or NULL */
-    int settings_given;         /* -c or --set present */
-    int argc;
-    char **argv;                /* the rest, for pm_cli_parse (owned array) */
-} evolve_flags;
-
-static int take_evolve_flags(int argc, char **argv, evolve_flags *f)
-{
-    memset(f, 0, sizeof *f);
-    f->argv = calloc((size_t)argc + 1, sizeof *f->argv);
-    if (!f->argv) return pm_cli_fail(pm_error_set(PM_ENOMEM, "evolve: out of memory"));
-    for (int a = 0; a < argc; a++) {
-        const char *arg = argv[a];
-        int ours = !strcmp(arg, "--checkpoint") || !strcmp(arg, "--resume");
-        int common_value = pm_cli_common_option_takes_value(arg);
-        if (!ours) {
-            f->argv[f->argc++] = argv[a];
-            if (common_value && a + 1 < argc) f->argv[f->argc++] = argv[++a]; /* its value, as is */
-            if (common_value && strcmp(arg, "-o") && strcmp(arg, "--output")) f->settings_given = 1;
-            continue;
-        }
-        if (a + 1 >= argc) return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: option '%s' needs a value", arg));
-        const char *value = argv[++a];
-        if (!strcmp(arg, "--resume")) {
-            if (f->resume || !value[0])
-                return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: --resume: %s",
-                                                f->resume ? "given twice" : "empty file name"));
-            f->resume = value;
-            continue;
-        }
-        char *end;
-        errno = 0;
-        double seconds = strtod(value, &end);
-        while (end != value && (*end == ' ' || *end == '\t')) end++;
-        if (end == value || *end || errno || !isfinite(seconds) || !(seconds > 0) || seconds > 1e9)
-            return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: --checkpoint '%s': must be a number of seconds "
-                                            "of wall time in (0, 1e9], e.g. --checkpoint 600", value));
-        f->checkpoint_seconds = seconds;
-    }
-    return 0;
-}
-
 static int has_suffix(const char *text, const char *suffix)
 {
     size_t n = strlen(text), m = strlen(suffix);
@@ -105,20 +60,14 @@ static pm_status write_checkpoint(void *user, const pm_checkpoint *cp)
 
 int pm_cmd_evolve(int argc, char **argv)
 {
-    evolve_flags flags;
-    int rc = take_evolve_flags(argc, argv, &flags);
+    /* --checkpoint, --resume (flags.c), then the common options */
+    pm_cli_flags flags;
     pm_cli_options opts;
-    if (rc == 0) rc = pm_cli_parse("evolve", flags.argc, flags.argv, &opts);
+    int rc = pm_cli_parse_command("evolve", argc, argv, &flags, &opts);
     if (rc != 0 || opts.help) {
-        free(flags.argv);
+        pm_cli_flags_free(&flags);
         if (rc == 0) help();
         return rc;
-    }
-    if (flags.resume && flags.settings_given) {
-        free(flags.argv);
-        return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: --resume continues the run stored in '%s' with its "
-                                        "own settings; -c and --set are not allowed with it (only --output, "
-                                        "--checkpoint, --quiet)", flags.resume));
     }
     pm_run_config *cfg = &opts.config;
     pm_checkpoint *resume = NULL;
@@ -131,7 +80,7 @@ int pm_cmd_evolve(int argc, char **argv)
         }
         if (s != PM_OK) {
             pm_checkpoint_free(resume);
-            free(flags.argv);
+            pm_cli_flags_free(&flags);
             return pm_cli_fail(s);
         }
         if (!opts.output && has_suffix(flags.resume, CHECKPOINT_SUFFIX)) {
@@ -141,7 +90,7 @@ int pm_cmd_evolve(int argc, char **argv)
     }
     if (flags.checkpoint_seconds > 0 && !opts.output) {
         pm_checkpoint_free(resume);
-        free(flags.argv);
+        pm_cli_flags_free(&flags);
         return pm_cli_fail(pm_error_set(PM_EINVAL, "evolve: --checkpoint needs --output FILE.h5 (the restart "
                                         "data goes to FILE.h5" CHECKPOINT_SUFFIX ")"));
     }
@@ -152,7 +101,7 @@ int pm_cmd_evolve(int argc, char **argv)
     if (cfg->params.N != PM_N_AUTO && !resume) {
         pm_status valid = pm_initial_validate(&init, cfg->params.N);
         if (valid != PM_OK) {
-            free(derived_output), free(flags.argv);
+            free(derived_output), pm_cli_flags_free(&flags);
             return pm_cli_fail(valid);
         }
     }
@@ -168,7 +117,7 @@ int pm_cmd_evolve(int argc, char **argv)
         if (checkpoint_path) sprintf(checkpoint_path, "%s" CHECKPOINT_SUFFIX, opts.output);
     }
     if (!times || (opts.output && !checkpoint_path)) {
-        free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
+        free(times), free(checkpoint_path), free(derived_output), pm_cli_flags_free(&flags);
         pm_checkpoint_free(resume);
         return pm_cli_fail(times ? pm_error_set(PM_ENOMEM, "out of memory for the checkpoint name") : times_status);
     }
@@ -179,13 +128,13 @@ int pm_cmd_evolve(int argc, char **argv)
         rc = pm_cli_check_output(opts.output, opts.quiet);
         if (rc == 0 && checkpoint_path) rc = pm_cli_check_output(checkpoint_path, opts.quiet);
         if (rc != 0) {
-            free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
+            free(times), free(checkpoint_path), free(derived_output), pm_cli_flags_free(&flags);
             pm_checkpoint_free(resume);
             return rc;
         }
         s = pm_h5_create(opts.output, &file);
         if (s != PM_OK) {
-            free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
+            free(times), free(checkpoint_path), free(derived_output), pm_cli_flags_free(&flags);
             pm_checkpoint_free(resume);
             return pm_cli_fail(s);
         }
@@ -215,7 +164,7 @@ int pm_cmd_evolve(int argc, char **argv)
         cfg->params = desc.params;
     }
     if (s != PM_OK) {
-        free(times), free(checkpoint_path), free(derived_output), free(flags.argv);
+        free(times), free(checkpoint_path), free(derived_output), pm_cli_flags_free(&flags);
         pm_h5_abort(file);
         return pm_cli_fail(s);
     }
@@ -241,7 +190,7 @@ int pm_cmd_evolve(int argc, char **argv)
         pm_h5_abort(file);
         pm_mesolve_result_clear(&result);
         pm_model_free(model);
-        free(times), free(checkpoint_path), free(derived_output), free(ini_text), free(flags.argv);
+        free(times), free(checkpoint_path), free(derived_output), free(ini_text), pm_cli_flags_free(&flags);
         pm_checkpoint_free(resume);
         return rc;
     }
@@ -274,7 +223,7 @@ int pm_cmd_evolve(int argc, char **argv)
         double tail_max = 0;
         for (size_t k = skip; k < ts->ntimes; k++) tail_max = fmax(tail_max, ts->tail_population[k]);
         pm_report_double("tail_population_max", tail_max);
-        if (tail_max > cfg->tail_tol && !opts.quiet)
+        if (tail_max > cfg->tail_tol) /* a warning: shown with -q too */
             fprintf(stderr, "phonomaser: warning: the top Fock levels reach population %.3g > tail_tol = %.3g "
                     "during the evolution: raise N\n", tail_max, cfg->tail_tol);
         /* against the initial trace (within 1e-6 of 1: pm_mesolve refuses others) */
@@ -313,6 +262,6 @@ int pm_cmd_evolve(int argc, char **argv)
     pm_mesolve_result_clear(&result);
     pm_model_free(model);
     pm_checkpoint_free(resume);
-    free(times), free(checkpoint_path), free(derived_output), free(ini_text), free(flags.argv);
+    free(times), free(checkpoint_path), free(derived_output), free(ini_text), pm_cli_flags_free(&flags);
     return rc;
 }

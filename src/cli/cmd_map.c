@@ -46,51 +46,6 @@ static void help(void)
     pm_cli_print_common_help(stdout);
 }
 
-typedef struct map_flags {
-    const char *axis[PM_MAP_MAX_AXES + 1];
-    int naxes;
-    const char *quantities, *resume;
-    long threads;
-} map_flags;
-
-static int take_flags(int *argc, char **argv, map_flags *flags)
-{
-    int kept = 0;
-    for (int a = 0; a < *argc; a++) {
-        const char *arg = argv[a];
-        int valued = !strcmp(arg, "--axis") || !strcmp(arg, "--quantities") || !strcmp(arg, "--threads") ||
-                     !strcmp(arg, "--resume");
-        if (valued && a + 1 >= *argc) {
-            fprintf(stderr, "phonomaser map: error: option '%s' needs a value\n", arg);
-            return 2;
-        }
-        if (!strcmp(arg, "--axis")) {
-            if (flags->naxes == PM_MAP_MAX_AXES) {
-                fprintf(stderr, "phonomaser map: error: --axis: at most %d axes\n", PM_MAP_MAX_AXES);
-                return 2;
-            }
-            flags->axis[flags->naxes++] = argv[++a];
-        } else if (!strcmp(arg, "--quantities")) {
-            flags->quantities = argv[++a];
-        } else if (!strcmp(arg, "--resume")) {
-            flags->resume = argv[++a];
-        } else if (!strcmp(arg, "--threads")) {
-            const char *text = argv[++a];
-            char *end;
-            long value = strtol(text, &end, 10);
-            if (end == text || *end || value < 1 || value > 4096) {
-                fprintf(stderr, "phonomaser map: error: --threads '%.80s': must be an integer in [1, 4096]\n", text);
-                return 2;
-            }
-            flags->threads = value;
-        } else {
-            argv[kept++] = argv[a];
-        }
-    }
-    *argc = kept;
-    return 0;
-}
-
 /* ---- the journal's header: what the map is --------------------------------------------- */
 
 #define CONFIG_MARK "[config]\n"
@@ -115,7 +70,7 @@ static pm_status parse_journal_header(const char *header, const char *where, pm_
                                       pm_map_axis *axes, pm_run_config *cfg)
 {
     const char *config = strstr(header, CONFIG_MARK);
-    if (!config) return pm_error_set(PM_EIO, "map journal '%s': no configuration", where);
+    if (!config) return pm_error_set(PM_EIO, "map journal '%s': no configuration", PM_EXCERPT(where));
     pm_status s = PM_OK;
     int have_kind = 0;
     *naxes = 0;
@@ -130,11 +85,11 @@ static pm_status parse_journal_header(const char *header, const char *where, pm_
             s = pm_map_axis_parse(buf + 7, &axes[*naxes]);
             if (s == PM_OK) ++*naxes;
         } else {
-            s = pm_error_set(PM_EIO, "map journal '%s': unexpected header line '%.80s'", where, buf);
+            s = pm_error_set(PM_EIO, "map journal '%s': unexpected header line '%s'", PM_EXCERPT(where), PM_EXCERPT(buf));
         }
         line += len + (line[len] == '\n');
     }
-    if (s == PM_OK && (!have_kind || *naxes == 0)) s = pm_error_set(PM_EIO, "map journal '%s': no kind or axis", where);
+    if (s == PM_OK && (!have_kind || *naxes == 0)) s = pm_error_set(PM_EIO, "map journal '%s': no kind or axis", PM_EXCERPT(where));
     if (s == PM_OK) s = pm_cli_config_from_text("map journal", config + strlen(CONFIG_MARK), where, cfg);
     return s;
 }
@@ -286,36 +241,34 @@ int pm_cmd_map(int argc, char **argv)
     return rc;
 }
 
+static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, pm_cli_options *opts);
+
 static int map_command(pm_cli_mpi *mpi, int argc, char **argv)
 {
-    map_flags flags = {0};
-    int rc = take_flags(&argc, argv, &flags);
-    if (rc != 0) return rc;
+    /* --axis, --quantities, --threads, --resume (flags.c: the axes parsed,
+     * --set of an axis key refused, --resume alone), then the common options */
+    pm_cli_flags flags;
     pm_cli_options opts;
-    rc = pm_cli_parse("map", argc, argv, &opts);
+    int rc = pm_cli_parse_command("map", argc, argv, &flags, &opts);
     if (rc == 0 && opts.help) help();
-    if (rc != 0 || opts.help) return rc;
-    pm_run_config *cfg = &opts.config;
+    if (rc == 0 && !opts.help) rc = map_run(mpi, argc, argv, &flags, &opts);
+    pm_cli_flags_free(&flags);
+    return rc;
+}
+
+static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, pm_cli_options *opts)
+{
+    int rc = 0;
+    pm_run_config *cfg = &opts->config;
     pm_map_kind kind = PM_MAP_STEADY;
     pm_map_axis axes[PM_MAP_MAX_AXES];
     memset(axes, 0, sizeof axes);
     int naxes = 0;
     pm_status s = PM_OK;
     char *journal_path = NULL, *header = NULL;
-    const char *output = opts.output;
-    if (flags.resume) {
-        /* the journal holds the map: nothing else may describe it */
-        if (argc > 0 && !(argc == 1 && !strcmp(argv[0], "-q")) && !(argc == 1 && !strcmp(argv[0], "--quiet"))) {
-            fprintf(stderr, "phonomaser map: error: --resume takes the map from %s.journal; remove the other "
-                    "options (-c, --set, -o) except -q and --threads\n", flags.resume);
-            return 2;
-        }
-        if (flags.naxes || flags.quantities) {
-            fprintf(stderr, "phonomaser map: error: --resume takes the axes and quantities from %s.journal; "
-                    "remove --axis and --quantities\n", flags.resume);
-            return 2;
-        }
-        output = flags.resume;
+    const char *output = opts->output;
+    if (flags->resume) {
+        output = flags->resume;
         journal_path = journal_path_of(output);
         if (!journal_path) return pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));
         /* the header first (the sizes), the records below; rank 0 reads the
@@ -330,17 +283,13 @@ static int map_command(pm_cli_mpi *mpi, int argc, char **argv)
         }
         header = text;
     } else {
-        if (flags.naxes == 0) {
-            fprintf(stderr, "phonomaser map: error: no --axis: give one or two, e.g. --axis S=-0.1:0.3:41\n");
-            return 2;
+        /* parsed by pm_cli_check_flags: taken over here */
+        kind = flags->map_kind;
+        naxes = flags->naxes;
+        for (int a = 0; a < naxes; a++) {
+            axes[a] = flags->axes[a];
+            memset(&flags->axes[a], 0, sizeof flags->axes[a]);
         }
-        if (flags.quantities) s = pm_map_kind_parse(flags.quantities, &kind);
-        for (int a = 0; a < flags.naxes && s == PM_OK; a++) {
-            s = pm_map_axis_parse(flags.axis[a], &axes[a]);
-            if (s == PM_OK) naxes++;
-        }
-        if (s == PM_OK && naxes == 2 && !strcmp(axes[0].key, axes[1].key))
-            s = pm_error_set(PM_EINVAL, "map: both axes are %s", axes[0].key);
     }
     if (s == PM_OK && kind == PM_MAP_COMPARE) s = pm_compare_check_terms(&cfg->params);
     size_t npoints = s == PM_OK ? pm_map_point_count((size_t)naxes, axes) : 0;
@@ -367,7 +316,7 @@ static int map_command(pm_cli_mpi *mpi, int argc, char **argv)
     /* under MPI only rank 0 reads and writes files; the others send it their results */
     st.remote = mpi->rank != 0;
     if (st.remote) output = NULL;
-    if (s == PM_OK && flags.resume && !st.remote) {
+    if (s == PM_OK && flags->resume && !st.remote) {
         char *again = NULL;
         s = pm_journal_read(journal_path, &again, npoints, st.nq, st.values, done);
         free(again);
@@ -378,15 +327,23 @@ static int map_command(pm_cli_mpi *mpi, int argc, char **argv)
         rc = pm_cli_fail(s);
         goto out;
     }
+    /* the journal records each axis by its specification (pm_map_axis.spec):
+     * a longer one would be cut there and resume as another axis */
+    for (int a = 0; output && !flags->resume && a < naxes && rc == 0; a++)
+        if (strlen(flags->axis_spec[a]) >= sizeof axes[a].spec)
+            rc = pm_cli_fail(pm_error_set(PM_EINVAL, "--axis '%s': longer than %zu characters, more than the "
+                                          "journal of -o records (write it as START:STOP:COUNT, or leave out -o)",
+                                          PM_EXCERPT(flags->axis_spec[a]), sizeof axes[a].spec - 1));
+    if (rc != 0) goto out;
     if (output) {
         if (!journal_path && !(journal_path = journal_path_of(output))) {
             rc = pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));
             goto out;
         }
-        rc = pm_cli_check_output(output, opts.quiet);
-        if (rc == 0 && !flags.resume) rc = pm_cli_check_output(journal_path, opts.quiet);
+        rc = pm_cli_check_output(output, opts->quiet);
+        if (rc == 0 && !flags->resume) rc = pm_cli_check_output(journal_path, opts->quiet);
         if (rc != 0) goto out;
-        if (flags.resume) {
+        if (flags->resume) {
             s = pm_journal_open_append(journal_path, &st.journal);
         } else {
             char *text = journal_header(kind, naxes, axes, cfg);
@@ -398,7 +355,7 @@ static int map_command(pm_cli_mpi *mpi, int argc, char **argv)
             goto out;
         }
     }
-    if (!opts.quiet && flags.resume && !st.remote)
+    if (!opts->quiet && flags->resume && !st.remote)
         fprintf(stderr, "phonomaser map: note: resuming %s: %zu of %zu points done\n", output, already, npoints);
 
     pm_compare_options copts;
@@ -408,10 +365,10 @@ static int map_command(pm_cli_mpi *mpi, int argc, char **argv)
     st.copts = &copts;
     pm_map_run_options mopts;
     pm_map_run_options_default(&mopts);
-    mopts.threads = flags.threads ? (int)flags.threads : mpi->active ? 1 : 0; /* under mpirun: a rank per core */
+    mopts.threads = flags->threads ? (int)flags->threads : mpi->active ? 1 : 0; /* under mpirun: a rank per core */
     mopts.stop = &pm_cli_stop;
     mopts.skip = done;
-    mopts.progress = !opts.quiet && isatty(2) ? pm_cli_progress_bar : NULL;
+    mopts.progress = !opts->quiet && isatty(2) ? pm_cli_progress_bar : NULL;
     mopts.label = "map point";
     double start = pm_wall_seconds();
     size_t completed = 0;
@@ -436,7 +393,7 @@ static int map_command(pm_cli_mpi *mpi, int argc, char **argv)
     pm_report_int("points", (long long)npoints);
     pm_report_int("computed", (long long)computed);
     pm_report_int("failed", (long long)nfailed);
-    if (flags.resume) pm_report_int("resumed_with", (long long)already);
+    if (flags->resume) pm_report_int("resumed_with", (long long)already);
     if (mpi->active) pm_report_int("ranks", mpi->size);
     pm_report_double("seconds", seconds);
     if (journal_status != PM_OK) {

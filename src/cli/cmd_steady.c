@@ -81,7 +81,7 @@ int pm_cmd_steady(int argc, char **argv)
     pm_report_double("build_seconds", result->build_seconds);
     pm_report_double("solve_seconds", result->info.seconds);
     pm_report_double("seconds", seconds);
-    if (!opts.quiet) pm_cli_steady_health(cfg, &run);
+    pm_cli_steady_health(cfg, &run); /* warnings: shown with -q too */
 
     if (file) {
         s = pm_report_h5_header(file, "steady", argc, argv, cfg, N);

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "phonomaser/theory/reduced.h"
 
-#define THEORY_MAX_COLUMNS 16
+#define THEORY_MAX_COLUMNS PM_CLI_ETA_MAX
 
 static void help(void)
 {
@@ -24,48 +24,12 @@ static void help(void)
            "RWA values, Bloch-Siegert shift; at the given theta for model = dressed, at\n"
            "theta = pi/2 as a reference for model = jc), for\n"
            "the parameters of the configuration with eta = g/omega_m set to each value of\n"
-           "--eta (default: the paper's 0.05, 0.1, 0.25).  A coupling given as g (not eta)\n"
-           "gives a single column.  No master equation is solved: see 'phonomaser compare'.\n\n"
-           "  --eta LIST           comma-separated couplings eta (at most %d)\n\n", THEORY_MAX_COLUMNS);
+           "--eta (default: the paper's 0.05, 0.1, 0.25; a file's eta does not replace them).\n"
+           "--set eta=X or a coupling given as g gives a single column.  No master equation is\n"
+           "solved (the keys N, K, drive and user terms do not apply): see 'phonomaser compare'.\n\n"
+           "  --eta LIST           comma-separated couplings eta (at most %d; not with --set eta\n"
+           "                       or --set g, and it replaces a file's g)\n\n", THEORY_MAX_COLUMNS);
     pm_cli_print_common_help(stdout);
-}
-
-/* Remove "--eta LIST" from argv (the common parser does not know it). */
-static int take_eta(int *argc, char **argv, const char **list)
-{
-    int kept = 0;
-    for (int a = 0; a < *argc; a++) {
-        if (!strcmp(argv[a], "--eta")) {
-            if (a + 1 >= *argc) {
-                fprintf(stderr, "phonomaser theory: error: option '--eta' needs a value\n");
-                return 2;
-            }
-            *list = argv[++a];
-            continue;
-        }
-        argv[kept++] = argv[a];
-    }
-    *argc = kept;
-    return 0;
-}
-
-static int parse_eta_list(const char *text, double *etas, int *count)
-{
-    *count = 0;
-    const char *p = text;
-    for (;;) {
-        char *end;
-        double x = strtod(p, &end);
-        while (*end == ' ') end++;
-        if (end == p || !isfinite(x) || !(x > 0) || (*end && *end != ',') || *count == THEORY_MAX_COLUMNS) {
-            fprintf(stderr, "phonomaser theory: error: --eta '%s': expected up to %d positive numbers separated "
-                    "by commas, e.g. 0.05,0.1,0.25\n", text, THEORY_MAX_COLUMNS);
-            return 2;
-        }
-        etas[(*count)++] = x;
-        if (!*end) return 0;
-        p = end + 1;
-    }
 }
 
 typedef struct column {
@@ -242,36 +206,28 @@ static void print_row(const column *cols, int ncols, int row, footnotes *notes)
 
 int pm_cmd_theory(int argc, char **argv)
 {
-    const char *eta_list = NULL;
-    int rc = take_eta(&argc, argv, &eta_list);
-    if (rc != 0) return rc;
+    /* --eta (flags.c: the columns, the coupling keys it replaces), then the
+     * common options */
+    pm_cli_flags flags;
     pm_cli_options opts;
-    rc = pm_cli_parse("theory", argc, argv, &opts);
-    if (rc != 0) return rc;
-    if (opts.help) {
-        help();
-        return 0;
+    int rc = pm_cli_parse_command("theory", argc, argv, &flags, &opts);
+    if (rc == 0 && opts.help) help();
+    if (rc != 0 || opts.help) {
+        pm_cli_flags_free(&flags);
+        return rc;
     }
     pm_run_config *cfg = &opts.config;
-    double etas[THEORY_MAX_COLUMNS] = {0.05, 0.10, 0.25};
-    int ncols = 3;
-    int g_given = (cfg->params.set_mask & (1u << PM_KEY_G)) != 0;
-    if (eta_list) {
-        if (g_given) {
-            fprintf(stderr, "phonomaser theory: error: --eta conflicts with the coupling g given as a key; give one\n");
-            return 2;
-        }
-        rc = parse_eta_list(eta_list, etas, &ncols);
-        if (rc != 0) return rc;
-    } else if (g_given) {
-        ncols = 1;
-    }
+    double etas[THEORY_MAX_COLUMNS];
+    int ncols = flags.theory_columns == PM_CLI_COLUMNS_ONE ? 1 : flags.neta;
+    int set_eta = flags.theory_columns == PM_CLI_COLUMNS_ETA; /* else: the configuration's coupling */
+    for (int c = 0; c < flags.neta && c < THEORY_MAX_COLUMNS; c++) etas[c] = flags.etas[c];
+    pm_cli_flags_free(&flags);
     if (opts.output && (rc = pm_cli_check_output(opts.output, opts.quiet)) != 0) return rc;
     column cols[THEORY_MAX_COLUMNS];
     for (int c = 0; c < ncols; c++) {
         pm_status s = PM_OK;
         cols[c].p = cfg->params;
-        if (!g_given) {
+        if (set_eta) {
             char text[40];
             snprintf(text, sizeof text, "%.17g", etas[c]);
             s = pm_params_set(&cols[c].p, "eta", text);

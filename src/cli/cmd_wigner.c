@@ -36,108 +36,44 @@ static void help(void)
            "/wigner/p, /wigner/W[iz][ip] with the ring radii as attributes, and the phase-averaged\n"
            "radial profile /wigner/radial/{r, W, P_r}.\n\n"
            "  --state FILE.h5[:/GROUP]  read the state from a phonomaser HDF5 file\n"
-           "                        (default group /steady/rho, else /evolve/rho_final)\n\n");
+           "                        (default group /steady/rho, else /evolve/rho_final); the\n"
+           "                        model comes from the file: only wigner_range and\n"
+           "                        wigner_points may be given with --set\n\n");
     pm_cli_print_common_help(stdout);
-}
-
-/* ------------------------------------------------------------ state file */
-
-/* The density matrix stored as triplets in `group` (row, col, value; attrs
- * dim, adjoint_implied) of a phonomaser file.  `spec` is FILE.h5 (group
- * /steady/rho, else /evolve/rho_final) or FILE.h5:/GROUP. */
-static pm_status read_state_file(const char *spec, pm_wigner_mech **mech, pm_params *params, int *have_params)
-{
-    char path[4096], group[512] = "";
-    snprintf(path, sizeof path, "%s", spec);
-    char *colon = strrchr(path, ':');
-    if (colon && colon[1] == '/') {
-        snprintf(group, sizeof group, "%s", colon + 1);
-        *colon = '\0';
-    }
-    pm_h5file *file = NULL;
-    pm_status s = pm_h5_open_read(path, &file);
-    if (s != PM_OK) return s;
-    int exists = 0;
-    static const char *const known[] = {"/steady/rho", "/evolve/rho_final"};
-    for (size_t k = 0; !group[0] && k < sizeof known / sizeof known[0] && s == PM_OK; k++) {
-        s = pm_h5_exists(file, known[k], &exists);
-        if (s == PM_OK && exists) snprintf(group, sizeof group, "%s", known[k]);
-    }
-    if (s == PM_OK && group[0]) s = pm_h5_exists(file, group, &exists);
-    if (s == PM_OK && (!group[0] || !exists))
-        s = pm_error_set(PM_EINVAL, "--state %s: no density matrix %s in the file (write one with "
-                         "'phonomaser steady --set store_rho=1 --output FILE.h5', or name the group as "
-                         "FILE.h5:/GROUP)", spec, group[0] ? group : "/steady/rho or /evolve/rho_final");
-    pm_results_triplets rho = {0};
-    if (s == PM_OK) s = pm_results_read_triplets(file, group, &rho);
-    if (s != PM_OK && s != PM_ENOMEM) {
-        char message[1024];
-        snprintf(message, sizeof message, "%s", pm_error_message());
-        s = pm_error_set(s, "--state %s: %s", spec, message);
-    }
-    if (s == PM_OK)
-        s = pm_wigner_mech_from_triplets(rho.dim, rho.count, rho.row, rho.col, rho.value, rho.adjoint_implied, mech);
-    if (s == PM_OK) s = pm_results_read_parameters(file, params, have_params);
-    if (s == PM_OK) params->N = (long)(rho.dim / 2);
-    pm_results_triplets_clear(&rho);
-    pm_status closed = pm_h5_close(file, 1);
-    return s != PM_OK ? s : closed;
 }
 
 /* ------------------------------------------------------------ command */
 
-/* Take this command's own option --state FILE out of argv (the rest goes to
- * the common parser).  Returns 0 or an exit code. */
-static int take_state_option(int argc, char **argv, char **rest, int *nrest, const char **state_file)
-{
-    *nrest = 0;
-    *state_file = NULL;
-    for (int a = 0; a < argc; a++) {
-        if (!strcmp(argv[a], "--state")) {
-            if (a + 1 >= argc || !argv[a + 1][0]) {
-                fprintf(stderr, "phonomaser wigner: error: option '--state' needs a file name\n");
-                return 2;
-            }
-            if (*state_file) {
-                fprintf(stderr, "phonomaser wigner: error: option '--state' given twice\n");
-                return 2;
-            }
-            *state_file = argv[++a];
-        } else {
-            rest[(*nrest)++] = argv[a];
-            /* keep an option's value with it (a value may be "--state") */
-            if (a + 1 < argc && pm_cli_common_option_takes_value(argv[a]))
-                rest[(*nrest)++] = argv[++a];
-        }
-    }
-    return 0;
-}
+static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_options *opts);
 
 int pm_cmd_wigner(int argc, char **argv)
 {
-    char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
-    if (!rest) {
-        fprintf(stderr, "phonomaser wigner: error: out of memory\n");
-        return 1;
-    }
-    int nrest = 0;
-    const char *state_file = NULL;
-    int rc = take_state_option(argc, argv, rest, &nrest, &state_file);
+    /* --state (flags.c: the FILE:/GROUP split; with it only the grid keys
+     * may be --set), then the common options */
+    pm_cli_flags flags;
     pm_cli_options opts;
-    if (rc == 0) rc = pm_cli_parse("wigner", nrest, rest, &opts);
-    free(rest);
-    if (rc != 0) return rc;
-    if (opts.help) {
-        help();
-        return 0;
+    int rc = pm_cli_parse_command("wigner", argc, argv, &flags, &opts);
+    if (rc != 0 || opts.help) {
+        pm_cli_flags_free(&flags);
+        if (rc == 0) help();
+        return rc;
     }
-    pm_run_config *cfg = &opts.config;
+    rc = run_wigner(argc, argv, &flags, &opts);
+    pm_cli_flags_free(&flags);
+    return rc;
+}
+
+static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_options *opts)
+{
+    const char *state_file = flags->state;
+    int rc = 0;
+    pm_run_config *cfg = &opts->config;
     pm_h5file *file = NULL;
     pm_status s = PM_OK;
-    if (opts.output) {
-        rc = pm_cli_check_output(opts.output, opts.quiet);
+    if (opts->output) {
+        rc = pm_cli_check_output(opts->output, opts->quiet);
         if (rc != 0) return rc;
-        s = pm_h5_create(opts.output, &file);
+        s = pm_h5_create(opts->output, &file);
         if (s != PM_OK) return pm_cli_fail(s);
     }
 
@@ -148,15 +84,15 @@ int pm_cmd_wigner(int argc, char **argv)
     pm_params params = cfg->params;
     int have_params = 1;
     if (state_file) {
-        s = read_state_file(state_file, &mech, &params, &have_params);
+        s = pm_cli_read_state(flags->state_path, flags->state_group, flags->state, &mech, &params, &have_params);
         if (s == PM_OK && have_params) cfg->params = params; /* the file's model for the record */
     } else {
         s = pm_cli_steady_solve(cfg, &run);
-        if (s == PM_OK && run.result->path_note[0] && !opts.quiet)
+        if (s == PM_OK && run.result->path_note[0] && !opts->quiet)
             fprintf(stderr, "phonomaser: note: %s\n", run.result->path_note);
-        if (s == PM_OK && run.result->info.note[0] && !opts.quiet)
+        if (s == PM_OK && run.result->info.note[0] && !opts->quiet)
             fprintf(stderr, "phonomaser: note: %s\n", run.result->info.note);
-        if (s == PM_OK && !opts.quiet) pm_cli_steady_health(cfg, &run);
+        if (s == PM_OK) pm_cli_steady_health(cfg, &run); /* warnings: shown with -q too */
         if (s == PM_OK) s = pm_wigner_mech_from_state(run.result->state, &mech);
     }
     pm_wigner_image wr;
@@ -172,14 +108,14 @@ int pm_cmd_wigner(int argc, char **argv)
         else pm_h5_abort(file);
         if (s != PM_OK) rc = pm_cli_fail(s);
         else fprintf(stderr, "phonomaser wigner: interrupted (%s); %s holds the steady state without W "
-                     "(complete = 0)\n", message, opts.output);
+                     "(complete = 0)\n", message, opts->output);
         pm_wigner_image_clear(&wr);
         pm_wigner_mech_free(mech);
         pm_cli_steady_clear(&run);
         return s == PM_OK ? 3 : rc;
     }
     if (s == PM_EINTERRUPT) {
-        rc = pm_cli_interrupted("wigner", file, opts.output, argc, argv, cfg, run.automatic ? &run.ladder : NULL,
+        rc = pm_cli_interrupted("wigner", file, opts->output, argc, argv, cfg, run.automatic ? &run.ladder : NULL,
                                 "/steady/converge");
         pm_wigner_image_clear(&wr);
         pm_wigner_mech_free(mech);
@@ -196,7 +132,7 @@ int pm_cmd_wigner(int argc, char **argv)
     }
 
     double n_las = have_params ? pm_reduced_n_las(&params) : NAN;
-    if (!have_params && !opts.quiet)
+    if (!have_params && !opts->quiet)
         fprintf(stderr, "phonomaser: note: %s records no complete /parameters group: no Maxwell-Bloch radius "
                 "(ring_radius_mb, n_las)\n", state_file);
     double trace = 0.0, n_mean = 0.0;
@@ -230,7 +166,7 @@ int pm_cmd_wigner(int argc, char **argv)
     pm_report_double("integral", wr.integral);
     pm_report_double("grid_seconds", wr.grid_seconds);
     pm_report_double("seconds", wr.seconds);
-    if (fabs(wr.integral - trace) > 1e-6 && !opts.quiet)
+    if (fabs(wr.integral - trace) > 1e-6) /* a warning: shown with -q too */
         fprintf(stderr, "phonomaser: warning: the grid integral %.9g differs from Tr rho_m = %.9g: the grid "
                 "(wigner_range = %g, %ld points) does not resolve or cover W\n", wr.integral, trace, wr.range,
                 cfg->wigner_points);

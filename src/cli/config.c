@@ -20,6 +20,7 @@ typedef enum { RUN_REAL, RUN_LONG, RUN_WORD, RUN_BOOL, RUN_COMPLEX, RUN_LADDER, 
 typedef struct run_key {
     const char *name;
     const char *section;              /* its section in pm_config_write_ini */
+    unsigned commands;                /* the commands that use it (PM_CMD_* bits) */
     const char *unit;                 /* "1" for dimensionless */
     run_kind kind;
     size_t offset;                    /* field; for RUN_COMPLEX the real part */
@@ -42,78 +43,84 @@ static const char *const sweep_choices[] = {"none", "S", "delta", "eta", "n_th",
 static const char *const section_names[] = {"model", "terms", "steady", "evolve", "solver", "output", "compare", NULL};
 
 #define OFF(f) offsetof(pm_run_config, f)
+/* Who uses what: the steady-state solver settings serve every command that
+ * solves a steady state (evolve for N = auto, compare for its points). */
+#define CMD_STEADY_SOLVERS (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER | PM_CMD_COMPARE | \
+                            PM_CMD_MAP)
+#define CMD_PATH (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER | PM_CMD_MAP) /* compare: sectors */
+#define CMD_STORE_RHO (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_WIGNER)
 #define PM_FOCK_MAX 99999999.0 /* N <= 1e8 (params.c) */
 
 static const run_key run_keys[] = {
-    {"method", "steady", "1", RUN_WORD, OFF(method), 0, 0, 0, 0, 0, method_choices, "direct", NULL,
+    {"method", "steady", CMD_STEADY_SOLVERS, "1", RUN_WORD, OFF(method), 0, 0, 0, 0, 0, method_choices, "direct", NULL,
      "steady-state solver: sparse LU with one population pinned (direct: LAPACK band LU for sector blocks, UMFPACK otherwise) or shift-invert ARPACK (arpack)"},
-    {"lu", "steady", "1", RUN_WORD, OFF(lu), 0, 0, 0, 0, 0, lu_choices, "auto", NULL,
+    {"lu", "steady", CMD_STEADY_SOLVERS, "1", RUN_WORD, OFF(lu), 0, 0, 0, 0, 0, lu_choices, "auto", NULL,
      "sparse LU of the steady-state solvers: auto (LAPACK band LU for sector blocks, KLU otherwise), "
      "klu, umfpack, or band (narrow-banded blocks only)"},
-    {"real_fold", "steady", "1", RUN_WORD, OFF(real_fold), 0, 0, 0, 0, 0, fold_choices, "auto", NULL,
+    {"real_fold", "steady", CMD_STEADY_SOLVERS, "1", RUN_WORD, OFF(real_fold), 0, 0, 0, 0, 0, fold_choices, "auto", NULL,
      "direct steady state as a real system of the same size, folded by Hermiticity (rho_ji = conj rho_ij): "
      "on (any block, with lu = auto, klu or umfpack), off (the complex LU), or auto (on for the coupled "
      "sectors of model = dressed: 1.5-2.2x faster solves, 16-36 % less memory there)"},
-    {"arpack_tol", "steady", "1", RUN_REAL, OFF(arpack_tol), 0, 0.0, INFINITY, 0, 0, NULL, "0",
+    {"arpack_tol", "steady", CMD_STEADY_SOLVERS, "1", RUN_REAL, OFF(arpack_tol), 0, 0.0, INFINITY, 0, 0, NULL, "0",
      "a finite number >= 0", "ARPACK relative accuracy; 0 = machine precision"},
-    {"t_final", "evolve", "s", RUN_REAL, OFF(t_final), 0, 0.0, INFINITY, 1, 0, NULL, "20",
+    {"t_final", "evolve", PM_CMD_EVOLVE, "s", RUN_REAL, OFF(t_final), 0, 0.0, INFINITY, 1, 0, NULL, "20",
      "a finite number > 0", "end time of the evolution"},
-    {"n_times", "evolve", "1", RUN_LONG, OFF(n_times), 0, 2.0, 1e7, 0, 0, NULL, "201",
+    {"n_times", "evolve", PM_CMD_EVOLVE, "1", RUN_LONG, OFF(n_times), 0, 2.0, 1e7, 0, 0, NULL, "201",
      "an integer in [2, 10000000]", "number of output times, evenly spaced in [0, t_final]"},
-    {"times", "evolve", "s", RUN_TIMES, OFF(times), OFF(times_count), 0.0, INFINITY, 0, 0, NULL, "",
+    {"times", "evolve", PM_CMD_EVOLVE, "s", RUN_TIMES, OFF(times), OFF(times_count), 0.0, INFINITY, 0, 0, NULL, "",
      "empty or increasing finite numbers >= 0 separated by commas (at most 65536)",
      "explicit output times, e.g. 0, 0.5, 2, 20 (the evolution starts at t = 0); "
      "overrides t_final and n_times when given"},
-    {"initial", "evolve", "1", RUN_WORD, OFF(initial), 0, 0, 0, 0, 0, initial_choices, "thermal", NULL,
+    {"initial", "evolve", PM_CMD_EVOLVE, "1", RUN_WORD, OFF(initial), 0, 0, 0, 0, 0, initial_choices, "thermal", NULL,
      "thermal (n_th), fock (fock_n) or coherent (alpha) mechanics with the uncoupled "
      "spin steady state; vacuum = |0, down>"},
-    {"fock_n", "evolve", "1", RUN_LONG, OFF(fock_n), 0, 0.0, PM_FOCK_MAX, 0, 0, NULL, "0",
+    {"fock_n", "evolve", PM_CMD_EVOLVE, "1", RUN_LONG, OFF(fock_n), 0, 0.0, PM_FOCK_MAX, 0, 0, NULL, "0",
      "an integer >= 0 and < N", "Fock level of initial = fock"},
-    {"alpha", "evolve", "1", RUN_COMPLEX, OFF(alpha_re), OFF(alpha_im), 0, 0, 0, 0, NULL, "0",
+    {"alpha", "evolve", PM_CMD_EVOLVE, "1", RUN_COMPLEX, OFF(alpha_re), OFF(alpha_im), 0, 0, 0, 0, NULL, "0",
      "a finite complex number such as 3, 3+2i or -1.5-0.5i",
      "coherent amplitude of initial = coherent, <n> = |alpha|^2"},
-    {"rtol", "evolve", "1", RUN_REAL, OFF(rtol), 0, 0.0, 1.0, 1, 1, NULL, "1e-8",
+    {"rtol", "evolve", PM_CMD_EVOLVE, "1", RUN_REAL, OFF(rtol), 0, 0.0, 1.0, 1, 1, NULL, "1e-8",
      "a finite number in (0, 1)", "CVODE relative tolerance"},
-    {"atol", "evolve", "1", RUN_REAL, OFF(atol), 0, 0.0, INFINITY, 1, 0, NULL, "1e-10",
+    {"atol", "evolve", PM_CMD_EVOLVE, "1", RUN_REAL, OFF(atol), 0, 0.0, INFINITY, 1, 0, NULL, "1e-10",
      "a finite number > 0", "CVODE absolute tolerance on density-matrix elements"},
-    {"sector_tol", "evolve", "1", RUN_REAL, OFF(sector_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-12",
+    {"sector_tol", "evolve", PM_CMD_EVOLVE, "1", RUN_REAL, OFF(sector_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-12",
      "a finite number in (0, 1)", "coherences |rho_ij| of the initial state below this are dropped when "
      "choosing the sectors |k| <= K to evolve (coherent states)"},
-    {"linear_solver", "evolve", "1", RUN_WORD, OFF(linear_solver), 0, 0, 0, 0, 0, solver_choices,
+    {"linear_solver", "evolve", PM_CMD_EVOLVE, "1", RUN_WORD, OFF(linear_solver), 0, 0, 0, 0, 0, solver_choices,
      "auto", NULL, "CVODE linear solver: sparse direct KLU on the real Jacobian, matrix-free SPGMR, or lu (the "
      "complex LU of I - gamma L: band LU for sectors, UMFPACK for coupled sectors); auto = klu, or lu for the "
      "coupled sectors of model = dressed"},
-    {"path", "solver", "1", RUN_WORD, OFF(path), 0, 0, 0, 0, 0, path_choices, "auto", NULL,
+    {"path", "solver", CMD_PATH, "1", RUN_WORD, OFF(path), 0, 0, 0, 0, 0, path_choices, "auto", NULL,
      "Liouvillian blocks: excitation-number sectors, the full space, or auto "
      "(sectors when the model allows)"},
-    {"tail_tol", "solver", "1", RUN_REAL, OFF(tail_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-8",
+    {"tail_tol", "solver", CMD_STEADY_SOLVERS, "1", RUN_REAL, OFF(tail_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-8",
      "a finite number in (0, 1)", "warn when the top 5% of the Fock levels hold more population than "
      "this; N = auto grows N until they hold less"},
-    {"converge_tol", "solver", "1", RUN_REAL, OFF(converge_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-6",
+    {"converge_tol", "solver", CMD_STEADY_SOLVERS, "1", RUN_REAL, OFF(converge_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-6",
      "a finite number in (0, 1)", "N = auto stops when <n> changes by less than this (relative) "
      "from the previous cutoff, the tail condition being met too"},
-    {"ladder", "solver", "1", RUN_LADDER, OFF(ladder), OFF(ladder_count), 2.0, 1e8, 0, 0, NULL, "",
+    {"ladder", "solver", PM_CMD_CONVERGE, "1", RUN_LADDER, OFF(ladder), OFF(ladder_count), 2.0, 1e8, 0, 0, NULL, "",
      "empty or increasing integers >= 2 separated by commas (at most 64)",
      "cutoffs of 'phonomaser converge'; empty: grow N automatically as for N = auto"},
-    {"store_rho", "output", "1", RUN_BOOL, OFF(store_rho), 0, 0, 0, 0, 0, NULL, "false",
+    {"store_rho", "output", CMD_STORE_RHO, "1", RUN_BOOL, OFF(store_rho), 0, 0, 0, 0, 0, NULL, "false",
      "0, 1, true or false", "store the full density matrix in the HDF5 file"},
-    {"wigner_range", "output", "1", RUN_REAL, OFF(wigner_range), 0, 0.0, 1e6, 0, 0, NULL, "0",
+    {"wigner_range", "output", PM_CMD_WIGNER, "1", RUN_REAL, OFF(wigner_range), 0, 0.0, 1e6, 0, 0, NULL, "0",
      "a finite number in [0, 1e6]", "'phonomaser wigner' grid: z and p in [-wigner_range, wigner_range]; "
      "0 = auto: 1.3 x the ring radius, or more to hold all but 1e-6 of P(n)"},
-    {"wigner_points", "output", "1", RUN_LONG, OFF(wigner_points), 0, 2.0, 2001.0, 0, 0, NULL, "401",
+    {"wigner_points", "output", PM_CMD_WIGNER, "1", RUN_LONG, OFF(wigner_points), 0, 2.0, 2001.0, 0, 0, NULL, "401",
      "an integer in [2, 2001]", "'phonomaser wigner' grid points per axis (odd: the grid holds z = 0)"},
-    {"sweep", "compare", "1", RUN_WORD, OFF(sweep), 0, 0, 0, 0, 0, sweep_choices, "none", NULL,
+    {"sweep", "compare", PM_CMD_COMPARE, "1", RUN_WORD, OFF(sweep), 0, 0, 0, 0, 0, sweep_choices, "none", NULL,
      "model key swept by 'phonomaser compare' over sweep_points values from sweep_from to sweep_to "
      "(none: one point; --sweep VAR:FROM:TO:COUNT or VAR=V1,V2,... on the command line)"},
-    {"sweep_from", "compare", "1", RUN_REAL, OFF(sweep_from), 0, -INFINITY, INFINITY, 0, 0, NULL, "0",
+    {"sweep_from", "compare", PM_CMD_COMPARE, "1", RUN_REAL, OFF(sweep_from), 0, -INFINITY, INFINITY, 0, 0, NULL, "0",
      "a finite number", "first value of the sweep, in the unit of the swept key"},
-    {"sweep_to", "compare", "1", RUN_REAL, OFF(sweep_to), 0, -INFINITY, INFINITY, 0, 0, NULL, "0.3",
+    {"sweep_to", "compare", PM_CMD_COMPARE, "1", RUN_REAL, OFF(sweep_to), 0, -INFINITY, INFINITY, 0, 0, NULL, "0.3",
      "a finite number", "last value of the sweep, in the unit of the swept key"},
-    {"sweep_points", "compare", "1", RUN_LONG, OFF(sweep_points), 0, 1.0, 1e5, 0, 0, NULL, "31",
+    {"sweep_points", "compare", PM_CMD_COMPARE, "1", RUN_LONG, OFF(sweep_points), 0, 1.0, 1e5, 0, 0, NULL, "31",
      "an integer in [1, 100000]", "number of evenly spaced sweep values"},
-    {"gamma_cool", "compare", "1/s", RUN_REAL, OFF(gamma_cool), 0, 0.0, INFINITY, 0, 0, NULL, "0",
+    {"gamma_cool", "compare", PM_CMD_THEORY, "1/s", RUN_REAL, OFF(gamma_cool), 0, 0.0, INFINITY, 0, 0, NULL, "0",
      "a finite number >= 0", "continuous cold-damping rate of Appendix C (C7-C10), for 'phonomaser theory'"},
-    {"n_cool", "compare", "1", RUN_REAL, OFF(n_cool), 0, 0.0, INFINITY, 0, 0, NULL, "0",
+    {"n_cool", "compare", PM_CMD_THEORY, "1", RUN_REAL, OFF(n_cool), 0, 0.0, INFINITY, 0, 0, NULL, "0",
      "a finite number >= 0", "occupation of the cold-damping bath (C7)"},
 };
 
@@ -148,6 +155,101 @@ static const run_key *find_run_key(const char *name)
     return NULL;
 }
 
+/* ---- which command uses which key ---------------------------------------- */
+
+static const char *const command_names[] = {"steady", "evolve", "converge", "wigner", "theory", "compare", "map",
+                                             NULL};
+
+unsigned pm_config_command_bit(const char *command)
+{
+    for (unsigned i = 0; command != NULL && command_names[i] != NULL; i++)
+        if (strcmp(command, command_names[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+/* The reduced theory solves no master equation: no cutoffs, no drive, no
+ * user terms; converge takes its cutoffs from `ladder`; compare solves the
+ * paper's model (no drive; user terms get the library's own message). */
+unsigned pm_config_key_commands(const char *key)
+{
+    if (key == NULL)
+        return 0;
+    if (pm_terms_is_key(key))
+        return PM_CMD_ALL & ~PM_CMD_THEORY;
+    if (pm_params_is_key(key)) {
+        if (strcmp(key, "N") == 0) /* converge: the cutoffs of `ladder`, or grown from 32 */
+            return PM_CMD_ALL & ~(PM_CMD_THEORY | PM_CMD_CONVERGE);
+        if (strcmp(key, "K") == 0)
+            return PM_CMD_ALL & ~PM_CMD_THEORY;
+        if (strcmp(key, "drive") == 0)
+            return PM_CMD_ALL & ~(PM_CMD_THEORY | PM_CMD_COMPARE);
+        return PM_CMD_ALL;
+    }
+    const run_key *rk = find_run_key(key);
+    return rk ? rk->commands : 0;
+}
+
+/* "steady, evolve and wigner" */
+static const char *command_list(unsigned commands, char *buf, size_t size)
+{
+    size_t used = 0, total = 0, k = 0;
+    for (unsigned i = 0; command_names[i] != NULL; i++)
+        total += (commands >> i) & 1u;
+    buf[0] = '\0';
+    for (unsigned i = 0; command_names[i] != NULL && used < size; i++)
+        if (commands & (1u << i)) {
+            k++;
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", k == 1 ? "" : k == total ? " and " : ", ",
+                                     command_names[i]);
+        }
+    return buf;
+}
+
+pm_status pm_config_check_key_use(const char *command, const char *key)
+{
+    return pm_config_check_key_use_as(command, key, NULL);
+}
+
+pm_status pm_config_check_key_use_as(const char *command, const char *key, const char *label)
+{
+    unsigned bit = pm_config_command_bit(command), used = pm_config_key_commands(key);
+    if (bit == 0 || used == 0 || (used & bit) != 0)
+        return PM_OK;
+    const char *why = "";
+    if (bit == PM_CMD_THEORY)
+        why = "; the reduced theory solves no master equation";
+    else if (bit == PM_CMD_CONVERGE && strcmp(key, "N") == 0)
+        why = "; converge solves at the cutoffs of the key ladder, or grows N from 32";
+    else if (bit == PM_CMD_COMPARE && strcmp(key, "path") == 0)
+        why = "; compare always solves on the excitation-number sectors";
+    else if (bit == PM_CMD_COMPARE && strcmp(key, "drive") == 0)
+        why = "; compare solves the paper's model, without a drive";
+    char list[96];
+    if (label)
+        return pm_error_set(PM_EINVAL, "%s: '%s' is not a key of 'phonomaser %s' (it is used by %s%s); remove it",
+                            PM_EXCERPT(label), PM_EXCERPT(key), command, command_list(used, list, sizeof list), why);
+    return pm_error_set(PM_EINVAL, "--set %s: 'phonomaser %s' does not take this key (it is used by %s%s); remove it",
+                        PM_EXCERPT(key), command, command_list(used, list, sizeof list), why);
+}
+
+pm_status pm_config_check_key_applies(const pm_run_config *cfg, const char *key)
+{
+    const char *need = NULL, *have = NULL;
+    char now[64] = "";
+    if (strcmp(key, "fock_n") == 0 && strcmp(cfg->initial, "fock") != 0)
+        need = "initial = fock", have = cfg->initial;
+    else if (strcmp(key, "alpha") == 0 && strcmp(cfg->initial, "coherent") != 0)
+        need = "initial = coherent", have = cfg->initial;
+    else if ((strcmp(key, "t_final") == 0 || strcmp(key, "n_times") == 0) && cfg->times_count > 0)
+        need = "an empty times list (the times given replace t_final and n_times)", have = NULL;
+    if (need == NULL)
+        return PM_OK;
+    if (have)
+        snprintf(now, sizeof now, " (initial = %s here)", have);
+    return pm_error_set(PM_EINVAL, "--set %s: it applies only with %s%s; remove it", key, need, now);
+}
+
 /* "direct, arpack" */
 static const char *join_words(const char *const *words, char *buf, size_t size)
 {
@@ -167,6 +269,9 @@ static const char *range_text(const run_key *rk, char *buf, size_t size)
     return buf;
 }
 
+/* Whole string (surrounding white space allowed) as a finite decimal double. */
+static int parse_real(const char *text, double *out) { return pm_scan_double(text, out); }
+
 static pm_status run_range_error(const run_key *rk, const char *text)
 {
     char range[160], unit[24] = "";
@@ -174,8 +279,11 @@ static pm_status run_range_error(const run_key *rk, const char *text)
         snprintf(unit, sizeof unit, " [%s]", rk->unit);
     int quote = text[0] == '\0' || rk->kind == RUN_WORD;
     const char *near = rk->kind == RUN_WORD && text[0] ? pm_closest_word(text, rk->choices) : NULL;
-    return pm_error_set(PM_EINVAL, "%s = %s%s%s: must be %s%s%s%s%s", rk->name, quote ? "'" : "",
-                        text, quote ? "'" : "", range_text(rk, range, sizeof range), unit,
+    /* say so when the spelling is the problem (0x32, inf), not the value */
+    int syntax = (rk->kind == RUN_REAL || rk->kind == RUN_LONG) && text[0] && !pm_decimal_syntax(text);
+    return pm_error_set(PM_EINVAL, "%s = %s%s%s: %smust be %s%s%s%s%s", rk->name, quote ? "'" : "",
+                        PM_EXCERPT(text), quote ? "'" : "", syntax ? "not a decimal number; " : "",
+                        range_text(rk, range, sizeof range), unit,
                         near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
@@ -186,13 +294,6 @@ static int real_in_range(const run_key *rk, double x)
     if (rk->min_open ? !(x > rk->min) : !(x >= rk->min))
         return 0;
     return rk->max_open ? x < rk->max : x <= rk->max;
-}
-
-/* Whole string (surrounding white space allowed) as a finite double. */
-static int parse_real(const char *text, double *out)
-{
-    pm_status status = pm_parse_double("", text, out);
-    return status == PM_OK;
 }
 
 /* "3", "-2.5e1", "3+2i", "3-2i", "2i", "-i", "1+i" (also with 'j'). */
@@ -251,6 +352,25 @@ static int parse_bool(const char *text, int *out)
     return 0;
 }
 
+/* The excerpt (pm_text_excerpt) of the first `len` bytes of `text`. */
+static void excerpt_of(const char *text, size_t len, char out[PM_EXCERPT_SIZE])
+{
+    if (len <= PM_EXCERPT_MAX) {
+        memcpy(out, text, len);
+        out[len] = '\0';
+        return;
+    }
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        pm_text_excerpt("?", out, PM_EXCERPT_SIZE);
+        return;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    pm_text_excerpt(copy, out, PM_EXCERPT_SIZE);
+    free(copy);
+}
+
 /* The one parser of list keys: comma-separated, strictly increasing values
  * (RUN_LADDER: integers stored as long, RUN_TIMES: reals stored as double;
  * offset_im holds the int count).  Two passes, no allocation: the first
@@ -268,14 +388,26 @@ static pm_status run_set_list(char *base, const run_key *rk, const char *value)
         while (isspace((unsigned char)*p))
             p++;
         while (*p != '\0') {
-            char *end;
             item = p;
-            errno = 0;
-            double x = strtod(p, &end);
-            item_len = end > p ? (size_t)(end - p) : strcspn(p, ",");
-            if (end == p)
-                problem = "is not a number";
-            else if (errno != 0 || !real_in_range(rk, x) || (integer && x != floor(x)))
+            /* a decimal number (pm_decimal_length): "0x10", "inf", "1e" are
+             * not numbers; a number out of the double range is out of range */
+            size_t len = pm_decimal_length(p);
+            const char *end = p + len;
+            int malformed = len == 0 || isalnum((unsigned char)*end) || *end == '.' || *end == '_' ||
+                            *end == '+' || *end == '-';
+            double x = 0.0;
+            if (malformed) {
+                item_len = strcspn(p, ", \t");
+                if (item_len == 0) item_len = strcspn(p, ",");
+            } else {
+                char *strtod_end;
+                x = strtod(p, &strtod_end);
+                malformed = strtod_end != end;
+                item_len = len;
+            }
+            if (malformed)
+                problem = "is not a decimal number";
+            else if (!real_in_range(rk, x) || (integer && x != floor(x)))
                 problem = "is out of range";
             else if (count > 0 && !(x > previous))
                 problem = "does not exceed the previous value";
@@ -310,13 +442,13 @@ static pm_status run_set_list(char *base, const run_key *rk, const char *value)
             }
         }
         if (problem != NULL) {
-            char range[160], unit[24] = "";
+            char range[160], unit[24] = "", entry[PM_EXCERPT_SIZE];
             if (strcmp(rk->unit, "1") != 0)
                 snprintf(unit, sizeof unit, " [%s]", rk->unit);
-            return pm_error_set(PM_EINVAL, "%s = '%.60s%s': entry %d ('%.*s') %s; must be %s%s", rk->name,
-                                value, strlen(value) > 60 ? "..." : "", count + 1,
-                                (int)(item_len < 40 ? item_len : 40), item, problem,
-                                range_text(rk, range, sizeof range), unit);
+            excerpt_of(item, item_len, entry);
+            return pm_error_set(PM_EINVAL, "%s = '%s': entry %d ('%s') %s; must be %s%s", rk->name,
+                                PM_EXCERPT(value), count + 1, entry, problem, range_text(rk, range, sizeof range),
+                                unit);
         }
         if (store) {
             int *stored = (int *)(base + rk->offset_im);
@@ -459,9 +591,9 @@ static pm_status unknown_key(const char *key)
 {
     const char *near = pm_closest_word(key, pm_config_key_names());
     if (near)
-        return pm_error_set(PM_EINVAL, "unknown key '%s'; did you mean '%s'?", key, near);
+        return pm_error_set(PM_EINVAL, "unknown key '%s'; did you mean '%s'?", PM_EXCERPT(key), near);
     return pm_error_set(PM_EINVAL, "unknown key '%s' (phonomaser --help lists the keys; user terms are "
-                        "H.<name> and D.<name>)", key);
+                        "H.<name> and D.<name>)", PM_EXCERPT(key));
 }
 
 pm_status pm_config_set(pm_run_config *cfg, const char *key, const char *value)
@@ -491,7 +623,7 @@ pm_status pm_config_apply_override(pm_run_config *cfg, const char *assignment)
     const char *eq = strchr(assignment, '=');
     if (eq == NULL)
         return pm_error_set(PM_EINVAL, "--set '%s': expected key=value (e.g. --set eta=0.25)",
-                            assignment);
+                            PM_EXCERPT(assignment));
     const char *key_start = assignment, *key_end = eq;
     while (key_start < key_end && isspace((unsigned char)*key_start))
         key_start++;
@@ -499,7 +631,7 @@ pm_status pm_config_apply_override(pm_run_config *cfg, const char *assignment)
         key_end--;
     if (key_end == key_start)
         return pm_error_set(PM_EINVAL, "--set '%s': missing key before '=' (expected key=value)",
-                            assignment);
+                            PM_EXCERPT(assignment));
     size_t key_len = (size_t)(key_end - key_start);
     char *key = malloc(key_len + 1);
     if (key == NULL)
@@ -532,7 +664,12 @@ pm_status pm_config_finish(pm_run_config *cfg)
 
 /* Line reader for ini_parse_stream: counts lines (Debian's inih does not pass
  * line numbers to the handler), strips leading white space (so an indented
- * key is a key, not a continuation of the previous value), flags long lines. */
+ * key is a key, not a continuation of the previous value), flags long lines.
+ * It reads byte by byte (stdio buffers) into the parser's own line buffer
+ * and keeps nothing else: an endless or binary stream (/dev/zero,
+ * /dev/urandom) costs no memory and ends at the first NUL byte or at
+ * PM_CONFIG_MAX_BYTES, and no allocation can fail and look like the end of
+ * the file. */
 /* The stop flag checked while reading (pm_config_set_stop; NULL: none). */
 static const pm_stop_flag *config_stop = NULL;
 
@@ -542,8 +679,10 @@ typedef struct ini_stream {
     FILE *file;
     int stopped;        /* the stop flag was seen: reading ended early */
     long line;
-    char *buffer;
-    size_t capacity;
+    long long bytes;    /* read so far */
+    int too_big;        /* more than PM_CONFIG_MAX_BYTES */
+    long nul_line;      /* line of the first NUL byte (0: none) ... */
+    long nul_column;    /* ... and its column */
     long long_line;     /* first line longer than the parser's limit (0: none) */
     int long_line_limit;
     int read_errno;     /* errno of a read failure (0: none) */
@@ -552,37 +691,67 @@ typedef struct ini_stream {
 static char *ini_read_line(char *str, int num, void *stream_ptr)
 {
     ini_stream *stream = stream_ptr;
-    if (num <= 2)
+    if (num <= 2 || stream->too_big || stream->nul_line != 0 || stream->read_errno != 0 || stream->stopped)
         return NULL;
     if (PM_STOP_REQUESTED(config_stop)) {
         stream->stopped = 1;
         return NULL;
     }
-    errno = 0;
-    ssize_t n = getline(&stream->buffer, &stream->capacity, stream->file);
-    if (n < 0) {
-        if (PM_STOP_REQUESTED(config_stop)) /* a blocking read ends with EINTR */
+    const size_t room = (size_t)num - 2;
+    size_t kept = 0, len = 0;
+    long column = 0;
+    int leading = 1, any = 0, c;
+    for (;;) {
+        errno = 0;
+        c = getc(stream->file);
+        if (c == EOF) {
+            if (!ferror(stream->file))
+                break; /* the end of the file */
+            int err = errno ? errno : EIO;
+            if (PM_STOP_REQUESTED(config_stop)) { /* a blocking read ends with EINTR */
+                stream->stopped = 1;
+                return NULL;
+            }
+            if (err == EINTR) { /* another signal: read on */
+                clearerr(stream->file);
+                continue;
+            }
+            stream->read_errno = err;
+            return NULL;
+        }
+        any = 1;
+        if (++stream->bytes > PM_CONFIG_MAX_BYTES) {
+            stream->too_big = 1;
+            return NULL;
+        }
+        if ((stream->bytes & 0xFFFF) == 0 && PM_STOP_REQUESTED(config_stop)) {
             stream->stopped = 1;
-        else if (ferror(stream->file))
-            stream->read_errno = errno ? errno : EIO;
+            return NULL;
+        }
+        if (c == '\n')
+            break;
+        column++;
+        if (c == '\0') {
+            stream->nul_line = stream->line + 1;
+            stream->nul_column = column;
+            return NULL;
+        }
+        if (leading && (c == ' ' || c == '\t'))
+            continue;
+        leading = 0;
+        len++; /* the line without its leading white space */
+        if (kept < room)
+            str[kept++] = (char)c;
+    }
+    if (!any)
         return NULL;
-    }
     stream->line++;
-    const char *p = stream->buffer;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    size_t len = strlen(p);
-    if (len > 0 && p[len - 1] == '\n')
-        len--;
-    if (len > (size_t)num - 2 && stream->long_line == 0) {
+    if (len > room && stream->long_line == 0) {
         stream->long_line = stream->line;
-        stream->long_line_limit = num - 2;
+        stream->long_line_limit = (int)room;
     }
-    if (len > (size_t)num - 2)
-        len = (size_t)num - 2;
-    memcpy(str, p, len);
-    str[len] = '\n';
-    str[len + 1] = '\0';
+    str[kept] = '\n';
+    str[kept + 1] = '\0';
     return str;
 }
 
@@ -626,7 +795,7 @@ static int config_ini_handler(void *user, const char *section, const char *name,
         if (!known) {
             char list[128];
             const char *near = pm_closest_word(section, section_names);
-            snprintf(message, sizeof message, "unknown section [%s]%s%s%s (sections: %s)", section,
+            snprintf(message, sizeof message, "unknown section [%s]%s%s%s (sections: %s)", PM_EXCERPT(section),
                      near ? "; did you mean [" : "", near ? near : "", near ? "]?" : "",
                      join_words(section_names, list, sizeof list));
             return handler_fail(load, message);
@@ -635,7 +804,7 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     if (pm_terms_is_key(name)) {
         for (int t = 0; t < load->terms; t++)
             if (strcmp(load->term_key[t], name) == 0) {
-                snprintf(message, sizeof message, "key '%s' is given twice (first on line %ld)", name,
+                snprintf(message, sizeof message, "key '%s' is given twice (first on line %ld)", PM_EXCERPT(name),
                          load->term_line[t]);
                 return handler_fail(load, message);
             }
@@ -649,7 +818,7 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     }
     int k = key_number(name);
     if (k >= 0 && load->key_line[k] != 0) {
-        snprintf(message, sizeof message, "key '%s' is given twice (first on line %ld)", name,
+        snprintf(message, sizeof message, "key '%s' is given twice (first on line %ld)", PM_EXCERPT(name),
                  load->key_line[k]);
         return handler_fail(load, message);
     }
@@ -666,48 +835,61 @@ pm_status pm_config_load_ini(pm_run_config *cfg, const char *path)
         return pm_error_set(PM_EINVAL, "missing config file name");
     ini_load *load = calloc(1, sizeof *load);
     if (load == NULL)
-        return pm_error_set(PM_ENOMEM, "cannot read config file '%s': out of memory", path);
+        return pm_error_set(PM_ENOMEM, "cannot read config file '%s': out of memory", PM_EXCERPT(path));
     load->cfg = cfg;
     load->stream.file = fopen(path, "r");
     if (load->stream.file == NULL) {
         int err = errno;
         free(load);
         if (PM_STOP_REQUESTED(config_stop)) /* e.g. waiting for the writer of a FIFO */
-            return pm_error_set(PM_EINTERRUPT, "interrupted while opening config file '%s'", path);
-        return pm_error_set(PM_EIO, "cannot read config file '%s': %s", path, strerror(err));
+            return pm_error_set(PM_EINTERRUPT, "interrupted while opening config file '%s'", PM_EXCERPT(path));
+        return pm_error_set(PM_EIO, "cannot read config file '%s': %s", PM_EXCERPT(path), strerror(err));
     }
     int result = ini_parse_stream(ini_read_line, &load->stream, config_ini_handler, load);
     fclose(load->stream.file);
-    free(load->stream.buffer);
 
     pm_status status = PM_OK;
     /* ini_parse_stream returns the first line with any error (syntax or handler). */
     long syntax_line = result > 0 && result != load->error_line ? result : 0;
     long long_line = load->stream.long_line;
+    const char *name = PM_EXCERPT(path);
     if (load->stream.stopped)
-        status = pm_error_set(PM_EINTERRUPT, "interrupted while reading config file '%s' (after line %ld)", path,
+        status = pm_error_set(PM_EINTERRUPT, "interrupted while reading config file '%s' (after line %ld)", name,
                               load->stream.line);
     else if (load->stream.read_errno != 0)
-        status = pm_error_set(PM_EIO, "cannot read config file '%s': %s", path,
-                              strerror(load->stream.read_errno));
+        status = pm_error_set(PM_EIO, "cannot read config file '%s': %s", name, strerror(load->stream.read_errno));
+    else if (load->stream.too_big)
+        status = pm_error_set(PM_EINVAL, "config file '%s' is longer than %ld MiB (the limit of a configuration "
+                              "file; an endless stream such as a device?)", name, PM_CONFIG_MAX_BYTES >> 20);
+    else if (load->stream.nul_line != 0) /* a binary file: whatever else its lines hold */
+        status = pm_error_set(PM_EINVAL, "%s:%ld: NUL byte at column %ld: a configuration file is text (a binary "
+                              "file?)", name, load->stream.nul_line, load->stream.nul_column);
     else if (result == -2)
-        status = pm_error_set(PM_ENOMEM, "cannot read config file '%s': out of memory", path);
+        status = pm_error_set(PM_ENOMEM, "cannot read config file '%s': out of memory", name);
     else if (long_line != 0 && (syntax_line == 0 || long_line <= syntax_line) &&
              (load->error_line == 0 || long_line <= load->error_line))
-        status = pm_error_set(PM_EINVAL, "%s:%ld: line longer than %d characters", path, long_line,
+        status = pm_error_set(PM_EINVAL, "%s:%ld: line longer than %d characters", name, long_line,
                               load->stream.long_line_limit);
     else if (syntax_line != 0 && (load->error_line == 0 || syntax_line < load->error_line))
         status = pm_error_set(PM_EINVAL, "%s:%ld: syntax error: expected 'key = value', "
-                              "'[section]' or a comment (';' or '#')", path, syntax_line);
+                              "'[section]' or a comment (';' or '#')", name, syntax_line);
     else if (load->error_line != 0)
-        status = pm_error_set(PM_EINVAL, "%s:%ld: %s", path, load->error_line, load->error_text);
+        status = pm_error_set(PM_EINVAL, "%s:%ld: %s", name, load->error_line, load->error_text);
     else if (result != 0)
-        status = pm_error_set(PM_EIO, "cannot read config file '%s' (parser status %d)", path, result);
+        status = pm_error_set(PM_EIO, "cannot read config file '%s' (parser status %d)", name, result);
     free(load);
     return status;
 }
 
 /* ---- documentation and record ------------------------------------------- */
+
+/* The commands of a key that not every command uses. */
+static void print_commands(FILE *out, unsigned commands)
+{
+    char list[96];
+    if (commands != PM_CMD_ALL)
+        fprintf(out, "  %13s used by %s only\n", "", command_list(commands, list, sizeof list));
+}
 
 void pm_config_print_keys(FILE *out)
 {
@@ -720,9 +902,10 @@ void pm_config_print_keys(FILE *out)
         snprintf(unit, sizeof unit, "[%s]", pm_params_key_unit(model[i]));
         fprintf(out, "  %-13s %-7s default %s; allowed: %s\n  %13s %s\n", model[i], unit,
                 default_text, range, "", help);
+        print_commands(out, pm_config_key_commands(model[i]));
     }
     fputs(pm_terms_syntax_help(), out);
-    fprintf(out, "Run keys (INI sections [steady], [evolve], [solver], [output]):\n");
+    fprintf(out, "Run keys (INI sections [steady], [evolve], [solver], [output], [compare]):\n");
     for (size_t i = 0; i < RUN_KEY_COUNT; i++) {
         char range[160];
         const run_key *rk = &run_keys[i];
@@ -731,6 +914,7 @@ void pm_config_print_keys(FILE *out)
             snprintf(unit, sizeof unit, "[%s]", rk->unit);
         fprintf(out, "  %-13s %-7s default %s; allowed: %s\n  %13s %s\n", rk->name, unit,
                 rk->default_text, range_text(rk, range, sizeof range), "", rk->help);
+        print_commands(out, rk->commands);
     }
 }
 

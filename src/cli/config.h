@@ -75,11 +75,16 @@ pm_status pm_config_set(pm_run_config *cfg, const char *key, const char *value);
  * accepted (and only group keys), other section names are errors.  User
  * terms H.<name> / D.<name> (phonomaser/terms.h) belong in [terms].  A key may appear
  * once per file.  Errors name file:line; a missing file gives PM_EIO
- * "cannot read config file 'x': No such file or directory".  On failure the
- * configuration may be partly updated. */
+ * "cannot read config file 'x': No such file or directory", as does a read
+ * error.  The file must be text: a NUL byte anywhere is an error (PM_EINVAL,
+ * naming its line and column, before any other error of the file), and so is a file (or an endless stream such as /dev/urandom)
+ * longer than PM_CONFIG_MAX_BYTES; no line is held in memory beyond the
+ * parser's limit, so reading needs no allocation that could fail.  On
+ * failure the configuration may be partly updated. */
 pm_status pm_config_load_ini(pm_run_config *cfg, const char *path);
 /* Reading stops with PM_EINTERRUPT once *stop is nonzero (checked before
- * each line and when a blocking read is interrupted); NULL: never. */
+ * each line, every 64 KiB of a long line and when a blocking read is
+ * interrupted); NULL: never. */
 void pm_config_set_stop(const pm_stop_flag *stop);
 
 /* Apply one `--set key=value` (white space around key and value ignored). */
@@ -88,6 +93,43 @@ pm_status pm_config_apply_override(pm_run_config *cfg, const char *assignment);
 /* pm_params_derive plus the checks across keys (fock_n < N, ...) and a
  * range check of every run field (a C caller may fill the struct directly). */
 pm_status pm_config_finish(pm_run_config *cfg);
+
+/* ---- which command uses which key ----
+ * A configuration file may hold the keys of every command (the config_ini
+ * record of a run holds them all): a command ignores the keys it does not
+ * use there.  Given with --set, such a key is an error (pm_cli_parse). */
+enum {
+    PM_CMD_STEADY = 1u << 0,
+    PM_CMD_EVOLVE = 1u << 1,
+    PM_CMD_CONVERGE = 1u << 2,
+    PM_CMD_WIGNER = 1u << 3,
+    PM_CMD_THEORY = 1u << 4,
+    PM_CMD_COMPARE = 1u << 5,
+    PM_CMD_MAP = 1u << 6,
+    PM_CMD_ALL = (1u << 7) - 1
+};
+/* The bit of the command named `command` ("steady", ...); 0 if none. */
+unsigned pm_config_command_bit(const char *command);
+/* The commands that use `key` (a model key, a user term H.<name> /
+ * D.<name>, a run key); 0 for an unknown key. */
+unsigned pm_config_key_commands(const char *key);
+/* PM_OK if `command` uses `key` (or the key is unknown: pm_config_set
+ * names it); otherwise PM_EINVAL, one line naming the key, the command and
+ * the commands that use it. */
+pm_status pm_config_check_key_use(const char *command, const char *key);
+/* The same, the message naming `label` (the Python call, e.g.
+ * "steadystate(sweep=...)") instead of "--set KEY" (label NULL). */
+pm_status pm_config_check_key_use_as(const char *command, const char *key, const char *label);
+
+/* PM_OK if `key` has an effect with the other settings of `cfg` (after
+ * pm_config_finish); otherwise PM_EINVAL, one line: fock_n needs initial =
+ * fock, alpha initial = coherent, t_final and n_times an empty times list
+ * (compare's sweep keys: flags.c, which knows --sweep).  For keys given with
+ * --set. */
+pm_status pm_config_check_key_applies(const pm_run_config *cfg, const char *key);
+
+/* The largest configuration file pm_config_load_ini reads (16 MiB). */
+#define PM_CONFIG_MAX_BYTES (16L * 1024 * 1024)
 
 /* All keys, model then run, NULL-terminated. */
 const char *const *pm_config_key_names(void);

@@ -16,7 +16,7 @@ pm_status pm_cli_config_from_text(const char *what, const char *text, const char
     FILE *ini = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!ini) {
         if (fd >= 0) close(fd), unlink(tmpl);
-        return pm_error_set(PM_EIO, "%s '%s': cannot write a temporary file: %s", what, where, strerror(errno));
+        return pm_error_set(PM_EIO, "%s '%s': cannot write a temporary file: %s", what, PM_EXCERPT(where), strerror(errno));
     }
     size_t nlong = 0;
     const char **long_lines = calloc(strlen(text) / LONG_LINE + 1, sizeof *long_lines);
@@ -28,7 +28,7 @@ pm_status pm_cli_config_from_text(const char *what, const char *text, const char
     }
     int write_failed = fclose(ini) != 0;
     pm_status s = !long_lines ? pm_error_set(PM_ENOMEM, "out of memory")
-                  : write_failed ? pm_error_set(PM_EIO, "%s '%s': cannot write a temporary file", what, where)
+                  : write_failed ? pm_error_set(PM_EIO, "%s '%s': cannot write a temporary file", what, PM_EXCERPT(where))
                                  : pm_config_load_ini(cfg, tmpl);
     unlink(tmpl);
     for (size_t i = 0; i < nlong && s == PM_OK; i++) {
@@ -42,7 +42,7 @@ pm_status pm_cli_config_from_text(const char *what, const char *text, const char
     if (s != PM_OK) {
         char message[1024];
         snprintf(message, sizeof message, "%s", pm_error_message());
-        return pm_error_set(s == PM_EINVAL ? PM_EIO : s, "%s '%s': stored configuration: %s", what, where, message);
+        return pm_error_set(s == PM_EINVAL ? PM_EIO : s, "%s '%s': stored configuration: %s", what, PM_EXCERPT(where), message);
     }
     return PM_OK;
 }

@@ -62,8 +62,8 @@ int main(int argc, char **argv)
     names[ncommands] = NULL;
     const char *closest = pm_closest_word(argv[1], names);
     if (closest)
-        fprintf(stderr, "phonomaser: error: unknown command '%s'; did you mean '%s'?\n", argv[1], closest);
+        pm_error_set(PM_EINVAL, "unknown command '%s'; did you mean '%s'?", PM_EXCERPT(argv[1]), closest);
     else
-        fprintf(stderr, "phonomaser: error: unknown command '%s'; commands: %s\n", argv[1], list);
-    return 2;
+        pm_error_set(PM_EINVAL, "unknown command '%s'; commands: %s", PM_EXCERPT(argv[1]), list);
+    return pm_cli_fail(PM_EINVAL); /* one line, control characters escaped */
 }

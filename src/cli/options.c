@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
@@ -14,11 +15,13 @@ void pm_cli_print_common_help(FILE *out)
                  "  -s, --set KEY=VALUE   set one parameter (applied after the file, in order)\n"
                  "  -o, --output FILE.h5  write results to an HDF5 file (written to a temporary\n"
                  "                        name and renamed when complete)\n"
-                 "  -q, --quiet           no progress bar and no notes on stderr\n"
+                 "  -q, --quiet           no progress bar and no notes on stderr (warnings stay)\n"
                  "  -h, --help            this help\n\n"
                  "exit status: 0 success, 1 solver or file failure, 2 invalid input,\n"
                  "             3 interrupted (the output file holds the partial results, complete = 0)\n\n"
-                 "keys (INI file or --set):\n");
+                 "keys (INI file or --set): a configuration file may hold the keys of every command\n"
+                 "(as the config_ini record of a run does) and a command ignores those it does not\n"
+                 "need; given with --set, such a key is an error.\n");
     pm_config_print_keys(out);
 }
 
@@ -60,46 +63,85 @@ static void print_command_error(const char *command)
     print_error(prefix, pm_error_message());
 }
 
+int pm_cli_command_fail(const char *command, pm_status status)
+{
+    print_command_error(command);
+    switch (status) {
+    case PM_EINVAL:
+    case PM_ETOOLARGE: /* as pm_cli_fail */
+    case PM_ESYMMETRY: return 2;
+    case PM_EINTERRUPT: return 3;
+    default: return 1;
+    }
+}
+
 static int bad_option(const char *command, const char *text)
 {
     const char *closest = pm_closest_word(text, option_names);
     if (closest)
-        pm_error_set(PM_EINVAL, "unknown option '%s'; did you mean '%s'?", text, closest);
+        pm_error_set(PM_EINVAL, "unknown option '%s'; did you mean '%s'?", PM_EXCERPT(text), closest);
     else
-        pm_error_set(PM_EINVAL, "unknown option '%s' (see 'phonomaser %s --help')", text, command);
+        pm_error_set(PM_EINVAL, "unknown option '%s' (see 'phonomaser %s --help')", PM_EXCERPT(text), command);
     print_command_error(command);
     return 2;
+}
+
+/* The key of a --set assignment, trimmed ("eta" of " eta = 0.1"); 0 if
+ * there is no '=' or the key does not fit (no key is that long: the value
+ * check names it). */
+static int set_key(const char *assignment, char *key, size_t size)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq) return 0;
+    const char *start = assignment, *end = eq;
+    while (start < end && isspace((unsigned char)*start)) start++; /* as pm_config_apply_override */
+    while (end > start && isspace((unsigned char)end[-1])) end--;
+    if ((size_t)(end - start) >= size) return 0;
+    memcpy(key, start, (size_t)(end - start));
+    key[end - start] = '\0';
+    return 1;
+}
+
+int pm_cli_set_given(const pm_cli_options *opts, const char *key)
+{
+    for (int a = 0; a + 1 < opts->argc; a++) {
+        const char *arg = opts->argv[a];
+        if (!strcmp(arg, "-s") || !strcmp(arg, "--set")) {
+            char given[64];
+            if (set_key(opts->argv[a + 1], given, sizeof given) && !strcmp(given, key)) return 1;
+        }
+        if (pm_cli_common_option_takes_value(arg)) a++;
+    }
+    return 0;
 }
 
 int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opts)
 {
     memset(opts, 0, sizeof *opts);
+    opts->argc = argc;
+    opts->argv = argv;
     pm_config_init(&opts->config);
     const char *config_file = NULL;
     /* pass 1: everything but the overrides, so that the file is applied first */
     for (int a = 0; a < argc; a++) {
         const char *arg = argv[a];
         int takes_value = pm_cli_common_option_takes_value(arg);
-        if (takes_value && a + 1 >= argc) {
-            fprintf(stderr, "phonomaser %s: error: option '%s' needs a value\n", command, arg);
-            return 2;
-        }
+        if (takes_value && a + 1 >= argc)
+            return pm_cli_command_fail(command, pm_error_set(PM_EINVAL, "option '%s' needs a value", arg));
         if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             opts->help = 1;
         } else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
             opts->quiet = 1;
         } else if (!strcmp(arg, "-c") || !strcmp(arg, "--config")) {
-            if (config_file) {
-                fprintf(stderr, "phonomaser %s: error: option '--config' given twice\n", command);
-                return 2;
-            }
+            if (config_file)
+                return pm_cli_command_fail(command, pm_error_set(PM_EINVAL, "option '--config' given twice"));
             config_file = argv[++a];
         } else if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
             opts->output = argv[++a];
-            if (!opts->output[0]) {
-                fprintf(stderr, "phonomaser %s: error: --output: empty file name\n", command);
-                return 2;
-            }
+            if (!opts->output[0])
+                return pm_cli_command_fail(command, pm_error_set(PM_EINVAL, "--output: empty file name"));
+            if (opts->output_given++)
+                return pm_cli_command_fail(command, pm_error_set(PM_EINVAL, "option '--output' given twice"));
         } else if (!strcmp(arg, "-s") || !strcmp(arg, "--set")) {
             a++;
         } else {
@@ -107,18 +149,26 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
         }
     }
     if (opts->help) return 0;
+    /* the environment, before any work (drivers/solve.h reads it) */
+    const char *limit = getenv("PHONOMASER_MEMORY_LIMIT");
+    double bytes;
+    if (limit && *limit && !pm_scan_byte_size(limit, &bytes))
+        return pm_cli_command_fail(command, pm_error_set(PM_EINVAL, "environment variable PHONOMASER_MEMORY_LIMIT "
+                                                         "= '%s': must be a number of bytes >= 1, e.g. 2e9, 2GB or "
+                                                         "1.5GiB (units kB, MB, GB, TB, KiB, MiB, GiB, TiB), or "
+                                                         "empty for none", PM_EXCERPT(limit)));
     pm_config_set_stop(&pm_cli_stop);
     pm_status s = config_file ? pm_config_load_ini(&opts->config, config_file) : PM_OK;
     unsigned file_mask = opts->config.params.set_mask;
     for (int a = 0; a < argc && s == PM_OK; a++)
         if (!strcmp(argv[a], "-s") || !strcmp(argv[a], "--set")) {
             /* an override of g replaces the file's eta (and alike) */
-            const char *assignment = argv[++a], *eq = strchr(assignment, '=');
-            if (eq) {
-                char key[64];
-                size_t len = (size_t)(eq - assignment) < sizeof key - 1 ? (size_t)(eq - assignment) : sizeof key - 1;
-                memcpy(key, assignment, len);
-                key[len] = '\0';
+            const char *assignment = argv[++a];
+            char key[64];
+            if (set_key(assignment, key, sizeof key)) {
+                /* a key this command does not use: an error, not ignored */
+                s = pm_config_check_key_use(command, key);
+                if (s != PM_OK) break;
                 pm_params_release_alternatives(&opts->config.params, key, file_mask);
             }
             s = pm_config_apply_override(&opts->config, assignment);
@@ -127,6 +177,14 @@ int pm_cli_parse(const char *command, int argc, char **argv, pm_cli_options *opt
                  !strcmp(argv[a], "--output"))
             a++;
     if (s == PM_OK) s = pm_config_finish(&opts->config);
+    /* a --set key that the other settings leave without effect (fock_n
+     * without initial = fock, ...): an error, not ignored */
+    for (int a = 0; a + 1 < argc && s == PM_OK; a++) {
+        char key[64];
+        if ((!strcmp(argv[a], "-s") || !strcmp(argv[a], "--set")) && set_key(argv[a + 1], key, sizeof key))
+            s = pm_config_check_key_applies(&opts->config, key);
+        if (pm_cli_common_option_takes_value(argv[a])) a++;
+    }
     if (s != PM_OK) {
         print_command_error(command);
         return s == PM_EIO ? 1 : s == PM_EINTERRUPT ? 3 : 2;

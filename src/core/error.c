@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char error_message[1024];
 
@@ -32,4 +33,35 @@ const char *pm_status_name(pm_status status)
     case PM_ETOOLARGE: return "too large for the memory available";
     }
     return "unknown status";
+}
+
+/* First byte of the UTF-8 character holding text[i] (i itself if text[i]
+ * starts a character). */
+static size_t utf8_start(const char *text, size_t i)
+{
+    while (i > 0 && ((unsigned char)text[i] & 0xC0) == 0x80) i--;
+    return i;
+}
+
+const char *pm_text_excerpt(const char *text, char *buf, size_t size)
+{
+    if (size == 0) return buf;
+    if (text == NULL) text = "(null)";
+    size_t len = strlen(text);
+    size_t limit = size - 1 < PM_EXCERPT_MAX ? size - 1 : PM_EXCERPT_MAX;
+    if (len <= limit) {
+        memcpy(buf, text, len + 1);
+        return buf;
+    }
+    /* head ... tail, 3 bytes for the ellipsis, the tail a quarter */
+    size_t tail = limit >= 20 ? 20 : limit / 4;
+    size_t head = limit >= tail + 3 ? limit - tail - 3 : 0;
+    size_t head_end = utf8_start(text, head);             /* do not split a character */
+    size_t tail_start = len - tail;
+    while (tail_start < len && ((unsigned char)text[tail_start] & 0xC0) == 0x80) tail_start++;
+    memcpy(buf, text, head_end);
+    memcpy(buf + head_end, "...", 3);
+    memcpy(buf + head_end + 3, text + tail_start, len - tail_start);
+    buf[head_end + 3 + (len - tail_start)] = '\0';
+    return buf;
 }

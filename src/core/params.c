@@ -9,6 +9,7 @@
 #include "phonomaser/model/terms.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -130,8 +131,11 @@ static const char *unit_suffix(int k, char *buf, size_t size)
 static pm_status range_error_text(int k, const char *text)
 {
     char unit[16];
-    return pm_error_set(PM_EINVAL, "%s = %s%s%s: must be %s%s", key_table[k].name,
-                        text[0] ? "" : "'", text, text[0] ? "" : "'", key_table[k].range,
+    /* say so when the spelling is the problem (0x32, inf), not the value */
+    int syntax = k != PM_KEY_MODEL && text[0] && !pm_decimal_syntax(text);
+    return pm_error_set(PM_EINVAL, "%s = %s%s%s: %smust be %s%s", key_table[k].name,
+                        text[0] ? "" : "'", PM_EXCERPT(text), text[0] ? "" : "'",
+                        syntax ? "not a decimal number; " : "", key_table[k].range,
                         unit_suffix(k, unit, sizeof unit));
 }
 
@@ -152,35 +156,123 @@ static int in_range(int k, double value)
     return value <= pk->max;
 }
 
-/* Whole-string finite double (surrounding white space allowed). */
-static int parse_finite(const char *text, double *out)
+size_t pm_decimal_length(const char *text)
 {
-    if (text == NULL)
-        return 0;
+    if (text == NULL) return 0;
     const char *p = text;
-    while (isspace((unsigned char)*p))
+    if (*p == '+' || *p == '-') p++;
+    size_t digits = 0;
+    while (isdigit((unsigned char)*p)) p++, digits++;
+    if (*p == '.') {
         p++;
-    if (*p == '\0')
-        return 0;
+        while (isdigit((unsigned char)*p)) p++, digits++;
+    }
+    if (digits == 0) return 0;
+    if (*p == 'e' || *p == 'E') {
+        const char *q = p + 1;
+        if (*q == '+' || *q == '-') q++;
+        if (isdigit((unsigned char)*q)) {
+            while (isdigit((unsigned char)*q)) q++;
+            p = q;
+        }
+    }
+    return (size_t)(p - text);
+}
+
+int pm_decimal_syntax(const char *text)
+{
+    if (text == NULL) return 0;
+    while (isspace((unsigned char)*text)) text++;
+    size_t len = pm_decimal_length(text);
+    if (len == 0) return 0;
+    for (text += len; isspace((unsigned char)*text); text++) {}
+    return *text == '\0';
+}
+
+int pm_scan_double(const char *text, double *out)
+{
+    if (text == NULL) return 0;
+    const char *p = text;
+    while (isspace((unsigned char)*p)) p++;
+    size_t len = pm_decimal_length(p);
+    if (len == 0) return 0;
+    const char *rest = p + len;
+    while (isspace((unsigned char)*rest)) rest++;
+    if (*rest != '\0') return 0;
     char *end;
     double value = strtod(p, &end);
-    if (end == p)
-        return 0;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end != '\0' || !isfinite(value))
-        return 0;
-    /* Overflow gives inf (rejected above); underflow to a tiny or zero
-     * value is accepted. */
+    /* strtod reads the decimal number the scan found (nothing longer: what
+     * follows is white space); overflow gives inf, rejected here; an
+     * underflow to a tiny or zero value is accepted. */
+    if (end != p + len || !isfinite(value)) return 0;
     *out = value;
     return 1;
 }
 
+int pm_scan_integer(const char *text, long long min, long long max, long long *out)
+{
+    if (text == NULL) return 0;
+    const char *p = text;
+    while (isspace((unsigned char)*p)) p++;
+    int negative = *p == '-';
+    if (*p == '+' || *p == '-') p++;
+    if (!isdigit((unsigned char)*p)) return 0;
+    /* accumulate as a negative number: -LLONG_MIN does not exist */
+    long long value = 0;
+    int overflow = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        int digit = *p - '0';
+        if (value < (LLONG_MIN + digit) / 10) overflow = 1;
+        else value = value * 10 - digit;
+    }
+    while (isspace((unsigned char)*p)) p++;
+    if (*p != '\0' || overflow) return 0;
+    if (!negative) {
+        if (value == LLONG_MIN) return 0;
+        value = -value;
+    }
+    if (value < min || value > max) return 0;
+    *out = value;
+    return 1;
+}
+
+int pm_scan_byte_size(const char *text, double *bytes)
+{
+    if (text == NULL) return 0;
+    const char *p = text;
+    while (isspace((unsigned char)*p)) p++;
+    size_t len = pm_decimal_length(p);
+    if (len == 0) return 0;
+    char *end;
+    double value = strtod(p, &end);
+    if (end != p + len || !isfinite(value) || !(value >= 1.0)) return 0;
+    const char *unit = p + len;
+    while (*unit == ' ' || *unit == '\t') unit++;
+    size_t unit_len = strlen(unit);
+    while (unit_len > 0 && isspace((unsigned char)unit[unit_len - 1])) unit_len--;
+    static const struct {
+        const char *name;
+        double factor;
+    } units[] = {{"", 1}, {"B", 1}, {"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+                 {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++)
+        if (strlen(units[u].name) == unit_len && strncasecmp(unit, units[u].name, unit_len) == 0) {
+            double result = value * units[u].factor;
+            if (!isfinite(result)) return 0;
+            *bytes = result;
+            return 1;
+        }
+    return 0;
+}
+
+/* Whole-string finite double (surrounding white space allowed). */
+static int parse_finite(const char *text, double *out) { return pm_scan_double(text, out); }
+
 pm_status pm_parse_double(const char *key, const char *text, double *out)
 {
     if (!parse_finite(text, out))
-        return pm_error_set(PM_EINVAL, "%s = '%s': not a finite number", key ? key : "(null)",
-                            text ? text : "(null)");
+        return pm_error_set(PM_EINVAL, "%s = '%s': not a finite decimal number", key ? PM_EXCERPT(key) : "(null)",
+                            PM_EXCERPT(text));
     return PM_OK;
 }
 
@@ -256,12 +348,12 @@ pm_status pm_params_set(pm_params *params, const char *key, const char *value)
     if (k < 0) {
         const char *near = key ? pm_closest_word(key, key_names) : NULL;
         if (near)
-            return pm_error_set(PM_EINVAL, "unknown key '%s'; did you mean '%s'?", key ? key : "",
+            return pm_error_set(PM_EINVAL, "unknown key '%s'; did you mean '%s'?", PM_EXCERPT(key ? key : ""),
                                 near);
         return pm_error_set(PM_EINVAL, "unknown key '%s'; valid model keys: omega_m, Q, gamma_m, "
                             "gamma_1, gamma_2, S, gamma_up, gamma_down, eta, g, delta, n_th, T, drive, N, "
                             "model, theta, K, or a user term H.<name> / D.<name>",
-                            key ? key : "");
+                            PM_EXCERPT(key ? key : ""));
     }
     if (value == NULL)
         return range_error_text(k, "");
@@ -284,25 +376,41 @@ pm_status pm_params_set(pm_params *params, const char *key, const char *value)
     return PM_OK;
 }
 
-void pm_params_release_alternatives(pm_params *params, const char *key, unsigned mask)
+/* groups of keys that describe the same physical quantity */
+static const unsigned alternative_groups[] = {
+    BIT(PM_KEY_ETA) | BIT(PM_KEY_G),
+    BIT(PM_KEY_Q) | BIT(PM_KEY_GAMMA_M),
+    BIT(PM_KEY_T) | BIT(PM_KEY_N_TH),
+    BIT(PM_KEY_S) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
+    BIT(PM_KEY_GAMMA_1) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
+};
+
+/* The keys that giving key k releases (pm_params_release_alternatives). */
+static unsigned released_by(int k)
 {
-    /* groups of keys that describe the same physical quantity */
-    static const unsigned groups[] = {
-        BIT(PM_KEY_ETA) | BIT(PM_KEY_G),
-        BIT(PM_KEY_Q) | BIT(PM_KEY_GAMMA_M),
-        BIT(PM_KEY_T) | BIT(PM_KEY_N_TH),
-        BIT(PM_KEY_S) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
-        BIT(PM_KEY_GAMMA_1) | BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN),
-    };
-    int k = key_index(key);
-    if (k < 0) return;
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        if (!(groups[g] & BIT(k))) continue;
-        unsigned others = groups[g] & ~BIT(k);
+    unsigned released = 0;
+    for (size_t g = 0; g < sizeof alternative_groups / sizeof alternative_groups[0]; g++) {
+        if (!(alternative_groups[g] & BIT(k))) continue;
+        unsigned others = alternative_groups[g] & ~BIT(k);
         /* gamma_up and gamma_down are given together: one does not release the other */
         if (k == PM_KEY_GAMMA_UP || k == PM_KEY_GAMMA_DOWN) others &= ~(BIT(PM_KEY_GAMMA_UP) | BIT(PM_KEY_GAMMA_DOWN));
-        params->set_mask &= ~(others & mask);
+        released |= others;
     }
+    return released;
+}
+
+int pm_params_replaces(const char *key, const char *other)
+{
+    int k = key_index(key), o = key_index(other);
+    if (k < 0 || o < 0) return key && other && strcmp(key, other) == 0;
+    return k == o || (released_by(k) & BIT(o)) != 0;
+}
+
+void pm_params_release_alternatives(pm_params *params, const char *key, unsigned mask)
+{
+    int k = key_index(key);
+    if (k < 0) return;
+    params->set_mask &= ~(released_by(k) & mask);
 }
 
 /* Mutually exclusive pair a/b both given. */
@@ -488,6 +596,10 @@ const char *pm_closest_word(const char *word, const char *const *candidates)
     const char *best = NULL;
     size_t best_distance = (size_t)-1;
     for (size_t i = 0; candidates[i] != NULL; i++) {
+        /* the distance is at least the difference of the lengths: a 100 kB
+         * word costs no 100 kB x key table of work */
+        size_t lc = strlen(candidates[i]), gap = len > lc ? len - lc : lc - len;
+        if (gap > limit) continue;
         size_t d = edit_distance(word, candidates[i]);
         if (d < best_distance) {
             best_distance = d;

@@ -266,12 +266,26 @@ pm_status pm_sweep_variable_parse(const char *name, pm_sweep_variable *out)
             *out = (pm_sweep_variable)v;
             return PM_OK;
         }
-    return pm_error_set(PM_EINVAL, "sweep variable '%s': must be one of S, delta, eta, n_th", name ? name : "");
+    return pm_error_set(PM_EINVAL, "sweep variable '%s': must be one of S, delta, eta, n_th", PM_EXCERPT(name ? name : ""));
 }
 
 pm_status pm_sweep_apply(const pm_params *base, pm_sweep_variable v, double value, pm_params *out)
 {
     return pm_map_apply(base, pm_sweep_variable_name(v), value, out);
+}
+
+/* A decimal number (params.h: no hex, inf or nan) after optional blanks,
+ * then optional blanks; *end after them.  0 if there is none. */
+static int scan_sweep_number(const char *p, double *x, const char **end)
+{
+    while (*p == ' ' || *p == '\t') p++;
+    size_t len = pm_decimal_length(p);
+    char *stop;
+    if (len == 0 || (*x = strtod(p, &stop), stop != p + len) || !isfinite(*x)) return 0;
+    p += len;
+    while (*p == ' ' || *p == '\t') p++;
+    *end = p;
+    return 1;
 }
 
 /* "S:0:0.3:31" or "S=0.1,0.2" */
@@ -282,7 +296,7 @@ pm_status pm_sweep_parse(const char *spec, pm_sweep_variable *v, size_t *count, 
     const char *sep = spec ? strpbrk(spec, ":=") : NULL;
     if (!sep)
         return pm_error_set(PM_EINVAL, "sweep '%s': expected VAR:FROM:TO:COUNT (e.g. S:0:0.3:31) or "
-                            "VAR=V1,V2,... with VAR one of S, delta, eta, n_th", spec ? spec : "");
+                            "VAR=V1,V2,... with VAR one of S, delta, eta, n_th", PM_EXCERPT(spec ? spec : ""));
     char name[16];
     size_t len = (size_t)(sep - spec);
     while (len > 0 && spec[len - 1] == ' ') len--;
@@ -296,16 +310,12 @@ pm_status pm_sweep_parse(const char *spec, pm_sweep_variable *v, size_t *count, 
     const char *rest = sep + 1;
     if (*sep == ':') {
         double from, to, n;
-        char *end;
-        from = strtod(rest, &end);
-        if (end == rest || *end != ':') goto bad_range;
+        const char *end;
+        if (!scan_sweep_number(rest, &from, &end) || *end != ':') goto bad_range;
         rest = end + 1;
-        to = strtod(rest, &end);
-        if (end == rest || *end != ':') goto bad_range;
+        if (!scan_sweep_number(rest, &to, &end) || *end != ':') goto bad_range;
         rest = end + 1;
-        n = strtod(rest, &end);
-        while (*end == ' ') end++;
-        if (end == rest || *end || !isfinite(from) || !isfinite(to) || !(n >= 1) || n != floor(n) || n > PM_SWEEP_MAX ||
+        if (!scan_sweep_number(rest, &n, &end) || *end || !(n >= 1) || n != floor(n) || n > PM_SWEEP_MAX ||
             (n == 1 && from != to))
             goto bad_range;
         *count = (size_t)n;
@@ -315,22 +325,22 @@ pm_status pm_sweep_parse(const char *spec, pm_sweep_variable *v, size_t *count, 
             (*values)[k] = *count == 1 ? from : from + (to - from) * (double)k / (double)(*count - 1);
         return PM_OK;
     bad_range:
-        return pm_error_set(PM_EINVAL, "sweep '%s': expected %s:FROM:TO:COUNT with finite FROM, TO and an integer "
-                            "COUNT in [1, %d] (COUNT = 1 needs FROM = TO)", spec, name, PM_SWEEP_MAX);
+        return pm_error_set(PM_EINVAL, "sweep '%s': expected %s:FROM:TO:COUNT with finite decimal FROM, TO and an "
+                            "integer COUNT in [1, %d] (COUNT = 1 needs FROM = TO)", PM_EXCERPT(spec), name,
+                            PM_SWEEP_MAX);
     }
     size_t capacity = 16;
     *values = malloc(capacity * sizeof **values);
     if (!*values) return pm_error_set(PM_ENOMEM, "out of memory for sweep values");
     for (;;) {
-        char *end;
-        double x = strtod(rest, &end);
-        while (*end == ' ') end++;
-        if (end == rest || !isfinite(x) || (*end && *end != ',') || *count == PM_SWEEP_MAX) {
+        const char *end;
+        double x;
+        if (!scan_sweep_number(rest, &x, &end) || (*end && *end != ',') || *count == PM_SWEEP_MAX) {
             free(*values);
             *values = NULL;
             *count = 0;
-            return pm_error_set(PM_EINVAL, "sweep '%s': expected %s=V1,V2,... (finite numbers separated by commas, "
-                                "at most %d)", spec, name, PM_SWEEP_MAX);
+            return pm_error_set(PM_EINVAL, "sweep '%s': expected %s=V1,V2,... (finite decimal numbers separated by "
+                                "commas, at most %d)", PM_EXCERPT(spec), name, PM_SWEEP_MAX);
         }
         if (*count == capacity) {
             double *grown = realloc(*values, 2 * capacity * sizeof **values);

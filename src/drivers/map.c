@@ -38,10 +38,13 @@ static pm_status parse_number(const char *axis, const char *text, double *out)
 static pm_status parse_range(const char *key, const char *text, double *from, double *to, size_t *count)
 {
     char buf[160];
+    if (strlen(text) >= sizeof buf) /* not cut silently */
+        return pm_error_set(PM_EINVAL, "map axis %s: '%s' is longer than %zu characters", key, PM_EXCERPT(text),
+                            sizeof buf - 1);
     snprintf(buf, sizeof buf, "%s", text);
     char *first = strchr(buf, ':'), *second = first ? strchr(first + 1, ':') : NULL;
     if (!first || !second || strchr(second + 1, ':'))
-        return pm_error_set(PM_EINVAL, "map axis %s: '%.80s' is not START:STOP:COUNT", key, text);
+        return pm_error_set(PM_EINVAL, "map axis %s: '%s' is not START:STOP:COUNT", key, PM_EXCERPT(text));
     *first = *second = '\0';
     double c = 0;
     pm_status s = parse_number(key, buf, from);
@@ -49,8 +52,8 @@ static pm_status parse_range(const char *key, const char *text, double *from, do
     if (s == PM_OK) s = parse_number(key, second + 1, &c);
     if (s != PM_OK) return s;
     if (!(c >= 1 && c <= PM_SWEEP_MAX && c == floor(c)))
-        return pm_error_set(PM_EINVAL, "map axis %s: COUNT = %.80s must be an integer in [1, %d]", key, second + 1,
-                            PM_SWEEP_MAX);
+        return pm_error_set(PM_EINVAL, "map axis %s: COUNT = %s must be an integer in [1, %d]", key,
+                            PM_EXCERPT(second + 1), PM_SWEEP_MAX);
     *count = (size_t)c;
     if (*count == 1 && *from != *to)
         return pm_error_set(PM_EINVAL, "map axis %s: COUNT = 1 needs START = STOP", key);
@@ -62,10 +65,10 @@ pm_status pm_map_axis_parse(const char *spec, pm_map_axis *out)
     memset(out, 0, sizeof *out);
     const char *eq = spec ? strchr(spec, '=') : NULL;
     if (!eq || eq == spec)
-        return pm_error_set(PM_EINVAL, "map axis '%.80s': expected KEY=START:STOP:COUNT, KEY=log:START:STOP:COUNT "
-                            "or KEY=V1,V2,...", spec ? spec : "");
+        return pm_error_set(PM_EINVAL, "map axis '%s': expected KEY=START:STOP:COUNT, KEY=log:START:STOP:COUNT "
+                            "or KEY=V1,V2,...", PM_EXCERPT(spec ? spec : ""));
     size_t len = (size_t)(eq - spec);
-    if (len >= sizeof out->key) return pm_error_set(PM_EINVAL, "map axis '%.40s...': key too long", spec);
+    if (len >= sizeof out->key) return pm_error_set(PM_EINVAL, "map axis '%s': key too long", PM_EXCERPT(spec));
     memcpy(out->key, spec, len);
     out->key[len] = '\0';
     snprintf(out->spec, sizeof out->spec, "%s", spec);
@@ -105,7 +108,7 @@ pm_status pm_map_axis_parse(const char *spec, pm_map_axis *out)
             size_t n = comma ? (size_t)(comma - item) : strlen(item);
             char text[64];
             if (n >= sizeof text) {
-                s = pm_error_set(PM_EINVAL, "map axis %s: value '%.40s...' too long", key, item);
+                s = pm_error_set(PM_EINVAL, "map axis %s: value '%s' too long", key, PM_EXCERPT(item));
                 break;
             }
             memcpy(text, item, n);
@@ -187,7 +190,7 @@ typedef struct map_job {
     void *user;
     pthread_mutex_t lock;
     size_t cursor;                  /* the local scheduler's next point */
-    size_t completed, finished;     /* finished counts failed points too */
+    size_t completed, finished;     /* finished counts failed points too, not interrupted ones */
     size_t first_failed;            /* index of the first failure, count if none */
     pm_status first_status;
     char first_message[512];
@@ -233,11 +236,15 @@ static void map_task(void *context, size_t task)
             job->first_status = s;
             snprintf(job->first_message, sizeof job->first_message, "%s", pm_error_message());
         }
-        job->finished++;
-        char detail[64];
-        snprintf(detail, sizeof detail, "%zu of %zu points", job->finished, job->to_run);
-        pm_progress_update(&job->progress, job->to_run ? (double)job->finished / (double)job->to_run : 1, detail,
-                           job->finished == job->to_run);
+        /* a point skipped or cut short by a stop is not progress: the bar
+         * stays where the work stopped instead of jumping to 100 % */
+        if (s != PM_EINTERRUPT) {
+            job->finished++;
+            char detail[64];
+            snprintf(detail, sizeof detail, "%zu of %zu points", job->finished, job->to_run);
+            pm_progress_update(&job->progress, job->to_run ? (double)job->finished / (double)job->to_run : 1,
+                               detail, job->finished == job->to_run);
+        }
         pthread_mutex_unlock(&job->lock);
     }
 }

@@ -127,7 +127,8 @@ static double memory_available(const char **source)
         }
     }
     const char *env = getenv("PHONOMASER_MEMORY_LIMIT");
-    double limit = env && *env ? strtod(env, NULL) : 0;
+    double limit = 0;
+    if (env && *env && !pm_scan_byte_size(env, &limit)) limit = 0; /* invalid: no limit (the command line refuses it) */
     if (limit > 0 && limit < available) {
         available = limit;
         *source = "PHONOMASER_MEMORY_LIMIT";

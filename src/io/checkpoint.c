@@ -138,7 +138,7 @@ static pm_status read_root_string(const char *path, const char *name, char **out
     pm_status s = PM_OK;
     FILE *probe = fopen(path, "rb");
     if (!probe) {
-        s = pm_error_set(PM_EIO, "cannot read checkpoint '%s': %s", path, strerror(errno));
+        s = pm_error_set(PM_EIO, "cannot read checkpoint '%s': %s", PM_EXCERPT(path), strerror(errno));
         H5Eset_auto2(H5E_DEFAULT, func, data);
         return s;
     }
@@ -149,16 +149,16 @@ static pm_status read_root_string(const char *path, const char *name, char **out
     hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
     hid_t memtype = H5Tcopy(H5T_C_S1);
     if (file < 0) {
-        s = pm_error_set(PM_EIO, "'%s' is not an HDF5 file (not a phonomaser checkpoint)", path);
+        s = pm_error_set(PM_EIO, "'%s' is not an HDF5 file (not a phonomaser checkpoint)", PM_EXCERPT(path));
     } else if (type < 0 || space < 0 || memtype < 0 || H5Tget_class(type) != H5T_STRING ||
         H5Sget_simple_extent_npoints(space) != 1) {
         s = pm_error_set(PM_EIO, "checkpoint '%s': no string attribute '%s' (not a phonomaser "
-                         "checkpoint?)", path, name);
+                         "checkpoint?)", PM_EXCERPT(path), name);
     } else if (H5Tis_variable_str(type) > 0) {
         char *text = NULL;
         if (H5Tset_size(memtype, H5T_VARIABLE) < 0 || H5Tset_cset(memtype, H5Tget_cset(type)) < 0 ||
             H5Aread(attr, memtype, &text) < 0)
-            s = pm_error_set(PM_EIO, "checkpoint '%s': cannot read attribute '%s'", path, name);
+            s = pm_error_set(PM_EIO, "checkpoint '%s': cannot read attribute '%s'", PM_EXCERPT(path), name);
         else if (!(*out = strdup(text ? text : "")))
             s = pm_error_set(PM_ENOMEM, "checkpoint: out of memory");
         if (text) H5free_memory(text);
@@ -170,7 +170,7 @@ static pm_status read_root_string(const char *path, const char *name, char **out
         else if (H5Tset_size(memtype, size) < 0 || H5Tset_cset(memtype, H5Tget_cset(type)) < 0 ||
                  H5Aread(attr, memtype, text) < 0) {
             free(text);
-            s = pm_error_set(PM_EIO, "checkpoint '%s': cannot read attribute '%s'", path, name);
+            s = pm_error_set(PM_EIO, "checkpoint '%s': cannot read attribute '%s'", PM_EXCERPT(path), name);
         } else {
             *out = text;
         }
@@ -191,7 +191,7 @@ static pm_status expect_size(pm_h5file *file, const char *path, const char *wher
     size_t n = 0;
     pm_status s = pm_h5_dataset_size(file, path, &n);
     if (s == PM_OK && n != count)
-        s = pm_error_set(PM_EINVAL, "checkpoint '%s': %s holds %zu values, expected %zu", where, path, n, count);
+        s = pm_error_set(PM_EINVAL, "checkpoint '%s': %s holds %zu values, expected %zu", PM_EXCERPT(where), path, n, count);
     return s;
 }
 
@@ -204,7 +204,7 @@ static pm_status read_block(pm_h5file *file, const char *where, pm_checkpoint_bl
     pm_status s = pm_h5_read_attr_int(file, group, "sector", &blk->sector);
     if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "reached", &reached);
     if (s == PM_OK && (reached < 0 || (uint64_t)reached > ntimes))
-        s = pm_error_set(PM_EINVAL, "checkpoint '%s': block %zu reached output %" PRId64 " of %zu", where, b,
+        s = pm_error_set(PM_EINVAL, "checkpoint '%s': block %zu reached output %" PRId64 " of %zu", PM_EXCERPT(where), b,
                          reached, ntimes);
     if (s != PM_OK) return s;
     blk->reached = (size_t)reached;
@@ -230,7 +230,7 @@ static pm_status read_block(pm_h5file *file, const char *where, pm_checkpoint_bl
     for (size_t k = 0; k < blk->reached && s == PM_OK && has_a2; k++) blk->series[k].a2_mean = ccolumn[k];
     for (int64_t p = 0; p < blk->size && s == PM_OK; p++)
         if (!isfinite(creal(blk->x[p])) || !isfinite(cimag(blk->x[p])))
-            s = pm_error_set(PM_EINVAL, "checkpoint '%s': block %zu element %" PRId64 " is not finite", where, b, p);
+            s = pm_error_set(PM_EINVAL, "checkpoint '%s': block %zu element %" PRId64 " is not finite", PM_EXCERPT(where), b, p);
     return s;
 }
 
@@ -241,7 +241,7 @@ pm_status pm_checkpoint_read(const char *path, pm_checkpoint **out)
     char *format = NULL, *config = NULL, *path_name = NULL;
     pm_status s = read_root_string(path, "format", &format);
     if (s == PM_OK && strcmp(format, PM_CHECKPOINT_FORMAT) != 0)
-        s = pm_error_set(PM_EIO, "'%s' is not a phonomaser checkpoint (format '%.40s')", path, format);
+        s = pm_error_set(PM_EIO, "'%s' is not a phonomaser checkpoint (format '%.40s')", PM_EXCERPT(path), format);
     if (s == PM_OK) s = read_root_string(path, "config", &config);
     if (s == PM_OK) s = read_root_string(path, "path", &path_name);
     free(format);
@@ -250,7 +250,7 @@ pm_status pm_checkpoint_read(const char *path, pm_checkpoint **out)
     int64_t version = 0, N = 0, ntimes = 0, nblocks = 0;
     if (s == PM_OK) s = pm_h5_read_attr_int(file, "/", "format_version", &version);
     if (s == PM_OK && version != PM_CHECKPOINT_VERSION)
-        s = pm_error_set(PM_EIO, "checkpoint '%s': format version %" PRId64 ", this phonomaser reads %d", path,
+        s = pm_error_set(PM_EIO, "checkpoint '%s': format version %" PRId64 ", this phonomaser reads %d", PM_EXCERPT(path),
                          version, PM_CHECKPOINT_VERSION);
     if (s == PM_OK) s = pm_h5_read_attr_int(file, "/", "N", &N);
     if (s == PM_OK) s = pm_h5_read_attr_int(file, "/", "ntimes", &ntimes);
@@ -258,11 +258,11 @@ pm_status pm_checkpoint_read(const char *path, pm_checkpoint **out)
     pm_path solver_path = PM_PATH_AUTO;
     if (s == PM_OK) {
         if (!pm_path_from_name(path_name, &solver_path) || solver_path == PM_PATH_AUTO)
-            s = pm_error_set(PM_EINVAL, "checkpoint '%s': path '%.20s' (want sector or full)", path, path_name);
+            s = pm_error_set(PM_EINVAL, "checkpoint '%s': path '%.20s' (want sector or full)", PM_EXCERPT(path), path_name);
     }
     if (s == PM_OK && (N < 2 || ntimes < 1 || ntimes > (int64_t)1e9 || nblocks < 1 || nblocks > PM_STATE_MAX_BLOCKS))
         s = pm_error_set(PM_EINVAL, "checkpoint '%s': N = %" PRId64 ", ntimes = %" PRId64 ", nblocks = %" PRId64
-                         " out of range", path, N, ntimes, nblocks);
+                         " out of range", PM_EXCERPT(path), N, ntimes, nblocks);
     int64_t *sizes = NULL;
     if (s == PM_OK && !(sizes = calloc((size_t)nblocks, sizeof *sizes)))
         s = pm_error_set(PM_ENOMEM, "checkpoint: out of memory");
@@ -272,18 +272,35 @@ pm_status pm_checkpoint_read(const char *path, pm_checkpoint **out)
         s = pm_h5_read_attr_int(file, group, "size", &sizes[b]);
         /* a block has at most d^2 = 4 N^2 elements */
         if (s == PM_OK && (sizes[b] < 1 || (double)sizes[b] > 4.0 * (double)N * (double)N))
-            s = pm_error_set(PM_EINVAL, "checkpoint '%s': block %" PRId64 " size %" PRId64 " out of range", path,
+            s = pm_error_set(PM_EINVAL, "checkpoint '%s': block %" PRId64 " size %" PRId64 " out of range", PM_EXCERPT(path),
                              b, sizes[b]);
     }
+    /* a hostile file declares counts far beyond its data: the counts must
+     * match the datasets, and the whole must fit in memory (a dataset may be
+     * declared larger than its file, HDF5 fills it on reading), before any
+     * of it is allocated */
+    if (s == PM_OK) s = expect_size(file, "/times", path, (size_t)ntimes);
+    double need = 0.0;
+    for (int64_t b = 0; b < nblocks && s == PM_OK; b++) {
+        char x[80];
+        snprintf(x, sizeof x, "/blocks/%" PRId64 "/x", b);
+        s = expect_size(file, x, path, (size_t)sizes[b]);
+        need += (double)sizes[b] * sizeof(double complex) +
+                (double)ntimes * sizeof(((pm_checkpoint_block *)0)->series[0]);
+    }
+    need += (double)ntimes * (sizeof(double) * 2 + sizeof(double complex));
+    if (s == PM_OK && need > pm_memory_available())
+        s = pm_error_set(PM_ETOOLARGE, "checkpoint '%s': its %" PRId64 " output times and %" PRId64 " blocks need about "
+                         "%.3g GB, more than the %.3g GB available", PM_EXCERPT(path), ntimes, nblocks, need / 1e9,
+                         pm_memory_available() / 1e9);
     pm_checkpoint *cp = NULL;
     if (s == PM_OK)
         s = pm_checkpoint_alloc(N, solver_path, (size_t)ntimes, NULL, (size_t)nblocks, sizes, config, &cp);
     free(sizes);
-    if (s == PM_OK) s = expect_size(file, "/times", path, cp->ntimes);
     if (s == PM_OK) s = pm_h5_read_double(file, "/times", cp->times);
     for (size_t k = 0; k < (s == PM_OK ? cp->ntimes : 0); k++)
         if (!isfinite(cp->times[k]) || (k && !(cp->times[k] > cp->times[k - 1])))
-            s = pm_error_set(PM_EINVAL, "checkpoint '%s': /times is not finite and increasing at %zu", path, k);
+            s = pm_error_set(PM_EINVAL, "checkpoint '%s': /times is not finite and increasing at %zu", PM_EXCERPT(path), k);
     double *column = NULL;
     double complex *ccolumn = NULL;
     if (s == PM_OK && (!(column = malloc(cp->ntimes * sizeof *column)) ||

@@ -76,14 +76,14 @@ static pm_status h5_fail_attr(const char *file_path, const char *action, const c
     H5Eclear2(H5E_DEFAULT);
     char target[256];
     if (attr != NULL)
-        snprintf(target, sizeof target, "attribute '%s' on '%s'", attr, object);
+        snprintf(target, sizeof target, "attribute '%s' on '%s'", PM_EXCERPT(attr), PM_EXCERPT(object));
     else
-        snprintf(target, sizeof target, "'%s'", object);
+        snprintf(target, sizeof target, "'%s'", PM_EXCERPT(object));
     const char *why = detail.inner[0] != '\0' ? detail.inner : "HDF5 error";
     if (detail.api[0] != '\0' && strcmp(detail.api, detail.inner) != 0)
-        return pm_error_set(PM_EIO, "cannot %s %s in '%s': %s (%s)", action, target, file_path,
+        return pm_error_set(PM_EIO, "cannot %s %s in '%s': %s (%s)", action, target, PM_EXCERPT(file_path),
                             detail.api, why);
-    return pm_error_set(PM_EIO, "cannot %s %s in '%s': %s", action, target, file_path, why);
+    return pm_error_set(PM_EIO, "cannot %s %s in '%s': %s", action, target, PM_EXCERPT(file_path), why);
 }
 
 static pm_status h5_fail(const char *file_path, const char *action, const char *object)
@@ -105,7 +105,7 @@ static pm_status check_writable(const pm_h5file *file, const char *what)
 {
     if (file->tmp_path == NULL)
         return pm_error_set(PM_EINVAL, "%s: '%s' was opened read-only (pm_h5_open_read)", what,
-                            file->path);
+                            PM_EXCERPT(file->path));
     return PM_OK;
 }
 
@@ -159,8 +159,11 @@ static pm_status lookup(const pm_h5file *file, const char *path, int *exists)
         return PM_OK;
     if (parent_len > 0) {
         H5Eclear2(H5E_DEFAULT);
-        return pm_error_set(PM_EIO, "cannot look up '%s' in '%s': '%.*s' is not a group", path,
-                            file->path, (int)parent_len, path);
+        char *parent = strndup(path, parent_len);
+        pm_status s = pm_error_set(PM_EIO, "cannot look up '%s' in '%s': '%s' is not a group", PM_EXCERPT(path),
+                                   PM_EXCERPT(file->path), PM_EXCERPT(parent ? parent : "?"));
+        free(parent);
+        return s;
     }
     return h5_fail(file->path, "look up", path);
 }
@@ -352,7 +355,7 @@ static pm_status alloc_handle(const char *path, int writable, pm_h5file **out)
 {
     pm_h5file *file = calloc(1, sizeof *file);
     if (file == NULL)
-        return pm_error_set(PM_ENOMEM, "out of memory opening '%s'", path);
+        return pm_error_set(PM_ENOMEM, "out of memory opening '%s'", PM_EXCERPT(path));
     file->file_id = -1;
     file->lcpl = -1;
     file->fd = -1;
@@ -361,7 +364,7 @@ static pm_status alloc_handle(const char *path, int writable, pm_h5file **out)
         file->tmp_path = tmp_name_for(path, (long)getpid());
     if (file->path == NULL || (writable && file->tmp_path == NULL)) {
         free_handle(file);
-        return pm_error_set(PM_ENOMEM, "out of memory opening '%s'", path);
+        return pm_error_set(PM_ENOMEM, "out of memory opening '%s'", PM_EXCERPT(path));
     }
     *out = file;
     return PM_OK;
@@ -388,11 +391,11 @@ static pm_status check_target(const char *path)
     struct stat st;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
-            return pm_error_set(PM_EIO, "cannot write '%s': it is a directory (give a file name)", path);
+            return pm_error_set(PM_EIO, "cannot write '%s': it is a directory (give a file name)", PM_EXCERPT(path));
         if (!S_ISREG(st.st_mode))
-            return pm_error_set(PM_EIO, "cannot write '%s': it exists and is not a regular file", path);
+            return pm_error_set(PM_EIO, "cannot write '%s': it exists and is not a regular file", PM_EXCERPT(path));
     } else if (errno != ENOENT) {
-        return pm_error_set(PM_EIO, "cannot write '%s': %s", path, strerror(errno));
+        return pm_error_set(PM_EIO, "cannot write '%s': %s", PM_EXCERPT(path), strerror(errno));
     }
     return PM_OK;
 }
@@ -402,8 +405,8 @@ static pm_status open_tmp(const char *path, const char *tmp_path, int *fd)
 {
     *fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (*fd < 0)
-        return pm_error_set(PM_EIO, "cannot create '%s': %s (temporary file '%s')", path, strerror(errno),
-                            tmp_path);
+        return pm_error_set(PM_EIO, "cannot create '%s': %s (temporary file '%s')", PM_EXCERPT(path), strerror(errno),
+                            PM_EXCERPT(tmp_path));
     return PM_OK;
 }
 
@@ -453,7 +456,7 @@ pm_status pm_h5_check_output(const char *path, size_t *stale_removed)
         return status;
     char *tmp_path = tmp_name_for(path, (long)getpid());
     if (tmp_path == NULL)
-        return pm_error_set(PM_ENOMEM, "out of memory checking '%s'", path);
+        return pm_error_set(PM_ENOMEM, "out of memory checking '%s'", PM_EXCERPT(path));
     /* the one exact test of "can I write there": create the temporary file */
     int fd = -1;
     status = open_tmp(path, tmp_path, &fd);
@@ -573,7 +576,7 @@ static pm_status write_image(pm_h5file *file, const unsigned char *image, size_t
     const char *meaning = err == ENOSPC ? " (the disk is full)"
                           : err == EDQUOT ? " (the disk quota is exhausted)"
                           : err == EFBIG ? " (the file size limit is exceeded)" : "";
-    return pm_error_set(PM_EIO, "cannot write '%s': %s%s; %zu of %zu bytes written, nothing kept", file->path,
+    return pm_error_set(PM_EIO, "cannot write '%s': %s%s; %zu of %zu bytes written, nothing kept", PM_EXCERPT(file->path),
                         strerror(err), meaning, done, size);
 }
 
@@ -602,7 +605,7 @@ pm_status pm_h5_close(pm_h5file *file, int complete)
         (size = H5Fget_file_image(file->file_id, NULL, 0)) < 0) {
         status = h5_fail(file->path, "flush", "/");
     } else if ((image = malloc(size > 0 ? (size_t)size : 1)) == NULL) {
-        status = pm_error_set(PM_ENOMEM, "cannot write '%s': out of memory for its %zd bytes", file->path, size);
+        status = pm_error_set(PM_ENOMEM, "cannot write '%s': out of memory for its %zd bytes", PM_EXCERPT(file->path), size);
     } else if (H5Fget_file_image(file->file_id, image, (size_t)size) != size) {
         status = h5_fail(file->path, "flush", "/");
     }
@@ -621,7 +624,7 @@ pm_status pm_h5_close(pm_h5file *file, int complete)
     if (rename(file->tmp_path, file->path) != 0) {
         /* keep the temporary file: it holds the results of the whole run */
         status = pm_error_set(PM_EIO, "cannot rename '%s' to '%s': %s (the results are left in '%s')",
-                              file->tmp_path, file->path, strerror(errno), file->tmp_path);
+                              PM_EXCERPT(file->tmp_path), PM_EXCERPT(file->path), strerror(errno), file->tmp_path);
     }
     free_handle(file);
     return status;
@@ -777,7 +780,7 @@ pm_status pm_h5_open_read(const char *path, pm_h5file **out)
         H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_error, &detail);
         H5Eclear2(H5E_DEFAULT);
         /* a missing file sets errno; a non-HDF5 file only leaves HDF5's message */
-        status = pm_error_set(PM_EIO, "cannot open '%s': %s", path,
+        status = pm_error_set(PM_EIO, "cannot open '%s': %s", PM_EXCERPT(path),
                               err != 0 ? strerror(err)
                                        : (detail.inner[0] ? detail.inner : "not an HDF5 file"));
         quiet_end(&quiet);
@@ -829,7 +832,7 @@ static pm_status open_dataset(pm_h5file *file, const char *path, const char *wha
                                          H5Tget_member_index(type, "i") < 0))) {
         H5Eclear2(H5E_DEFAULT); /* H5Tget_member_index fails for a missing member */
         status = pm_error_set(PM_EIO, "%s: dataset '%s' in '%s' has the wrong type (expected %s)",
-                              what, path, file->path,
+                              what, PM_EXCERPT(path), PM_EXCERPT(file->path),
                               want == H5T_FLOAT     ? "a real number"
                               : want == H5T_INTEGER ? "an integer"
                                                     : "a complex {r, i} compound");
@@ -922,7 +925,7 @@ static pm_status read_attr(pm_h5file *file, const char *object, const char *name
         status = h5_fail_attr(file->path, "read", object, name);
     } else if (points != 1 || !class_matches(H5Tget_class(type), want)) {
         status = pm_error_set(PM_EIO, "%s: attribute '%s' on '%s' in '%s' is not a scalar %s",
-                              what, name, object, file->path,
+                              what, PM_EXCERPT(name), PM_EXCERPT(object), PM_EXCERPT(file->path),
                               want == H5T_INTEGER ? "integer" : "number");
     } else if (H5Aread(attr, mem_type, value) < 0) {
         status = h5_fail_attr(file->path, "read", object, name);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "phonomaser/drivers/solve.h"
 #include "phonomaser/model/model.h"
 #include "phonomaser/model/terms.h"
 #include "phonomaser/theory/reduced.h"
@@ -240,6 +241,12 @@ pm_status pm_results_read_triplets(pm_h5file *file, const char *group, pm_result
     if (s == PM_OK) s = pm_h5_dataset_size(file, dataset, &nval);
     if (s == PM_OK && (nrow != ncol || nrow != nval))
         s = pm_error_set(PM_EINVAL, "%s/row, col and value differ in length (%zu, %zu, %zu)", group, nrow, ncol, nval);
+    /* a dataset may be declared far larger than its file (HDF5 fills it on
+     * reading): the elements must fit in memory before they are allocated */
+    double need = (double)nrow * (2 * sizeof(int64_t) + sizeof(double complex));
+    if (s == PM_OK && need > pm_memory_available())
+        s = pm_error_set(PM_ETOOLARGE, "%s: its %zu elements need about %.3g GB, more than the %.3g GB available",
+                         PM_EXCERPT(group), nrow, need / 1e9, pm_memory_available() / 1e9);
     int64_t adjoint_implied = 0;
     if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "dim", &out->dim);
     if (s == PM_OK) s = pm_h5_read_attr_int(file, group, "adjoint_implied", &adjoint_implied);

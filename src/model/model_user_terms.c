@@ -56,7 +56,7 @@ static pm_status fail_at(parser *ps, const char *where, const char *format, ...)
     va_start(args, format);
     vsnprintf(what, sizeof what, format, args);
     va_end(args);
-    ps->status = pm_error_set(PM_EINVAL, "%s = '%s': position %d: %s", ps->key, ps->text,
+    ps->status = pm_error_set(PM_EINVAL, "%s = '%s': position %d: %s", PM_EXCERPT(ps->key), PM_EXCERPT(ps->text),
                               (int)(where - ps->text) + 1, what);
     return ps->status;
 }
@@ -438,8 +438,8 @@ static pm_status check_key(const char *key)
     int ok = pm_terms_is_key(key) && len > 2 && len - 2 <= PM_TERM_NAME_MAX;
     for (size_t i = 2; ok && i < len; i++) ok = ident_char(key[i]);
     if (!ok)
-        return pm_error_set(PM_EINVAL, "term key '%.40s': must be H.<name> (Hamiltonian) or D.<name> "
-                            "(dissipator), the name 1-%d letters, digits or '_'", key ? key : "",
+        return pm_error_set(PM_EINVAL, "term key '%s': must be H.<name> (Hamiltonian) or D.<name> "
+                            "(dissipator), the name 1-%d letters, digits or '_'", PM_EXCERPT(key ? key : ""),
                             PM_TERM_NAME_MAX);
     return PM_OK;
 }

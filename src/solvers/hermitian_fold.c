@@ -28,6 +28,12 @@
 #include <amd.h>
 #include <math.h>
 #include <stdlib.h>
+
+/* glibc defines the C11 CMPLX only for GCC >= 4.7; clang (the fuzz build,
+ * tools/run_fuzz.sh) has the builtin it stands for */
+#ifndef CMPLX
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
 #include <string.h>
 
 void pm_fold_free(pm_fold *fold)

@@ -230,6 +230,17 @@ expect_reject "at most 2 axes" map "${o[@]}" --axis S=0,0.1 --axis delta=0,1 --a
 expect_reject "S = 2" map "${o[@]}" --axis S=0:2:3
 expect_reject "must be steady or compare" map "${o[@]}" --axis S=0,0.1 --quantities spectra
 expect_reject "remove the other options" map --resume "$tmp/map.h5" --set S=0.1
+# issue 12 (second round) in map too: unused keys, keys an axis sets, decimal numbers, long input
+expect_reject "--set sweep: 'phonomaser map' does not take this key (it is used by compare)" map "${o[@]}" --axis S=0,0.1 --set sweep=S
+expect_reject "--set t_final: 'phonomaser map' does not take this key" map "${o[@]}" --axis S=0,0.1 --set t_final=3
+expect_reject "the axis sets S at every point: --set S conflicts with it" map "${o[@]}" --axis S=0,0.1 --set S=0.2
+expect_reject "the axis sets eta at every point: --set g conflicts" map "${o[@]}" --axis eta=0.05,0.1 --set g=3
+expect_reject "S = '0x1': not a finite decimal number" map "${o[@]}" --axis S=0,0x1
+expect_reject "--threads '0x10': must be a decimal integer in \[1, 4096\]" map "${o[@]}" --axis S=0,0.1 --threads 0x10
+expect_reject "option '--axis' needs a value" map --axis
+long_list=$(seq -s, 0 0.001 0.06)
+expect_reject "--axis 'S=0.000,0.001.*': longer than 159 characters, more than the journal of -o records" \
+    map "${o[@]}" --axis "S=$long_list"
 
 # --- wigner (issue 6): the operating point, a stored state, bad state files ----
 "$exe" wigner -c "$src/data/table1.ini" --set wigner_points=101 -q -o "$tmp/w.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
@@ -359,7 +370,10 @@ expect_file_error() {
     compgen -G "$tmp/adir.tmp*" >/dev/null && fail "temporary file left behind for: $*"
 }
 for cmd in steady converge evolve wigner theory compare; do
-    expect_file_error "'$tmp/adir': it is a directory" $cmd --set N=20 -q -o "$tmp/adir"
+    cutoff=(--set N=20)
+    # theory solves nothing and converge takes its cutoffs from `ladder`: N is not one of their keys
+    [[ $cmd == theory || $cmd == converge ]] && cutoff=()
+    expect_file_error "'$tmp/adir': it is a directory" $cmd "${cutoff[@]}" -q -o "$tmp/adir"
 done
 expect_file_error "'$tmp/adir': it is a directory" compare --set N=300 --sweep S:0:0.05:3 -q --table "$tmp/adir"
 expect_file_error "'$tmp/adir': it is a directory" evolve --set N=20 -q --checkpoint 1 -o "$tmp/adir"
@@ -397,7 +411,8 @@ if mount -t tmpfs -o size=200k tmpfs "$tmp/full" 2>/dev/null; then
         # shellcheck disable=SC2086
         "$exe" $run -q -o "$tmp/full/x.h5" >/dev/null 2>"$tmp/stderr"; rc=$?
         [[ $rc -eq 1 ]] || fail "full disk, $run: exit $rc (want 1): $(cat "$tmp/stderr")"
-        [[ $(wc -l <"$tmp/stderr") -eq 1 ]] || fail "full disk, $run: stderr not one line: $(cat "$tmp/stderr")"
+        # one error line (health warnings of the truncated states are shown with -q too)
+        [[ $(grep -vc ': warning: ' "$tmp/stderr") -eq 1 ]] || fail "full disk, $run: stderr not one line: $(cat "$tmp/stderr")"
         grep -q "'$tmp/full/x.h5': No space left on device (the disk is full)" "$tmp/stderr" \
             || fail "full disk, $run: message: $(cat "$tmp/stderr")"
         compgen -G "$tmp/full/x.h5.tmp*" >/dev/null && fail "full disk, $run: temporary file left behind"
@@ -429,9 +444,11 @@ interrupt_after 1 wigner -c "$src/data/table1.ini" --set wigner_points=2001 -q -
 stopped_promptly "wigner grid, SIGINT"
 grep -q "holds the steady state without W (complete = 0)" "$tmp/stderr" || fail "interrupted wigner: $(cat "$tmp/stderr")"
 [[ $(h5_complete "$tmp/wint.h5") == [0?] && -s "$tmp/wint.h5" ]] || fail "interrupted wigner: no file marked complete = 0"
-signal=TERM interrupt_after 0.5 steady -c /dev/urandom -q
+# an endless text stream that never ends a line in time (binary ones are
+# rejected at their first NUL byte, below)
+signal=TERM interrupt_after 0.5 steady -c <(while printf ';'; do sleep 0.01; done) -q
 stopped_promptly "reading an endless configuration, SIGTERM"
-grep -q "interrupted while reading config file '/dev/urandom'" "$tmp/stderr" || fail "config read: $(cat "$tmp/stderr")"
+grep -q "interrupted while reading config file '/dev/fd/[0-9]*'" "$tmp/stderr" || fail "config read: $(cat "$tmp/stderr")"
 # a second signal ends the program at once, leaving no file
 "$exe" steady --set N=200000 -q -o "$tmp/twice.h5" >/dev/null 2>"$tmp/stderr" &
 pid=$!
@@ -538,11 +555,245 @@ stopped_promptly "spectrum, SIGINT"
 [[ -s "$tmp/spec_int.h5" && $(h5_complete "$tmp/spec_int.h5") != 1 ]] || fail "interrupted spectrum: no partial file"
 
 # --- user text in messages stays on one line (found by the fuzzer) --------------
-expect_reject 'eta = 0.1\\nsecond: must be' steady "${o[@]}" --set $'eta=0.1\nsecond'
+expect_reject 'eta = 0.1\\nsecond: not a decimal number; must be' steady "${o[@]}" --set $'eta=0.1\nsecond'
 expect_reject "unknown key 'eta\\\\x1b\[31m'" steady "${o[@]}" --set $'eta\x1b[31m=1'
 printf '[solve\x10r]\nN = 10\n' >"$tmp/ctrl.ini"
 expect_reject 'unknown section \[solve\\x10r\]' steady "${o[@]}" -c "$tmp/ctrl.ini"
 expect_reject "unknown option '--x\\\\ny'" steady $'--x\ny'
+
+# --- configuration streams (issue 12.6): binary or endless input is refused at
+# once with one line (exit 2), without memory growing; reading stays
+# interruptible (the FIFO and endless-stream checks above) ---------------------
+# reject_within "pattern" args...: as expect_reject, but within 20 s
+reject_within() {
+    local pattern=$1; shift
+    rm -f "$tmp/out.h5"
+    timeout 20 "$exe" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; local rc=$?
+    [[ $rc -eq 2 ]] || fail "exit $rc (want 2) for: $*: $(head -c 300 "$tmp/stderr")"
+    [[ $(wc -l <"$tmp/stderr") -eq 1 ]] || fail "stderr not one line for: $* : $(head -c 300 "$tmp/stderr")"
+    grep -q -- "$pattern" "$tmp/stderr" || fail "stderr lacks '$pattern' for: $* : $(head -c 300 "$tmp/stderr")"
+    [[ ! -s "$tmp/stdout" ]] || fail "stdout not empty for: $*"
+    compgen -G "$tmp/out.h5*" >/dev/null && fail "output file left behind for: $*"
+}
+reject_within "/dev/zero:1: NUL byte at column 1: a configuration file is text" steady "${o[@]}" -c /dev/zero
+reject_within "/dev/urandom:[0-9]*: NUL byte at column [0-9]*" steady "${o[@]}" -c /dev/urandom
+head -c 4096 /dev/zero >"$tmp/zeros.ini"
+reject_within "zeros.ini:1: NUL byte at column 1" steady "${o[@]}" -c "$tmp/zeros.ini"
+printf '[model]\nN = 10\0 S = 0.5\n' >"$tmp/nul_in_line.ini"
+reject_within "nul_in_line.ini:2: NUL byte at column 7" steady "${o[@]}" -c "$tmp/nul_in_line.ini"
+reject_within "config file '/dev/fd/[0-9]*' is longer than 16 MiB" steady "${o[@]}" -c <(yes '; a comment')
+reject_within "is longer than 16 MiB" steady "${o[@]}" -c <(head -c 20000000 /dev/zero | tr '\0' ';')
+if [[ "${SANITIZE:-none}" == none ]]; then
+    # under a 300 MB address-space limit: the same refusal, not an allocation
+    # failure taken for the end of the file (and a run on the defaults)
+    (ulimit -v 300000; exec timeout 20 "$exe" steady -c /dev/zero -q) >"$tmp/stdout" 2>"$tmp/stderr"; rc=$?
+    [[ $rc -eq 2 ]] && grep -q "NUL byte" "$tmp/stderr" && [[ ! -s "$tmp/stdout" ]] \
+        || fail "/dev/zero under a memory limit: exit $rc: $(head -c 300 "$tmp/stderr")"
+    (ulimit -v 300000; exec timeout 20 "$exe" steady -c <(head -c 20000000 /dev/zero | tr '\0' ';') -q) \
+        >"$tmp/stdout" 2>"$tmp/stderr"; rc=$?
+    [[ $rc -eq 2 ]] && grep -q "longer than 16 MiB" "$tmp/stderr" \
+        || fail "a 20 MB line under a memory limit: exit $rc: $(head -c 300 "$tmp/stderr")"
+fi
+# a configuration just under the limit is read
+{ printf '[model]\nN = 12\n'; yes '; a comment line' | head -c 16000000; } >"$tmp/large.ini"
+"$exe" steady -c "$tmp/large.ini" -q >"$tmp/stdout" 2>/dev/null && grep -q "^N = 12$" "$tmp/stdout" \
+    || fail "a 16 MB configuration of comments was not read"
+rm -f "$tmp/large.ini"
+
+# --- huge user text gives a short error line that keeps the key, the range
+# and the hint (issue 12.7): at most ~80 characters of the text -------------
+big=$(head -c 100000 /dev/zero | tr '\0' 7)
+word=$(head -c 100000 /dev/zero | tr '\0' a)
+# short_reject "pattern" args...: as expect_reject, and the line is at most 400 bytes
+short_reject() {
+    local pattern=$1; shift
+    expect_reject "$pattern" "$@"
+    local bytes; bytes=$(wc -c <"$tmp/stderr")
+    [[ $bytes -le 400 ]] || fail "error line of $bytes bytes (want <= 400) for: ${*:0:3}..."
+}
+e57=$(printf '7%.0s' {1..57}) e20=$(printf '7%.0s' {1..20})
+short_reject "eta = $e57\.\.\.$e20: must be a finite number >= 0$" steady "${o[@]}" --set "eta=$big"
+short_reject "N = $e57\.\.\.$e20: must be an integer in \[2, 100000000\] or 'auto'$" steady "${o[@]}" --set "N=$big"
+short_reject "entry 2 ('$e57\.\.\.$e20') is out of range; must be empty or increasing" evolve "${o[@]}" --set "times=0,$big"
+short_reject "sweep 'S=7*\.\.\.7*': expected S=V1,V2,... (finite decimal numbers" compare "${o[@]}" --sweep "S=$big"
+short_reject "unknown command 'a*\.\.\.a*'; commands: steady, evolve" "$word"
+short_reject "unknown key 'a*\.\.\.a*' (phonomaser --help lists the keys" steady "${o[@]}" --set "$word=1"
+short_reject "unknown option '--a*\.\.\.a*' (see 'phonomaser steady --help')" steady "--$word"
+short_reject "method = 'a*\.\.\.a*': must be one of direct, arpack" steady "${o[@]}" --set "method=$word"
+short_reject "term key 'H.a*\.\.\.a*': must be H.<name>" steady "${o[@]}" --set "H.$word=n"
+short_reject "--eta '7*\.\.\.7*': must be up to 16 positive decimal numbers" theory "${o[@]}" --eta "$big"
+short_reject "--checkpoint '7*\.\.\.7*': must be a decimal number of seconds" evolve "${o[@]}" --checkpoint "$big"
+short_reject "--seed '7*\.\.\.7*': must be a decimal integer in \[0, 9223372036854775807\]" compare "${o[@]}" --seed "$big"
+short_reject "--state '/a*\.\.\.a*': file name longer than" wigner "${o[@]}" --state "/$word"
+short_reject "map axis S: value '7*\.\.\.7*' too long" map "${o[@]}" --axis "S=$big"
+short_reject "map axis '7*\.\.\.7*=0,1': key too long" map "${o[@]}" --axis "$big=0,1"
+"$exe" steady -c "/$word" >/dev/null 2>"$tmp/stderr"; rc=$?
+[[ $rc -eq 1 && $(wc -c <"$tmp/stderr") -le 400 ]] && grep -q "cannot read config file '/a*\.\.\.a*': File name too long" \
+    "$tmp/stderr" || fail "a 100 kB config file name: exit $rc: $(head -c 300 "$tmp/stderr")"
+"$exe" steady --set N=10 -o "/$word" >/dev/null 2>"$tmp/stderr"; rc=$?
+[[ $rc -eq 1 && $(wc -c <"$tmp/stderr") -le 400 ]] && grep -q "cannot write '/a*\.\.\.a*': File name too long" \
+    "$tmp/stderr" || fail "a 100 kB output file name: exit $rc: $(head -c 300 "$tmp/stderr")"
+# multibyte text is cut between characters, not inside one
+short_reject "eta = 'é*\.\.\.é*': not a decimal number\|eta = é*\.\.\.é*: not a decimal number" steady "${o[@]}" \
+    --set "eta=$(printf 'é%.0s' {1..200})"
+grep -q $'\xc3\.\.\.' "$tmp/stderr" && fail "an excerpt split a UTF-8 character"
+
+# --- numbers are decimal; overflow is out of range (issue 12.8) -----------------
+expect_reject "N = 0x32: not a decimal number; must be an integer in \[2, 100000000\]" steady "${o[@]}" --set N=0x32
+expect_reject "eta = 0x0.1: not a decimal number; must be a finite number >= 0" steady "${o[@]}" --set eta=0x0.1
+expect_reject "delta = 0x1p3: not a decimal number" steady "${o[@]}" --set delta=0x1p3
+expect_reject "eta = infinity: not a decimal number" steady "${o[@]}" --set eta=infinity
+expect_reject "S = nan: not a decimal number" steady "${o[@]}" --set S=nan
+expect_reject "eta = 1e999: must be a finite number >= 0" steady "${o[@]}" --set eta=1e999
+expect_reject "n_times = 0x10: not a decimal number" evolve "${o[@]}" --set n_times=0x10
+expect_reject "rtol = 0x1p-20: not a decimal number" evolve "${o[@]}" --set rtol=0x1p-20
+expect_reject "alpha = 0x1+2i" evolve "${o[@]}" --set alpha=0x1+2i
+expect_reject "times = '0, 0x10': entry 2 ('0x10') is not a decimal number" evolve "${o[@]}" --set "times=0, 0x10"
+expect_reject "ladder = '10,0x20': entry 2 ('0x20') is not a decimal number" converge "${o[@]}" --set ladder=10,0x20
+expect_reject "wigner_points = 0x10: not a decimal number" wigner "${o[@]}" --set wigner_points=0x10
+expect_reject "--seed '99999999999999999999999': must be a decimal integer in \[0, 9223372036854775807\]" \
+    compare "${o[@]}" --langevin --seed 99999999999999999999999
+expect_reject "--seed '0x10': must be a decimal integer" compare "${o[@]}" --langevin --seed 0x10
+expect_reject "--seed '-1': must be a decimal integer" compare "${o[@]}" --langevin --seed -1
+expect_reject "--threads '99999999999': must be a decimal integer in \[1, 4096\]" compare "${o[@]}" --sweep S=0,0.1 --threads 99999999999
+expect_reject "--threads '0x2'" compare "${o[@]}" --sweep S=0,0.1 --threads 0x2
+expect_reject "--trajectories '1e99999'" compare "${o[@]}" --langevin --trajectories 1e99999
+expect_reject "sweep 'S:0:0x1:3': expected S:FROM:TO:COUNT with finite decimal" compare "${o[@]}" --sweep S:0:0x1:3
+expect_reject "sweep 'S=0,inf'" compare "${o[@]}" --sweep S=0,inf
+expect_reject "sweep 'eta=0.1,0x0.2'" compare "${o[@]}" --sweep eta=0.1,0x0.2
+expect_reject "--eta '0x0.1': must be up to 16 positive decimal numbers" theory "${o[@]}" --eta 0x0.1
+expect_reject "--eta 'inf'" theory "${o[@]}" --eta inf
+expect_reject "--checkpoint '0x10': must be a decimal number" evolve "${o[@]}" --checkpoint 0x10
+expect_reject "--checkpoint 'inf'" evolve "${o[@]}" --checkpoint inf
+printf '[model]\nN = 0x20\n' >"$tmp/hex.ini"
+expect_reject "hex.ini:2: N = 0x20: not a decimal number" steady "${o[@]}" -c "$tmp/hex.ini"
+"$exe" steady --set N=2e1 --set eta=.05 --set delta=-1.5E+2 -q >"$tmp/stdout" 2>/dev/null && grep -q "^N = 20$" "$tmp/stdout" \
+    || fail "decimal spellings 2e1, .05, -1.5E+2 refused"
+
+# --- keys a command does not use, and keys a flag replaces (issue 12.9) -----------
+expect_reject "--set sweep: 'phonomaser steady' does not take this key (it is used by compare); remove it" \
+    steady "${o[@]}" --set sweep=S
+expect_reject "--set t_final: 'phonomaser steady' does not take this key (it is used by evolve)" steady "${o[@]}" --set t_final=3
+expect_reject "--set ladder: 'phonomaser steady' does not take this key (it is used by converge)" steady "${o[@]}" --set ladder=10,20
+expect_reject "--set wigner_points: 'phonomaser compare' does not take" compare "${o[@]}" --set wigner_points=21
+expect_reject "--set path: 'phonomaser compare' does not take this key .*always solves on the excitation-number sectors" \
+    compare "${o[@]}" --set path=full
+expect_reject "--set store_rho: 'phonomaser converge' does not take" converge "${o[@]}" --set store_rho=1
+expect_reject "--set N: 'phonomaser theory' does not take this key .*the reduced theory solves no master equation" \
+    theory "${o[@]}" --set N=100
+expect_reject "--set H.kerr: 'phonomaser theory' does not take" theory "${o[@]}" --set 'H.kerr=1 n n'
+expect_reject "--set N: 'phonomaser converge' does not take this key .*cutoffs of the key ladder" converge "${o[@]}" --set N=100
+expect_reject "--set gamma_cool: 'phonomaser steady' does not take this key (it is used by theory)" steady "${o[@]}" --set gamma_cool=1
+"$exe" steady --help | grep -q "used by compare only" || fail "steady --help does not say which keys compare alone uses"
+# the keys of other commands in a file are ignored (a record's config_ini holds them all)
+printf '[model]\nN = 12\n[evolve]\nt_final = 3\n[compare]\nsweep = S\n[output]\nwigner_points = 21\n' >"$tmp/shared.ini"
+"$exe" steady -c "$tmp/shared.ini" -q >/dev/null 2>"$tmp/stderr" || fail "steady with a shared file: $(cat "$tmp/stderr")"
+# wigner --state: the state and its model come from the file
+expect_reject "--set 'N=80': with --state the state and its model come from '$tmp/rho.h5'; only wigner_range and wigner_points apply" \
+    wigner "${o[@]}" --state "$tmp/rho.h5" --set N=80
+expect_reject "--set 'eta=0.5': with --state" wigner "${o[@]}" --state "$tmp/rho.h5" --set wigner_points=21 --set eta=0.5
+expect_reject "--state ':/steady/rho': no file name" wigner "${o[@]}" --state ":/steady/rho"
+# compare: the sweep sets its variable at every point
+expect_reject "the sweep sets eta at every point: --set g conflicts with it" compare "${o[@]}" --sweep eta=0.05,0.1 --set g=3
+expect_reject "the sweep sets S at every point: --set S conflicts" compare "${o[@]}" --sweep S:0:0.1:3 --set S=0.2
+expect_reject "the sweep sets n_th at every point: --set T conflicts" compare "${o[@]}" --sweep n_th=1,2 --set T=1e-6
+expect_reject "the sweep sets eta at every point: --set eta conflicts" compare "${o[@]}" --set sweep=eta --set eta=0.3
+expect_reject "--sweep replaces the keys sweep, sweep_from, sweep_to and sweep_points: --set sweep_points conflicts" \
+    compare "${o[@]}" --sweep S:0:0.1:3 --set sweep_points=5
+expect_reject "--seed without --langevin: it would have no effect" compare "${o[@]}" --seed 5
+expect_reject "--set sweep_points: it applies only with a sweep" compare "${o[@]}" --set sweep_points=5
+# keys that the other settings leave without effect
+expect_reject "--set fock_n: it applies only with initial = fock (initial = thermal here)" evolve "${o[@]}" --set fock_n=3
+expect_reject "--set alpha: it applies only with initial = coherent (initial = vacuum here)" evolve "${o[@]}" \
+    --set initial=vacuum --set alpha=1+i
+expect_reject "--set n_times: it applies only with an empty times list" evolve "${o[@]}" --set times=0,1 --set n_times=5
+"$exe" evolve --set initial=fock --set fock_n=3 --set N=10 --set t_final=0.01 --set n_times=2 -q >/dev/null 2>&1 \
+    || fail "evolve initial=fock fock_n=3 refused"
+expect_reject "--trajectories without --langevin" compare "${o[@]}" --sweep S=0,0.1 --trajectories 50
+expect_reject "--threads with one point" compare "${o[@]}" --threads 2
+expect_reject "--langevin with model = dressed" compare "${o[@]}" --set model=dressed --langevin
+expect_reject "--table with model = dressed" compare "${o[@]}" --set model=dressed --table "$tmp/t.txt"
+expect_reject "--set drive: 'phonomaser compare' does not take this key .*without a drive" compare "${o[@]}" --set drive=1
+# a file's g gives way to the swept eta: the record holds no g
+printf '[model]\ng = 3\nN = 30\n' >"$tmp/g.ini"
+"$exe" compare -c "$tmp/g.ini" --sweep eta=0.05,0.1 -q -o "$tmp/swept.h5" >/dev/null 2>"$tmp/stderr" \
+    || fail "compare sweep over eta with a file's g: $(cat "$tmp/stderr")"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/swept.h5" <<'PY' || fail "sweep over eta: the record still holds the file's g"
+import sys, h5py
+c = h5py.File(sys.argv[1], "r").attrs["config_ini"]
+c = c.decode() if isinstance(c, bytes) else c
+assert "\ng = " not in c and "\neta = " in c, c
+PY
+fi
+# theory: --set eta gives one column; --eta and a --set coupling conflict; --eta replaces a file's g
+"$exe" theory --set eta=0.5 >"$tmp/stdout" 2>"$tmp/stderr" || fail "theory --set eta: $(cat "$tmp/stderr")"
+grep -q "^g = eta omega_m \[rad/s\] *157.1$" "$tmp/stdout" || fail "theory --set eta=0.5 ignored: $(grep '^g = ' "$tmp/stdout")"
+expect_reject "--eta sets the coupling of each column: --set eta conflicts with it" theory "${o[@]}" --eta 0.1 --set eta=0.2
+expect_reject "--eta sets the coupling of each column: --set g conflicts" theory "${o[@]}" --eta 0.1 --set g=2
+"$exe" theory -c "$tmp/g.ini" --eta 0.05,0.1 >"$tmp/stdout" 2>"$tmp/stderr" || fail "theory --eta over a file's g: $(cat "$tmp/stderr")"
+grep -q "^g = eta omega_m \[rad/s\] *15.71 *31.42$" "$tmp/stdout" || fail "theory --eta over a file's g: $(grep '^g = ' "$tmp/stdout")"
+"$exe" theory -c "$src/data/table1.ini" >"$tmp/stdout" 2>&1 && grep -q "^g = eta omega_m \[rad/s\] *15.71 *31.42 *78.54$" "$tmp/stdout" \
+    || fail "theory -c table1.ini: not Table II's three couplings"
+expect_reject "option '--output' given twice" steady -o "$tmp/out.h5" -o "$tmp/out2.h5"
+
+# --- PHONOMASER_MEMORY_LIMIT (issue 12.10) -------------------------------------------
+for value in abc 2e9xyz -5 0 inf 0x10 2G; do
+    PHONOMASER_MEMORY_LIMIT=$value expect_reject "environment variable PHONOMASER_MEMORY_LIMIT = '$value': must be a number of bytes" \
+        steady "${o[@]}" --set N=10
+done
+for value in 2e9 "2 GB" 1.5GiB 3000000000 ""; do
+    PHONOMASER_MEMORY_LIMIT=$value "$exe" steady --set N=10 -q >/dev/null 2>"$tmp/stderr" \
+        || fail "PHONOMASER_MEMORY_LIMIT='$value' refused: $(cat "$tmp/stderr")"
+done
+PHONOMASER_MEMORY_LIMIT=1MB "$exe" steady --set N=10 -q >/dev/null 2>"$tmp/stderr"; rc=$?
+[[ $rc -eq 2 ]] && grep -q "more than the 0.001 GB available" "$tmp/stderr" || fail "PHONOMASER_MEMORY_LIMIT=1MB not applied: exit $rc $(cat "$tmp/stderr")"
+
+# --- -q hides progress and notes, not warnings (issue 12.16) ----------------------------
+"$exe" steady --set N=20 -q >/dev/null 2>"$tmp/stderr"
+grep -q "warning: the top .* Fock levels hold population .* truncates the state" "$tmp/stderr" \
+    || fail "steady -q hid the truncation warning"
+"$exe" converge --set ladder=10,20 -q >/dev/null 2>"$tmp/stderr"
+grep -q "warning: not converged at N = 20" "$tmp/stderr" || fail "converge -q hid the warning: $(cat "$tmp/stderr")"
+"$exe" evolve --set N=10 --set t_final=0.1 --set n_times=3 -q >/dev/null 2>"$tmp/stderr"
+grep -q "warning: the top Fock levels reach population" "$tmp/stderr" || fail "evolve -q hid the warning: $(cat "$tmp/stderr")"
+"$exe" wigner --set N=20 --set wigner_points=21 -q >/dev/null 2>"$tmp/stderr"
+grep -q "warning: the top .* Fock levels hold" "$tmp/stderr" || fail "wigner -q hid the warning: $(cat "$tmp/stderr")"
+"$exe" compare --set N=20 -q >/dev/null 2>"$tmp/stderr"
+grep -q "warning: point 1: the top Fock levels hold" "$tmp/stderr" || fail "compare -q hid the warning: $(cat "$tmp/stderr")"
+"$exe" steady --set N=12 --set drive=0.5 -q >/dev/null 2>"$tmp/stderr"
+grep -q "note:" "$tmp/stderr" && fail "steady -q printed a note: $(cat "$tmp/stderr")"
+
+# --- hostile state files (issue 12, fuzzing): a declared size is checked
+# before anything of that size is allocated -----------------------------------
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/rho.h5" "$tmp" <<'PY' || fail "could not write the hostile state files"
+import sys, shutil, h5py, numpy as np
+src, d = sys.argv[1], sys.argv[2]
+for name, edit in (("dim_huge", lambda g: g.attrs.__setitem__("dim", np.int64(2**41))),
+                   ("dim_large", lambda g: g.attrs.__setitem__("dim", np.int64(2 * 10**8)))):
+    shutil.copy(src, f"{d}/{name}.h5")
+    with h5py.File(f"{d}/{name}.h5", "r+") as f:
+        edit(f["steady/rho"])
+shutil.copy(src, f"{d}/rows_huge.h5")
+with h5py.File(f"{d}/rows_huge.h5", "r+") as f:
+    g = f["steady/rho"]
+    t = g["value"].dtype
+    for n in ("row", "col", "value"):
+        del g[n]
+        g.create_dataset(n, shape=(2**36,), dtype=t if n == "value" else "i8")  # declared, never written
+PY
+    expect_reject "--state $tmp/dim_huge.h5: density-matrix dimension 2199023255552: must be 2N with N in \[1, 100000000\]" \
+        wigner --state "$tmp/dim_huge.h5" -q
+    for case in "dim_large:the state (N = 100000000, .*) needs about .* GB, more than the 1 GB available" \
+                "rows_huge:/steady/rho: its 68719476736 elements need about .* GB, more than the 1 GB available"; do
+        PHONOMASER_MEMORY_LIMIT=1GB timeout 60 "$exe" wigner --state "$tmp/${case%%:*}.h5" -q >/dev/null 2>"$tmp/stderr"; rc=$?
+        [[ $rc -eq 2 && $(wc -l <"$tmp/stderr") -eq 1 ]] && grep -q -- "--state $tmp/${case%%:*}.h5: ${case#*:}" "$tmp/stderr" \
+            || fail "hostile state ${case%%:*}: exit $rc: $(cat "$tmp/stderr")"
+    done
+else
+    echo "skipped: hostile state files (no h5py)"
+fi
 
 if [[ $failures -gt 0 ]]; then
     echo "$failures failure(s)" >&2

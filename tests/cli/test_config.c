@@ -16,12 +16,12 @@
 static int contains(const char *haystack, const char *needle) { return strstr(haystack, needle) != NULL; }
 
 /* Temporary INI files, removed at exit. */
-static char temp_paths[32][64];
+static char temp_paths[64][64];
 static int temp_count = 0;
 
 static const char *write_temp(const char *content)
 {
-    if (temp_count >= 32)
+    if (temp_count >= 64)
         return NULL;
     char *path = temp_paths[temp_count];
     const char *dir = getenv("TMPDIR");
@@ -418,6 +418,114 @@ static void test_ini_errors(void)
     LOAD_ERROR(long_file, ":2: line longer than", NULL);
 }
 
+/* Binary and oversized files (issue 12.6): a NUL byte anywhere, or more than
+ * PM_CONFIG_MAX_BYTES, is an error naming the file (and the line), never
+ * the end of the file; the stop flag ends a read. */
+static const char *write_temp_bytes(const char *content, size_t len)
+{
+    const char *path = write_temp("");
+    if (path == NULL) return NULL;
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        test_failures++;
+        return NULL;
+    }
+    CHECK(fwrite(content, 1, len, f) == len);
+    fclose(f);
+    return path;
+}
+
+static void expect_bytes_error(const char *content, size_t len, const char *want, int line)
+{
+    const char *path = write_temp_bytes(content, len);
+    if (path == NULL) return;
+    pm_run_config cfg;
+    pm_config_init(&cfg);
+    pm_status got = pm_config_load_ini(&cfg, path);
+    if (got != PM_EINVAL || !contains(pm_error_message(), want) || !contains(pm_error_message(), path)) {
+        fprintf(stderr, "line %d: load gave %d '%s' (want %d with '%s')\n", line, (int)got, pm_error_message(),
+                (int)PM_EINVAL, want);
+        test_failures++;
+    }
+}
+
+static void test_ini_streams(void)
+{
+    static const char zeros[64] = {0};
+    expect_bytes_error(zeros, sizeof zeros, ":1: NUL byte at column 1: a configuration file is text", __LINE__);
+    static const char in_line[] = "[model]\nN = 10\0S = 0.5\n";
+    expect_bytes_error(in_line, sizeof in_line - 1, ":2: NUL byte at column 7", __LINE__);
+    /* after a valid key: still refused (the file is not half-read) */
+    static const char late[] = "[model]\nN = 10\n\n   \0";
+    expect_bytes_error(late, sizeof late - 1, ":4: NUL byte at column 4", __LINE__);
+    /* a NUL in a comment or past the parser's line limit counts too */
+    char long_line[400];
+    memset(long_line, ';', sizeof long_line);
+    long_line[300] = '\0';
+    expect_bytes_error(long_line, sizeof long_line, ":1: NUL byte at column 301", __LINE__);
+    /* more than 16 MiB: refused, whatever the content */
+    size_t big = (size_t)PM_CONFIG_MAX_BYTES + 1;
+    char *text = malloc(big);
+    REQUIRE(text != NULL);
+    for (size_t i = 0; i < big; i++) text[i] = i % 64 == 63 ? '\n' : ';';
+    expect_bytes_error(text, big, "is longer than 16 MiB", __LINE__);
+    /* exactly the limit is read */
+    const char *path = write_temp_bytes(text, big - 1);
+    free(text);
+    pm_run_config cfg;
+    pm_config_init(&cfg);
+    if (path) CHECK_OK(pm_config_load_ini(&cfg, path));
+    /* the stop flag ends the read with PM_EINTERRUPT */
+    pm_stop_flag stop;
+    atomic_init(&stop, 1);
+    pm_config_set_stop(&stop);
+    path = write_temp("[model]\nN = 10\n");
+    pm_config_init(&cfg);
+    CHECK(path && pm_config_load_ini(&cfg, path) == PM_EINTERRUPT && contains(pm_error_message(), "interrupted"));
+    pm_config_set_stop(NULL);
+    CHECK(path && pm_config_load_ini(&cfg, path) == PM_OK && cfg.params.N == 10);
+}
+
+/* Which command uses which key (issue 12.9). */
+static void test_key_use(void)
+{
+    CHECK(pm_config_command_bit("steady") == PM_CMD_STEADY && pm_config_command_bit("compare") == PM_CMD_COMPARE);
+    CHECK(pm_config_command_bit("stedy") == 0 && pm_config_command_bit(NULL) == 0);
+    CHECK(pm_config_key_commands("sweep") == PM_CMD_COMPARE);
+    CHECK(pm_config_key_commands("ladder") == PM_CMD_CONVERGE);
+    CHECK(pm_config_key_commands("t_final") == PM_CMD_EVOLVE);
+    CHECK(pm_config_key_commands("eta") == PM_CMD_ALL);
+    CHECK(pm_config_key_commands("N") == (PM_CMD_ALL & ~(PM_CMD_THEORY | PM_CMD_CONVERGE)));
+    CHECK(pm_config_key_commands("K") == (PM_CMD_ALL & ~PM_CMD_THEORY));
+    CHECK(pm_config_key_commands("H.kerr") == (PM_CMD_ALL & ~PM_CMD_THEORY));
+    CHECK(!(pm_config_key_commands("path") & PM_CMD_COMPARE));
+    CHECK(pm_config_key_commands("nope") == 0);
+    /* every key is used by some command, every run key by a known one */
+    for (const char *const *k = pm_config_key_names(); *k; k++) {
+        unsigned used = pm_config_key_commands(*k);
+        CHECK(used != 0 && (used & ~(unsigned)PM_CMD_ALL) == 0);
+    }
+    CHECK_OK(pm_config_check_key_use("steady", "eta"));
+    CHECK_OK(pm_config_check_key_use("steady", "no_such_key")); /* pm_config_set names it */
+    CHECK(pm_config_check_key_use("steady", "sweep") == PM_EINVAL &&
+          strcmp(pm_error_message(), "--set sweep: 'phonomaser steady' does not take this key (it is used by "
+                                     "compare); remove it") == 0);
+    CHECK(pm_config_check_key_use("compare", "store_rho") == PM_EINVAL &&
+          contains(pm_error_message(), "it is used by steady, evolve and wigner"));
+    /* keys that the other settings leave without effect */
+    pm_run_config cfg;
+    pm_config_init(&cfg);
+    CHECK(pm_config_check_key_applies(&cfg, "fock_n") == PM_EINVAL &&
+          contains(pm_error_message(), "initial = fock (initial = thermal here)"));
+    CHECK(pm_config_check_key_applies(&cfg, "alpha") == PM_EINVAL);
+    CHECK_OK(pm_config_check_key_applies(&cfg, "t_final"));
+    CHECK_OK(pm_config_set(&cfg, "initial", "fock"));
+    CHECK_OK(pm_config_check_key_applies(&cfg, "fock_n"));
+    CHECK_OK(pm_config_set(&cfg, "times", "0, 1"));
+    CHECK(pm_config_check_key_applies(&cfg, "n_times") == PM_EINVAL && contains(pm_error_message(), "times list"));
+    CHECK_OK(pm_config_check_key_applies(&cfg, "eta"));
+}
+
 static void test_table1_file(void)
 {
     pm_run_config cfg;
@@ -542,6 +650,8 @@ static void test_write_ini(void)
 
 int main(void)
 {
+    test_ini_streams();
+    test_key_use();
     test_defaults();
     test_run_keys_accept();
     test_run_key_rejections();

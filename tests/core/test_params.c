@@ -1,5 +1,6 @@
 /* Model parameters: Table I defaults, derived rates, the temperature ->
  * occupation formula, and every rejected input. */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -395,8 +396,99 @@ static void test_model_keys(void)
     CHECK(pm_params_key_applies("S", PM_MODEL_JC) && pm_params_key_applies("S", PM_MODEL_DRESSED));
 }
 
+/* The one number syntax of user input (issue 12.8): decimal only, overflow
+ * out of range; integers exact; byte sizes with units (issue 12.10). */
+static void test_number_syntax(void)
+{
+    static const char *const decimal[] = {"3", "-2.5", "+.5", "5.", "1e-3", "2E+6", " 7 ", "1e999", "0", NULL};
+    static const char *const not_decimal[] = {"0x32", "0x0.1", "0x1p3", "inf", "-infinity", "nan", "nan(1)", ".",
+                                              "e5", "1e", "1e+", "1.5s", "1 2", "", " ", "--1", "1_000", NULL};
+    for (size_t i = 0; decimal[i]; i++) CHECK(pm_decimal_syntax(decimal[i]));
+    for (size_t i = 0; not_decimal[i]; i++)
+        if (pm_decimal_syntax(not_decimal[i])) {
+            fprintf(stderr, "'%s' taken for a decimal number\n", not_decimal[i]);
+            test_failures++;
+        }
+    CHECK(pm_decimal_length("0x10") == 1 && pm_decimal_length("1e") == 1 && pm_decimal_length("1e5x") == 3);
+    CHECK(pm_decimal_length("-.5e-3,") == 6 && pm_decimal_length("x1") == 0 && pm_decimal_length(NULL) == 0);
+    double x = 0;
+    CHECK(pm_scan_double(" -1.5e2 ", &x) && x == -150.0);
+    CHECK(!pm_scan_double("1e999", &x) && !pm_scan_double("0x10", &x) && !pm_scan_double("inf", &x));
+    CHECK(pm_scan_double("1e-999", &x) && x == 0.0); /* underflow reads as 0 */
+    long long n = 0;
+    CHECK(pm_scan_integer("9223372036854775807", 0, LLONG_MAX, &n) && n == LLONG_MAX);
+    CHECK(pm_scan_integer("-9223372036854775808", LLONG_MIN, 0, &n) && n == LLONG_MIN);
+    CHECK(!pm_scan_integer("9223372036854775808", 0, LLONG_MAX, &n));
+    CHECK(!pm_scan_integer("99999999999999999999999", 0, LLONG_MAX, &n));
+    CHECK(!pm_scan_integer("0x10", 0, 100, &n) && !pm_scan_integer("1e3", 0, 10000, &n));
+    CHECK(!pm_scan_integer("5", 6, 10, &n) && !pm_scan_integer("", 0, 1, &n) && !pm_scan_integer("-", 0, 1, &n));
+    CHECK(pm_scan_integer(" +42 ", 0, 100, &n) && n == 42);
+    double bytes = 0;
+    CHECK(pm_scan_byte_size("2e9", &bytes) && bytes == 2e9);
+    CHECK(pm_scan_byte_size("2 GB", &bytes) && bytes == 2e9);
+    CHECK(pm_scan_byte_size("1.5GiB", &bytes) && bytes == 1.5 * 1073741824.0);
+    CHECK(pm_scan_byte_size("512 mib", &bytes) && bytes == 512.0 * 1048576.0);
+    CHECK(pm_scan_byte_size("100B", &bytes) && bytes == 100.0);
+    static const char *const bad_sizes[] = {"abc", "2e9xyz", "-5", "0", "0.5", "inf", "0x10", "2G", "1e999", "2 GBs",
+                                            "", "GB", NULL};
+    for (size_t i = 0; bad_sizes[i]; i++)
+        if (pm_scan_byte_size(bad_sizes[i], &bytes)) {
+            fprintf(stderr, "'%s' taken for a byte size\n", bad_sizes[i]);
+            test_failures++;
+        }
+    /* every numeric key refuses hex and says it is the spelling */
+    pm_params p;
+    pm_params_init(&p);
+    CHECK(pm_params_set(&p, "eta", "0x0.1") == PM_EINVAL &&
+          contains(pm_error_message(), "eta = 0x0.1: not a decimal number; must be a finite number >= 0"));
+    CHECK(pm_params_set(&p, "N", "0x32") == PM_EINVAL && contains(pm_error_message(), "not a decimal number"));
+    CHECK(pm_params_set(&p, "N", "1e999") == PM_EINVAL && !contains(pm_error_message(), "not a decimal number"));
+    CHECK(pm_params_set(&p, "theta", "0x1p-1") == PM_EINVAL);
+    CHECK_OK(pm_params_set(&p, "N", "2e3"));
+    CHECK(p.N == 2000);
+}
+
+/* User text in messages (issue 12.7): at most PM_EXCERPT_MAX bytes, head and
+ * tail around "...", never inside a UTF-8 character. */
+static void test_excerpt(void)
+{
+    char buf[PM_EXCERPT_SIZE];
+    CHECK(strcmp(pm_text_excerpt("short", buf, sizeof buf), "short") == 0);
+    CHECK(strcmp(pm_text_excerpt(NULL, buf, sizeof buf), "(null)") == 0);
+    char text[100001];
+    for (size_t i = 0; i < sizeof text - 1; i++) text[i] = (char)('a' + i % 26);
+    text[sizeof text - 1] = '\0';
+    text[PM_EXCERPT_MAX] = '\0'; /* exactly the limit: whole */
+    CHECK(strcmp(pm_text_excerpt(text, buf, sizeof buf), text) == 0);
+    text[PM_EXCERPT_MAX] = 'x';
+    pm_text_excerpt(text, buf, sizeof buf);
+    CHECK(strlen(buf) == PM_EXCERPT_MAX && strncmp(buf, text, 57) == 0 && strncmp(buf + 57, "...", 3) == 0);
+    CHECK(strcmp(buf + 60, text + sizeof text - 1 - 20) == 0);
+    /* two-byte characters: the cut moves to a character boundary */
+    char accents[2 * 200 + 1];
+    for (int i = 0; i < 200; i++) accents[2 * i] = (char)0xc3, accents[2 * i + 1] = (char)0xa9; /* e acute */
+    accents[400] = '\0';
+    pm_text_excerpt(accents, buf, sizeof buf);
+    const char *dots = strstr(buf, "...");
+    CHECK(dots != NULL && (dots - buf) % 2 == 0 && strlen(dots + 3) % 2 == 0 && strlen(buf) <= PM_EXCERPT_MAX);
+    CHECK((unsigned char)buf[0] == 0xc3 && (unsigned char)dots[3] == 0xc3);
+    /* the key, the range and the hint survive a 100 kB value */
+    pm_params p;
+    pm_params_init(&p);
+    memset(text, '7', sizeof text - 1);
+    CHECK(pm_params_set(&p, "eta", text) == PM_EINVAL);
+    CHECK(strlen(pm_error_message()) < 200 && contains(pm_error_message(), "must be a finite number >= 0"));
+    CHECK(pm_params_set(&p, text, "1") == PM_EINVAL && strlen(pm_error_message()) < 400);
+    /* a buffer smaller than the limit still gets a terminated excerpt */
+    char small[10];
+    pm_text_excerpt(text, small, sizeof small);
+    CHECK(strlen(small) <= 9 && strstr(small, "...") != NULL);
+}
+
 int main(void)
 {
+    test_number_syntax();
+    test_excerpt();
     test_model_keys();
     test_defaults();
     test_derived_alternatives();

@@ -10,10 +10,16 @@
  *  - ARGS as a whole is an argv for pm_cli_parse("evolve", ...), where the
  *    value of every -c/--config is replaced by the INI file (the fuzzer must
  *    not read arbitrary files such as /dev/zero).
+ *  - the first line with a value is applied again with its value (and
+ *    then the whole line) repeated past 16 KiB: huge user text.
+ * Inputs may be long (tools/run_fuzz.sh: -max_len 65536; the seed corpus
+ * has inputs above 8 kB).
  * Properties checked beyond the sanitizers: every accepted configuration
  * survives pm_config_write_ini -> pm_config_load_ini -> pm_config_write_ini
  * unchanged (the record of a run, and the checkpoint of `evolve`, rely on
- * it), and every rejection comes with a message. */
+ * it); every rejection comes with a message of at most 512 bytes (user text
+ * is quoted as an excerpt, issue 12.7); an INI with a NUL byte is rejected
+ * as such (PM_EINVAL, "NUL byte"), never read as shorter text (issue 12.6). */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -68,7 +74,7 @@ static char *ini_text(const pm_run_config *cfg, size_t *len)
     return text;
 }
 
-/* A message for every failure. */
+/* A message for every failure, and a short one. */
 static void expect_message(pm_status status)
 {
     if (verbose && status != PM_OK) printf("rejected: %s\n", pm_error_message());
@@ -76,6 +82,36 @@ static void expect_message(pm_status status)
         fprintf(stderr, "status %d without a message\n", (int)status);
         abort();
     }
+    if (status != PM_OK && strlen(pm_error_message()) > 512) {
+        fprintf(stderr, "a message of %zu bytes (> 512): %s\n", strlen(pm_error_message()), pm_error_message());
+        abort();
+    }
+}
+
+/* `line` with the part from `from` on repeated until it holds at least 16 KiB. */
+static char *amplified(const char *line, size_t from)
+{
+    size_t len = strlen(line), unit = len - from, total = from;
+    if (unit == 0) return NULL;
+    while (total < 16384) total += unit;
+    char *out = malloc(total + 1);
+    if (!out) abort();
+    memcpy(out, line, from);
+    for (size_t k = from; k < total; k += unit) memcpy(out + k, line + from, unit);
+    out[total] = '\0';
+    return out;
+}
+
+static void check_round_trip(const pm_run_config *cfg);
+
+/* A --set of `assignment`, checked (the messages, the round trip). */
+static void apply_one(const char *assignment)
+{
+    pm_config_init(cfg_a);
+    pm_status s = pm_config_apply_override(cfg_a, assignment);
+    if (s == PM_OK) s = pm_config_finish(cfg_a);
+    expect_message(s);
+    if (s == PM_OK) check_round_trip(cfg_a);
 }
 
 /* write -> load -> write gives the same text (lines the INI reader cannot
@@ -111,7 +147,7 @@ static void check_round_trip(const pm_run_config *cfg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 8192) return 0;
+    if (size > (1u << 20)) return 0;
     /* split ARGS \0\0 INI */
     size_t split = size;
     for (size_t i = 0; i + 1 < size; i++)
@@ -129,6 +165,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s == PM_OK) s = pm_config_finish(cfg_a);
     expect_message(s);
     if (s == PM_OK) check_round_trip(cfg_a);
+    if (memchr(ini, '\0', ini_len) != NULL && (s != PM_EINVAL || !strstr(pm_error_message(), "NUL byte"))) {
+        fprintf(stderr, "an INI with a NUL byte was not rejected as such: %d %s\n", (int)s, pm_error_message());
+        abort();
+    }
 
     /* ARGS as NUL-terminated lines (a NUL inside a line ends it, as in argv) */
     char *args = malloc(split + 1);
@@ -147,13 +187,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     argv[argc] = NULL;
 
-    /* 2. each line as one --set */
+    /* 2. each line as one --set; the first with a value also amplified */
+    int amplify = 1;
     for (int a = 0; a < argc; a++) {
-        pm_config_init(cfg_a);
-        s = pm_config_apply_override(cfg_a, argv[a]);
-        if (s == PM_OK) s = pm_config_finish(cfg_a);
-        expect_message(s);
-        if (s == PM_OK) check_round_trip(cfg_a);
+        apply_one(argv[a]);
+        const char *eq = strchr(argv[a], '=');
+        if (amplify && eq && eq[1]) {
+            amplify = 0;
+            char *big = amplified(argv[a], (size_t)(eq + 1 - argv[a]));
+            if (big) apply_one(big);
+            free(big);
+            big = amplified(argv[a], 0);
+            if (big) apply_one(big);
+            free(big);
+        }
     }
 
     /* 3. the command line; -c/--config values point at the INI (the same

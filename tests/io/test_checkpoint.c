@@ -160,6 +160,27 @@ static void test_read_rejects(void)
     }
     CHECK(pm_checkpoint_read(bad, &cp) == PM_EINVAL && cp == NULL);
     CHECK(contains(pm_error_message(), "reached output 4 of 3"));
+    /* a hostile count (issue 12, fuzzing): ntimes = 5e8 with 3 times is
+     * refused by the sizes of the datasets, before 5e8 outputs (tens of GB)
+     * are allocated */
+    CHECK_OK(pm_h5_create(bad, &file));
+    if (file) {
+        CHECK_OK(pm_h5_attr_string(file, "/", "format", PM_CHECKPOINT_FORMAT));
+        CHECK_OK(pm_h5_attr_int(file, "/", "format_version", PM_CHECKPOINT_VERSION));
+        CHECK_OK(pm_h5_attr_string(file, "/", "config", "x"));
+        CHECK_OK(pm_h5_attr_string(file, "/", "path", "sector"));
+        CHECK_OK(pm_h5_attr_int(file, "/", "N", 2));
+        CHECK_OK(pm_h5_attr_int(file, "/", "ntimes", 500000000));
+        CHECK_OK(pm_h5_attr_int(file, "/", "nblocks", 1));
+        CHECK_OK(pm_h5_dataset_double(file, "/times", times, 3, 0, "s"));
+        CHECK_OK(pm_h5_attr_int(file, "/blocks/0", "sector", 0));
+        CHECK_OK(pm_h5_attr_int(file, "/blocks/0", "size", 8));
+        CHECK_OK(pm_h5_attr_int(file, "/blocks/0", "reached", 1));
+        CHECK_OK(pm_h5_dataset_complex(file, "/blocks/0/x", good->blocks[0].x, 8, 0, "1"));
+        CHECK_OK(pm_h5_close(file, 1));
+    }
+    CHECK(pm_checkpoint_read(bad, &cp) == PM_EINVAL && cp == NULL);
+    CHECK(contains(pm_error_message(), "/times holds 3 values, expected 500000000"));
     pm_checkpoint_free(good);
 }
 

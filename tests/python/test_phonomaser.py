@@ -218,6 +218,26 @@ def test_errors_carry_the_library_message(tmp_path):
         pm.steadystate(H, c_ops, method="magic")
 
 
+def test_a_call_takes_only_its_own_keys():
+    """As the command line refuses --set of a key the command does not use
+    (issue 12.9): a call's own keys; a params dict or INI may hold any."""
+    with pytest.raises(pm.InvalidInput, match=r"steadystate\(sweep=\.\.\.\): 'sweep' is not a key of 'phonomaser steady'"):
+        pm.steadystate(N=10, sweep="S")
+    with pytest.raises(pm.InvalidInput, match="'ladder' is not a key of 'phonomaser evolve' .*converge"):
+        pm.mesolve(N=10, ladder="10,20")
+    with pytest.raises(pm.InvalidInput, match="'path' is not a key of 'phonomaser compare'"):
+        pm.compare(N=20, path="full")
+    with pytest.raises(pm.InvalidInput, match="'t_final' is not a key of 'phonomaser map'"):
+        pm.map({"N": 20}, "S=0,0.1", t_final=3)
+    with pytest.raises(pm.InvalidInput, match=r"wigner\(rtol=\.\.\.\)"):
+        pm.wigner({"N": 10}, rtol=1e-6)
+    # the same keys in a params dict: a shared configuration, as a file
+    assert pm.steadystate({"N": 10, "sweep": "S", "t_final": 3}).N == 10
+    # numbers are decimal (issue 12.8), as on the command line
+    with pytest.raises(pm.InvalidInput, match="not a decimal number"):
+        pm.steadystate(N="0x20")
+
+
 # ------------------------------------------------ interrupt, progress, GIL
 
 def test_ctrl_c_stops_and_keeps_the_partial_result():

@@ -61,6 +61,13 @@ pm_status pm_api_config_set(pm_api_config *config, const char *key, const char *
  * text[size] (truncated, NUL-terminated); returns the length it needs
  * (without the NUL), or -1 on failure (message set). */
 long pm_api_config_ini(pm_api_config *config, char *text, size_t size);
+/* Whether the command `command` (steady, evolve, converge, wigner, theory,
+ * compare, map) takes `key`: PM_OK, or PM_EINVAL naming `label` (the
+ * caller's call, e.g. "steadystate(sweep=...)"; NULL: "--set KEY") and the
+ * commands that take it, as the command line refuses `--set` of a key the
+ * command does not use.  A binding checks a call's own keys with it (not a
+ * configuration's, which may hold the keys of every command, as a file). */
+pm_status pm_api_key_check(const char *command, const char *key, const char *label);
 
 /* ---- control of a call: stop flag and progress (both optional) */
 pm_status pm_api_control_new(pm_api_control **out);

@@ -8,6 +8,8 @@
 #ifndef PHONOMASER_ERROR_H
 #define PHONOMASER_ERROR_H
 
+#include <stddef.h>
+
 typedef enum {
     PM_OK = 0,
     PM_EINVAL = 1,     /* invalid input: parameter, key, value, option */
@@ -56,8 +58,27 @@ void pm_error_clear(void);
 /* Short name of a status code, e.g. "invalid input". */
 const char *pm_status_name(pm_status status);
 
+/* ---- user text quoted in messages ----
+ * Every message that echoes user text (a value, a key, a list, a file name,
+ * a command or option name) quotes it through pm_text_excerpt, so that a
+ * 100 kB argument gives a short line that keeps the key, the allowed range
+ * and the hint: at most PM_EXCERPT_MAX bytes, a longer text as its first 57
+ * and last 20 bytes around "..." (cut at UTF-8 character boundaries).
+ * Control characters are escaped where the message is printed. */
+#define PM_EXCERPT_MAX 80
+#define PM_EXCERPT_SIZE (PM_EXCERPT_MAX + 1)
+/* The excerpt of `text` ("(null)" for NULL) in `buf` (at least
+ * PM_EXCERPT_SIZE bytes); returns buf. */
+const char *pm_text_excerpt(const char *text, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
+#endif
+
+#ifndef __cplusplus
+/* The excerpt in a buffer that lives until the end of the enclosing block
+ * (a C11 compound literal): pm_error_set(..., "'%s'", PM_EXCERPT(text)). */
+#define PM_EXCERPT(text) pm_text_excerpt((text), (char[PM_EXCERPT_SIZE]){0}, PM_EXCERPT_SIZE)
 #endif
 
 #endif

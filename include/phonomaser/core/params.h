@@ -123,6 +123,10 @@ pm_status pm_params_derive(pm_params *params);
  * that a command-line override replaces a value an INI file gave through
  * the alternative key instead of conflicting with it. */
 void pm_params_release_alternatives(pm_params *params, const char *key, unsigned mask);
+/* Whether giving `key` replaces `other` (the same key, or an alternative of
+ * it that pm_params_release_alternatives releases: eta and g, Q and gamma_m,
+ * n_th and T, S or gamma_1 and gamma_up/gamma_down). */
+int pm_params_replaces(const char *key, const char *other);
 
 /* The allowed range, default and help text of a model key (for --help);
  * returns 0 if the key is unknown. */
@@ -147,9 +151,42 @@ const char *pm_closest_word(const char *word, const char *const *candidates);
  * trimmed text does not fit. */
 long pm_text_trim(const char *text, char *out, size_t size);
 
-/* Parse a whole string as a finite double; PM_EINVAL (message names `key`)
- * for anything else. */
+/* ---- the syntax of numbers in user input (every key, flag and list) ----
+ * Numbers are decimal: an optional sign, digits with an optional point, an
+ * optional exponent (e or E, optional sign, digits), at least one digit
+ * before the exponent: 3, -2.5, .5, 1e-3, 2E+6.  Hexadecimal (0x32, 0x1p3),
+ * inf, nan and their other spellings are not numbers; a value out of the
+ * double range (1e999) is rejected, one that underflows (1e-999) reads as
+ * the nearest double (0 or a denormal). */
+
+/* Length of the decimal number at the very start of `text` (no white space
+ * skipped); 0 if there is none. */
+size_t pm_decimal_length(const char *text);
+
+/* Whether a whole string (surrounding white space allowed) is spelled as a
+ * decimal number, whatever its magnitude (1e999 is; 0x10, inf are not). */
+int pm_decimal_syntax(const char *text);
+
+/* A whole string (surrounding white space allowed) as a finite decimal
+ * double: 1 and *out set, or 0. */
+int pm_scan_double(const char *text, double *out);
+
+/* A whole string (surrounding white space allowed) as a decimal integer in
+ * [min, max]: optional sign, digits only (no point, no exponent); overflow
+ * is out of range.  1 and *out set, or 0. */
+int pm_scan_integer(const char *text, long long min, long long max, long long *out);
+
+/* A whole string as a number of bytes, for PHONOMASER_MEMORY_LIMIT: a
+ * decimal number (2e9, 2000000000, 1.5) of at least 1, optionally followed
+ * (after optional blanks) by a unit, case-insensitive: kB, MB, GB, TB
+ * (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024); B alone is
+ * bytes.  1 and *bytes set, or 0 (abc, 2e9xyz, -5, 0, inf, 0x10, 2G). */
+int pm_scan_byte_size(const char *text, double *bytes);
+
+/* Parse a whole string as a finite decimal double; PM_EINVAL (message names
+ * `key`) for anything else. */
 pm_status pm_parse_double(const char *key, const char *text, double *out);
+
 
 #ifdef __cplusplus
 }

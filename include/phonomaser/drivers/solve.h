@@ -60,8 +60,10 @@ typedef struct pm_memory_job {
 double pm_memory_estimate(int64_t N, pm_path path, size_t coupled_sectors, const pm_memory_job *job);
 /* Memory available to this process [bytes]: the smallest of MemAvailable
  * (/proc/meminfo, else the physical memory), the room left under RLIMIT_AS
- * (ulimit -v) and the environment variable PHONOMASER_MEMORY_LIMIT (bytes,
- * e.g. 2e9, for shared machines). */
+ * (ulimit -v) and the environment variable PHONOMASER_MEMORY_LIMIT for
+ * shared machines: bytes, e.g. 2e9 or 2GB or 1.5GiB (pm_scan_byte_size in
+ * params.h; an invalid value is no limit here, the command line refuses
+ * it). */
 double pm_memory_available(void);
 /* PM_ETOOLARGE, with the estimate, the limit and a remedy (keys of the
  * command line), if the job would not fit. */

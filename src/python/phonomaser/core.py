@@ -178,6 +178,15 @@ def _config(params, config, overrides):
     return params if isinstance(params, Config) else Config(params, config, overrides)
 
 
+def _check_keys(command, call, keys):
+    """A call's own keys (not those of its params or config, which may hold
+    the keys of every command, as a file does) must be keys `command` takes,
+    as the command line refuses --set of a key the command does not use."""
+    for key in keys:
+        label = f"{call}({key}=...)"
+        _lib.check(lib.pm_api_key_check(command.encode(), str(key).encode(), label.encode()))
+
+
 def _run(start, progress=None, dims=None, permutation=None):
     """start(control handle, result pointer) -> status; returns a Result."""
     control = Control(progress)
@@ -295,6 +304,7 @@ def steadystate(H=None, c_ops=None, *, config=None, path=None, method=None, prog
         keys["path"] = path
     if method is not None:
         keys["method"] = method
+    _check_keys("steady", "steadystate", keys)
     cfg = _config(H, config, keys)
     return _run(lambda control, out: lib.pm_api_steadystate(cfg.handle, control, out), progress)
 
@@ -304,6 +314,7 @@ def converge(params=None, *, config=None, progress=None, **overrides):
     or the automatic growth): arrays ladder_N, ladder_n_mean, ladder_g2,
     ladder_tail_population, ladder_rel_change_n, ladder_residual [1/s],
     ladder_seconds [s], ...; chosen_N, converged and the final steady state."""
+    _check_keys("converge", "converge", overrides)
     cfg = _config(params, config, overrides)
     return _run(lambda control, out: lib.pm_api_converge(cfg.handle, control, out), progress)
 
@@ -313,6 +324,7 @@ def compare(params=None, *, config=None, progress=None, **overrides):
     the reduced theory (gamma_eff, lamb_shift, n_ss, n_las, n_fp, g2,
     inversion, linewidth, ring_radius, intensity_rate) the entries
     q_exact, q_reduced, q_rel_dev, q_applies; lambda_k1 [1/s], p_n, N."""
+    _check_keys("compare", "compare", overrides)
     cfg = _config(params, config, overrides)
     return _run(lambda control, out: lib.pm_api_compare(cfg.handle, control, out), progress)
 
@@ -327,6 +339,7 @@ def map(params=None, axes=(), *, quantities="steady", threads=0, config=None, pr
     (their keys axis0_key, axis1_key)."""
     if isinstance(axes, str):
         axes = [axes]
+    _check_keys("map", "map", overrides)
     cfg = _config(params, config, overrides)
     texts = [ffi.new("char[]", str(a).encode()) for a in axes]
     pointers = ffi.new("const char *[]", texts)
@@ -363,6 +376,7 @@ def mesolve(H=None, rho0=None, tlist=None, c_ops=None, e_ops=None, *, config=Non
     for key, value in (("path", path), ("rtol", rtol), ("atol", atol)):
         if value is not None:
             keys[key] = value
+    _check_keys("evolve", "mesolve", keys)
     cfg = _config(H, config, keys)
     times = np.ascontiguousarray(tlist if tlist is not None else [], dtype=np.float64)
     result = _run(lambda control, out: lib.pm_api_mesolve(cfg.handle, ffi.from_buffer("double[]", times),
@@ -428,6 +442,7 @@ def wigner(state=None, xvec=None, yvec=None, *, points=401, range=0.0, config=No
     automatic) with the radial profile radial_r, radial_W, radial_P_r."""
     if not isinstance(state, Result) and not _is_qobj(state):
         keys = dict(overrides)
+        _check_keys("steady", "wigner", keys)  # the state is solved as steadystate() does
         keys.setdefault("store_rho", True)
         state = steadystate(state, config=config, **keys)
     if isinstance(state, Result):
