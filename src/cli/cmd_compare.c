@@ -1,5 +1,6 @@
 /* phonomaser compare: the exact master equation against the reduced theory
  * (compare.h), for one parameter point or a sweep. */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stddef.h>
@@ -389,13 +390,26 @@ int pm_cmd_compare(int argc, char **argv)
             if (!sweep && !interrupted) report_point(&points[0], thresholds, have_langevin ? &lr : NULL);
             if (sweep) write_table(stdout, v, count, values, points, interrupted ? NULL : thresholds);
             if (table_path) {
-                FILE *table = fopen(table_path, "w");
+                /* under a temporary name, renamed when complete (as the HDF5 file):
+                 * a full disk leaves the old table, never half a new one */
+                size_t n = strlen(table_path) + 32;
+                char *tmp = malloc(n);
+                FILE *table = NULL;
+                if (tmp) snprintf(tmp, n, "%s.tmp.%ld", table_path, (long)getpid());
+                if (tmp) table = fopen(tmp, "w");
                 if (table) {
                     write_table(table, v, count, values, points, interrupted ? NULL : thresholds);
-                    if (fclose(table) != 0) s = pm_error_set(PM_EIO, "cannot write table '%s'", PM_EXCERPT(table_path));
+                    int bad = ferror(table) != 0;
+                    bad |= fflush(table) != 0 || fsync(fileno(table)) != 0;
+                    bad |= fclose(table) != 0;
+                    if (bad || rename(tmp, table_path) != 0) {
+                        s = pm_error_set(PM_EIO, "cannot write table '%s': %s", PM_EXCERPT(table_path), strerror(errno));
+                        unlink(tmp);
+                    }
                 } else {
                     s = pm_error_set(PM_EIO, "cannot write table '%s'", PM_EXCERPT(table_path));
                 }
+                free(tmp);
             }
             if (opts.output && (s == PM_OK || interrupted)) {
                 pm_h5file *file = NULL;

@@ -418,6 +418,17 @@ if mount -t tmpfs -o size=200k tmpfs "$tmp/full" 2>/dev/null; then
         compgen -G "$tmp/full/x.h5.tmp*" >/dev/null && fail "full disk, $run: temporary file left behind"
         [[ $(md5sum <"$tmp/full/x.h5") == "$before" ]] || fail "full disk, $run: the previous file changed"
     done
+    # compare's text table too: written under a temporary name, renamed when complete
+    "$exe" compare --set N=60 --sweep S:0:0.05:3 -q --table "$tmp/full/t.txt" >/dev/null 2>&1 \
+        || fail "compare --table on the tmpfs"
+    table_before=$(md5sum <"$tmp/full/t.txt")
+    dd if=/dev/zero of="$tmp/full/filler" bs=1k count=400 2>/dev/null # fills the tmpfs
+    "$exe" compare --set N=60 --sweep S:0:0.05:4 -q --table "$tmp/full/t.txt" >/dev/null 2>"$tmp/stderr"; rc=$?
+    [[ $rc -eq 1 ]] && grep -q "cannot write table '$tmp/full/t.txt'" "$tmp/stderr" \
+        || fail "full disk, compare --table: exit $rc: $(cat "$tmp/stderr")"
+    [[ $(md5sum <"$tmp/full/t.txt") == "$table_before" ]] || fail "full disk: compare's previous table changed"
+    compgen -G "$tmp/full/t.txt.tmp*" >/dev/null && fail "full disk, compare --table: temporary file left behind"
+    rm -f "$tmp/full/filler"
 else
     echo "skipped: full-disk checks (cannot mount a tmpfs: not root?)"
 fi
