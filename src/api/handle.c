@@ -11,6 +11,7 @@
 #include "io/results_fields.h"
 #include "phonomaser/core/timer.h"
 #include "phonomaser/drivers/compare.h"
+#include "phonomaser/drivers/correlation.h"
 #include "phonomaser/drivers/map.h"
 #include "phonomaser/phase_space/wigner.h"
 #include "phonomaser/theory/reduced.h"
@@ -453,6 +454,80 @@ pm_status pm_api_map(const pm_api_config *config, const char *quantities, const 
     free(cfg);
     if (s == PM_EINTERRUPT || (s == PM_OK && interrupted == PM_EINTERRUPT))
         return pm_error_set(PM_EINTERRUPT, "map interrupted");
+    return s == PM_OK ? PM_OK : fail(s, out);
+}
+
+/* -------------------------------------------------------------------- spectrum */
+
+pm_status pm_api_spectrum(const pm_api_config *config, size_t points, double rtol, int want_x, int want_tau,
+                          double tau_max, pm_api_control *control, pm_api_result **out)
+{
+    *out = NULL;
+    pm_run_config *cfg = NULL;
+    pm_status s = finished_copy(config, &cfg);
+    if (s == PM_OK && !(rtol >= 0 && rtol < 1 && tau_max >= 0 && isfinite(tau_max)))
+        s = pm_error_set(PM_EINVAL, "spectrum: rtol = %g must lie in [0, 1) and tau_max = %g be >= 0", rtol, tau_max);
+    if (s != PM_OK) {
+        free(cfg);
+        return s;
+    }
+    pm_run_steady run;
+    pm_model *model = NULL;
+    pm_correlation_result r = {0};
+    s = pm_run_steady_solve(cfg, pm_api_stop_of(control), &run);
+    pm_steady_result *steady = run.result;
+    long N = s == PM_OK ? (long)steady->state->N : 0;
+    long K = s == PM_OK && steady->block->sector == PM_SECTOR_COUPLED ? (long)steady->block->max_sector : -1;
+    pm_model_desc desc;
+    if (s == PM_OK) s = pm_model_desc_init(&cfg->params, &desc);
+    if (s == PM_OK) s = pm_model_desc_build(&desc, N, K >= 0 ? K : cfg->params.K, &model);
+    pm_correlation_options co;
+    pm_correlation_options_default(&co);
+    co.grid.stop = pm_api_stop_of(control);
+    co.grid.lu = pm_config_lu_backend(cfg);
+    co.grid.progress = pm_api_progress_of(control, &co.grid.progress_user);
+    if (points) co.grid.max_points = points;
+    if (rtol > 0) co.grid.rtol = rtol;
+    co.want_x = want_x;
+    co.want_tau = want_tau;
+    co.tau_max = tau_max;
+    co.evolve.rtol = cfg->rtol;
+    co.evolve.atol = cfg->atol;
+    co.evolve.linear_solver = pm_config_linear_solver(cfg);
+    co.evolve.stop_flag = pm_api_stop_of(control);
+    if (s == PM_OK) s = pm_correlation_run(model, steady, &co, &r);
+    if (s == PM_OK) s = pm_api_result_alloc(out);
+    if (s == PM_OK) {
+        const pm_named_double values[] = {
+            {"linewidth_fwhm", r.linewidth_fwhm, "rad/s"}, {"line_shift", r.line_shift, "rad/s"},
+            {"linewidth_slowest_mode", r.linewidth_slowest_mode, "rad/s"}, {"linewidth_fp", r.linewidth_fp, "rad/s"},
+            {"linewidth_reduced", r.linewidth_reduced, "rad/s"}, {"sum_rule_error", r.S_a.sum_rule_error, "1"},
+            {"coherent_weight", r.S_a.coherent, "1"}, {"n_mean", r.n_mean, "1"}, {"N", (double)N, "1"},
+            {"K", K >= 0 ? (double)K : NAN, "1"}, {"spectrum_points", (double)r.S_a.n, "1"},
+            {"spectrum_resolved", r.S_a.resolved, "1"}, {"S_th", r.S_th, "1"}, {"frame_omega", r.frame_omega, "rad/s"},
+            {"seconds", r.seconds, "s"},
+        };
+        for (size_t k = 0; k < sizeof values / sizeof values[0] && s == PM_OK; k++)
+            s = pm_api_result_put_scalar(*out, values[k].name, values[k].value);
+        if (s == PM_OK) s = pm_api_result_put_string(*out, "frame", r.frame ? r.frame : "");
+        const struct {
+            const char *name;
+            char type;
+            const void *data;
+            size_t n;
+        } arrays[] = {
+            {"omega", 'd', r.S_a.omega, r.S_a.n}, {"S_a", 'd', r.S_a.S, r.S_a.n},
+            {"omega_x", 'd', r.S_x.omega, r.S_x.n}, {"S_x", 'd', r.S_x.S, r.S_x.n},
+            {"tau", 'd', r.tau, r.ntau}, {"g1", 'c', r.g1, r.g1 ? r.ntau : 0},
+            {"g2", 'd', r.g2, r.g2 ? r.ntau : 0}, {"xx", 'c', r.xx, r.xx ? r.ntau : 0},
+        };
+        for (size_t k = 0; k < sizeof arrays / sizeof arrays[0] && s == PM_OK; k++)
+            if (arrays[k].data && arrays[k].n) s = pm_api_result_put_array(*out, arrays[k].name, arrays[k].type, arrays[k].data, arrays[k].n);
+    }
+    pm_correlation_result_clear(&r);
+    pm_model_free(model);
+    pm_run_steady_clear(&run);
+    free(cfg);
     return s == PM_OK ? PM_OK : fail(s, out);
 }
 

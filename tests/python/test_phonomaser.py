@@ -100,6 +100,18 @@ def test_map_equals_cli(tmp_path):
         pm.map(TABLE1, "N=10,20")
 
 
+def test_spectrum_equals_cli(tmp_path):
+    data, _ = cli("spectrum", "--set", "N=80", "--set", "S=-0.1", "--points", "300", "--no-x", tmp_path=tmp_path)
+    r = pm.spectrum(N=80, S=-0.1, points=300, x=False)
+    np.testing.assert_array_equal(r.omega, data["spectrum"]["omega"])
+    np.testing.assert_array_equal(r.S_a, data["spectrum"]["S_a"])
+    assert r.linewidth_fwhm == data["spectrum"].attrs["linewidth_fwhm"]
+    assert r.sum_rule_error < 1e-8 and r.frame == "rotating at omega_m"
+    np.testing.assert_allclose(r.g1[0], 1, rtol=1e-12)  # g1(0) = <a^dag a>/<n>
+    with pytest.raises(ValueError, match="rtol"):
+        pm.spectrum(N=20, rtol=2.0)
+
+
 def test_load_every_file_kind(tmp_path):
     """load() on each file the command line writes; the stored rho equals the call's."""
     kinds = {

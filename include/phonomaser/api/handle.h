@@ -111,6 +111,18 @@ pm_status pm_api_compare(const pm_api_config *config, pm_api_control *control, p
 pm_status pm_api_map(const pm_api_config *config, const char *quantities, const char *const *axes, size_t naxes,
                      int threads, pm_api_control *control, pm_api_result **out);
 
+/* `phonomaser spectrum`: the steady state (as pm_api_steadystate), then the
+ * spectra and correlations of drivers/correlation.h.  points: the grid's
+ * budget (0: 2000), rtol (0: 1e-3), want_x, want_tau: S_xx and <x x>, g1,
+ * g2 (tau_max 0: automatic).  Scalars linewidth_fwhm, line_shift,
+ * linewidth_slowest_mode, linewidth_fp, linewidth_reduced [rad/s],
+ * sum_rule_error, coherent_weight, n_mean, N, K, spectrum_points,
+ * spectrum_resolved, S_th, frame_omega [rad/s]; arrays omega, S_a (model
+ * frame), omega_x, S_x (lab), tau [s], g1 (complex), g2, xx (complex);
+ * string frame. */
+pm_status pm_api_spectrum(const pm_api_config *config, size_t points, double rtol, int want_x, int want_tau,
+                          double tau_max, pm_api_control *control, pm_api_result **out);
+
 /* ---- Wigner function of a state given by triplets rho[row[q]][col[q]] =
  * values[q] on spin (x) Fock (dim = 2N; adjoint_implied: rho_ji =
  * conj(rho_ij) where (j, i) is not given, as a result's rho_* arrays).

@@ -352,6 +352,21 @@ def map(params=None, axes=(), *, quantities="steady", threads=0, config=None, pr
     return result
 
 
+def spectrum(params=None, *, points=0, rtol=0.0, x=True, tau=True, tau_max=0.0, config=None, progress=None,
+             **overrides):
+    """`phonomaser spectrum`: the exact steady state (N = auto as steady),
+    then by the quantum regression theorem the emission spectrum S_a(omega)
+    of <a^dag(tau) a> (model frame: rotating at omega_m for jc, lab for
+    dressed; omega [rad/s]), the displacement spectrum S_x(omega_x) (lab),
+    g1(tau), g2(tau), <x(tau) x> (tau [s]), and the line: linewidth_fwhm,
+    line_shift, linewidth_slowest_mode, linewidth_fp, linewidth_reduced
+    [rad/s], sum_rule_error (int S domega/2pi against C(0)).  points: the
+    grid's budget (0: 2000), rtol: its resolution (0: 1e-3)."""
+    cfg = _config(params, config, overrides)
+    return _run(lambda control, out: lib.pm_api_spectrum(cfg.handle, int(points), float(rtol), int(bool(x)),
+                                                         int(bool(tau)), float(tau_max), control, out), progress)
+
+
 def mesolve(H=None, rho0=None, tlist=None, c_ops=None, e_ops=None, *, config=None, path=None, rtol=None,
             atol=None, progress=None, **overrides):
     """Time evolution drho/dt = L rho.
