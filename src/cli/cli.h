@@ -93,6 +93,10 @@ typedef struct pm_cli_flags {
     const char *quantities;
     pm_map_kind map_kind;              /* --quantities, default steady */
     pm_map_axis axes[PM_MAP_MAX_AXES]; /* parsed (owned; not with --resume: the journal's) */
+    /* spectrum */
+    long long points, tau_points;      /* --points [16, 1e7] (0: 2000), --tau-points [2, 1e7] (0: 400) */
+    double rtol, tau_max;              /* --rtol (0, 1) (0: 1e-3), --tau-max > 0 [s] (0: automatic) */
+    int no_x, no_tau;                  /* --no-x, --no-tau */
     /* the rest of argv, for pm_cli_parse (owned array) */
     int argc;
     char **argv;

@@ -39,61 +39,6 @@ static void help(void)
     pm_cli_print_common_help(stdout);
 }
 
-typedef struct spectrum_flags {
-    long points, tau_points;
-    double rtol, tau_max;
-    int no_x, no_tau;
-} spectrum_flags;
-
-static int bad_flag(const char *name, const char *text, const char *range)
-{
-    fprintf(stderr, "phonomaser spectrum: error: %s '%s': must be %s\n", name, text, range);
-    return 2;
-}
-
-/* Take the spectrum flags out of argv (the common parser does not know them). */
-static int take_flags(int *argc, char **argv, spectrum_flags *flags)
-{
-    int kept = 0;
-    for (int a = 0; a < *argc; a++) {
-        const char *arg = argv[a];
-        int valued = !strcmp(arg, "--points") || !strcmp(arg, "--rtol") || !strcmp(arg, "--tau-max") ||
-                     !strcmp(arg, "--tau-points");
-        if (valued && a + 1 >= *argc) {
-            fprintf(stderr, "phonomaser spectrum: error: option '%s' needs a value\n", arg);
-            return 2;
-        }
-        if (!valued) {
-            if (!strcmp(arg, "--no-x")) flags->no_x = 1;
-            else if (!strcmp(arg, "--no-tau")) flags->no_tau = 1;
-            else {
-                argv[kept++] = argv[a];
-                if (a + 1 < *argc && pm_cli_common_option_takes_value(arg)) argv[kept++] = argv[++a];
-            }
-            continue;
-        }
-        const char *text = argv[++a];
-        char *end;
-        if (!strcmp(arg, "--points") || !strcmp(arg, "--tau-points")) {
-            long value = strtol(text, &end, 10);
-            long min = !strcmp(arg, "--points") ? 16 : 2;
-            if (end == text || *end || value < min || value > 10000000)
-                return bad_flag(arg, text, min == 16 ? "an integer in 16..1e7" : "an integer in 2..1e7");
-            if (min == 16) flags->points = value;
-            else flags->tau_points = value;
-        } else {
-            double value = strtod(text, &end);
-            int is_rtol = !strcmp(arg, "--rtol");
-            if (end == text || *end || !isfinite(value) || (is_rtol ? !(value > 0 && value < 1) : !(value > 0)))
-                return bad_flag(arg, text, is_rtol ? "a number in (0, 1)" : "a number > 0 [s]");
-            if (is_rtol) flags->rtol = value;
-            else flags->tau_max = value;
-        }
-    }
-    *argc = kept;
-    return 0;
-}
-
 /* <prefix>points, _resolved, ... of a curve */
 static void report_curve(const char *prefix, const pm_spectrum_curve *c)
 {
@@ -141,14 +86,20 @@ static void report(const pm_correlation_result *r, const pm_steady_result *stead
 
 int pm_cmd_spectrum(int argc, char **argv)
 {
-    spectrum_flags flags = {0};
-    int rc = take_flags(&argc, argv, &flags);
-    if (rc != 0) return rc;
+    pm_cli_flags flags;
     pm_cli_options opts;
     pm_h5file *file = NULL;
-    rc = pm_cli_begin("spectrum", argc, argv, help, &opts, &file);
-    if (rc >= 0) return rc;
-    rc = 0;
+    int rc = pm_cli_parse_command("spectrum", argc, argv, &flags, &opts);
+    if (rc == 0 && opts.help) help();
+    if (rc == 0 && !opts.help && opts.output) {
+        rc = pm_cli_check_output(opts.output, opts.quiet);
+        pm_status created = rc == 0 ? pm_h5_create(opts.output, &file) : PM_OK;
+        if (created != PM_OK) rc = pm_cli_fail(created);
+    }
+    if (rc != 0 || opts.help) {
+        pm_cli_flags_free(&flags);
+        return rc;
+    }
     pm_run_config *cfg = &opts.config;
     pm_cli_steady run;
     pm_model *model = NULL;
@@ -202,5 +153,6 @@ int pm_cmd_spectrum(int argc, char **argv)
     pm_correlation_result_clear(&result);
     pm_model_free(model);
     pm_cli_steady_clear(&run);
+    pm_cli_flags_free(&flags);
     return rc;
 }

@@ -46,8 +46,11 @@ static const char *const section_names[] = {"model", "terms", "steady", "evolve"
 /* Who uses what: the steady-state solver settings serve every command that
  * solves a steady state (evolve for N = auto, compare for its points). */
 #define CMD_STEADY_SOLVERS (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER | PM_CMD_COMPARE | \
-                            PM_CMD_MAP)
-#define CMD_PATH (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER | PM_CMD_MAP) /* compare: sectors */
+                            PM_CMD_MAP | PM_CMD_SPECTRUM)
+#define CMD_PATH (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_CONVERGE | PM_CMD_WIGNER | PM_CMD_MAP | \
+                  PM_CMD_SPECTRUM) /* compare: sectors */
+/* the correlations of spectrum evolve with CVODE too */
+#define CMD_CVODE (PM_CMD_EVOLVE | PM_CMD_SPECTRUM)
 #define CMD_STORE_RHO (PM_CMD_STEADY | PM_CMD_EVOLVE | PM_CMD_WIGNER)
 #define PM_FOCK_MAX 99999999.0 /* N <= 1e8 (params.c) */
 
@@ -79,14 +82,14 @@ static const run_key run_keys[] = {
     {"alpha", "evolve", PM_CMD_EVOLVE, "1", RUN_COMPLEX, OFF(alpha_re), OFF(alpha_im), 0, 0, 0, 0, NULL, "0",
      "a finite complex number such as 3, 3+2i or -1.5-0.5i",
      "coherent amplitude of initial = coherent, <n> = |alpha|^2"},
-    {"rtol", "evolve", PM_CMD_EVOLVE, "1", RUN_REAL, OFF(rtol), 0, 0.0, 1.0, 1, 1, NULL, "1e-8",
+    {"rtol", "evolve", CMD_CVODE, "1", RUN_REAL, OFF(rtol), 0, 0.0, 1.0, 1, 1, NULL, "1e-8",
      "a finite number in (0, 1)", "CVODE relative tolerance"},
-    {"atol", "evolve", PM_CMD_EVOLVE, "1", RUN_REAL, OFF(atol), 0, 0.0, INFINITY, 1, 0, NULL, "1e-10",
+    {"atol", "evolve", CMD_CVODE, "1", RUN_REAL, OFF(atol), 0, 0.0, INFINITY, 1, 0, NULL, "1e-10",
      "a finite number > 0", "CVODE absolute tolerance on density-matrix elements"},
     {"sector_tol", "evolve", PM_CMD_EVOLVE, "1", RUN_REAL, OFF(sector_tol), 0, 0.0, 1.0, 1, 1, NULL, "1e-12",
      "a finite number in (0, 1)", "coherences |rho_ij| of the initial state below this are dropped when "
      "choosing the sectors |k| <= K to evolve (coherent states)"},
-    {"linear_solver", "evolve", PM_CMD_EVOLVE, "1", RUN_WORD, OFF(linear_solver), 0, 0, 0, 0, 0, solver_choices,
+    {"linear_solver", "evolve", CMD_CVODE, "1", RUN_WORD, OFF(linear_solver), 0, 0, 0, 0, 0, solver_choices,
      "auto", NULL, "CVODE linear solver: sparse direct KLU on the real Jacobian, matrix-free SPGMR, or lu (the "
      "complex LU of I - gamma L: band LU for sectors, UMFPACK for coupled sectors); auto = klu, or lu for the "
      "coupled sectors of model = dressed"},
@@ -158,7 +161,7 @@ static const run_key *find_run_key(const char *name)
 /* ---- which command uses which key ---------------------------------------- */
 
 static const char *const command_names[] = {"steady", "evolve", "converge", "wigner", "theory", "compare", "map",
-                                             NULL};
+                                             "spectrum", NULL};
 
 unsigned pm_config_command_bit(const char *command)
 {

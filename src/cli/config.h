@@ -106,7 +106,8 @@ enum {
     PM_CMD_THEORY = 1u << 4,
     PM_CMD_COMPARE = 1u << 5,
     PM_CMD_MAP = 1u << 6,
-    PM_CMD_ALL = (1u << 7) - 1
+    PM_CMD_SPECTRUM = 1u << 7,
+    PM_CMD_ALL = (1u << 8) - 1
 };
 /* The bit of the command named `command` ("steady", ...); 0 if none. */
 unsigned pm_config_command_bit(const char *command);

@@ -34,7 +34,10 @@ static const flag_spec flag_specs[] = {
     {"--seed", PM_CMD_COMPARE, 1},      {"--trajectories", PM_CMD_COMPARE, 1},
     {"--threads", PM_CMD_COMPARE | PM_CMD_MAP, 1}, {"--threshold", PM_CMD_COMPARE, 0},
     {"--langevin", PM_CMD_COMPARE, 0},  {"--axis", PM_CMD_MAP, 1},
-    {"--quantities", PM_CMD_MAP, 1},
+    {"--quantities", PM_CMD_MAP, 1},    {"--points", PM_CMD_SPECTRUM, 1},
+    {"--rtol", PM_CMD_SPECTRUM, 1},     {"--tau-max", PM_CMD_SPECTRUM, 1},
+    {"--tau-points", PM_CMD_SPECTRUM, 1}, {"--no-x", PM_CMD_SPECTRUM, 0},
+    {"--no-tau", PM_CMD_SPECTRUM, 0},
 };
 
 static const flag_spec *find_flag(unsigned command, const char *arg)
@@ -112,7 +115,20 @@ int pm_cli_take_flags(const char *command, int argc, char **argv, pm_cli_flags *
                 return reject(command, pm_error_set(PM_EINVAL, "--axis: at most %d axes", PM_MAP_MAX_AXES));
             if (!value[0]) return reject(command, pm_error_set(PM_EINVAL, "--axis: empty value"));
             flags->axis_spec[flags->naxes++] = value;
-        } else if (!strcmp(arg, "--threshold")) flags->threshold = 1;
+        } else if (!strcmp(arg, "--points")) {
+            rc = integer_flag(command, arg, value, 16, 10000000, &flags->points);
+        } else if (!strcmp(arg, "--tau-points")) {
+            rc = integer_flag(command, arg, value, 2, 10000000, &flags->tau_points);
+        } else if (!strcmp(arg, "--rtol") || !strcmp(arg, "--tau-max")) {
+            int is_rtol = !strcmp(arg, "--rtol");
+            double x;
+            if (!pm_scan_double(value, &x) || (is_rtol ? !(x > 0 && x < 1) : !(x > 0 && x <= 1e12)))
+                return bad_value(command, arg, value, is_rtol ? "a decimal number in (0, 1)"
+                                                               : "a decimal number of seconds in (0, 1e12]");
+            *(is_rtol ? &flags->rtol : &flags->tau_max) = x;
+        } else if (!strcmp(arg, "--no-x")) flags->no_x = 1;
+        else if (!strcmp(arg, "--no-tau")) flags->no_tau = 1;
+        else if (!strcmp(arg, "--threshold")) flags->threshold = 1;
         else if (!strcmp(arg, "--langevin")) flags->langevin = 1;
         if (rc != 0) return rc;
         if (text) {

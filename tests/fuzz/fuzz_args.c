@@ -173,9 +173,12 @@ static void check_flags(const char *command, const pm_cli_flags *flags)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const commands[] = {"steady", "evolve", "converge", "wigner", "theory", "compare", "map"};
+    static const char *const commands[] = {"steady", "evolve", "converge", "wigner", "theory", "compare", "map",
+                                           "spectrum"};
     if (size == 0 || size > (1u << 20)) return 0;
-    const char *command = commands[data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : data[0] % 7];
+    const size_t ncommands = sizeof commands / sizeof commands[0];
+    const size_t digit = (size_t)data[0] - '0';
+    const char *command = commands[data[0] >= '0' && digit < ncommands ? digit : data[0] % ncommands];
     data++, size--;
     /* split ARGS \0\0 INI */
     size_t split = size;
