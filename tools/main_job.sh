@@ -18,8 +18,8 @@
 #   results/fig2d_S_sweep.h5     compare sweep over S with Langevin (Fig. 2(d))
 #   results/table1_compare_dressed.h5  the dressed model of Eq. (5) (no RWA) at the operating
 #                                point: exact dressed vs exact JC vs both reduced theories
-#   results/dressed_S_sweep.h5 (.txt)  the same four-way comparison at 10 values of S <= 0.15,
-#   results/dressed_S_sweep_high.h5 (.txt)  and at S = 0.2, 0.3, 0.4 (dressed_vs_jc_S.png,
+#   results/dressed_S_sweep.h5 (.txt)  the same four-way comparison at 7 values of S <= 0.15,
+#   results/dressed_S_sweep_high.h5 (.txt)  and at S = 0.2, 0.4 (dressed_vs_jc_S.png,
 #                                the dressed curve of Fig. 2(d))
 #   results/table1_wigner_dressed.h5  W(z, p) of the dressed steady state (fig3_wigner_dressed.png)
 #   results/fig2a_dressed_S*.h5  the dressed model's damping vs delta at the five S of Fig. 2(a)
@@ -43,14 +43,14 @@ pm=$build/phonomaser
 cfg=data/table1.ini
 # The S sweep of the dressed model (Eq. 5, no RWA) is the longest part of the job (per
 # point the N/K search, about 8 s at N = 1850, K = 21, and the amplitude modes by ARPACK,
-# about 8 s; twice that at N = 2775), so it starts now, in the background, as two runs of
-# one core each, and the rest of the job shares the machine with them: S <= 0.15 (10
-# points) and S = 0.2, 0.3, 0.4 (3 points, N = 1850-2775, K = 21). 13 points across both
+# about 8 s, and the mode's own N check; twice that at N = 2775), so it starts now, in the
+# background, as two runs of one core each, and the rest of the job shares the machine
+# with them: S <= 0.15 (7 points) and S = 0.2, 0.4 (N = 1850-2775, K = 21). 9 points across both
 # thresholds (S_th = 0.0159 RWA, 0.0562 beyond the RWA), none on a threshold itself
 # (where the reduced formulas diverge).  (The sweeps are deterministic in parallel too;
 # two one-core runs balance the load better than one two-thread run.)
-S_dressed=-0.2,-0.1,-0.05,0,0.01,0.03,0.05,0.07,0.1,0.15
-S_dressed_high=0.2,0.3,0.4
+S_dressed=-0.2,-0.05,0,0.03,0.05,0.1,0.15
+S_dressed_high=0.2,0.4
 $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed" \
     --output "$out/dressed_S_sweep.h5" > "$out/dressed_S_sweep.txt" &
 dressed_sweeps=($!)
@@ -86,17 +86,17 @@ dressed_fig2ab() {
     $pm evolve -c $cfg -q --set model=dressed --set N=200 --set K=6 --set t_final=2 --set n_times=81 \
         --output "$out/table1_evolve_dressed.h5" > "$out/table1_evolve_dressed.txt" & wait $!
     # then the phase diagram (phonomaser map): the steady state over (S, delta) at eta = 0.1
-    # on a 31 x 17 grid and the comparison with the reduced theory on a 9 x 7 grid (each
+    # on a 21 x 13 grid and the comparison with the reduced theory on a 9 x 5 grid (each
     # point its own N = auto; about 50 CPU seconds together)
-    $pm map -c $cfg -q --threads 1 --axis S=-0.1:0.3:31 --axis delta=-3000:3000:17 \
+    $pm map -c $cfg -q --threads 1 --axis S=-0.1:0.3:21 --axis delta=-3000:3000:13 \
         --output "$out/map_steady.h5" >/dev/null & wait $!
-    $pm map -c $cfg -q --threads 1 --quantities compare --axis S=-0.1:0.3:9 --axis delta=-3000:3000:7 \
+    $pm map -c $cfg -q --threads 1 --quantities compare --axis S=-0.1:0.3:9 --axis delta=-3000:3000:5 \
         --output "$out/map_compare.h5" >/dev/null & wait $!
 }
 dressed_fig2ab &
 dressed_sweeps+=($!)
 trap 'kill "${dressed_sweeps[@]}" 2>/dev/null || true' EXIT
-echo "== started in the background: the dressed model at 10 + 3 values of S (results/dressed_S_sweep{,_high}.h5),"
+echo "== started in the background: the dressed model at 7 + 2 values of S (results/dressed_S_sweep{,_high}.h5),"
 echo "   at 5 x 4-7 detunings (results/fig2a_dressed_S*.h5) and its <n(t)> over 0-2 s (results/table1_evolve_dressed.h5),"
 echo "   then the maps of the phase diagram (results/map_{steady,compare}.h5)"
 echo "== steady state at the operating point (N = auto)"
@@ -152,7 +152,7 @@ $pm compare -c $cfg --set model=dressed --output "$out/table1_compare_dressed.h5
 echo "== figures: Wigner function of the dressed steady state at the operating point"
 $pm wigner -c $cfg --set model=dressed --output "$out/table1_wigner_dressed.h5" \
     | grep -E '^(N|n_mean|max_coherence_order|ring_radius_(exact|pr)|integral|W_min|steady_seconds|seconds) ='
-echo "== figures: the dressed model across S (13 points) and delta, and its <n(t)> (waiting for the background runs)"
+echo "== figures: the dressed model across S (9 points) and delta, and its <n(t)> (waiting for the background runs)"
 for job in "${dressed_sweeps[@]}"; do wait "$job"; done
 cat "$out/dressed_S_sweep.txt"
 grep -v '^#' "$out/dressed_S_sweep_high.txt"
