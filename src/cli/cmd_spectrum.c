@@ -109,7 +109,7 @@ int pm_cmd_spectrum(int argc, char **argv)
     long N = s == PM_OK ? (long)steady->state->N : 0;
     long K = s == PM_OK && steady->block->sector == PM_SECTOR_COUPLED ? (long)steady->block->max_sector : -1;
     if (s == PM_OK && steady->path_note[0] && !opts.quiet) fprintf(stderr, "phonomaser: note: %s\n", steady->path_note);
-    if (s == PM_OK && !opts.quiet) pm_cli_steady_health(cfg, &run);
+    if (s == PM_OK) pm_cli_steady_health(cfg, &run); /* warnings: shown with -q too (issue 12.16) */
     pm_model_desc desc;
     if (s == PM_OK) s = pm_model_desc_init(&cfg->params, &desc);
     if (s == PM_OK) s = pm_model_desc_build(&desc, N, K >= 0 ? K : cfg->params.K, &model);
@@ -137,7 +137,7 @@ int pm_cmd_spectrum(int argc, char **argv)
         pm_h5_abort(file);
     } else {
         report(&result, steady, N, K, cfg, run.total_seconds, run.total_seconds + result.seconds);
-        if (!result.S_a.resolved && !opts.quiet)
+        if (!result.S_a.resolved) /* a warning: shown with -q too */
             fprintf(stderr, "phonomaser: warning: the spectrum is not resolved to rtol = %g within %zu points "
                     "(raise --points)\n", co.grid.rtol, co.grid.max_points);
         if (file) {

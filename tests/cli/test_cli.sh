@@ -561,6 +561,12 @@ expect_reject "--tau-points 'x': must be a decimal integer in \[2, 10000000\]" s
 # the command-line rules of issue 12 hold for spectrum too: decimal numbers, keys it does not use
 expect_reject "--points '0x20'" spectrum "${o[@]}" --set N=20 --points 0x20
 expect_reject "ladder" spectrum "${o[@]}" --set N=20 --set ladder=10,20
+expect_reject "--rtol '0x1p-10': must be a decimal number in (0, 1)" spectrum "${o[@]}" --rtol 0x1p-10
+expect_reject "--tau-max 'inf'" spectrum "${o[@]}" --tau-max inf
+expect_reject "--tau-points '99999999999999999999'" spectrum "${o[@]}" --tau-points 99999999999999999999
+# -q hides the notes and the progress, not the warnings (issue 12.16)
+"$exe" spectrum --set N=20 --no-tau --no-x -q >/dev/null 2>"$tmp/stderr"
+grep -q "warning: the top .* Fock levels hold" "$tmp/stderr" || fail "spectrum -q hid the truncation warning"
 expect_reject "option '--points' needs a value" spectrum "${o[@]}" --set N=20 --points
 expect_reject "eta" spectrum "${o[@]}" --set eta=-1
 # Ctrl-C during the spectrum (after the N = auto search): exit 3 promptly, the ladder kept, complete = 0

@@ -243,6 +243,8 @@ def test_a_call_takes_only_its_own_keys():
         pm.map({"N": 20}, "S=0,0.1", t_final=3)
     with pytest.raises(pm.InvalidInput, match=r"wigner\(rtol=\.\.\.\)"):
         pm.wigner({"N": 10}, rtol=1e-6)
+    with pytest.raises(pm.InvalidInput, match="'t_final' is not a key of 'phonomaser spectrum'"):
+        pm.spectrum({"N": 10}, t_final=3)
     # the same keys in a params dict: a shared configuration, as a file
     assert pm.steadystate({"N": 10, "sweep": "S", "t_final": 3}).N == 10
     # numbers are decimal (issue 12.8), as on the command line

@@ -362,6 +362,7 @@ def spectrum(params=None, *, points=0, rtol=0.0, x=True, tau=True, tau_max=0.0, 
     line_shift, linewidth_slowest_mode, linewidth_fp, linewidth_reduced
     [rad/s], sum_rule_error (int S domega/2pi against C(0)).  points: the
     grid's budget (0: 2000), rtol: its resolution (0: 1e-3)."""
+    _check_keys("spectrum", "spectrum", overrides)
     cfg = _config(params, config, overrides)
     return _run(lambda control, out: lib.pm_api_spectrum(cfg.handle, int(points), float(rtol), int(bool(x)),
                                                          int(bool(tau)), float(tau_max), control, out), progress)
