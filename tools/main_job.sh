@@ -144,7 +144,7 @@ $pm spectrum -c $cfg --rtol 1e-2 --output "$out/table1_spectrum.h5" \
     | grep -E '^(N|linewidth_[a-z_]+|line_shift|sum_rule_error|spectrum_(points|resolved|seconds)|g2_0|tau_seconds|seconds) ='
 echo "== the linewidth across threshold (14 values of S, exact JC spectrum)"
 for S in -0.1 -0.05 0 0.005 0.01 0.013 0.015 0.017 0.02 0.03 0.05 0.1 0.2 0.3; do
-    $pm spectrum -c $cfg -q --set S=$S --points 300 --no-x --no-tau --output "$out/linewidth_S$S.h5" >/dev/null
+    $pm spectrum -c $cfg -q --set S=$S --points 1000 --rtol 1e-2 --no-x --no-tau --output "$out/linewidth_S$S.h5" >/dev/null
 done
 echo "== the dressed model of Eq. (5) without the RWA: exact dressed vs exact JC vs both reduced theories"
 $pm compare -c $cfg --set model=dressed --output "$out/table1_compare_dressed.h5" \

@@ -212,8 +212,8 @@ static void report_point4(const pm_compare4_point *pt)
     pm_report_int("N", pt->N_dressed);
     pm_report_int("K", pt->K_dressed);
     pm_report_int("N_jc", pt->N_jc);
-    pm_report_int("N_mode", pt->N_mode);
-    pm_report_double("mode_rel_change", pt->mode_rel_change);
+    pm_report_int("N_amplitude_mode", pt->N_mode);
+    pm_report_double("amplitude_mode_rel_change", pt->mode_rel_change);
     pm_report_int("converged", pt->converged_dressed && pt->converged_jc);
     char name[96];
     for (int q = 0; q < PM_CMP4_COUNT; q++) {

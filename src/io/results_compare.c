@@ -228,8 +228,8 @@ pm_status pm_results_write_compare4(pm_h5file *file, pm_sweep_variable v, size_t
         {"N", offsetof(pm_compare4_point, N_dressed), 1},
         {"K", offsetof(pm_compare4_point, K_dressed), 1},
         {"N_jc", offsetof(pm_compare4_point, N_jc), 1},
-        {"N_mode", offsetof(pm_compare4_point, N_mode), 1},
-        {"mode_rel_change", offsetof(pm_compare4_point, mode_rel_change), 0},
+        {"N_amplitude_mode", offsetof(pm_compare4_point, N_mode), 1},
+        {"amplitude_mode_rel_change", offsetof(pm_compare4_point, mode_rel_change), 0},
     };
     for (size_t e = 0; e < sizeof extra / sizeof extra[0] && s == PM_OK; e++) {
         for (size_t k = 0; k < count; k++) {
