@@ -11,6 +11,7 @@
 #include "io/results_fields.h"
 #include "phonomaser/core/timer.h"
 #include "phonomaser/drivers/compare.h"
+#include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/drivers/correlation.h"
 #include "phonomaser/drivers/map.h"
 #include "phonomaser/phase_space/wigner.h"
@@ -311,14 +312,54 @@ pm_status pm_api_mesolve(const pm_api_config *config, const double *times, size_
     return s == PM_OK ? PM_OK : fail(s, out);
 }
 
+/* The four-way comparison of `phonomaser compare --set model=dressed`: per
+ * quantity q (n_mean, g2, sz_mean, gamma_eff, freq_shift) and column c
+ * (dressed, jc, reduced_rwa, reduced_beyond_rwa) the scalars q_c and
+ * q_c_rel_dev, and the cutoffs and ratios of compare_models.h. */
+static pm_status compare4(const pm_run_config *cfg, pm_api_control *control, pm_api_result **out)
+{
+    pm_compare_options copts;
+    pm_compare_options_default(&copts);
+    pm_run_converge_options(cfg, pm_api_stop_of(control), &copts.converge);
+    copts.stop = pm_api_stop_of(control);
+    pm_compare4_point pt;
+    pm_status s = pm_compare4_point_run(&cfg->params, &copts, &pt);
+    if (s == PM_OK) s = pm_api_result_alloc(out);
+    char name[96];
+    for (int q = 0; q < PM_CMP4_COUNT && s == PM_OK; q++)
+        for (int c = 0; c < PM_COL_COUNT && s == PM_OK; c++) {
+            snprintf(name, sizeof name, "%s_%s", pm_compare4_quantity_name(q), pm_compare4_column_name(c));
+            s = pm_api_result_put_scalar(*out, name, pt.value[q][c]);
+            if (s == PM_OK && c != PM_COL_DRESSED) {
+                snprintf(name, sizeof name, "%s_%s_rel_dev", pm_compare4_quantity_name(q), pm_compare4_column_name(c));
+                s = pm_api_result_put_scalar(*out, name, pt.rel_dev[q][c]);
+            }
+        }
+    if (s == PM_OK) {
+        const pm_named_double values[] = {
+            {"N", (double)pt.N_dressed, "1"}, {"K", (double)pt.K_dressed, "1"}, {"N_jc", (double)pt.N_jc, "1"},
+            {"N_amplitude_mode", (double)pt.N_mode, "1"}, {"amplitude_mode_rel_change", pt.mode_rel_change, "1"},
+            {"converged", pt.converged_dressed && pt.converged_jc, "1"}, {"S_th_rwa", pt.S_th_rwa, "1"},
+            {"S_th_beyond_rwa", pt.S_th_beyond_rwa, "1"}, {"a2_abs", pt.a2_abs, "1"},
+            {"coherence_tail", pt.coherence_tail, "1"}, {"rwa_resonance_ratio", pt.rwa_resonance_ratio, "1"},
+            {"rwa_coupling_ratio", pt.rwa_coupling_ratio, "1"}, {"seconds", pt.seconds, "s"},
+        };
+        for (size_t k = 0; k < sizeof values / sizeof values[0] && s == PM_OK; k++)
+            s = pm_api_result_put_scalar(*out, values[k].name, values[k].value);
+    }
+    return s == PM_OK ? PM_OK : fail(s, out);
+}
+
 pm_status pm_api_compare(const pm_api_config *config, pm_api_control *control, pm_api_result **out)
 {
     *out = NULL;
     pm_run_config *cfg = NULL;
     pm_status s = finished_copy(config, &cfg);
-    if (s == PM_OK && pm_model_type_get(cfg->params.model)->truncates_sectors)
-        s = pm_error_set(PM_EINVAL, "compare: model = %s has the four-way comparison of `phonomaser compare`, "
-                         "which this call does not run; use model = jc", pm_params_model_name(cfg->params.model));
+    if (s == PM_OK && pm_model_type_get(cfg->params.model)->rwa_model >= 0) {
+        s = compare4(cfg, control, out); /* a model beyond the RWA: the four-way comparison */
+        free(cfg);
+        return s;
+    }
     if (s == PM_OK) s = pm_api_result_alloc(out);
     if (s != PM_OK) {
         free(cfg);

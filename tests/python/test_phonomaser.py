@@ -86,6 +86,17 @@ def test_converge_and_compare_equal_cli(tmp_path):
     assert c.unit("gamma_eff_exact") == "1/s"
 
 
+def test_dressed_compare_equals_cli(tmp_path):
+    keys = {"model": "dressed", "N": 30, "K": 6, "eta": 0.05}
+    data, _ = cli("compare", *sum((["--set", f"{k}={v}"] for k, v in keys.items()), []), tmp_path=tmp_path)
+    c = pm.compare(keys)
+    for q in ("n_mean", "g2", "gamma_eff"):
+        for col in ("dressed", "jc", "reduced_rwa"):
+            assert c[f"{q}_{col}"] == data["compare4"][q][col][0] or (
+                np.isnan(c[f"{q}_{col}"]) and np.isnan(data["compare4"][q][col][0])), (q, col)
+    assert c.N == 30 and c.K == 6 and c.N_amplitude_mode == 30
+
+
 def test_map_equals_cli(tmp_path):
     axes = ["S=-0.1:0.2:4", "delta=-500,0,500"]
     data, _ = cli("map", "-c", TABLE1, "--axis", axes[0], "--axis", axes[1], "--threads", "2", tmp_path=tmp_path)

@@ -97,7 +97,10 @@ pm_status pm_api_mesolve(const pm_api_config *config, const double *times, size_
                          pm_api_control *control, pm_api_result **out);
 /* `phonomaser compare` at one point (the exact model against the reduced
  * theory): per quantity q the scalars q_exact, q_reduced, q_rel_dev,
- * q_applies. */
+ * q_applies.  A model with a rotating-wave reference (model = dressed): the
+ * four-way comparison, q_c and q_c_rel_dev for q in n_mean, g2, sz_mean,
+ * gamma_eff, freq_shift and c in dressed, jc, reduced_rwa,
+ * reduced_beyond_rwa, with N, K, N_jc, N_amplitude_mode. */
 pm_status pm_api_compare(const pm_api_config *config, pm_api_control *control, pm_api_result **out);
 
 /* `phonomaser map` (drivers/map.h) on threads: axes[naxes] (1 or 2) as

@@ -320,10 +320,13 @@ def converge(params=None, *, config=None, progress=None, **overrides):
 
 
 def compare(params=None, *, config=None, progress=None, **overrides):
-    """`phonomaser compare` at one point (JC model): for each quantity q of
+    """`phonomaser compare` at one point.  JC model: for each quantity q of
     the reduced theory (gamma_eff, lamb_shift, n_ss, n_las, n_fp, g2,
     inversion, linewidth, ring_radius, intensity_rate) the entries
-    q_exact, q_reduced, q_rel_dev, q_applies; lambda_k1 [1/s], p_n, N."""
+    q_exact, q_reduced, q_rel_dev, q_applies; lambda_k1 [1/s], p_n, N.
+    model = dressed: the four-way comparison, q_c and q_c_rel_dev for q in
+    n_mean, g2, sz_mean, gamma_eff, freq_shift and c in dressed, jc,
+    reduced_rwa, reduced_beyond_rwa; N, K, N_jc, N_amplitude_mode."""
     _check_keys("compare", "compare", overrides)
     cfg = _config(params, config, overrides)
     return _run(lambda control, out: lib.pm_api_compare(cfg.handle, control, out), progress)
