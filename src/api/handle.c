@@ -407,27 +407,6 @@ pm_status pm_api_compare(const pm_api_config *config, pm_api_control *control, p
 
 /* -------------------------------------------------------------------- map */
 
-typedef struct api_map {
-    pm_map_kind kind;
-    const pm_compare_options *copts;
-    size_t nq;
-    double *values, *status; /* points x nq; points */
-} api_map;
-
-static pm_status api_map_point(void *user, size_t index, const pm_params *params, pm_status applied)
-{
-    api_map *m = user;
-    pm_status s = applied;
-    double *v = malloc(m->nq * sizeof *v);
-    if (s == PM_OK && !v) s = pm_error_set(PM_ENOMEM, "out of memory");
-    if (s == PM_OK) s = pm_map_point_values(m->kind, params, m->copts, v);
-    /* each point writes only its own slots: no lock needed */
-    if (s == PM_OK) memcpy(m->values + index * m->nq, v, m->nq * sizeof *v);
-    if (s != PM_EINTERRUPT) m->status[index] = s == PM_OK ? 0 : (double)s;
-    free(v);
-    return s;
-}
-
 pm_status pm_api_map(const pm_api_config *config, const char *quantities, const char *const *axes, size_t naxes,
                      int threads, pm_api_control *control, pm_api_result **out)
 {
@@ -435,44 +414,37 @@ pm_status pm_api_map(const pm_api_config *config, const char *quantities, const 
     pm_map_axis axis[PM_MAP_MAX_AXES];
     memset(axis, 0, sizeof axis);
     pm_run_config *cfg = NULL;
-    api_map m = {.kind = PM_MAP_STEADY};
+    pm_map_kind kind = PM_MAP_STEADY;
+    pm_map_results m = {0};
     pm_status s = finished_copy(config, &cfg);
-    if (s == PM_OK && quantities) s = pm_map_kind_parse(quantities, &m.kind);
+    if (s == PM_OK && quantities) s = pm_map_kind_parse(quantities, &kind);
     if (s == PM_OK && (naxes < 1 || naxes > PM_MAP_MAX_AXES || !axes))
         s = pm_error_set(PM_EINVAL, "map: %zu axes (1 or 2)", naxes);
     for (size_t a = 0; a < naxes && s == PM_OK; a++) s = pm_map_axis_parse(axes[a], &axis[a]);
-    if (s == PM_OK && m.kind == PM_MAP_COMPARE) s = pm_compare_check_terms(&cfg->params);
+    if (s == PM_OK && kind == PM_MAP_COMPARE) s = pm_compare_check_terms(&cfg->params);
     size_t points = s == PM_OK ? pm_map_point_count(naxes, axis) : 0;
     for (size_t k = 0; k < points && s == PM_OK; k++) {
         pm_params p;
         s = pm_map_point_params(&cfg->params, naxes, axis, k, &p);
     }
-    if (s == PM_OK) {
-        m.nq = pm_map_quantity_count(m.kind, &cfg->params);
-        m.values = malloc(points * m.nq * sizeof *m.values);
-        m.status = malloc(points * sizeof *m.status);
-        if (!m.values || !m.status) s = pm_error_set(PM_ENOMEM, "out of memory for %zu map points", points);
-        for (size_t k = 0; s == PM_OK && k < points * m.nq; k++) m.values[k] = NAN;
-        for (size_t k = 0; s == PM_OK && k < points; k++) m.status[k] = NAN;
-    }
-    if (s == PM_OK) s = pm_api_result_alloc(out);
     pm_compare_options copts;
     pm_compare_options_default(&copts);
+    if (s == PM_OK) s = pm_map_results_init(&m, kind, &cfg->params, points, &copts);
+    if (s == PM_OK) s = pm_api_result_alloc(out);
     if (s == PM_OK) {
         pm_run_converge_options(cfg, pm_api_stop_of(control), &copts.converge);
-        m.copts = &copts;
         pm_map_run_options mopts;
         pm_map_run_options_default(&mopts);
         mopts.threads = threads;
         mopts.stop = pm_api_stop_of(control);
         mopts.progress = pm_api_progress_of(control, &mopts.progress_user);
         mopts.label = "map point";
-        s = pm_map_run(&cfg->params, naxes, axis, &mopts, api_map_point, &m, NULL);
+        s = pm_map_run(&cfg->params, naxes, axis, &mopts, pm_map_results_point, &m, NULL);
         if (s != PM_EINTERRUPT) s = PM_OK; /* failed points are in "status" */
     }
     pm_status interrupted = s;
     if (*out && (s == PM_OK || s == PM_EINTERRUPT)) {
-        pm_status w = pm_api_result_put_string(*out, "quantities", pm_map_kind_name(m.kind));
+        pm_status w = pm_api_result_put_string(*out, "quantities", pm_map_kind_name(kind));
         for (size_t a = 0; a < naxes && w == PM_OK; a++) {
             char name[16];
             snprintf(name, sizeof name, "axis%zu", a);
@@ -485,12 +457,12 @@ pm_status pm_api_map(const pm_api_config *config, const char *quantities, const 
         if (w == PM_OK && !column) w = pm_error_set(PM_ENOMEM, "out of memory");
         for (size_t q = 0; q < m.nq && w == PM_OK; q++) {
             for (size_t k = 0; k < points; k++) column[k] = m.values[k * m.nq + q];
-            w = pm_api_result_put_array(*out, pm_map_quantity_name(m.kind, &cfg->params, q), 'd', column, points);
+            w = pm_api_result_put_array(*out, pm_map_quantity_name(kind, &cfg->params, q), 'd', column, points);
         }
         free(column);
         if (w != PM_OK) s = w;
     }
-    free(m.values), free(m.status);
+    pm_map_results_clear(&m);
     for (size_t a = 0; a < naxes; a++) pm_map_axis_clear(&axis[a]);
     free(cfg);
     if (s == PM_EINTERRUPT || (s == PM_OK && interrupted == PM_EINTERRUPT))

@@ -97,126 +97,87 @@ static pm_status parse_journal_header(const char *header, const char *where, pm_
 /* ---- the run --------------------------------------------------------------------------- */
 
 typedef struct map_state {
-    pm_map_kind kind;
+    pm_map_results results; /* values, status and messages of the points (drivers/map.h) */
     const pm_params *base;
-    const pm_compare_options *copts;
-    size_t npoints, nq;
-    double *values;         /* npoints x nq */
-    double *status;         /* 0 ok, a status code, NaN not computed */
-    char **messages;        /* of failed points */
     int remote;             /* an MPI rank other than 0: results go to rank 0 */
     pm_journal *journal;    /* NULL: none */
     pm_status journal_status;
-    pthread_mutex_t lock;
 } map_state;
 
-/* A finished point's result: into the arrays and the journal (the first
- * journal failure stops the map: no result may be lost silently). */
-static void record_point(map_state *st, size_t index, pm_status s, const double *values, const char *message)
+/* Each recorded point (the results' on_point, under their lock): into the
+ * journal, or on another MPI rank to rank 0.  The first journal failure
+ * stops the map: no result may be lost silently. */
+static void journal_point(void *user, size_t index, pm_status s, const double *values, const char *message)
 {
+    map_state *st = user;
     if (st->remote) {
-        pm_cli_mpi_send_result(index, s, st->nq, values, message);
+        pm_cli_mpi_send_result(index, s, st->results.nq, values, message);
         return;
     }
-    pthread_mutex_lock(&st->lock);
-    if (s == PM_OK) {
-        memcpy(st->values + index * st->nq, values, st->nq * sizeof *values);
-        st->status[index] = 0;
-        if (st->journal && st->journal_status == PM_OK) {
-            st->journal_status = pm_journal_append(st->journal, index, st->nq, values);
-            if (st->journal_status != PM_OK) atomic_store(&pm_cli_stop, 1);
-        }
-    } else if (s != PM_EINTERRUPT) {
-        st->status[index] = (double)s;
-        free(st->messages[index]);
-        st->messages[index] = strdup(message);
+    if (s == PM_OK && st->journal && st->journal_status == PM_OK) {
+        st->journal_status = pm_journal_append(st->journal, index, st->results.nq, values);
+        if (st->journal_status != PM_OK) atomic_store(&pm_cli_stop, 1);
     }
-    pthread_mutex_unlock(&st->lock);
 }
 
 /* a result another rank computed (pm_cli_mpi_record_fn) */
 static void record_remote(void *user, size_t index, pm_status s, const double *values, const char *message)
 {
-    record_point(user, index, s, values, message);
-}
-
-static pm_status map_point(void *user, size_t index, const pm_params *params, pm_status applied)
-{
-    map_state *st = user;
-    pm_status s = applied;
-    double *values = malloc(st->nq * sizeof *values);
-    if (s == PM_OK && !values) s = pm_error_set(PM_ENOMEM, "out of memory");
-    if (s == PM_OK) s = pm_map_point_values(st->kind, params, st->copts, values);
-    record_point(st, index, s, values, s == PM_OK ? "" : pm_error_message());
-    free(values);
-    return s;
+    pm_map_results_record(user, index, s, values, message);
 }
 
 /* "point <i> (S = ..., delta = ...): message" lines of the failed points. */
-static char *failure_lines(const map_state *st, int naxes, const pm_map_axis *axes, size_t *nfailed)
+static char *failure_lines(const pm_map_results *r, int naxes, const pm_map_axis *axes, size_t *nfailed)
 {
     size_t size = 1;
     *nfailed = 0;
-    for (size_t k = 0; k < st->npoints; k++)
-        if (st->messages[k]) size += strlen(st->messages[k]) + 160, ++*nfailed;
+    for (size_t k = 0; k < r->npoints; k++)
+        if (r->messages[k]) size += strlen(r->messages[k]) + 160, ++*nfailed;
     char *text = malloc(size);
     if (!text) return NULL;
     size_t used = 0;
     text[0] = '\0';
-    for (size_t k = 0; k < st->npoints; k++) {
-        if (!st->messages[k]) continue;
-        size_t rest = k, idx[PM_MAP_MAX_AXES] = {0};
-        for (int a = naxes; a-- > 0;) {
-            idx[a] = rest % axes[a].count;
-            rest /= axes[a].count;
-        }
+    for (size_t k = 0; k < r->npoints; k++) {
+        if (!r->messages[k]) continue;
+        size_t idx[PM_MAP_MAX_AXES];
+        pm_map_point_indices((size_t)naxes, axes, k, idx);
         used += (size_t)snprintf(text + used, size - used, "point %zu (", k + 1);
         for (int a = 0; a < naxes; a++)
             used += (size_t)snprintf(text + used, size - used, "%s%s = %.10g", a ? ", " : "", axes[a].key,
                                      axes[a].values[idx[a]]);
-        used += (size_t)snprintf(text + used, size - used, "): %s\n", st->messages[k]);
+        used += (size_t)snprintf(text + used, size - used, "): %s\n", r->messages[k]);
     }
     return text;
 }
 
 /* The table on stdout: the axes' values, the status, every quantity. */
-static void print_table(const map_state *st, int naxes, const pm_map_axis *axes)
+static void print_table(const pm_map_results *r, const pm_params *base, int naxes, const pm_map_axis *axes)
 {
     printf("#");
     for (int a = 0; a < naxes; a++) printf(" %16s", axes[a].key);
     printf(" %6s", "status");
-    for (size_t q = 0; q < st->nq; q++) printf(" %16s", pm_map_quantity_name(st->kind, st->base, q));
+    for (size_t q = 0; q < r->nq; q++) printf(" %16s", pm_map_quantity_name(r->kind, base, q));
     printf("\n");
-    for (size_t k = 0; k < st->npoints; k++) {
-        size_t rest = k, idx[PM_MAP_MAX_AXES] = {0};
-        for (int a = naxes; a-- > 0;) {
-            idx[a] = rest % axes[a].count;
-            rest /= axes[a].count;
-        }
+    for (size_t k = 0; k < r->npoints; k++) {
+        size_t idx[PM_MAP_MAX_AXES];
+        pm_map_point_indices((size_t)naxes, axes, k, idx);
         printf(" ");
         for (int a = 0; a < naxes; a++) printf(" %16.10g", axes[a].values[idx[a]]);
-        printf(" %6.0f", st->status[k]);
-        for (size_t q = 0; q < st->nq; q++) printf(" %16.10g", st->values[k * st->nq + q]);
+        printf(" %6.0f", r->status[k]);
+        for (size_t q = 0; q < r->nq; q++) printf(" %16.10g", r->values[k * r->nq + q]);
         printf("\n");
     }
 }
 
 /* The largest cutoff N of the computed points (the quantity "N"). */
-static long largest_cutoff(const map_state *st)
+static long largest_cutoff(const pm_map_results *r, const pm_params *base)
 {
     double N = 0;
-    for (size_t q = 0; q < st->nq; q++)
-        if (!strcmp(pm_map_quantity_name(st->kind, st->base, q), "N"))
-            for (size_t k = 0; k < st->npoints; k++)
-                if (st->status[k] == 0 && st->values[k * st->nq + q] > N) N = st->values[k * st->nq + q];
+    for (size_t q = 0; q < r->nq; q++)
+        if (!strcmp(pm_map_quantity_name(r->kind, base, q), "N"))
+            for (size_t k = 0; k < r->npoints; k++)
+                if (r->status[k] == 0 && r->values[k * r->nq + q] > N) N = r->values[k * r->nq + q];
     return (long)N;
-}
-
-static void map_state_clear(map_state *st)
-{
-    for (size_t k = 0; st->messages && k < st->npoints; k++) free(st->messages[k]);
-    free(st->messages), free(st->values), free(st->status);
-    pthread_mutex_destroy(&st->lock);
 }
 
 static int map_command(pm_cli_mpi *mpi, int argc, char **argv);
@@ -299,17 +260,10 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
         pm_params p;
         s = pm_map_point_params(&cfg->params, (size_t)naxes, axes, k, &p);
     }
-    map_state st = {.kind = kind, .base = &cfg->params, .npoints = npoints};
-    pthread_mutex_init(&st.lock, NULL);
-    if (s == PM_OK) {
-        st.nq = pm_map_quantity_count(kind, &cfg->params);
-        st.values = malloc(npoints * st.nq * sizeof *st.values);
-        st.status = malloc(npoints * sizeof *st.status);
-        st.messages = calloc(npoints, sizeof *st.messages);
-        if (!st.values || !st.status || !st.messages) s = pm_error_set(PM_ENOMEM, "out of memory for %zu map points", npoints);
-        for (size_t k = 0; s == PM_OK && k < npoints * st.nq; k++) st.values[k] = NAN;
-        for (size_t k = 0; s == PM_OK && k < npoints; k++) st.status[k] = NAN;
-    }
+    map_state st = {.base = &cfg->params};
+    if (s == PM_OK) s = pm_map_results_init(&st.results, kind, &cfg->params, npoints, NULL);
+    st.results.on_point = journal_point;
+    st.results.on_point_user = &st;
     unsigned char *done = s == PM_OK ? calloc(npoints, 1) : NULL;
     if (s == PM_OK && !done) s = pm_error_set(PM_ENOMEM, "out of memory");
     size_t already = 0;
@@ -318,10 +272,10 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     if (st.remote) output = NULL;
     if (s == PM_OK && flags->resume && !st.remote) {
         char *again = NULL;
-        s = pm_journal_read(journal_path, &again, npoints, st.nq, st.values, done);
+        s = pm_journal_read(journal_path, &again, npoints, st.results.nq, st.results.values, done);
         free(again);
         for (size_t k = 0; s == PM_OK && k < npoints; k++)
-            if (done[k]) st.status[k] = 0, already++;
+            if (done[k]) st.results.status[k] = 0, already++;
     }
     if (s != PM_OK) {
         rc = pm_cli_fail(s);
@@ -362,7 +316,7 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     pm_compare_options_default(&copts);
     pm_cli_converge_options(cfg, &copts.converge);
     copts.converge.steady.stop = &pm_cli_stop;
-    st.copts = &copts;
+    st.results.opts = &copts;
     pm_map_run_options mopts;
     pm_map_run_options_default(&mopts);
     mopts.threads = flags->threads ? (int)flags->threads : mpi->active ? 1 : 0; /* under mpirun: a rank per core */
@@ -372,8 +326,8 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     mopts.label = "map point";
     double start = pm_wall_seconds();
     size_t completed = 0;
-    s = pm_cli_mpi_map_run(mpi, &cfg->params, (size_t)naxes, axes, &mopts, map_point, &st, st.nq, record_remote,
-                           &completed);
+    s = pm_cli_mpi_map_run(mpi, &cfg->params, (size_t)naxes, axes, &mopts, pm_map_results_point, &st.results,
+                           st.results.nq, record_remote, &completed);
     double seconds = pm_wall_seconds() - start;
     if (st.remote) {
         rc = atomic_load(&pm_cli_stop) ? 3 : 0;
@@ -385,10 +339,10 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     if (journal_status == PM_OK) journal_status = closed;
     int interrupted = atomic_load(&pm_cli_stop) != 0;
     size_t nfailed = 0, computed = 0;
-    char *failures = failure_lines(&st, naxes, axes, &nfailed);
-    for (size_t k = 0; k < npoints; k++) computed += st.status[k] == 0;
+    char *failures = failure_lines(&st.results, naxes, axes, &nfailed);
+    for (size_t k = 0; k < npoints; k++) computed += st.results.status[k] == 0;
 
-    if (!output) print_table(&st, naxes, axes);
+    if (!output) print_table(&st.results, &cfg->params, naxes, axes);
     pm_report_string("quantities", pm_map_kind_name(kind));
     pm_report_int("points", (long long)npoints);
     pm_report_int("computed", (long long)computed);
@@ -404,8 +358,8 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     } else if (output) {
         pm_h5file *file = NULL;
         pm_status hs = pm_h5_create(output, &file);
-        if (hs == PM_OK) hs = pm_report_h5_header(file, "map", argc, argv, cfg, largest_cutoff(&st));
-        if (hs == PM_OK) hs = pm_results_write_map(file, kind, &cfg->params, (size_t)naxes, axes, st.values, st.status, failures);
+        if (hs == PM_OK) hs = pm_report_h5_header(file, "map", argc, argv, cfg, largest_cutoff(&st.results, &cfg->params));
+        if (hs == PM_OK) hs = pm_results_write_map(file, kind, &cfg->params, (size_t)naxes, axes, st.results.values, st.results.status, failures);
         if (hs == PM_OK) hs = pm_h5_attr_double(file, "/map", "seconds", seconds, "s");
         int complete = !interrupted && computed + nfailed == npoints;
         if (hs == PM_OK) hs = pm_h5_close(file, complete);
@@ -427,7 +381,7 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     free(failures);
 out:
     free(done);
-    map_state_clear(&st);
+    pm_map_results_clear(&st.results);
     for (int a = 0; a < naxes; a++) pm_map_axis_clear(&axes[a]);
     free(journal_path);
     free(header);

@@ -157,17 +157,24 @@ pm_status pm_map_apply(const pm_params *base, const char *key, double value, pm_
     return s;
 }
 
+void pm_map_point_indices(size_t naxes, const pm_map_axis *axes, size_t index, size_t *idx)
+{
+    for (size_t a = naxes; a-- > 0;) {
+        idx[a] = index % axes[a].count;
+        index /= axes[a].count;
+    }
+}
+
 pm_status pm_map_point_params(const pm_params *base, size_t naxes, const pm_map_axis *axes, size_t index,
                               pm_params *out)
 {
     *out = *base;
-    size_t rest = index;
+    size_t idx[PM_MAP_MAX_AXES];
+    pm_map_point_indices(naxes, axes, index, idx);
     pm_status s = PM_OK;
     for (size_t a = naxes; a-- > 0 && s == PM_OK;) {
-        size_t i = rest % axes[a].count;
-        rest /= axes[a].count;
         pm_params next;
-        s = pm_map_apply(out, axes[a].key, axes[a].values[i], &next);
+        s = pm_map_apply(out, axes[a].key, axes[a].values[idx[a]], &next);
         if (s == PM_OK) *out = next;
     }
     return s;
@@ -280,12 +287,8 @@ pm_status pm_map_run(const pm_params *base, size_t naxes, const pm_map_axis *axe
     if (completed) *completed = job.completed;
     if (job.first_failed < count) {
         char where[160] = "";
-        size_t used = 0, rest = job.first_failed;
-        size_t idx[PM_MAP_MAX_AXES];
-        for (size_t a = naxes; a-- > 0;) {
-            idx[a] = rest % axes[a].count;
-            rest /= axes[a].count;
-        }
+        size_t used = 0, idx[PM_MAP_MAX_AXES];
+        pm_map_point_indices(naxes, axes, job.first_failed, idx);
         for (size_t a = 0; a < naxes && used < sizeof where; a++)
             used += (size_t)snprintf(where + used, sizeof where - used, "%s%s = %.10g", a ? ", " : "", axes[a].key,
                                      axes[a].values[idx[a]]);
@@ -461,4 +464,70 @@ pm_status pm_map_point_values(pm_map_kind kind, const pm_params *params, const p
     if (kind == PM_MAP_STEADY) return steady_values(params, opts, values);
     if (kind == PM_MAP_COMPARE) return compare_values(params, opts, values);
     return pm_error_set(PM_EINVAL, "map: unknown quantity set %d", (int)kind);
+}
+
+/* ---- the results of a map ---------------------------------------------------------------- */
+
+pm_status pm_map_results_init(pm_map_results *r, pm_map_kind kind, const pm_params *base, size_t npoints,
+                              const pm_compare_options *opts)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    r->opts = opts;
+    r->npoints = npoints;
+    r->nq = pm_map_quantity_count(kind, base);
+    const size_t nvalues = npoints * r->nq;
+    r->values = malloc((nvalues > 0 ? nvalues : 1) * sizeof *r->values);
+    r->status = malloc((npoints ? npoints : 1) * sizeof *r->status);
+    r->messages = calloc(npoints ? npoints : 1, sizeof *r->messages);
+    pthread_mutex_t *lock = malloc(sizeof *lock);
+    if (!r->values || !r->status || !r->messages || !lock) {
+        free(lock);
+        pm_map_results_clear(r);
+        return pm_error_set(PM_ENOMEM, "out of memory for %zu map points", npoints);
+    }
+    pthread_mutex_init(lock, NULL);
+    r->lock = lock;
+    for (size_t k = 0; k < nvalues; k++) r->values[k] = NAN;
+    for (size_t k = 0; k < npoints; k++) r->status[k] = NAN;
+    return PM_OK;
+}
+
+void pm_map_results_clear(pm_map_results *r)
+{
+    for (size_t k = 0; r->messages && k < r->npoints; k++) free(r->messages[k]);
+    free(r->messages), free(r->values), free(r->status);
+    if (r->lock) {
+        pthread_mutex_destroy(r->lock);
+        free(r->lock);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+void pm_map_results_record(pm_map_results *r, size_t index, pm_status s, const double *values, const char *message)
+{
+    if (s == PM_EINTERRUPT || index >= r->npoints) return;
+    pthread_mutex_lock(r->lock);
+    if (s == PM_OK) {
+        memcpy(r->values + index * r->nq, values, r->nq * sizeof *values);
+        r->status[index] = 0;
+    } else {
+        r->status[index] = (double)s;
+        free(r->messages[index]);
+        r->messages[index] = strdup(message ? message : "");
+    }
+    if (r->on_point) r->on_point(r->on_point_user, index, s, values, message);
+    pthread_mutex_unlock(r->lock);
+}
+
+pm_status pm_map_results_point(void *user, size_t index, const pm_params *params, pm_status applied)
+{
+    pm_map_results *r = user;
+    pm_status s = applied;
+    double *values = malloc((r->nq ? r->nq : 1) * sizeof *values);
+    if (s == PM_OK && !values) s = pm_error_set(PM_ENOMEM, "out of memory");
+    if (s == PM_OK) s = pm_map_point_values(r->kind, params, r->opts, values);
+    pm_map_results_record(r, index, s, values, s == PM_OK ? "" : pm_error_message());
+    free(values);
+    return s;
 }

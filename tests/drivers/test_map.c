@@ -223,8 +223,44 @@ static void test_compare_kind(void)
     CHECK(pm_map_kind_parse("spectra", &kind) == PM_EINVAL);
 }
 
+/* pm_map_results: NaN until computed, a failure keeps its message, a stopped
+ * point is not recorded, every record reaches on_point; point indices. */
+static size_t hook_calls;
+static void count_record(void *user, size_t index, pm_status status, const double *values, const char *message)
+{
+    (void)user, (void)index, (void)status, (void)values, (void)message;
+    hook_calls++;
+}
+
+static void test_results(void)
+{
+    pm_params base = test_params_with((const char *const[]){"eta", "N"}, (const char *const[]){"0.25", "auto"}, 2);
+    pm_map_axis axes[2];
+    REQUIRE_OK(pm_map_axis_parse("S=-0.05,0.01", &axes[0]));
+    REQUIRE_OK(pm_map_axis_parse("delta=0,100,200", &axes[1]));
+    size_t idx[2];
+    pm_map_point_indices(2, axes, 5, idx);
+    CHECK(idx[0] == 1 && idx[1] == 2);
+    pm_map_results r;
+    REQUIRE_OK(pm_map_results_init(&r, PM_MAP_STEADY, &base, 6, NULL));
+    r.on_point = count_record;
+    CHECK(isnan(r.values[0]) && isnan(r.status[5]) && r.messages[3] == NULL);
+    pm_params p;
+    REQUIRE_OK(pm_map_point_params(&base, 2, axes, 4, &p));
+    CHECK_OK(pm_map_results_point(&r, 4, &p, PM_OK));
+    CHECK(r.status[4] == 0 && r.values[4 * r.nq] > 0 && hook_calls == 1);
+    pm_map_results_record(&r, 2, PM_EINVAL, NULL, "bad point");
+    CHECK(r.status[2] == PM_EINVAL && r.messages[2] && !strcmp(r.messages[2], "bad point") && hook_calls == 2);
+    pm_map_results_record(&r, 1, PM_EINTERRUPT, NULL, "stopped");
+    CHECK(isnan(r.status[1]) && r.messages[1] == NULL && hook_calls == 2);
+    pm_map_results_clear(&r);
+    pm_map_axis_clear(&axes[0]);
+    pm_map_axis_clear(&axes[1]);
+}
+
 int main(void)
 {
+    test_results();
     test_axes();
     test_point_params();
     test_engine();

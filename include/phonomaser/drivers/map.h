@@ -48,6 +48,9 @@ void pm_map_axis_clear(pm_map_axis *axis);
 /* Number of points of the grid (the product of the counts). */
 size_t pm_map_point_count(size_t naxes, const pm_map_axis *axes);
 
+/* The position of point `index` on each axis: idx[a] (first axis slowest). */
+void pm_map_point_indices(size_t naxes, const pm_map_axis *axes, size_t index, size_t *idx);
+
 /* `base` with `key` set to `value` through the key API (a value given by an
  * alternative key, g for eta or T for n_th, is replaced), derived again. */
 pm_status pm_map_apply(const pm_params *base, const char *key, double value, pm_params *out);
@@ -112,6 +115,37 @@ const char *pm_map_quantity_unit(pm_map_kind kind, const pm_params *params, size
  * (one point runs on one thread). */
 pm_status pm_map_point_values(pm_map_kind kind, const pm_params *params, const pm_compare_options *opts,
                               double *values);
+
+/* ---- the results of a map ------------------------------------------------------------ */
+
+/* Where a map's results go: values[index * nq + q] (NaN until computed) and
+ * status[index] (0 ok, the status code of a failed point, NaN not computed)
+ * with the failed points' messages.  pm_map_results_point is a
+ * pm_map_point_fn that computes the point (pm_map_point_values) and records
+ * it; a result computed elsewhere (another MPI rank) is recorded with
+ * pm_map_results_record.  Each record is then passed to on_point (may be
+ * NULL; called under the results' lock, in completion order): a caller
+ * journals it there, or sends it on. */
+typedef void (*pm_map_record_fn)(void *user, size_t index, pm_status status, const double *values,
+                                 const char *message);
+typedef struct pm_map_results {
+    pm_map_kind kind;
+    const pm_compare_options *opts; /* for pm_map_point_values (may be NULL: the defaults) */
+    size_t npoints, nq;
+    double *values, *status;
+    char **messages;                /* NULL or the message of a failed point */
+    pm_map_record_fn on_point;
+    void *on_point_user;
+    void *lock;                     /* internal */
+} pm_map_results;
+
+pm_status pm_map_results_init(pm_map_results *results, pm_map_kind kind, const pm_params *base, size_t npoints,
+                              const pm_compare_options *opts);
+void pm_map_results_clear(pm_map_results *results);
+pm_status pm_map_results_point(void *results, size_t index, const pm_params *params, pm_status applied);
+/* PM_EINTERRUPT (a point stopped before its end) is not recorded. */
+void pm_map_results_record(pm_map_results *results, size_t index, pm_status status, const double *values,
+                           const char *message);
 
 #ifdef __cplusplus
 }
