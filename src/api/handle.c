@@ -169,16 +169,25 @@ static pm_status put_ladder(pm_api_result *result, const pm_converge_result *lad
     return s;
 }
 
-pm_status pm_api_steadystate(const pm_api_config *config, pm_api_control *control, pm_api_result **out)
+/* The start of a run from a configuration: its finished copy and an empty
+ * result (on failure neither is left). */
+static pm_status start_run(const pm_api_config *config, pm_run_config **cfg, pm_api_result **out)
 {
     *out = NULL;
-    pm_run_config *cfg = NULL;
-    pm_status s = finished_copy(config, &cfg);
+    pm_status s = finished_copy(config, cfg);
     if (s == PM_OK) s = pm_api_result_alloc(out);
     if (s != PM_OK) {
-        free(cfg);
-        return s;
+        free(*cfg);
+        *cfg = NULL;
     }
+    return s;
+}
+
+pm_status pm_api_steadystate(const pm_api_config *config, pm_api_control *control, pm_api_result **out)
+{
+    pm_run_config *cfg = NULL;
+    pm_status s = start_run(config, &cfg, out);
+    if (s != PM_OK) return s;
     pm_run_steady run;
     s = pm_run_steady_solve(cfg, pm_api_stop_of(control), &run);
     pm_status keep = s;
@@ -212,14 +221,9 @@ pm_status pm_api_steadystate(const pm_api_config *config, pm_api_control *contro
 
 pm_status pm_api_converge(const pm_api_config *config, pm_api_control *control, pm_api_result **out)
 {
-    *out = NULL;
     pm_run_config *cfg = NULL;
-    pm_status s = finished_copy(config, &cfg);
-    if (s == PM_OK) s = pm_api_result_alloc(out);
-    if (s != PM_OK) {
-        free(cfg);
-        return s;
-    }
+    pm_status s = start_run(config, &cfg, out);
+    if (s != PM_OK) return s;
     pm_converge_options copts;
     pm_run_converge_options(cfg, pm_api_stop_of(control), &copts);
     pm_model_desc desc;
@@ -245,14 +249,9 @@ pm_status pm_api_converge(const pm_api_config *config, pm_api_control *control, 
 pm_status pm_api_mesolve(const pm_api_config *config, const double *times, size_t ntimes, pm_api_control *control,
                          pm_api_result **out)
 {
-    *out = NULL;
     pm_run_config *cfg = NULL;
-    pm_status s = finished_copy(config, &cfg);
-    if (s == PM_OK) s = pm_api_result_alloc(out);
-    if (s != PM_OK) {
-        free(cfg);
-        return s;
-    }
+    pm_status s = start_run(config, &cfg, out);
+    if (s != PM_OK) return s;
     pm_initial init;
     pm_run_initial(cfg, &init);
     pm_mesolve_options mopts;
