@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fuzz_lines.h"
 #include "config.h"
 
 static int ini_fd = -1, check_fd = -1;
@@ -190,21 +191,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fill(ini_fd, (const char *)data + (split < size ? split + 2 : size), split < size ? size - split - 2 : 0);
 
     /* ARGS as NUL-terminated lines (a NUL inside a line ends it, as in argv) */
-    char *args = malloc(split + 1);
-    if (!args) abort();
-    memcpy(args, data, split);
-    args[split] = '\0';
-    enum { MAX_ARGS = 64 };
-    char *argv[MAX_ARGS + 1];
-    int argc = 0;
-    for (char *p = args; argc < MAX_ARGS && split > 0;) {
-        argv[argc++] = p;
-        char *nl = memchr(p, '\n', (size_t)(args + split - p));
-        if (!nl) break;
-        *nl = '\0';
-        p = nl + 1;
-    }
-    argv[argc] = NULL;
+    char *args, *argv[FUZZ_MAX_ARGS + 1];
+    int argc = fuzz_lines(data, split, &args, argv);
     for (int a = 0; a < argc; a++) check_scanners(argv[a]);
 
     /* -c/--config values point at the INI (the same value-skipping as the
