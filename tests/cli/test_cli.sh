@@ -428,6 +428,11 @@ if mount -t tmpfs -o size=200k tmpfs "$tmp/full" 2>/dev/null; then
         || fail "full disk, compare --table: exit $rc: $(cat "$tmp/stderr")"
     [[ $(md5sum <"$tmp/full/t.txt") == "$table_before" ]] || fail "full disk: compare's previous table changed"
     compgen -G "$tmp/full/t.txt.tmp*" >/dev/null && fail "full disk, compare --table: temporary file left behind"
+    # map: no room for its journal: exit 1, one line naming it, no result file
+    "$exe" map --axis S=0,0.1 --set N=20 -q -o "$tmp/full/m.h5" >/dev/null 2>"$tmp/stderr"; rc=$?
+    [[ $rc -eq 1 ]] && grep -q "cannot write journal '$tmp/full/m.h5.journal': No space left on device" "$tmp/stderr" \
+        || fail "full disk, map: exit $rc: $(cat "$tmp/stderr")"
+    compgen -G "$tmp/full/m.h5*" >/dev/null && fail "full disk, map: a file left behind"
     rm -f "$tmp/full/filler"
 else
     echo "skipped: full-disk checks (cannot mount a tmpfs: not root?)"
