@@ -189,7 +189,9 @@ pm_status pm_api_steadystate(const pm_api_config *config, pm_api_control *contro
     pm_status s = start_run(config, &cfg, out);
     if (s != PM_OK) return s;
     pm_run_steady run;
-    s = pm_run_steady_solve(cfg, pm_api_stop_of(control), &run);
+    void *progress_user = NULL;
+    pm_progress_fn progress = pm_api_progress_of(control, &progress_user);
+    s = pm_run_steady_solve(cfg, pm_api_stop_of(control), progress, progress_user, &run);
     pm_status keep = s;
     /* interrupted during N = auto: the ladder so far is the partial result */
     if (run.automatic && (s == PM_OK || s == PM_EINTERRUPT)) s = put_ladder(*out, &run.ladder);
@@ -226,6 +228,7 @@ pm_status pm_api_converge(const pm_api_config *config, pm_api_control *control, 
     if (s != PM_OK) return s;
     pm_converge_options copts;
     pm_run_converge_options(cfg, pm_api_stop_of(control), &copts);
+    copts.progress = pm_api_progress_of(control, &copts.progress_user);
     pm_model_desc desc;
     pm_converge_result ladder;
     memset(&ladder, 0, sizeof ladder);
@@ -320,6 +323,8 @@ static pm_status compare4(const pm_run_config *cfg, pm_api_control *control, pm_
     pm_compare_options copts;
     pm_compare_options_default(&copts);
     pm_run_converge_options(cfg, pm_api_stop_of(control), &copts.converge);
+    /* one report per cutoff of each search (dressed, JC, the amplitude mode's N) */
+    copts.converge.progress = pm_api_progress_of(control, &copts.converge.progress_user);
     copts.stop = pm_api_stop_of(control);
     pm_compare4_point pt;
     pm_status s = pm_compare4_point_run(&cfg->params, &copts, &pt);
@@ -367,6 +372,7 @@ pm_status pm_api_compare(const pm_api_config *config, pm_api_control *control, p
     pm_compare_options copts;
     pm_compare_options_default(&copts);
     pm_run_converge_options(cfg, pm_api_stop_of(control), &copts.converge);
+    copts.converge.progress = pm_api_progress_of(control, &copts.converge.progress_user);
     copts.converge.path = PM_PATH_SECTOR;
     copts.stop = pm_api_stop_of(control);
     pm_compare_point point;
@@ -486,7 +492,10 @@ pm_status pm_api_spectrum(const pm_api_config *config, size_t points, double rto
     pm_run_steady run;
     pm_model *model = NULL;
     pm_correlation_result r = {0};
-    s = pm_run_steady_solve(cfg, pm_api_stop_of(control), &run);
+    void *progress_user = NULL;
+    pm_progress_fn progress = pm_api_progress_of(control, &progress_user);
+    /* two passes of the progress: the cutoff search, then the frequency grid */
+    s = pm_run_steady_solve(cfg, pm_api_stop_of(control), progress, progress_user, &run);
     pm_steady_result *steady = run.result;
     long N = s == PM_OK ? (long)steady->state->N : 0;
     long K = s == PM_OK && steady->block->sector == PM_SECTOR_COUPLED ? (long)steady->block->max_sector : -1;

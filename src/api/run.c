@@ -18,10 +18,13 @@ void pm_run_converge_options(const pm_run_config *cfg, const pm_stop_flag *stop,
     opts->steady.stop = stop; /* between cutoffs and around each factorisation */
 }
 
-pm_status pm_run_steady_solve(const pm_run_config *cfg, const pm_stop_flag *stop, pm_run_steady *run)
+pm_status pm_run_steady_solve(const pm_run_config *cfg, const pm_stop_flag *stop, pm_progress_fn progress,
+                              void *progress_user, pm_run_steady *run)
 {
     memset(run, 0, sizeof *run);
     pm_run_converge_options(cfg, stop, &run->copts);
+    run->copts.progress = progress;
+    run->copts.progress_user = progress_user;
     /* N = auto (or K = auto): grow the cutoffs until converged (converge.h);
      * the result is the steady state at the chosen N (and K) */
     pm_model_desc desc;

@@ -25,7 +25,9 @@ typedef struct pm_run_steady {
     double total_seconds;        /* wall time of the whole solve (with N = auto: the search) */
     double seconds;              /* build + solve at the final N */
 } pm_run_steady;
-PM_INTERNAL pm_status pm_run_steady_solve(const pm_run_config *cfg, const pm_stop_flag *stop, pm_run_steady *run);
+/* progress: a report per cutoff of N = auto (converge.h; NULL: none) */
+PM_INTERNAL pm_status pm_run_steady_solve(const pm_run_config *cfg, const pm_stop_flag *stop, pm_progress_fn progress,
+                                          void *progress_user, pm_run_steady *run);
 PM_INTERNAL void pm_run_steady_clear(pm_run_steady *run);
 
 /* Evolution options (path, tolerances, linear solver, sector tolerance,

@@ -170,11 +170,12 @@ int pm_cli_common_option_takes_value(const char *arg);
 pm_path pm_cli_path(const pm_run_config *cfg);
 
 /* The steady state of a run configuration exactly as `phonomaser steady`
- * computes it (api/run.h, with the stop flag pm_cli_stop).  Clear with
- * pm_cli_steady_clear in every case. */
+ * computes it (api/run.h, with the stop flag pm_cli_stop and, unless quiet
+ * or stderr is not a terminal, a progress bar over the N = auto search).
+ * Clear with pm_cli_steady_clear in every case. */
 typedef pm_run_steady pm_cli_steady;
 
-pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run);
+pm_status pm_cli_steady_solve(const pm_run_config *cfg, int quiet, pm_cli_steady *run);
 void pm_cli_steady_clear(pm_cli_steady *run);
 /* The health warnings of the solved state on stderr (pm_report_health with
  * the residual scaled by the largest rate); returns their number. */

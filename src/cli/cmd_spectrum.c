@@ -104,7 +104,7 @@ int pm_cmd_spectrum(int argc, char **argv)
     pm_cli_steady run;
     pm_model *model = NULL;
     pm_correlation_result result = {0};
-    pm_status s = pm_cli_steady_solve(cfg, &run);
+    pm_status s = pm_cli_steady_solve(cfg, opts.quiet, &run);
     pm_steady_result *steady = run.result;
     long N = s == PM_OK ? (long)steady->state->N : 0;
     long K = s == PM_OK && steady->block->sector == PM_SECTOR_COUPLED ? (long)steady->block->max_sector : -1;

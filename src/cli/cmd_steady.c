@@ -29,7 +29,7 @@ int pm_cmd_steady(int argc, char **argv)
     pm_run_config *cfg = &opts.config;
     pm_status s = PM_OK;
     pm_cli_steady run;
-    s = pm_cli_steady_solve(cfg, &run);
+    s = pm_cli_steady_solve(cfg, opts.quiet, &run);
     int automatic = run.automatic;
     pm_converge_result *ladder = &run.ladder;
     pm_steady_result *result = run.result;

@@ -87,7 +87,7 @@ static int run_wigner(int argc, char **argv, const pm_cli_flags *flags, pm_cli_o
         s = pm_cli_read_state(flags->state_path, flags->state_group, flags->state, &mech, &params, &have_params);
         if (s == PM_OK && have_params) cfg->params = params; /* the file's model for the record */
     } else {
-        s = pm_cli_steady_solve(cfg, &run);
+        s = pm_cli_steady_solve(cfg, opts->quiet, &run);
         if (s == PM_OK && run.result->path_note[0] && !opts->quiet)
             fprintf(stderr, "phonomaser: note: %s\n", run.result->path_note);
         if (s == PM_OK && run.result->info.note[0] && !opts->quiet)

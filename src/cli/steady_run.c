@@ -3,13 +3,16 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "phonomaser/core/timer.h"
 
-pm_status pm_cli_steady_solve(const pm_run_config *cfg, pm_cli_steady *run)
+pm_status pm_cli_steady_solve(const pm_run_config *cfg, int quiet, pm_cli_steady *run)
 {
-    return pm_run_steady_solve(cfg, &pm_cli_stop, run);
+    /* a bar over the cutoff search (N = auto), as over evolutions and sweeps */
+    pm_progress_fn bar = !quiet && isatty(2) ? pm_cli_progress_bar : NULL;
+    return pm_run_steady_solve(cfg, &pm_cli_stop, bar, NULL, run);
 }
 
 void pm_cli_steady_clear(pm_cli_steady *run)

@@ -2,6 +2,7 @@
 
 #include <complex.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,27 @@ void pm_converge_result_clear(pm_converge_result *result)
 static double rel_change(double now, double before)
 {
     return fabs(now - before) / fmax(fabs(now), 1e-300);
+}
+
+/* How far a criterion x has come from 1 towards its tolerance tol < 1, on a
+ * log scale: 0 at x >= 1 (or not measured yet: NaN), 1 at x <= tol. */
+static double criterion_progress(double x, double tol)
+{
+    if (isnan(x) || x >= 1.0) return 0.0;
+    if (x <= tol) return 1.0;
+    return log(x) / log(tol);
+}
+
+/* A progress report of the last step solved (converge.h). */
+static void report_step(pm_progress *progress, const pm_converge_result *result, double fraction)
+{
+    if (!progress->report || result->nsteps == 0) return;
+    const pm_converge_step *last = &result->steps[result->nsteps - 1];
+    char detail[160], k_text[32] = "";
+    if (last->K >= 0) snprintf(k_text, sizeof k_text, ", K = %ld", last->K);
+    snprintf(detail, sizeof detail, "N = %ld%s: tail %.1e, change of <n> %.1e", last->N, k_text,
+             last->tail_population, last->rel_change_n);
+    pm_progress_update(progress, fraction, detail, 1); /* a step takes long enough: no rate limit */
 }
 
 /* Solve at cutoffs (N, K) and append a step; keeps the state of the last solve. */
@@ -194,7 +216,12 @@ pm_status pm_converge_ladder(const pm_model_desc *model, size_t count, const lon
         s = pm_steadystate_memory_check(&at_max, opts->path, opts->steady.method);
     }
     int k_verified = 0;
-    for (size_t k = 0; k < count && s == PM_OK; k++) s = solve_at(model, ladder[k], opts, &K, &k_verified, result);
+    pm_progress progress = {opts->progress, opts->progress_user, 0, 0.0};
+    for (size_t k = 0; k < count && s == PM_OK; k++) {
+        s = solve_at(model, ladder[k], opts, &K, &k_verified, result);
+        if (s == PM_OK) report_step(&progress, result, (double)(k + 1) / (double)count);
+    }
+    pm_progress_finish(&progress);
     return s;
 }
 
@@ -266,8 +293,16 @@ pm_status pm_converge_auto(const pm_model_desc *model, const pm_converge_options
     long N = opts->n_start, K = opts->k_start;
     int k_verified = 0;
     pm_status s = PM_OK;
+    pm_progress progress = {opts->progress, opts->progress_user, 0, 0.0};
+    double fraction = 0.0;
     for (;;) {
         s = solve_at(model, N, opts, &K, &k_verified, result);
+        if (s == PM_OK) {
+            const pm_converge_step *last = &result->steps[result->nsteps - 1];
+            fraction = fmax(fraction, fmin(criterion_progress(last->tail_population, opts->tail_tol),
+                                           criterion_progress(last->rel_change_n, opts->rel_tol)));
+            report_step(&progress, result, fraction);
+        }
         if (s == PM_OK && result->converged && k_is_auto(model) && result->chosen_K >= 0) {
             int ok = 1;
             s = verify_k(model, N, K, opts, result, &ok);
@@ -284,5 +319,6 @@ pm_status pm_converge_auto(const pm_model_desc *model, const pm_converge_options
         if (result->final.obs.tail_population > 1e-2) next = (long)ceil((double)next * opts->growth);
         N = next < opts->n_max ? next : opts->n_max;
     }
+    pm_progress_finish(&progress);
     return s;
 }

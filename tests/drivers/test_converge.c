@@ -1,6 +1,7 @@
 /* Truncation convergence: the automatic ladder stops where both criteria
  * hold, and its answer agrees with a far larger cutoff; explicit ladders are
  * checked and recorded step by step. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,8 +60,59 @@ static void test_ladders(void)
     pm_converge_result_clear(&check);
 }
 
+/* The progress reports of a search (converge.h): one per solved cutoff,
+ * fractions never decreasing, 1 once converged, the detail naming the N. */
+typedef struct progress_log {
+    int reports, finals;
+    double fractions[64];
+    char last_detail[160];
+} progress_log;
+
+static void record_progress(void *user, double fraction, const char *detail, int done)
+{
+    progress_log *log = user;
+    if (done) {
+        log->finals++;
+        return;
+    }
+    if (log->reports < 64) log->fractions[log->reports] = fraction;
+    log->reports++;
+    snprintf(log->last_detail, sizeof log->last_detail, "%s", detail ? detail : "");
+}
+
+static void test_progress(void)
+{
+    pm_params p = test_params_with((const char *const[]){"eta", "S"}, (const char *const[]){"0.25", "0.01"}, 2);
+    pm_converge_options opts;
+    pm_converge_options_default(&opts);
+    progress_log log = {0};
+    opts.progress = record_progress;
+    opts.progress_user = &log;
+    pm_converge_result automatic;
+    REQUIRE_OK(pm_converge_auto(TEST_DESC(&p), &opts, &automatic));
+    CHECK(automatic.converged);
+    CHECK(log.reports == (int)automatic.nsteps && log.finals == 1);
+    for (int k = 1; k < log.reports && k < 64; k++) CHECK(log.fractions[k] >= log.fractions[k - 1]);
+    CHECK(log.fractions[0] < 0.5); /* the first cutoff has nothing to compare <n> with */
+    CHECK(log.reports <= 64 && log.fractions[log.reports - 1] == 1.0);
+    char expect[32];
+    snprintf(expect, sizeof expect, "N = %ld:", automatic.chosen_N);
+    CHECK(strstr(log.last_detail, expect) != NULL);
+    pm_converge_result_clear(&automatic);
+
+    /* a given ladder: the share of its cutoffs */
+    memset(&log, 0, sizeof log);
+    long ladder[4] = {20, 40, 60, 80};
+    pm_converge_result fixed;
+    REQUIRE_OK(pm_converge_ladder(TEST_DESC(&p), 4, ladder, &opts, &fixed));
+    CHECK(log.reports == 4 && log.finals == 1);
+    for (int k = 0; k < 4; k++) CHECK_REL(log.fractions[k], (k + 1) / 4.0, 1e-15);
+    pm_converge_result_clear(&fixed);
+}
+
 int main(void)
 {
     test_ladders();
+    test_progress();
     return TEST_RESULT();
 }

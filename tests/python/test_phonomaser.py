@@ -305,6 +305,17 @@ def test_progress_callback_and_gil_released():
     assert len(middle) >= 2, (len(ticks), end - start)
 
 
+def test_progress_of_the_cutoff_search():
+    # steadystate, converge and compare report once per cutoff of N = auto
+    for call in (pm.steadystate, pm.converge, pm.compare):
+        reports = []
+        r = call(TABLE1, eta=0.25, S=0.01, progress=lambda f, d, last: reports.append((f, d, last)))
+        steps = [x for x in reports if not x[2]]
+        assert reports[-1][2] and len(steps) >= 3, call.__name__
+        assert all(b[0] >= a[0] for a, b in zip(steps, steps[1:]))
+        assert steps[-1][0] == 1.0 and ("N = %d:" % r.N) in steps[-1][1]
+
+
 def test_config_ini_round_trip():
     cfg = pm.Config(TABLE1, overrides={"g": 20.0, "N": 50})
     text = cfg.ini()

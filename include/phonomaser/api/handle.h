@@ -79,8 +79,9 @@ void pm_api_control_stop(pm_api_control *control);
 /* Clear the request (before the next call); whether one is pending. */
 void pm_api_control_reset(pm_api_control *control);
 int pm_api_control_stopped(const pm_api_control *control);
-/* Progress reports of evolutions and sweeps (progress.h; called from the
- * solving thread); NULL: none. */
+/* Progress reports (progress.h; called from the solving thread) of
+ * evolutions, maps and spectra, and of the cutoff search (N = auto) of
+ * steady states, converge and compare; NULL: none. */
 void pm_api_control_set_progress(pm_api_control *control, pm_progress_fn report, void *user);
 
 /* ---- runs from a configuration (control may be NULL) */

@@ -19,13 +19,20 @@
  * previous K of its ladder (|change of <n>| <= rel_tol; the K a state needs
  * grows with N, which the tail alone can miss: measured at S = 0, K = 9
  * was 6.5e-7 off); if it fails, K grows at the same N.
- * Every solve is a step of the ladder (with its N and K). */
+ * Every solve is a step of the ladder (with its N and K).
+ *
+ * Progress (optional, progress.h): a report after every solved cutoff, with
+ * its N, K and criteria in the detail.  For a given ladder the fraction is
+ * the share of its cutoffs solved; for the automatic search, whose length is
+ * not known in advance, it is how far the worse of the two N criteria has
+ * come on a log scale from 1 to its tolerance (never decreasing). */
 #ifndef PHONOMASER_CONVERGE_H
 #define PHONOMASER_CONVERGE_H
 
 #include <stddef.h>
 
 #include "phonomaser/core/params.h"
+#include "phonomaser/core/progress.h"
 #include "phonomaser/drivers/solve.h"
 
 #ifdef __cplusplus
@@ -43,6 +50,8 @@ typedef struct pm_converge_options {
     double k_growth;     /* factor between sector cutoffs, default 1.5 (at least one step) */
     pm_path path;
     pm_steady_options steady;
+    pm_progress_fn progress; /* NULL: no reports (default) */
+    void *progress_user;
 } pm_converge_options;
 
 void pm_converge_options_default(pm_converge_options *opts);
