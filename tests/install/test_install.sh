@@ -68,6 +68,18 @@ readelf -d "$tmp/example_shared" | grep -q 'NEEDED.*libphonomaser\.so' || fail "
 LD_LIBRARY_PATH=$libdir "$tmp/example_shared" >"$tmp/shared.txt" || fail "shared: the example failed"
 cmp -s "$tmp/expected.txt" "$tmp/shared.txt" || { diff "$tmp/expected.txt" "$tmp/shared.txt" >&2; fail "shared: other output"; }
 
+# the Python package as installed for Debian's /usr/bin/python3 (its
+# dist-packages under the prefix) imports and solves, with the copy's library
+# (PHONOMASER_LIBRARY: the installed _paths.py names the final prefix)
+if /usr/bin/python3 -c 'import cffi, numpy' 2>/dev/null; then
+    pkg=$(find "$tmp/root" -path '*dist-packages/phonomaser/__init__.py' | head -1)
+    [[ -n "$pkg" ]] || fail "the Python package was not installed (no dist-packages/phonomaser)"
+    grep -q "libphonomaser.so" "$(dirname "$pkg")/_paths.py" || fail "installed _paths.py names no library"
+    PYTHONPATH=$(dirname "$(dirname "$pkg")") PHONOMASER_LIBRARY=$(find "$libdir" -name 'libphonomaser.so.*.*' | head -1) \
+        /usr/bin/python3 -c 'import sys, phonomaser as pm; r = pm.steadystate(N=20); sys.exit(not (r.N == 20 and r.n_mean > 0))' \
+        || fail "the installed Python package does not import or solve"
+fi
+
 # static
 rm -f "$libdir"/libphonomaser.so*
 # shellcheck disable=SC2046
