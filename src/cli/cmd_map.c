@@ -55,6 +55,7 @@ static char *journal_header(pm_map_kind kind, int naxes, const pm_map_axis *axes
     char *ini = pm_cli_config_text(cfg);
     if (!ini) return NULL;
     size_t size = strlen(ini) + 512;
+    for (int a = 0; a < naxes; a++) size += strlen(axes[a].spec);
     char *text = malloc(size);
     if (text) {
         int used = snprintf(text, size, "kind = %s\n", pm_map_kind_name(kind));
@@ -76,8 +77,13 @@ static pm_status parse_journal_header(const char *header, const char *where, pm_
     *naxes = 0;
     for (const char *line = header; line < config && s == PM_OK;) {
         size_t len = strcspn(line, "\n");
-        char buf[256];
-        snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), line);
+        char *buf = malloc(len + 1); /* an axis line is as long as its specification */
+        if (!buf) {
+            s = pm_error_set(PM_ENOMEM, "out of memory reading map journal '%s'", PM_EXCERPT(where));
+            break;
+        }
+        memcpy(buf, line, len);
+        buf[len] = '\0';
         if (!strncmp(buf, "kind = ", 7)) {
             s = pm_map_kind_parse(buf + 7, kind);
             have_kind = 1;
@@ -87,6 +93,7 @@ static pm_status parse_journal_header(const char *header, const char *where, pm_
         } else {
             s = pm_error_set(PM_EIO, "map journal '%s': unexpected header line '%s'", PM_EXCERPT(where), PM_EXCERPT(buf));
         }
+        free(buf);
         line += len + (line[len] == '\n');
     }
     if (s == PM_OK && (!have_kind || *naxes == 0)) s = pm_error_set(PM_EIO, "map journal '%s': no kind or axis", PM_EXCERPT(where));
@@ -281,14 +288,6 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
         rc = pm_cli_fail(s);
         goto out;
     }
-    /* the journal records each axis by its specification (pm_map_axis.spec):
-     * a longer one would be cut there and resume as another axis */
-    for (int a = 0; output && !flags->resume && a < naxes && rc == 0; a++)
-        if (strlen(flags->axis_spec[a]) >= sizeof axes[a].spec)
-            rc = pm_cli_fail(pm_error_set(PM_EINVAL, "--axis '%s': longer than %zu characters, more than the "
-                                          "journal of -o records (write it as START:STOP:COUNT, or leave out -o)",
-                                          PM_EXCERPT(flags->axis_spec[a]), sizeof axes[a].spec - 1));
-    if (rc != 0) goto out;
     if (output) {
         if (!journal_path && !(journal_path = journal_path_of(output))) {
             rc = pm_cli_fail(pm_error_set(PM_ENOMEM, "out of memory"));

@@ -18,6 +18,7 @@
 void pm_map_axis_clear(pm_map_axis *axis)
 {
     free(axis->values);
+    free(axis->spec);
     memset(axis, 0, sizeof *axis);
 }
 
@@ -71,7 +72,9 @@ pm_status pm_map_axis_parse(const char *spec, pm_map_axis *out)
     if (len >= sizeof out->key) return pm_error_set(PM_EINVAL, "map axis '%s': key too long", PM_EXCERPT(spec));
     memcpy(out->key, spec, len);
     out->key[len] = '\0';
-    snprintf(out->spec, sizeof out->spec, "%s", spec);
+    size_t spec_len = strlen(spec);
+    if (!(out->spec = malloc(spec_len + 1))) return pm_error_set(PM_ENOMEM, "out of memory for map axis %s", out->key);
+    memcpy(out->spec, spec, spec_len + 1);
     const char *key = out->key;
     if (!pm_params_is_key(key) || !strcmp(key, "model") || !strcmp(key, "N") || !strcmp(key, "K")) {
         pm_status s = pm_error_set(PM_EINVAL, "map axis key '%s': must be a numeric model key other than model, N "

@@ -37,7 +37,7 @@ pm_status pm_results_write_map(pm_h5file *file, pm_map_kind kind, const pm_param
         snprintf(path, sizeof path, "/map/axes/%s", axes[a].key);
         const char *unit = pm_params_key_unit(axes[a].key);
         s = pm_h5_dataset_double(file, path, axes[a].values, axes[a].count, 0, unit ? unit : "1");
-        if (s == PM_OK) s = pm_h5_attr_string(file, path, "spec", axes[a].spec);
+        if (s == PM_OK) s = pm_h5_attr_string(file, path, "spec", axes[a].spec ? axes[a].spec : "");
     }
     /* status, then every quantity, each with the axes attached */
     for (size_t q = 0; q <= nq && s == PM_OK; q++) {

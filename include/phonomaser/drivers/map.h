@@ -34,7 +34,7 @@ typedef struct pm_map_axis {
     char key[32];
     size_t count;
     double *values;  /* owned (pm_map_axis_clear) */
-    char spec[160];  /* the specification it was parsed from (truncated), for records */
+    char *spec;      /* the specification it was parsed from, for records (owned; NULL: none) */
 } pm_map_axis;
 
 /* "KEY=START:STOP:COUNT" (linear, both ends included; COUNT >= 1, COUNT = 1
