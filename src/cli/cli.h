@@ -111,6 +111,11 @@ int pm_cli_check_flags(const char *command, pm_cli_flags *flags, pm_cli_options 
 /* All three: take, pm_cli_parse(command, flags->argc, flags->argv), check
  * (skipped after --help).  No file is opened but the -c configuration. */
 int pm_cli_parse_command(const char *command, int argc, char **argv, pm_cli_flags *flags, pm_cli_options *opts);
+/* The model's regime warning (model.h) on stderr, -q or not, for the
+ * configuration, or (flags not NULL) for the values of its sweep or map
+ * axes (each axis's values with the other keys as configured): the first
+ * such warning, with how many of the values it concerns. */
+void pm_cli_warn_regime(const pm_cli_flags *flags, const pm_cli_options *opts);
 void pm_cli_flags_free(pm_cli_flags *flags);
 /* Whether `arg` takes a value for `command` (its own flags and the common
  * options). */

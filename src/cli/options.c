@@ -258,6 +258,7 @@ int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void),
         help();
         return 0;
     }
+    pm_cli_warn_regime(NULL, opts);
     if (opts->output) {
         rc = pm_cli_check_output(opts->output, opts->quiet);
         if (rc != 0) return rc;

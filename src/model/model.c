@@ -26,6 +26,13 @@ pm_complex pm_model_type_amplitude_shift(const pm_model_type *type, const pm_par
     return type->lab_frame ? -I * params->omega_m : 0;
 }
 
+int pm_model_regime_warning(const pm_params *params, char *text, size_t size)
+{
+    if (size) text[0] = '\0';
+    const pm_model_type *type = pm_model_type_get(params->model);
+    return type && type->regime_warning ? type->regime_warning(params, text, size) : 0;
+}
+
 pm_status pm_model_rwa_params(const pm_params *params, pm_params *out)
 {
     const pm_model_type *type = pm_model_type_get(params->model);

@@ -11,6 +11,7 @@
  * g0 cos(theta) (a + a^dag) sigma_z (e -+ 1): the library finds sector
  * step 2 at theta = pi/2 and 1 otherwise. */
 #include <math.h>
+#include <stdio.h>
 #include "phonomaser/core/constants.h"
 
 #include "phonomaser/model/model.h"
@@ -53,6 +54,20 @@ static double dressed_number_balance(const pm_model *model, const pm_state *stat
     return pm_model_balance_residual(model, state, -2 * g0 * cimag(a_y));
 }
 
+/* Eq. (5) takes the dressed splitting omega_tilde = omega_m + delta as the
+ * spin's level spacing: at omega_tilde <= 0 the upper and lower dressed
+ * states trade places, so the pump S acts as -S (no longer the maser the
+ * key describes). */
+static int dressed_regime_warning(const pm_params *params, char *text, size_t size)
+{
+    double omega_tilde = params->omega_m + params->delta;
+    if (omega_tilde > 0) return 0;
+    snprintf(text, size, "model = dressed: delta = %g rad/s gives omega_tilde = omega_m + delta = %g rad/s <= 0; "
+             "Eq. (5) then describes the spin flipped (the pump S acts as -S); delta > -omega_m = %g rad/s is the "
+             "maser", params->delta, omega_tilde, -params->omega_m);
+    return 1;
+}
+
 const pm_model_type pm_model_type_dressed = {
     .name = "dressed",
     .description = "dressed-basis model of Eq. (5) without the rotating-wave approximation",
@@ -62,4 +77,5 @@ const pm_model_type pm_model_type_dressed = {
     .rwa_model = PM_MODEL_JC, /* Eqs. (6)-(9) */
     .build = dressed_build,
     .number_balance = dressed_number_balance,
+    .regime_warning = dressed_regime_warning,
 };

@@ -148,6 +148,15 @@ grep -q "^S_th beyond RWA \[1\] *0.05623$" "$tmp/stdout" || fail "theory: S_th b
 for key in S_th_beyond_rwa Gamma_z n_ss_beyond_rwa beyond_rwa_theta_unit; do
     grep -a -q "$key" "$tmp/th.h5" || fail "theory: no '$key' in the HDF5 file"
 done
+# the dressed splitting omega_m + delta <= 0 (Eq. 5 describes the spin flipped): a warning, -q or not,
+# for the configuration and for axis values; the numbers are still computed (exit 0); none for jc
+"$exe" theory --set model=dressed --set delta=-400 --eta 0.1 -q >/dev/null 2>"$tmp/stderr" || fail "theory, delta = -400 failed"
+grep -q "^phonomaser: warning: model = dressed: delta = -400 rad/s gives omega_tilde = .* <= 0; Eq. (5) then describes the spin flipped" \
+    "$tmp/stderr" || fail "no regime warning at delta = -400: $(cat "$tmp/stderr")"
+"$exe" map --set model=dressed --set N=6 --set K=2 --axis delta=-500,-400,0 -q >/dev/null 2>"$tmp/stderr" || fail "map over delta failed"
+grep -q "warning: model = dressed: delta = -500 .*(2 of 3 axis values)$" "$tmp/stderr" || fail "map: regime warning: $(cat "$tmp/stderr")"
+"$exe" theory --set delta=-400 --eta 0.1 -q >/dev/null 2>"$tmp/stderr"
+[[ ! -s "$tmp/stderr" ]] || fail "jc model, delta = -400: unexpected warning: $(cat "$tmp/stderr")"
 "$exe" compare --set N=300 --sweep S:0:0.05:3 -o "$tmp/c.h5" -q >"$tmp/stdout" 2>"$tmp/stderr" \
     || fail "compare sweep failed: $(cat "$tmp/stderr")"
 [[ -s "$tmp/c.h5" && -s "$tmp/c.txt" ]] || fail "compare: no HDF5 file or text table"

@@ -53,6 +53,10 @@ typedef struct pm_model_type {
      * gamma_m (<n> + n_th + 1); exact at any cutoff.  A health check; NaN
      * where the closed form does not apply (user terms). */
     double (*number_balance)(const pm_model *model, const pm_state *state);
+    /* Optional (NULL: none): parameters that are valid but outside what the
+     * model is meant for get a one-line warning in text[size]; returns 1
+     * then, else 0.  Callers show it and go on (the numbers stay exact). */
+    int (*regime_warning)(const pm_params *params, char *text, size_t size);
 } pm_model_type;
 
 struct pm_model {
@@ -77,6 +81,9 @@ const pm_model_type *pm_model_type_get(int model_id);
 /* The shift at which to look for the slowest mode carrying <a> (a spectrum
  * shift, spectrum.h): -i omega_m in a lab frame, 0 in the rotating frame. */
 pm_complex pm_model_type_amplitude_shift(const pm_model_type *type, const pm_params *params);
+/* The model type's regime warning for derived `params` (pm_model_type), or
+ * 0 with text = "". */
+int pm_model_regime_warning(const pm_params *params, char *text, size_t size);
 /* The parameters of the same point in type->rwa_model (PM_EINVAL if the
  * type has none): the model key changed, the keys the reference does not
  * take (pm_params_key_applies) released. */
