@@ -19,8 +19,9 @@
 #   results/table1_compare_dressed.h5  the dressed model of Eq. (5) (no RWA) at the operating
 #                                point: exact dressed vs exact JC vs both reduced theories
 #   results/dressed_S_sweep.h5 (.txt)  the same four-way comparison at 7 values of S <= 0.15,
-#   results/dressed_S_sweep_high.h5 (.txt)  and at S = 0.2, 0.4 (dressed_vs_jc_S.png,
-#                                the dressed curve of Fig. 2(d))
+#   results/dressed_S_sweep_high.h5 (.txt)  and at S = 0.4; with S = 0.2 from
+#                                table1_compare_dressed.h5 (dressed_vs_jc_S.png, the dressed
+#                                curve of Fig. 2(d))
 #   results/table1_wigner_dressed.h5  W(z, p) of the dressed steady state (fig3_wigner_dressed.png)
 #   results/fig2a_dressed_S*.h5  the dressed model's damping vs delta at the five S of Fig. 2(a)
 #   results/fig2a_beyond_rwa/    the beyond-RWA damping (phonomaser theory) on a dense delta grid
@@ -45,12 +46,13 @@ cfg=data/table1.ini
 # point the N/K search, about 8 s at N = 1850, K = 21, and the amplitude modes by ARPACK,
 # about 8 s, and the mode's own N check; twice that at N = 2775), so it starts now, in the
 # background, as two runs of one core each, and the rest of the job shares the machine
-# with them: S <= 0.15 (7 points) and S = 0.2, 0.4 (N = 1850-2775, K = 21). 9 points across both
+# with them: S <= 0.15 (7 points) and S = 0.4 (N = 2775, K = 21; S = 0.2, N = 1850, is the
+# operating point's dressed comparison below, not computed twice). 9 points across both
 # thresholds (S_th = 0.0159 RWA, 0.0562 beyond the RWA), none on a threshold itself
 # (where the reduced formulas diverge).  (The sweeps are deterministic in parallel too;
 # two one-core runs balance the load better than one two-thread run.)
 S_dressed=-0.2,-0.05,0,0.03,0.05,0.1,0.15
-S_dressed_high=0.2,0.4
+S_dressed_high=0.4
 $pm compare -c $cfg -q --threads 1 --set model=dressed --sweep "S=$S_dressed" \
     --output "$out/dressed_S_sweep.h5" > "$out/dressed_S_sweep.txt" &
 dressed_sweeps=($!)

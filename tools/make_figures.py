@@ -454,12 +454,13 @@ def theta_label(p):
     return r"$\pi/2$" if abs(p["theta"] - math.pi / 2) < 1e-12 else f"{p['theta']:.4g}"
 
 
-DRESSED_SWEEP_FILES = ("dressed_S_sweep.h5", "dressed_S_sweep_high.h5")  # main_job.sh: two runs, one core each
+# main_job.sh: two runs of one core each and the operating point's comparison (S = 0.2)
+DRESSED_SWEEP_FILES = ("dressed_S_sweep.h5", "dressed_S_sweep_high.h5", "table1_compare_dressed.h5")
 
 
 def dressed_sweep(results):
     """The four-way comparison over S (compare --set model=dressed --sweep S=...), the points
-    of both files of the main job joined and sorted by S."""
+    of the main job's files joined and sorted by S."""
     files = [need(results, name) for name in DRESSED_SWEEP_FILES]
     c = [d["compare4"] for d in files]
 
