@@ -105,6 +105,17 @@ long pm_api_config_ini(pm_api_config *config, char *text, size_t size)
     return (long)length;
 }
 
+long pm_api_config_warning(pm_api_config *config, char *text, size_t size)
+{
+    pm_run_config *cfg = NULL;
+    if (finished_copy(config, &cfg) != PM_OK) return -1;
+    char warning[512];
+    int warned = pm_model_regime_warning(&cfg->params, warning, sizeof warning);
+    free(cfg);
+    if (text && size) snprintf(text, size, "%s", warned ? warning : "");
+    return warned ? (long)strlen(warning) : 0;
+}
+
 /* ------------------------------------------------------------------ controls */
 
 pm_status pm_api_control_new(pm_api_control **out)

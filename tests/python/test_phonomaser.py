@@ -6,6 +6,7 @@ import signal
 import subprocess
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -314,6 +315,19 @@ def test_progress_of_the_cutoff_search():
         assert reports[-1][2] and len(steps) >= 3, call.__name__
         assert all(b[0] >= a[0] for a, b in zip(steps, steps[1:]))
         assert steps[-1][0] == 1.0 and ("N = %d:" % r.N) in steps[-1][1]
+
+
+def test_library_warnings_become_python_warnings():
+    # outside the model's regime: the dressed splitting omega_m + delta <= 0
+    with pytest.warns(pm.PhonomaserWarning, match="spin flipped"):
+        r = pm.steadystate(TABLE1, model="dressed", delta=-400, N=8, K=4)
+    assert r.N == 8  # computed all the same
+    # a truncated steady state: the health check of `phonomaser steady`
+    with pytest.warns(pm.PhonomaserWarning, match="Fock levels hold population"):
+        pm.steadystate(TABLE1, N=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pm.steadystate(TABLE1, N="auto")  # none at the converged operating point
 
 
 def test_config_ini_round_trip():

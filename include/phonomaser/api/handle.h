@@ -61,6 +61,11 @@ pm_status pm_api_config_set(pm_api_config *config, const char *key, const char *
  * text[size] (truncated, NUL-terminated); returns the length it needs
  * (without the NUL), or -1 on failure (message set). */
 long pm_api_config_ini(pm_api_config *config, char *text, size_t size);
+/* The model's regime warning for the configuration (model.h: valid
+ * parameters outside what the model is meant for, e.g. model = dressed at
+ * delta <= -omega_m) into text[size]; returns its length, 0 if none, -1 if
+ * the configuration is invalid (message set).  Runs still compute. */
+long pm_api_config_warning(pm_api_config *config, char *text, size_t size);
 /* Whether the command `command` (steady, evolve, converge, wigner, theory,
  * compare, map) takes `key`: PM_OK, or PM_EINVAL naming `label` (the
  * caller's call, e.g. "steadystate(sweep=...)"; NULL: "--set KEY") and the

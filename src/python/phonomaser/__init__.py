@@ -22,10 +22,10 @@ own objects; the library's error messages are per thread).  Ctrl-C reaches
 calls made from the main thread; calls in other threads run to the end."""
 
 from ._lib import FileError, Interrupted, InvalidInput, NumericError, OutOfMemory, PhonomaserError  # noqa: F401
-from .core import (Config, Result, compare, converge, map, mesolve, spectrum, steadystate,  # noqa: F401,A004
+from .core import (Config, PhonomaserWarning, Result, compare, converge, map, mesolve, spectrum, steadystate,  # noqa: F401,A004
                    version, wigner)
 from .h5 import density_matrix, load, to_qobj  # noqa: F401
 
 __all__ = ["steadystate", "mesolve", "converge", "compare", "wigner", "map", "spectrum", "load", "density_matrix", "to_qobj",
            "Result", "Config", "version", "PhonomaserError", "InvalidInput", "OutOfMemory", "FileError",
-           "NumericError", "Interrupted"]
+           "NumericError", "Interrupted", "PhonomaserWarning"]

@@ -4,6 +4,7 @@ import math
 import numbers
 import os
 import time
+import warnings
 
 import numpy as np
 
@@ -174,8 +175,18 @@ class Config:
         return ffi.string(buffer).decode()
 
 
+class PhonomaserWarning(UserWarning):
+    """A warning of the library: parameters outside the model's regime
+    (model = dressed at delta <= -omega_m), or the health checks of a steady
+    state (not converged, truncated, ...), as `phonomaser` prints them."""
+
+
 def _config(params, config, overrides):
-    return params if isinstance(params, Config) else Config(params, config, overrides)
+    cfg = params if isinstance(params, Config) else Config(params, config, overrides)
+    text = ffi.new("char[512]")
+    if lib.pm_api_config_warning(cfg.handle, text, 512) > 0:
+        warnings.warn(ffi.string(text).decode(), PhonomaserWarning, stacklevel=3)
+    return cfg
 
 
 def _check_keys(command, call, keys):
@@ -208,6 +219,8 @@ def _run(start, progress=None, dims=None, permutation=None):
         raise
     result = Result(handle, dims, permutation)
     result._data["call_seconds"] = seconds[0]  # the C call alone (wall time) [s]
+    for line in result._data.get("warnings", "").splitlines():  # the health checks of a steady state
+        warnings.warn(line, PhonomaserWarning, stacklevel=3)
     return result
 
 
