@@ -3,13 +3,15 @@
 
 #include <klu.h>
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* LAPACK band LU (Fortran interface of liblapack) */
 void zgbtrf_(const int *m, const int *n, const int *kl, const int *ku, double complex *ab, const int *ldab,
              int *ipiv, int *info);
+void zgbtrs_(const char *trans, const int *n, const int *kl, const int *ku, const int *nrhs,
+             const double complex *ab, const int *ldab, const int *ipiv, double complex *b, const int *ldb,
+             int *info, size_t trans_len);
 
 static const char *umfpack_status_name(int status)
 {
@@ -112,59 +114,6 @@ static pm_status factor_band(const pm_sparse *a, const char *what, const char *h
                             (long long)n, (long long)n);
     }
     return band_fill_factor(a, what, hint, 1, lu);
-}
-
-/* x <- A^{-1} x from zgbtrf's factors: LAPACK's zgbtrs ("N", one right-hand
- * side) written out, because the reference zgbtrs makes a BLAS call per
- * column (zgeru for L, ztbsv for U) whose overhead is most of the work at
- * kl = ku = 4 (measured at N = 4163: 0.35 ms per solve, here 0.1 ms).  The
- * same operations in the same order; complex products written in real
- * arithmetic (C's complex * and / check for NaN and call out). */
-static void band_solve(const pm_lu *lu, double complex *x)
-{
-    const int n = lu->n, kl = lu->kl, kd = lu->kl + lu->ku; /* row of the diagonal */
-    const size_t ldab = (size_t)lu->ldab;
-    double *xr = (double *)x; /* interleaved re, im (C11 6.2.5: complex is an array of two) */
-    /* L: row interchanges and the multipliers below the diagonal */
-    for (int j = 0; j + 1 < n && kl > 0; j++) {
-        const int lm = kl < n - 1 - j ? kl : n - 1 - j, l = lu->pivots[j] - 1; /* 1-based pivots */
-        if (l != j) {
-            double complex t = x[l];
-            x[l] = x[j];
-            x[j] = t;
-        }
-        const double br = xr[2 * j], bi = xr[2 * j + 1];
-        if (br == 0 && bi == 0) continue;
-        const double *m = (const double *)(lu->band + (size_t)(kd + 1) + (size_t)j * ldab);
-        for (int i = 0; i < lm; i++) {
-            xr[2 * (j + 1 + i)] -= m[2 * i] * br - m[2 * i + 1] * bi;
-            xr[2 * (j + 1 + i) + 1] -= m[2 * i] * bi + m[2 * i + 1] * br;
-        }
-    }
-    /* U: upper triangular with kl + ku superdiagonals, back substitution (ztbsv) */
-    for (int j = n - 1; j >= 0; j--) {
-        double br = xr[2 * j], bi = xr[2 * j + 1];
-        if (br == 0 && bi == 0) continue;
-        const double *col = (const double *)(lu->band + (size_t)j * ldab); /* A(i, j) at row kd + i - j */
-        const double dr = col[2 * kd], di = col[2 * kd + 1];
-        /* b / d, scaled by the larger part of d (Smith) against overflow */
-        if (fabs(dr) >= fabs(di)) {
-            const double ratio = di / dr, denom = dr + di * ratio;
-            const double qr = (br + bi * ratio) / denom, qi = (bi - br * ratio) / denom;
-            br = qr, bi = qi;
-        } else {
-            const double ratio = dr / di, denom = di + dr * ratio;
-            const double qr = (br * ratio + bi) / denom, qi = (bi * ratio - br) / denom;
-            br = qr, bi = qi;
-        }
-        xr[2 * j] = br, xr[2 * j + 1] = bi;
-        const int top = j - kd > 0 ? j - kd : 0;
-        for (int i = j - 1; i >= top; i--) {
-            const double ur = col[2 * (kd + i - j)], ui = col[2 * (kd + i - j) + 1];
-            xr[2 * i] -= ur * br - ui * bi;
-            xr[2 * i + 1] -= ur * bi + ui * br;
-        }
-    }
 }
 
 static const char *klu_status_name(int status)
@@ -352,8 +301,10 @@ pm_status pm_lu_solve(const pm_lu *lu, const double complex *b, double complex *
                                 common);
     }
     if (lu->band) {
+        int one = 1, info = 0;
         memcpy(x, b, (size_t)lu->n * sizeof *x);
-        band_solve(lu, x);
+        zgbtrs_("N", &lu->n, &lu->kl, &lu->ku, &one, lu->band, &lu->ldab, lu->pivots, x, &lu->n, &info, 1);
+        if (info != 0) return pm_error_set(PM_ESOLVER, "LAPACK zgbtrs: argument %d invalid", -info);
         return PM_OK;
     }
     double info[UMFPACK_INFO];
