@@ -205,40 +205,43 @@ static pm_status assemble(pm_block *block, const pm_sparse *K, size_t njump, con
     return PM_OK;
 }
 
-/* lexicographic order of (int64, int64) pairs */
-static int compare_pairs(const void *a, const void *b)
-{
-    const int64_t *x = a, *y = b;
-    if (x[0] != y[0]) return (x[0] > y[0]) - (x[0] < y[0]);
-    return (x[1] > y[1]) - (x[1] < y[1]);
-}
-
-/* Sorted lookup table key = row + col * d -> element number. */
+/* Sorted lookup table key = row + col * d -> element number: the elements
+ * counted into their columns (key_col_start), then each column sorted by
+ * row (insertion sort: a sector block lists a column's rows in order
+ * already, a coupled block in a few runs).  Keys are unique, so this is the
+ * order a comparison sort gives; qsort was a tenth of a steady state. */
 static pm_status index_keys(pm_block *block)
 {
-    int64_t n = block->size;
-    int64_t *pairs = malloc((size_t)(n > 0 ? n : 1) * 2 * sizeof *pairs);
+    const int64_t n = block->size, d = block->dim;
     block->key_sorted = malloc((size_t)(n > 0 ? n : 1) * sizeof *block->key_sorted);
     block->key_pos = malloc((size_t)(n > 0 ? n : 1) * sizeof *block->key_pos);
-    block->key_col_start = malloc((size_t)(block->dim + 1) * sizeof *block->key_col_start);
-    if (!pairs || !block->key_sorted || !block->key_pos || !block->key_col_start) {
-        free(pairs);
+    block->key_col_start = calloc((size_t)d + 1, sizeof *block->key_col_start);
+    int64_t *next = malloc(((size_t)d + 1) * sizeof *next);
+    if (!block->key_sorted || !block->key_pos || !block->key_col_start || !next) {
+        free(next);
         return pm_error_set(PM_ENOMEM, "out of memory indexing a Liouvillian block");
     }
+    int64_t *start = block->key_col_start;
+    for (int64_t p = 0; p < n; p++) start[block->col[p] + 1]++;
+    for (int64_t c = 0; c < d; c++) start[c + 1] += start[c];
+    memcpy(next, start, ((size_t)d + 1) * sizeof *next);
     for (int64_t p = 0; p < n; p++) {
-        pairs[2 * p] = block->row[p] + block->col[p] * block->dim;
-        pairs[2 * p + 1] = p;
+        int64_t at = next[block->col[p]]++;
+        block->key_sorted[at] = block->row[p] + block->col[p] * d;
+        block->key_pos[at] = p;
     }
-    qsort(pairs, (size_t)n, 2 * sizeof *pairs, compare_pairs);
-    for (int64_t p = 0; p < n; p++) {
-        block->key_sorted[p] = pairs[2 * p];
-        block->key_pos[p] = pairs[2 * p + 1];
-    }
-    for (int64_t j = 0, p = 0; j <= block->dim; j++) { /* keys of column j: j d <= key < (j + 1) d */
-        while (p < n && block->key_sorted[p] < j * block->dim) p++;
-        block->key_col_start[j] = p;
-    }
-    free(pairs);
+    free(next);
+    for (int64_t c = 0; c < d; c++)
+        for (int64_t a = start[c] + 1; a < start[c + 1]; a++) {
+            int64_t key = block->key_sorted[a], pos = block->key_pos[a], b = a - 1;
+            while (b >= start[c] && block->key_sorted[b] > key) {
+                block->key_sorted[b + 1] = block->key_sorted[b];
+                block->key_pos[b + 1] = block->key_pos[b];
+                b--;
+            }
+            block->key_sorted[b + 1] = key;
+            block->key_pos[b + 1] = pos;
+        }
     return PM_OK;
 }
 
@@ -385,19 +388,28 @@ static pm_status list_elements(int64_t d, const int64_t *charge, int64_t k_lo, i
                                int64_t k_class, int64_t label, pm_block **out)
 {
     *out = NULL;
-    int64_t *order = malloc((size_t)d * sizeof *order);
-    int64_t *pairs = malloc((size_t)d * 2 * sizeof *pairs);
-    if (!order || !pairs) {
-        free(order), free(pairs);
+    /* the states by charge, then by index: a counting sort over the charges'
+     * range (at most d + 1 values for the models' charges; a wider range
+     * would cost memory, and is refused below as no model has one) */
+    int64_t charge_min = d > 0 ? charge[0] : 0, charge_max = charge_min;
+    for (int64_t i = 1; i < d; i++) {
+        if (charge[i] < charge_min) charge_min = charge[i];
+        if (charge[i] > charge_max) charge_max = charge[i];
+    }
+    const int64_t range = charge_max - charge_min + 1;
+    if (range > 4 * d + 16)
+        return pm_error_set(PM_EINVAL, "charges span %lld values for %lld states: a Liouvillian block needs a "
+                            "charge range of at most 4 d + 16", (long long)range, (long long)d);
+    int64_t *order = malloc((size_t)(d > 0 ? d : 1) * sizeof *order);
+    int64_t *next = calloc((size_t)range + 1, sizeof *next);
+    if (!order || !next) {
+        free(order), free(next);
         return pm_error_set(PM_ENOMEM, "out of memory listing the elements of a Liouvillian block");
     }
-    for (int64_t i = 0; i < d; i++) {
-        pairs[2 * i] = charge[i];
-        pairs[2 * i + 1] = i;
-    }
-    qsort(pairs, (size_t)d, 2 * sizeof *pairs, compare_pairs);
-    for (int64_t i = 0; i < d; i++) order[i] = pairs[2 * i + 1];
-    free(pairs);
+    for (int64_t i = 0; i < d; i++) next[charge[i] - charge_min + 1]++;
+    for (int64_t q = 0; q < range; q++) next[q + 1] += next[q];
+    for (int64_t i = 0; i < d; i++) order[next[charge[i] - charge_min]++] = i;
+    free(next);
     pm_block *block = NULL;
     int64_t size = 0;
     for (int pass = 0; pass < 2; pass++) {
