@@ -196,14 +196,6 @@ pm_status pm_sparse_identity(int64_t n, pm_sparse **out)
     return PM_OK;
 }
 
-/* Build a matrix through triplets: shared tail of the operations below. */
-static pm_status finish_triplets(pm_triplets *t, pm_status status, pm_sparse **out)
-{
-    if (status == PM_OK) status = pm_sparse_from_triplets(t, out);
-    pm_triplets_free(t);
-    return status;
-}
-
 /* A transpose by counting the entries of each row: visiting the columns of
  * `a` in order leaves the rows of every column of the result sorted. */
 pm_status pm_sparse_adjoint(const pm_sparse *a, pm_sparse **out)
@@ -231,22 +223,72 @@ pm_status pm_sparse_adjoint(const pm_sparse *a, pm_sparse **out)
     return PM_OK;
 }
 
+/* Column by column (Gustavson): the products a(:, mid) b(mid, c) of
+ * column c are summed in a dense accumulator in the order the triplet path
+ * summed them (kb, then ka), so the result is the same to the bit; the
+ * rows of the column are then sorted (insertion sort: a handful). */
 pm_status pm_sparse_multiply(const pm_sparse *a, const pm_sparse *b, pm_sparse **out)
 {
     if (a->ncols != b->nrows)
         return pm_error_set(PM_EINVAL, "matrix product of %lldx%lld and %lldx%lld",
                             (long long)a->nrows, (long long)a->ncols, (long long)b->nrows,
                             (long long)b->ncols);
-    pm_triplets *t = pm_triplets_alloc(a->nrows, b->ncols, pm_sparse_nnz(a) + pm_sparse_nnz(b));
-    if (!t) return out_of_memory("a matrix product");
-    pm_status s = PM_OK;
-    for (int64_t c = 0; c < b->ncols && s == PM_OK; c++)
-        for (int64_t kb = b->colptr[c]; kb < b->colptr[c + 1] && s == PM_OK; kb++) {
+    int64_t capacity = pm_sparse_nnz(a) + pm_sparse_nnz(b) + 16;
+    pm_sparse *p = pm_sparse_alloc(a->nrows, b->ncols, capacity);
+    double complex *sum = calloc((size_t)a->nrows + 1, sizeof *sum);
+    int64_t *seen = malloc(((size_t)a->nrows + 1) * sizeof *seen); /* column that last touched the row */
+    if (!p || !sum || !seen) {
+        pm_sparse_free(p), free(sum), free(seen);
+        return out_of_memory("a matrix product");
+    }
+    for (int64_t r = 0; r < a->nrows; r++) seen[r] = -1;
+    int64_t pos = 0;
+    for (int64_t c = 0; c < b->ncols; c++) {
+        p->colptr[c] = pos;
+        const int64_t first = pos;
+        for (int64_t kb = b->colptr[c]; kb < b->colptr[c + 1]; kb++) {
             int64_t mid = b->rowind[kb];
-            for (int64_t ka = a->colptr[mid]; ka < a->colptr[mid + 1] && s == PM_OK; ka++)
-                s = pm_triplets_add(t, a->rowind[ka], c, a->values[ka] * b->values[kb]);
+            for (int64_t ka = a->colptr[mid]; ka < a->colptr[mid + 1]; ka++) {
+                int64_t r = a->rowind[ka];
+                if (seen[r] != c) {
+                    seen[r] = c;
+                    sum[r] = 0;
+                    if (pos == capacity) {
+                        capacity *= 2;
+                        int64_t *ri = realloc(p->rowind, (size_t)capacity * sizeof *ri);
+                        if (ri) p->rowind = ri;
+                        double complex *v = realloc(p->values, (size_t)capacity * sizeof *v);
+                        if (v) p->values = v;
+                        if (!ri || !v) {
+                            pm_sparse_free(p), free(sum), free(seen);
+                            return out_of_memory("a matrix product");
+                        }
+                    }
+                    p->rowind[pos++] = r;
+                }
+                sum[r] += a->values[ka] * b->values[kb];
+            }
         }
-    return finish_triplets(t, s, out);
+        for (int64_t e = first + 1; e < pos; e++) { /* rows in order */
+            int64_t r = p->rowind[e], f = e - 1;
+            while (f >= first && p->rowind[f] > r) {
+                p->rowind[f + 1] = p->rowind[f];
+                f--;
+            }
+            p->rowind[f + 1] = r;
+        }
+        int64_t kept = first; /* products that cancel exactly are dropped, as pm_sparse_from_triplets does */
+        for (int64_t e = first; e < pos; e++)
+            if (sum[p->rowind[e]] != 0) {
+                p->values[kept] = sum[p->rowind[e]];
+                p->rowind[kept++] = p->rowind[e];
+            }
+        pos = kept;
+    }
+    p->colptr[b->ncols] = pos;
+    free(sum), free(seen);
+    *out = p;
+    return PM_OK;
 }
 
 /* Both operands' columns are sorted by row, so their sum is a merge, column
