@@ -121,10 +121,15 @@ static pm_status exact_spectra(const pm_params *params, long N, const pm_block *
         return pm_error_set(PM_ENOMEM, "out of memory for the sector-0 spectrum (size %lld)", (long long)block0->size);
     }
     /* the intensity fluctuation (n - <n>) rho_ss: trace-free and close to the
-     * slowest population mode (saves two thirds of the Arnoldi steps) */
+     * slowest population mode (saves two thirds of the Arnoldi steps); a
+     * state of sharp n (e.g. the ground state at S = -1, n_th = 0) has none,
+     * and ARPACK starts from its own vector */
+    double start_norm = 0, rho_norm = 0;
     for (int64_t p = 0; p < block0->size; p++) {
         trace_row[p] = block0->row[p] == block0->col[p];
         start[p] = ((double)pm_space_fock(N, block0->row[p]) - n_mean) * rho_ss[p];
+        start_norm = fmax(start_norm, cabs(start[p]));
+        rho_norm = fmax(rho_norm, cabs(rho_ss[p]));
     }
     pm_model_desc desc;
     pm_status s = pm_model_desc_init(&at_n, &desc);
@@ -140,7 +145,7 @@ static pm_status exact_spectra(const pm_params *params, long N, const pm_block *
         so.refine_tol = SPECTRUM_REFINE_TOL;
         so.deflate_right = rho_ss;
         so.deflate_left = trace_row;
-        so.start = start;
+        so.start = start_norm > 1e-8 * rho_norm ? start : NULL;
         s = pm_spectrum_slowest(block0, &so, &s0);
     }
     if (s == PM_OK) out->rate_k0 = -creal(s0.eigenvalues[0]);

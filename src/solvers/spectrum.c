@@ -207,6 +207,12 @@ static pm_status arnoldi(const pm_block *block, const pm_spectrum_options *opts,
     if (start) memcpy(w.resid, start, (size_t)n * sizeof *w.resid);
     else starting_vector(n, w.resid);
     deflate(opts, r_scale, n, w.resid);
+    double start_norm = 0;
+    for (int64_t p = 0; p < n && start; p++) start_norm = fmax(start_norm, cabs(w.resid[p]));
+    if (start && !(start_norm > 0)) { /* a given start that deflation (or nothing) left empty: the fixed one */
+        starting_vector(n, w.resid);
+        deflate(opts, r_scale, n, w.resid);
+    }
 
     iparam[0] = 1; /* exact shifts */
     iparam[2] = opts->arpack_maxiter;
