@@ -3,6 +3,9 @@
  * API (phonomaser/solve.h), prints `name = value` lines and writes HDF5. */
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "phonomaser/version.h"
@@ -35,8 +38,25 @@ static void usage(FILE *out)
                  "'phonomaser --version' prints the version.\n");
 }
 
+/* Sweeps and maps solve many points of about the same size one after
+ * another.  glibc returns large freed blocks to the kernel (blocks above a
+ * threshold that adapts up to 32 MB are mmap'ed, and the heap top is
+ * trimmed), so every point paid the page faults of fresh memory again: 8 ms
+ * of system time per JC compare point at the operating point, a sixth of the
+ * point (measured on 20-point maps: 0.27 s of system time, 0.01 s with
+ * these settings, user time unchanged).  Freed memory is kept for the next
+ * point instead: the process holds its peak, which it needs anyway. */
+static void keep_freed_memory(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest: bigger blocks are still mmap'ed */
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    keep_freed_memory();
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "phonomaser/model/model.h"
+#include "phonomaser/model/space.h"
 #include "phonomaser/solvers/spectrum.h"
 
 static const struct {
@@ -78,10 +79,30 @@ static pm_status exact_steady(const pm_params *params, const pm_compare_options 
     return s == PM_OK ? pm_converge_run(&model, &copts, cr) : s;
 }
 
+/* How the two spectra are found (spectrum.h), measured at the operating
+ * point (N = 4163, blocks of 16648 and 16650, band LU, CPU seconds):
+ *  - k = 1, nev = 1: the slowest mode is 150 times slower than the next
+ *    (-2.0e-4 against -2.9e-2 1/s), so shift-invert about ~0 converges in
+ *    11 solves with 4 Arnoldi vectors (0.010 s; 20 vectors: 21 solves,
+ *    0.030 s), to the same eigenvalue within 1e-15.
+ *  - k = 1, nev = 3: the wanted eigenvalues are spaced like 1, 2, 3 (-2.9e-2
+ *    apart) and the run to machine precision needs 69 solves (0.10 s); to 1e-3
+ *    and then each one refined about its own value (refine_tol): 35 solves.
+ *  - sector 0: the steady state (eigenvalue 0) is deflated, so one
+ *    eigenvalue is wanted, not three with the eigenvectors to tell the
+ *    steady state apart (69 solves, 0.10 s); from the start vector below,
+ *    refined: 11 solves (0.015 s). */
+#define K1_SINGLE_NCV 4
+#define K1_SEVERAL_NCV 12
+#define SECTOR0_NCV 6
+#define SPECTRUM_REFINE_TOL 1e-3
+
 /* Slowest eigenvalues of sector k = 1 and the slowest nonzero rate of
- * sector 0 (its eigenvector has zero trace; the steady state does not). */
-static pm_status exact_spectra(const pm_params *params, long N, const pm_block *block0, int nev,
-                               pm_compare_point *out)
+ * sector 0: the Arnoldi iteration runs on the trace-free elements, which L
+ * maps into themselves (trace preservation), with the steady state
+ * `rho_ss` (on block0, unit trace) taken out. */
+static pm_status exact_spectra(const pm_params *params, long N, const pm_block *block0, const pm_complex *rho_ss,
+                               double n_mean, int nev, pm_compare_point *out)
 {
     pm_params at_n = *params;
     at_n.N = N;
@@ -91,6 +112,25 @@ static pm_status exact_spectra(const pm_params *params, long N, const pm_block *
     pm_spectrum_options so;
     pm_spectrum_options_default(&so);
     so.nev = nev;
+    so.arpack_ncv = nev == 1 ? K1_SINGLE_NCV : K1_SEVERAL_NCV;
+    so.refine_tol = nev == 1 ? 0 : SPECTRUM_REFINE_TOL;
+    pm_complex *trace_row = calloc((size_t)block0->size, sizeof *trace_row);
+    pm_complex *start = calloc((size_t)block0->size, sizeof *start);
+    if (!trace_row || !start) {
+        free(trace_row), free(start);
+        return pm_error_set(PM_ENOMEM, "out of memory for the sector-0 spectrum (size %lld)", (long long)block0->size);
+    }
+    /* the intensity fluctuation (n - <n>) rho_ss: trace-free and close to the
+     * slowest population mode (saves two thirds of the Arnoldi steps); a
+     * state of sharp n (e.g. the ground state at S = -1, n_th = 0) has none,
+     * and ARPACK starts from its own vector */
+    double start_norm = 0, rho_norm = 0;
+    for (int64_t p = 0; p < block0->size; p++) {
+        trace_row[p] = block0->row[p] == block0->col[p];
+        start[p] = ((double)pm_space_fock(N, block0->row[p]) - n_mean) * rho_ss[p];
+        start_norm = fmax(start_norm, cabs(start[p]));
+        rho_norm = fmax(rho_norm, cabs(rho_ss[p]));
+    }
     pm_model_desc desc;
     pm_status s = pm_model_desc_init(&at_n, &desc);
     if (s == PM_OK) s = pm_steadystate_memory_check(&desc, PM_PATH_SECTOR, PM_STEADY_ARPACK);
@@ -100,26 +140,21 @@ static pm_status exact_spectra(const pm_params *params, long N, const pm_block *
     if (s == PM_OK) {
         out->nev = s1.nev;
         for (int j = 0; j < s1.nev; j++) out->lambda_k1[j] = s1.eigenvalues[j];
-        so.nev = 3;
-        so.want_vectors = 1;
+        so.nev = 1;
+        so.arpack_ncv = SECTOR0_NCV;
+        so.refine_tol = SPECTRUM_REFINE_TOL;
+        so.deflate_right = rho_ss;
+        so.deflate_left = trace_row;
+        so.start = start_norm > 1e-8 * rho_norm ? start : NULL;
         s = pm_spectrum_slowest(block0, &so, &s0);
     }
-    if (s == PM_OK) {
-        /* the steady state: the eigenvector with the largest |trace| */
-        int steady = 0;
-        for (int j = 1; j < s0.nev; j++)
-            if (cabs(pm_spectrum_trace(block0, &s0, j)) > cabs(pm_spectrum_trace(block0, &s0, steady))) steady = j;
-        out->rate_k0 = NAN;
-        for (int j = 0; j < s0.nev; j++)
-            if (j != steady) {
-                out->rate_k0 = -creal(s0.eigenvalues[j]); /* sorted slowest first */
-                break;
-            }
-    }
+    if (s == PM_OK) out->rate_k0 = -creal(s0.eigenvalues[0]);
     pm_spectrum_clear(&s1);
     pm_spectrum_clear(&s0);
     pm_block_free(block1);
     pm_model_free(model);
+    free(trace_row);
+    free(start);
     return s;
 }
 
@@ -206,7 +241,7 @@ pm_status pm_compare_point_run(const pm_params *params, const pm_compare_options
     out->sz_mean = obs->sz_mean;
     out->tail_population = obs->tail_population;
     out->residual = cr.final.info.residual;
-    s = exact_spectra(params, out->N, cr.final.block, opts->nev, out);
+    s = exact_spectra(params, out->N, cr.final.block, cr.final.state->x[0], obs->n_mean, opts->nev, out);
     if (s == PM_OK) radial_comparison(p, &out->fp, obs->p_n, out->N, out);
     if (s == PM_OK && p_n) {
         *p_n = malloc((size_t)out->N * sizeof **p_n);

@@ -21,6 +21,7 @@ void pm_block_free(pm_block *block)
     free(block->col);
     free(block->key_sorted);
     free(block->key_pos);
+    free(block->key_col_start);
     pm_sparse_free(block->L);
     free(block);
 }
@@ -30,13 +31,18 @@ int64_t pm_block_find(const pm_block *block, int64_t i, int64_t j)
     if (i < 0 || j < 0 || i >= block->dim || j >= block->dim) return -1;
     int64_t key = i + j * block->dim;
     if (block->sector == PM_SECTOR_FULL) return key; /* column stacking */
-    int64_t lo = 0, hi = block->size;
+    /* within column j: a sector block has a few elements per column, so
+     * the search is short (a search over all keys was a fifth of the
+     * steady state at N = 4163) */
+    int64_t lo = block->key_col_start ? block->key_col_start[j] : 0;
+    const int64_t end = block->key_col_start ? block->key_col_start[j + 1] : block->size;
+    int64_t hi = end;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
         if (block->key_sorted[mid] < key) lo = mid + 1;
         else hi = mid;
     }
-    return (lo < block->size && block->key_sorted[lo] == key) ? block->key_pos[lo] : -1;
+    return (lo < end && block->key_sorted[lo] == key) ? block->key_pos[lo] : -1;
 }
 
 int64_t pm_block_diagonal(const pm_block *block, int64_t *out)
@@ -199,35 +205,43 @@ static pm_status assemble(pm_block *block, const pm_sparse *K, size_t njump, con
     return PM_OK;
 }
 
-/* lexicographic order of (int64, int64) pairs */
-static int compare_pairs(const void *a, const void *b)
-{
-    const int64_t *x = a, *y = b;
-    if (x[0] != y[0]) return (x[0] > y[0]) - (x[0] < y[0]);
-    return (x[1] > y[1]) - (x[1] < y[1]);
-}
-
-/* Sorted lookup table key = row + col * d -> element number. */
+/* Sorted lookup table key = row + col * d -> element number: the elements
+ * counted into their columns (key_col_start), then each column sorted by
+ * row (insertion sort: a sector block lists a column's rows in order
+ * already, a coupled block in a few runs).  Keys are unique, so this is the
+ * order a comparison sort gives; qsort was a tenth of a steady state. */
 static pm_status index_keys(pm_block *block)
 {
-    int64_t n = block->size;
-    int64_t *pairs = malloc((size_t)(n > 0 ? n : 1) * 2 * sizeof *pairs);
+    const int64_t n = block->size, d = block->dim;
     block->key_sorted = malloc((size_t)(n > 0 ? n : 1) * sizeof *block->key_sorted);
     block->key_pos = malloc((size_t)(n > 0 ? n : 1) * sizeof *block->key_pos);
-    if (!pairs || !block->key_sorted || !block->key_pos) {
-        free(pairs);
+    block->key_col_start = calloc((size_t)d + 1, sizeof *block->key_col_start);
+    int64_t *next = malloc(((size_t)d + 1) * sizeof *next);
+    if (!block->key_sorted || !block->key_pos || !block->key_col_start || !next) {
+        free(next);
         return pm_error_set(PM_ENOMEM, "out of memory indexing a Liouvillian block");
     }
+    int64_t *start = block->key_col_start;
+    for (int64_t p = 0; p < n; p++) start[block->col[p] + 1]++;
+    for (int64_t c = 0; c < d; c++) start[c + 1] += start[c];
+    memcpy(next, start, ((size_t)d + 1) * sizeof *next);
     for (int64_t p = 0; p < n; p++) {
-        pairs[2 * p] = block->row[p] + block->col[p] * block->dim;
-        pairs[2 * p + 1] = p;
+        int64_t at = next[block->col[p]]++;
+        block->key_sorted[at] = block->row[p] + block->col[p] * d;
+        block->key_pos[at] = p;
     }
-    qsort(pairs, (size_t)n, 2 * sizeof *pairs, compare_pairs);
-    for (int64_t p = 0; p < n; p++) {
-        block->key_sorted[p] = pairs[2 * p];
-        block->key_pos[p] = pairs[2 * p + 1];
-    }
-    free(pairs);
+    free(next);
+    for (int64_t c = 0; c < d; c++)
+        for (int64_t a = start[c] + 1; a < start[c + 1]; a++) {
+            int64_t key = block->key_sorted[a], pos = block->key_pos[a], b = a - 1;
+            while (b >= start[c] && block->key_sorted[b] > key) {
+                block->key_sorted[b + 1] = block->key_sorted[b];
+                block->key_pos[b + 1] = block->key_pos[b];
+                b--;
+            }
+            block->key_sorted[b + 1] = key;
+            block->key_pos[b + 1] = pos;
+        }
     return PM_OK;
 }
 
@@ -366,6 +380,47 @@ pm_status pm_liouvillian_sector_step(const pm_sparse *H, size_t njump, const pm_
     return PM_OK;
 }
 
+/* lexicographic order of (int64, int64) pairs */
+static int compare_pairs(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    if (x[0] != y[0]) return (x[0] > y[0]) - (x[0] < y[0]);
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* order[] = the states sorted by charge, then by index.  A counting sort
+ * over the charges' range where it is short (the models' excitation
+ * numbers: at most d + 1 values), else a comparison sort (qsort was a tenth
+ * of a steady state at N = 4163). */
+static pm_status states_by_charge(int64_t d, const int64_t *charge, int64_t *order)
+{
+    int64_t charge_min = d > 0 ? charge[0] : 0, charge_max = charge_min;
+    for (int64_t i = 1; i < d; i++) {
+        if (charge[i] < charge_min) charge_min = charge[i];
+        if (charge[i] > charge_max) charge_max = charge[i];
+    }
+    const uint64_t range = (uint64_t)charge_max - (uint64_t)charge_min + 1;
+    if (range <= (uint64_t)(4 * d + 16)) {
+        int64_t *next = calloc((size_t)range + 1, sizeof *next);
+        if (!next) return pm_error_set(PM_ENOMEM, "out of memory sorting the states of a Liouvillian block");
+        for (int64_t i = 0; i < d; i++) next[charge[i] - charge_min + 1]++;
+        for (uint64_t q = 0; q < range; q++) next[q + 1] += next[q];
+        for (int64_t i = 0; i < d; i++) order[next[charge[i] - charge_min]++] = i;
+        free(next);
+        return PM_OK;
+    }
+    int64_t *pairs = malloc((size_t)d * 2 * sizeof *pairs);
+    if (!pairs) return pm_error_set(PM_ENOMEM, "out of memory sorting the states of a Liouvillian block");
+    for (int64_t i = 0; i < d; i++) {
+        pairs[2 * i] = charge[i];
+        pairs[2 * i + 1] = i;
+    }
+    qsort(pairs, (size_t)d, 2 * sizeof *pairs, compare_pairs);
+    for (int64_t i = 0; i < d; i++) order[i] = pairs[2 * i + 1];
+    free(pairs);
+    return PM_OK;
+}
+
 /* List the elements (i, j) with charge[i] - charge[j] in [k_lo, k_hi] and
  * = k_class (mod step), column states j in charge order (so that the block is
  * banded), row states in charge order within a column.  Two passes: count,
@@ -374,19 +429,13 @@ static pm_status list_elements(int64_t d, const int64_t *charge, int64_t k_lo, i
                                int64_t k_class, int64_t label, pm_block **out)
 {
     *out = NULL;
-    int64_t *order = malloc((size_t)d * sizeof *order);
-    int64_t *pairs = malloc((size_t)d * 2 * sizeof *pairs);
-    if (!order || !pairs) {
-        free(order), free(pairs);
-        return pm_error_set(PM_ENOMEM, "out of memory listing the elements of a Liouvillian block");
+    int64_t *order = malloc((size_t)(d > 0 ? d : 1) * sizeof *order);
+    if (!order) return pm_error_set(PM_ENOMEM, "out of memory listing the elements of a Liouvillian block");
+    pm_status sorted = states_by_charge(d, charge, order);
+    if (sorted != PM_OK) {
+        free(order);
+        return sorted;
     }
-    for (int64_t i = 0; i < d; i++) {
-        pairs[2 * i] = charge[i];
-        pairs[2 * i + 1] = i;
-    }
-    qsort(pairs, (size_t)d, 2 * sizeof *pairs, compare_pairs);
-    for (int64_t i = 0; i < d; i++) order[i] = pairs[2 * i + 1];
-    free(pairs);
     pm_block *block = NULL;
     int64_t size = 0;
     for (int pass = 0; pass < 2; pass++) {

@@ -65,14 +65,14 @@ static const char *arpack_meaning(int code)
     ".arpack_ncv (pm_steady_options likewise)"
 
 typedef struct work {
-    double complex *resid, *v, *workd, *workl, *d, *z, *workev;
+    double complex *resid, *v, *workd, *workl, *d, *workev;
     double *rwork;
     a_int *select;
 } work;
 
 static void work_free(work *w)
 {
-    free(w->resid), free(w->v), free(w->workd), free(w->workl), free(w->d), free(w->z);
+    free(w->resid), free(w->v), free(w->workd), free(w->workl), free(w->d);
     free(w->workev), free(w->rwork), free(w->select);
 }
 
@@ -106,6 +106,17 @@ static int indexed_descending(const void *a, const void *b)
     return by_real_part_descending(&((const indexed *)a)->value, &((const indexed *)b)->value);
 }
 
+/* x <- P x = x - r (l^H x) / (l^H r), P of pm_spectrum_options.deflate_*
+ * (r_scale = 1 / (l^H r)); nothing without deflation. */
+static void deflate(const pm_spectrum_options *opts, double complex r_scale, int64_t n, double complex *x)
+{
+    if (!opts->deflate_right) return;
+    double complex overlap = 0;
+    for (int64_t p = 0; p < n; p++) overlap += conj(opts->deflate_left[p]) * x[p];
+    overlap *= r_scale;
+    for (int64_t p = 0; p < n; p++) x[p] -= overlap * opts->deflate_right[p];
+}
+
 static pm_status check_inputs(const pm_block *block, const pm_spectrum_options *opts, int64_t *ncv_out)
 {
     if (!block || !block->L || block->size < 1 || block->L->nrows != block->size ||
@@ -117,6 +128,9 @@ static pm_status check_inputs(const pm_block *block, const pm_spectrum_options *
                             "needs nev + 2 <= ncv <= size)", opts->nev, (long long)(n - 1));
     if (opts->arpack_maxiter < 1)
         return pm_error_set(PM_EINVAL, "arpack_maxiter = %d must be >= 1", opts->arpack_maxiter);
+    if (!(opts->refine_tol >= 0) || !isfinite(opts->refine_tol))
+        return pm_error_set(PM_EINVAL, "refine_tol = %g must be finite and >= 0 (0: no refinement)",
+                            opts->refine_tol);
     if (!(opts->arpack_tol >= 0) || !isfinite(opts->arpack_tol) || !isfinite(creal(opts->shift)) ||
         !isfinite(cimag(opts->shift)))
         return pm_error_set(PM_EINVAL, "arpack_tol (%g) must be finite and >= 0 and the shift finite",
@@ -129,45 +143,31 @@ static pm_status check_inputs(const pm_block *block, const pm_spectrum_options *
     if (n > INT_MAX / ncv || ncv > 20000)
         return pm_error_set(PM_EINVAL, "block size %lld x ncv %lld exceeds ARPACK's 32-bit indices",
                             (long long)n, (long long)ncv);
+    if (!opts->deflate_right != !opts->deflate_left)
+        return pm_error_set(PM_EINVAL, "deflation needs both the right and the left eigenvector (one is NULL)");
     *ncv_out = ncv;
     return PM_OK;
 }
 
-pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *opts,
-                              pm_spectrum *out)
+/* One shift-invert Arnoldi run: the `nev` eigenvalues of block->L nearest
+ * `sigma` to ARPACK accuracy `tol`, unsorted, and their eigenvectors
+ * (vectors[j * n ...], as ARPACK returns them) from the starting vector
+ * `start` (NULL: the fixed one), with opts' LU, deflation and stop flag.
+ * *restarts and the nonzero counts are added to / set in `out`. */
+static pm_status arnoldi(const pm_block *block, const pm_spectrum_options *opts, double complex sigma, int nev_wanted,
+                         int64_t ncv, double tol, const double complex *start, double complex *values,
+                         double complex *vectors, pm_spectrum *out)
 {
-    pm_spectrum_options defaults;
-    if (!opts) {
-        pm_spectrum_options_default(&defaults);
-        opts = &defaults;
-    }
-    memset(out, 0, sizeof *out);
-    int64_t ncv = 0;
-    pm_status status = check_inputs(block, opts, &ncv);
-    if (status != PM_OK) return status;
-    int64_t n = block->size;
-    double start = pm_wall_seconds();
-
-    double complex sigma = opts->shift;
-    if (sigma == 0) {
-        double largest = 0;
-        for (int64_t j = 0; j < n; j++)
-            if (cabs(pm_sparse_get(block->L, j, j)) > largest) largest = cabs(pm_sparse_get(block->L, j, j));
-        sigma = -SPECTRUM_AUTO_SHIFT * (largest > 0 ? largest : 1.0);
-    }
-    out->shift = sigma;
-
+    const int64_t n = block->size;
     pm_sparse *shifted = NULL;
     pm_lu lu = {0};
     work w = {0};
-    const a_int nev = opts->nev, an = (a_int)n, ancv = (a_int)ncv;
+    const a_int nev = nev_wanted, an = (a_int)n, ancv = (a_int)ncv;
     const a_int lworkl = 3 * ancv * ancv + 5 * ancv;
     a_int iparam[11] = {0}, ipntr[14] = {0};
     a_int ido = 0, arinfo = 1; /* 1: our starting vector in resid */
     int locked = 0;
-    indexed *order = NULL;
-    double complex *lv = NULL;
-    status = pm_lu_shifted_copy(block->L, sigma, -1, NULL, &shifted);
+    pm_status status = pm_lu_shifted_copy(block->L, sigma, -1, NULL, &shifted);
     if (status == PM_OK)
         status = pm_lu_factor(shifted, pm_block_lu_backend(block, opts->lu), "L - sigma I for the ARPACK spectrum",
                               "sigma is an eigenvalue of L: choose another shift", &lu);
@@ -185,19 +185,34 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
     w.workd = calloc(3 * (size_t)n, sizeof(double complex));
     w.workl = calloc((size_t)lworkl, sizeof(double complex));
     w.d = calloc((size_t)nev + 1, sizeof(double complex));
-    w.z = calloc((size_t)(n * nev), sizeof(double complex));
     w.workev = calloc(2 * (size_t)ncv, sizeof(double complex));
     w.rwork = calloc((size_t)ncv, sizeof(double));
     w.select = calloc((size_t)ncv, sizeof(a_int));
-    out->eigenvalues = calloc((size_t)nev, sizeof(double complex));
-    if (opts->want_vectors) out->vectors = calloc((size_t)(n * nev), sizeof(double complex));
-    if (!w.resid || !w.v || !w.workd || !w.workl || !w.d || !w.z || !w.workev || !w.rwork || !w.select ||
-        !out->eigenvalues || (opts->want_vectors && !out->vectors)) {
+    if (!w.resid || !w.v || !w.workd || !w.workl || !w.d || !w.workev || !w.rwork || !w.select) {
         status = pm_error_set(PM_ENOMEM, "out of memory for ARPACK workspace (size %lld, ncv %lld)",
                               (long long)n, (long long)ncv);
         goto done;
     }
-    starting_vector(n, w.resid);
+    double complex r_scale = 1;
+    if (opts->deflate_right) {
+        double complex lr = 0;
+        for (int64_t p = 0; p < n; p++) lr += conj(opts->deflate_left[p]) * opts->deflate_right[p];
+        if (!(cabs(lr) > 0) || !isfinite(cabs(lr))) {
+            status = pm_error_set(PM_EINVAL, "deflation: the left and right eigenvectors have overlap l^H r = %g: "
+                                  "must be nonzero and finite", cabs(lr));
+            goto done;
+        }
+        r_scale = 1 / lr;
+    }
+    if (start) memcpy(w.resid, start, (size_t)n * sizeof *w.resid);
+    else starting_vector(n, w.resid);
+    deflate(opts, r_scale, n, w.resid);
+    double start_norm = 0;
+    for (int64_t p = 0; p < n && start; p++) start_norm = fmax(start_norm, cabs(w.resid[p]));
+    if (start && !(start_norm > 0)) { /* a given start that deflation (or nothing) left empty: the fixed one */
+        starting_vector(n, w.resid);
+        deflate(opts, r_scale, n, w.resid);
+    }
 
     iparam[0] = 1; /* exact shifts */
     iparam[2] = opts->arpack_maxiter;
@@ -205,7 +220,7 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
     pthread_mutex_lock(&arpack_lock);
     locked = 1;
     for (;;) {
-        znaupd_c(&ido, "I", an, "LM", nev, opts->arpack_tol, w.resid, ancv, w.v, an, iparam, ipntr,
+        znaupd_c(&ido, "I", an, "LM", nev, tol, w.resid, ancv, w.v, an, iparam, ipntr,
                  w.workd, w.workl, lworkl, w.rwork, &arinfo);
         if (ido != -1 && ido != 1) break;
         if (PM_STOP_REQUESTED(opts->stop)) {
@@ -214,15 +229,18 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
         }
         status = pm_lu_solve(&lu, w.workd + ipntr[0] - 1, w.workd + ipntr[1] - 1); /* 1-based */
         if (status != PM_OK) goto done;
+        /* rounding brings the deflated mode back, amplified by 1/|mu - sigma| */
+        deflate(opts, r_scale, n, w.workd + ipntr[1] - 1);
     }
-    out->iterations = iparam[2];
+    out->iterations += iparam[2];
+    out->operator_solves += iparam[8];
     if (arinfo != 0) {
         status = pm_error_set(PM_ESOLVER, "ARPACK znaupd failed: %s (info %d) after %d restarts, %d of %d "
                               "eigenvalues converged; %s", arpack_meaning(arinfo), arinfo, iparam[2], iparam[4],
                               nev, ARPACK_HINT);
         goto done;
     }
-    zneupd_c(1, "A", w.select, w.d, w.z, an, sigma, w.workev, "I", an, "LM", nev, opts->arpack_tol,
+    zneupd_c(1, "A", w.select, w.d, vectors, an, sigma, w.workev, "I", an, "LM", nev, tol,
              w.resid, ancv, w.v, an, iparam, ipntr, w.workd, w.workl, lworkl, w.rwork, &arinfo);
     pthread_mutex_unlock(&arpack_lock);
     locked = 0;
@@ -231,19 +249,96 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
                               arpack_meaning(arinfo), arinfo, iparam[4], nev, ARPACK_HINT);
         goto done;
     }
+    memcpy(values, w.d, (size_t)nev * sizeof *values); /* mode 3 returns eigenvalues of L itself */
 
-    /* sort slowest first; mode 3 returns eigenvalues of L itself */
-    order = malloc((size_t)nev * sizeof *order);
-    lv = malloc((size_t)n * sizeof *lv);
-    if (!order || !lv) {
-        status = pm_error_set(PM_ENOMEM, "out of memory for an eigenvector residual (size %lld)", (long long)n);
+done:
+    if (locked) pthread_mutex_unlock(&arpack_lock);
+    work_free(&w);
+    pm_lu_free(&lu);
+    pm_sparse_free(shifted);
+    return status;
+}
+
+/* The refinement of refine_tol (spectrum.h): each eigenvalue values[j] of a
+ * coarse run becomes the one nearest to it, by an Arnoldi run about it
+ * (nev = 1) from its coarse eigenvector; shift-invert about a shift this
+ * close converges in a few solves.  It is accepted only if every refined
+ * eigenvalue is nearer its own coarse value than any other coarse value
+ * (the same eigenvalues, one each); else *accepted = 0 and the caller runs
+ * the Arnoldi about the original shift to full accuracy instead. */
+static pm_status refine(const pm_block *block, const pm_spectrum_options *opts, int nev, double complex *values,
+                        double complex *vectors, pm_spectrum *out, int *accepted)
+{
+    const int64_t n = block->size;
+    *accepted = 0;
+    double complex *coarse = malloc((size_t)nev * sizeof *coarse);
+    if (!coarse) return pm_error_set(PM_ENOMEM, "out of memory refining %d eigenvalues", nev);
+    memcpy(coarse, values, (size_t)nev * sizeof *coarse);
+    pm_status status = PM_OK;
+    int ok = 1;
+    for (int j = 0; j < nev && ok && status == PM_OK; j++) {
+        /* ARPACK's first vector: the coarse eigenvector, overwritten by the refined one */
+        status = arnoldi(block, opts, coarse[j], 1, 3, opts->arpack_tol, vectors + (int64_t)j * n, &values[j],
+                         vectors + (int64_t)j * n, out);
+        /* a shift that is an eigenvalue to the last digit: the coarse run was exact */
+        if (status == PM_ESOLVER) status = PM_OK, ok = 0;
+        for (int i = 0; i < nev && ok && status == PM_OK; i++)
+            if (i != j && !(cabs(values[j] - coarse[j]) < cabs(values[j] - coarse[i]))) ok = 0;
+    }
+    free(coarse);
+    *accepted = status == PM_OK && ok;
+    return status;
+}
+
+pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *opts,
+                              pm_spectrum *out)
+{
+    pm_spectrum_options defaults;
+    if (!opts) {
+        pm_spectrum_options_default(&defaults);
+        opts = &defaults;
+    }
+    memset(out, 0, sizeof *out);
+    int64_t ncv = 0;
+    pm_status status = check_inputs(block, opts, &ncv);
+    if (status != PM_OK) return status;
+    const int64_t n = block->size;
+    const int nev = opts->nev;
+    double start = pm_wall_seconds();
+
+    double complex sigma = opts->shift;
+    if (sigma == 0) {
+        double largest = 0;
+        for (int64_t j = 0; j < n; j++)
+            if (cabs(pm_sparse_get(block->L, j, j)) > largest) largest = cabs(pm_sparse_get(block->L, j, j));
+        sigma = -SPECTRUM_AUTO_SHIFT * (largest > 0 ? largest : 1.0);
+    }
+    out->shift = sigma;
+
+    indexed *order = malloc((size_t)nev * sizeof *order);
+    double complex *lv = malloc((size_t)n * sizeof *lv);
+    double complex *values = malloc((size_t)nev * sizeof *values);
+    double complex *z = malloc((size_t)(n * nev) * sizeof *z);
+    out->eigenvalues = calloc((size_t)nev, sizeof(double complex));
+    if (opts->want_vectors) out->vectors = calloc((size_t)(n * nev), sizeof(double complex));
+    if (!order || !lv || !values || !z || !out->eigenvalues || (opts->want_vectors && !out->vectors)) {
+        status = pm_error_set(PM_ENOMEM, "out of memory for %d eigenvectors of size %lld", nev, (long long)n);
         goto done;
     }
-    for (int j = 0; j < nev; j++) order[j] = (indexed){w.d[j], j};
+    if (opts->refine_tol > 0) {
+        status = arnoldi(block, opts, sigma, nev, ncv, opts->refine_tol, opts->start, values, z, out);
+        if (status == PM_OK) status = refine(block, opts, nev, values, z, out, &out->refined);
+    }
+    if (status == PM_OK && !out->refined)
+        status = arnoldi(block, opts, sigma, nev, ncv, opts->arpack_tol, opts->start, values, z, out);
+    if (status != PM_OK) goto done;
+
+    /* sort slowest first */
+    for (int j = 0; j < nev; j++) order[j] = (indexed){values[j], j};
     qsort(order, (size_t)nev, sizeof order[0], indexed_descending);
     out->max_residual = 0;
     for (int j = 0; j < nev; j++) {
-        const double complex *v = w.z + (int64_t)order[j].index * n;
+        const double complex *v = z + (int64_t)order[j].index * n;
         double complex lambda = order[j].value;
         out->eigenvalues[j] = lambda;
         pm_sparse_matvec(block->L, v, lv);
@@ -270,10 +365,8 @@ pm_status pm_spectrum_slowest(const pm_block *block, const pm_spectrum_options *
 done:
     free(order);
     free(lv);
-    if (locked) pthread_mutex_unlock(&arpack_lock);
-    work_free(&w);
-    pm_lu_free(&lu);
-    pm_sparse_free(shifted);
+    free(values);
+    free(z);
     out->seconds = pm_wall_seconds() - start;
     if (status != PM_OK) {
         free(out->eigenvalues), free(out->vectors);

@@ -1,13 +1,16 @@
 /* Exact master equation vs reduced theory (compare.h): the Lamb-shift sign,
  * convergence of exact to reduced as g/gamma_2 -> 0, detection of the
  * failure at g ~ gamma_2, the operating point above threshold (linewidth,
- * clamping, exact number balance), the threshold, sweeps. */
+ * clamping, exact number balance), the threshold, sweeps, the fast spectra
+ * of a point against the plain ARPACK runs. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "phonomaser/drivers/compare.h"
+#include "phonomaser/model/model.h"
+#include "phonomaser/solvers/spectrum.h"
 #include "testutil.h"
 
 /* A family with a fixed reduced threshold S_th = 0.5 (gamma_m = 2 G S_th)
@@ -221,6 +224,67 @@ static void test_sweep_values(void)
     CHECK(pm_sweep_values(0, 1, 0, &v) == PM_EINVAL && v == NULL);
 }
 
+/* The spectra of a point (compare.c: one eigenvalue with few Arnoldi
+ * vectors, three refined, sector 0 with the steady state deflated) against
+ * the plain shift-invert runs of spectrum.h at the same cutoff: equal within
+ * 1e-14 max|L_pp| (both are accurate to the backward error of the solves;
+ * the eigenvalues are >= 4e-2 1/s apart, so another one would be far off). */
+static void check_fast_spectra(const char *const *keys, const char *const *values, int count)
+{
+    pm_params p;
+    pm_params_init(&p);
+    for (int k = 0; k < count; k++) CHECK_OK(pm_params_set(&p, keys[k], values[k]));
+    REQUIRE_OK(pm_params_derive(&p));
+    pm_model *model = NULL;
+    pm_block *b0 = NULL, *b1 = NULL;
+    REQUIRE_OK(pm_model_jc_alloc(&p, &model));
+    REQUIRE_OK(pm_model_block(model, 0, &b0));
+    REQUIRE_OK(pm_model_block(model, 1, &b1));
+    double scale = 0;
+    for (int64_t q = 0; q < b0->size; q++) scale = fmax(scale, cabs(pm_sparse_get(b0->L, q, q)));
+    for (int64_t q = 0; q < b1->size; q++) scale = fmax(scale, cabs(pm_sparse_get(b1->L, q, q)));
+    const double tol = 1e-14 * scale;
+    pm_spectrum_options so;
+    pm_spectrum_options_default(&so);
+    so.nev = 3;
+    so.want_vectors = 1;
+    pm_spectrum k1, k0;
+    REQUIRE_OK(pm_spectrum_slowest(b1, &so, &k1));
+    REQUIRE_OK(pm_spectrum_slowest(b0, &so, &k0));
+    REQUIRE(k1.nev == 3 && k0.nev == 3);
+    int steady = 0; /* the eigenvector with a trace */
+    for (int j = 1; j < 3; j++)
+        if (cabs(pm_spectrum_trace(b0, &k0, j)) > cabs(pm_spectrum_trace(b0, &k0, steady))) steady = j;
+    const double rate_k0 = -creal(k0.eigenvalues[steady == 0 ? 1 : 0]);
+    CHECK(rate_k0 > 1e-3); /* the decaying mode, not the steady state */
+    for (int nev = 1; nev <= 3; nev += 2) {
+        pm_compare_options opts;
+        pm_compare_options_default(&opts);
+        opts.nev = nev;
+        pm_compare_point pt;
+        REQUIRE_OK(pm_compare_point_run(&p, &opts, &pt, NULL));
+        REQUIRE(pt.N == p.N && pt.nev == nev);
+        for (int j = 0; j < nev; j++) CHECK(cabs(pt.lambda_k1[j] - k1.eigenvalues[j]) < tol);
+        CHECK(fabs(pt.rate_k0 - rate_k0) < tol);
+    }
+    pm_spectrum_clear(&k1);
+    pm_spectrum_clear(&k0);
+    pm_block_free(b0);
+    pm_block_free(b1);
+    pm_model_free(model);
+}
+
+static void test_fast_spectra(void)
+{
+    /* a detuned maser above threshold, n_las ~ 60 at N = 200: complex eigenvalues */
+    const char *keys[] = {"eta", "S", "n_th", "delta", "N"}, *maser[] = {"0.25", "0.01", "2", "300", "200"};
+    check_fast_spectra(keys, maser, 5);
+    /* the ground state |down, 0> (S = -1, n_th = 0): sharp n, no intensity
+     * fluctuation to start sector 0 from (ARPACK's own start then) */
+    const char *ground[] = {"0.1", "-1", "0", "0", "8"};
+    check_fast_spectra(keys, ground, 5);
+}
+
 int main(void)
 {
     test_sweep_values();
@@ -228,6 +292,7 @@ int main(void)
     test_convergence();
     test_failure_detected();
     test_operating_point();
+    test_fast_spectra();
     test_sweep();
     return TEST_RESULT();
 }

@@ -212,7 +212,10 @@ static void test_compare_kind(void)
     REQUIRE(v);
     REQUIRE_OK(pm_map_point_values(PM_MAP_COMPARE, &p, NULL, v));
     pm_compare_point pt;
-    REQUIRE_OK(pm_compare_point_run(&p, NULL, &pt, NULL));
+    pm_compare_options one_mode; /* the map's: one k = 1 eigenvalue (map.c) */
+    pm_compare_options_default(&one_mode);
+    one_mode.nev = 1;
+    REQUIRE_OK(pm_compare_point_run(&p, &one_mode, &pt, NULL));
     CHECK(v[0] == pt.q[0].exact && v[1] == pt.q[0].reduced && v[nq - 3] == (double)pt.N && v[nq - 1] == pt.S_th);
     free(v);
     pm_params d = test_params_with((const char *const[]){"model"}, (const char *const[]){"dressed"}, 1);

@@ -1,6 +1,7 @@
 /* Liouvillian builder: the sparse superoperator against a dense evaluation of
  * Eq. (B9), trace and hermiticity preservation, sector blocks against the full
- * matrix, and detection of terms that break the excitation-number symmetry. */
+ * matrix, the same sector from a wide charge range, and detection of terms
+ * that break the excitation-number symmetry. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +172,36 @@ static void test_sectors_are_submatrices(void)
     pm_model_free(model);
 }
 
+/* The states sorted by charge two ways (liouvillian.c: counting sort over a
+ * short charge range, comparison sort over a wide one) give the same block:
+ * charges scaled by 1000 keep their order, and sector 1000 k is sector k. */
+static void test_wide_charge_range(void)
+{
+    pm_model *model = make_model(5, -40.0);
+    int64_t d = model->dim;
+    int64_t *wide = malloc((size_t)d * sizeof *wide);
+    REQUIRE(wide);
+    for (int64_t i = 0; i < d; i++) wide[i] = 1000 * model->charge[i];
+    for (int64_t k = -1; k <= 1; k++) {
+        pm_block *narrow_block = NULL, *wide_block = NULL;
+        REQUIRE_OK(pm_liouvillian_sector(model->H, model->njump, model->jumps, model->charge, k, &narrow_block));
+        REQUIRE_OK(pm_liouvillian_sector(model->H, model->njump, model->jumps, wide, 1000 * k, &wide_block));
+        REQUIRE(narrow_block->size == wide_block->size);
+        int same = pm_sparse_nnz(narrow_block->L) == pm_sparse_nnz(wide_block->L);
+        for (int64_t p = 0; p < narrow_block->size && same; p++)
+            same = narrow_block->row[p] == wide_block->row[p] && narrow_block->col[p] == wide_block->col[p] &&
+                   narrow_block->L->colptr[p + 1] == wide_block->L->colptr[p + 1];
+        for (int64_t e = 0; e < pm_sparse_nnz(narrow_block->L) && same; e++)
+            same = narrow_block->L->rowind[e] == wide_block->L->rowind[e] &&
+                   narrow_block->L->values[e] == wide_block->L->values[e];
+        CHECK(same);
+        pm_block_free(narrow_block);
+        pm_block_free(wide_block);
+    }
+    free(wide);
+    pm_model_free(model);
+}
+
 static void test_symmetry_detection(void)
 {
     pm_model *model = make_model(4, 0.0);
@@ -207,6 +238,7 @@ int main(void)
 {
     test_full_against_dense();
     test_sectors_are_submatrices();
+    test_wide_charge_range();
     test_symmetry_detection();
     return TEST_RESULT();
 }

@@ -1,6 +1,7 @@
 /* Slowest eigenvalues of Liouvillian blocks (spectrum.h): the damped
  * oscillator's known spectrum, a dense LAPACK reference, trace of the
- * eigenvectors, error paths. */
+ * eigenvectors, the refined and the deflated runs against the plain one,
+ * error paths. */
 #include <complex.h>
 #include <math.h>
 #include <stdlib.h>
@@ -110,6 +111,127 @@ static void test_against_dense(void)
     pm_model_free(model);
 }
 
+/* Largest |L_pp|: the scale of the backward error of every shift-invert
+ * solve, eps max|L_pp|, and so of the accuracy of any eigenvalue from them. */
+static double diagonal_scale(const pm_block *block)
+{
+    double largest = 0;
+    for (int64_t p = 0; p < block->size; p++) largest = fmax(largest, cabs(pm_sparse_get(block->L, p, p)));
+    return largest;
+}
+
+/* A maser above threshold (n_las ~ 60 at N = 200), detuned so that the
+ * eigenvalues are complex: the slowest k = 1 mode (phase diffusion) and the
+ * sector-0 relaxations, spaced like 1, 2, 3 as at the operating point. */
+static pm_model *maser_model(void)
+{
+    const char *keys[] = {"eta", "S", "n_th", "delta", "N"}, *values[] = {"0.25", "0.01", "2", "300", "200"};
+    return model_with(keys, values, 5);
+}
+
+/* refine_tol: the coarse run and the refinement about each eigenvalue give
+ * the eigenvalues of the plain run to machine precision: within
+ * 1e-14 max|L_pp| = 1.1e-11 1/s (measured 1e-14, and 2e-13 for the
+ * deflated runs below), where another eigenvalue would be ~4e-2 1/s off. */
+static void test_refinement(void)
+{
+    pm_model *model = maser_model();
+    pm_block *b1 = NULL;
+    REQUIRE_OK(pm_model_block(model, 1, &b1));
+    const double tol = 1e-14 * diagonal_scale(b1);
+    pm_spectrum_options opts;
+    pm_spectrum_options_default(&opts);
+    opts.nev = 3;
+    pm_spectrum plain, fast;
+    REQUIRE_OK(pm_spectrum_slowest(b1, &opts, &plain));
+    opts.refine_tol = 1e-3;
+    opts.arpack_ncv = 12;
+    REQUIRE_OK(pm_spectrum_slowest(b1, &opts, &fast));
+    CHECK(plain.refined == 0 && fast.refined == 1);
+    CHECK(fast.operator_solves < plain.operator_solves);
+    REQUIRE(plain.nev == 3 && fast.nev == 3);
+    for (int j = 0; j < 3; j++) CHECK(cabs(fast.eigenvalues[j] - plain.eigenvalues[j]) < tol);
+    CHECK(fabs(cimag(plain.eigenvalues[0])) > 1e-6); /* detuned: complex, a real test of the refinement */
+    CHECK(fast.max_residual < 1e-9 * diagonal_scale(b1));
+    pm_spectrum_clear(&plain);
+    pm_spectrum_clear(&fast);
+    pm_block_free(b1);
+    pm_model_free(model);
+}
+
+/* Sector 0 with the steady state deflated (trace row as its left
+ * eigenvector): one eigenvalue, the slowest decaying one of the plain run
+ * (the eigenvector without trace), also from a starting vector and refined. */
+static void test_deflation(void)
+{
+    pm_model *model = maser_model();
+    pm_block *b0 = NULL;
+    REQUIRE_OK(pm_model_block(model, 0, &b0));
+    const int64_t n = b0->size;
+    const double tol = 1e-14 * diagonal_scale(b0);
+    pm_spectrum_options opts;
+    pm_spectrum_options_default(&opts);
+    opts.nev = 3;
+    opts.want_vectors = 1;
+    pm_spectrum plain;
+    REQUIRE_OK(pm_spectrum_slowest(b0, &opts, &plain));
+    REQUIRE(plain.nev == 3);
+    int steady = 0;
+    for (int j = 1; j < 3; j++)
+        if (cabs(pm_spectrum_trace(b0, &plain, j)) > cabs(pm_spectrum_trace(b0, &plain, steady))) steady = j;
+    const double complex slowest_decay = plain.eigenvalues[steady == 0 ? 1 : 0];
+    CHECK(cabs(slowest_decay) > 1e-3); /* a decaying mode, not a second zero */
+    double complex *rho = malloc((size_t)n * sizeof *rho), *trace_row = calloc((size_t)n, sizeof *trace_row);
+    double complex *start = malloc((size_t)n * sizeof *start);
+    REQUIRE(rho && trace_row && start);
+    const double complex trace = pm_spectrum_trace(b0, &plain, steady);
+    for (int64_t p = 0; p < n; p++) {
+        rho[p] = plain.vectors[(int64_t)steady * n + p] / trace;
+        trace_row[p] = b0->row[p] == b0->col[p];
+        start[p] = (double)(b0->row[p] % 200) * rho[p]; /* n rho (Fock index: space.h) */
+    }
+    opts.nev = 1;
+    opts.want_vectors = 0;
+    opts.arpack_ncv = 6;
+    opts.deflate_right = rho;
+    opts.deflate_left = trace_row;
+    for (int variant = 0; variant < 4; variant++) {
+        /* 3: a start in the deflated direction (the steady state itself): nothing, or rounding, is left */
+        opts.start = variant == 3 ? rho : variant >= 1 ? start : NULL;
+        opts.refine_tol = variant == 2 ? 1e-3 : 0;
+        pm_spectrum deflated;
+        REQUIRE_OK(pm_spectrum_slowest(b0, &opts, &deflated));
+        CHECK(deflated.nev == 1 && deflated.refined == (variant == 2));
+        CHECK(cabs(deflated.eigenvalues[0] - slowest_decay) < tol);
+        pm_spectrum_clear(&deflated);
+    }
+    /* errors: one vector without the other, l^H r = 0, a negative refine_tol */
+    pm_spectrum bad;
+    opts.start = NULL;
+    opts.deflate_left = NULL;
+    CHECK(pm_spectrum_slowest(b0, &opts, &bad) == PM_EINVAL);
+    pm_spectrum_clear(&bad);
+    opts.deflate_left = trace_row;
+    for (int64_t p = 0; p < n; p++) start[p] = 0;
+    start[b0->row[0] == b0->col[0] ? 0 : 1] = 1; /* r = e_p - e_q on two diagonal elements: zero trace */
+    for (int64_t p = n - 1; p >= 0; p--)
+        if (trace_row[p] != 0 && start[p] == 0) {
+            start[p] = -1;
+            break;
+        }
+    opts.deflate_right = start;
+    CHECK(pm_spectrum_slowest(b0, &opts, &bad) == PM_EINVAL);
+    pm_spectrum_clear(&bad);
+    opts.deflate_right = rho;
+    opts.refine_tol = -1;
+    CHECK(pm_spectrum_slowest(b0, &opts, &bad) == PM_EINVAL);
+    pm_spectrum_clear(&bad);
+    free(rho), free(trace_row), free(start);
+    pm_spectrum_clear(&plain);
+    pm_block_free(b0);
+    pm_model_free(model);
+}
+
 static void test_errors(void)
 {
     const char *keys[] = {"N"}, *values[] = {"4"};
@@ -140,6 +262,8 @@ int main(void)
 {
     test_damped_oscillator();
     test_against_dense();
+    test_refinement();
+    test_deflation();
     test_errors();
     return TEST_RESULT();
 }

@@ -112,7 +112,8 @@ const char *pm_map_quantity_unit(pm_map_kind kind, const pm_params *params, size
 /* Compute the point: values[pm_map_quantity_count] (NaN where a quantity does
  * not exist at the point, e.g. K for a model without coupled sectors).  The
  * options' converge part sets the cutoff search; their threads are not used
- * (one point runs on one thread). */
+ * (one point runs on one thread), nor their nev: a JC compare point computes
+ * the one k = 1 eigenvalue its quantities use. */
 pm_status pm_map_point_values(pm_map_kind kind, const pm_params *params, const pm_compare_options *opts,
                               double *values);
 

@@ -53,6 +53,8 @@ typedef struct pm_block {
     int64_t *col;
     int64_t *key_sorted; /* keys row + col * d in increasing order ... */
     int64_t *key_pos;    /* ... and the element number of each (lookup) */
+    int64_t *key_col_start; /* dim + 1, may be NULL: the keys of column j are
+                               key_sorted[key_col_start[j] .. key_col_start[j + 1]) */
     pm_sparse *L;     /* the Liouvillian restricted to the block, size x size */
 } pm_block;
 

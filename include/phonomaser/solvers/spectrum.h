@@ -35,6 +35,28 @@ typedef struct pm_spectrum_options {
     int arpack_ncv;        /* Arnoldi vectors (0: max(2 nev + 1, 20), at most size) */
     int want_vectors;      /* 1: keep the eigenvectors in result->vectors */
     pm_lu_backend lu;      /* LU of L - sigma I (lu.h); default AUTO */
+    /* Arnoldi starting vector, length size (NULL: a fixed pseudo-random
+     * one).  Any vector not orthogonal to the wanted eigenvectors gives the
+     * same eigenvalues; one near them saves Arnoldi steps. */
+    const pm_complex *start;
+    /* A known eigenpair to leave out (both NULL: none, the default): a right
+     * eigenvector r and a left eigenvector l (l^H L = mu l^H) of one
+     * eigenvalue mu, length size, l^H r != 0.  The Arnoldi iteration runs
+     * on the range of P = I - r l^H / (l^H r), which L maps into itself
+     * (P commutes with L), so the other eigenvalues come out as without
+     * P and mu is not among them.  Sector 0: r = the steady state, l = 1 on
+     * the diagonal elements rho_ii (trace preservation), which spares the
+     * Arnoldi vectors the steady state would take. */
+    const pm_complex *deflate_right, *deflate_left;
+    /* > 0: the Arnoldi run about the shift stops at this relative accuracy
+     * (e.g. 1e-4) and each eigenvalue is then refined to arpack_tol by a
+     * shift-invert run about its own coarse value (nev = 1), which needs a
+     * few solves where the run about the shift needs many: the wanted
+     * eigenvalues are close together compared with their distance to the
+     * shift (measured at the operating point: compare.c).  If a refined
+     * eigenvalue is not the one nearest its coarse value the refinement is
+     * dropped for the plain run to arpack_tol.  0 (default): the plain run. */
+    double refine_tol;
     const pm_stop_flag *stop; /* set: PM_EINTERRUPT after the factorisation or at the next
                                  Arnoldi step (NULL: never) */
 } pm_spectrum_options;
@@ -48,7 +70,9 @@ typedef struct pm_spectrum {
     pm_complex *vectors;          /* want_vectors: vector j at vectors + j * size, unit 2-norm */
     double max_residual;          /* max_j |L v_j - lambda_j v_j| / |v_j| [1/s] */
     pm_complex shift;             /* the shift used */
-    int iterations;               /* Arnoldi restarts */
+    int iterations;               /* Arnoldi restarts (all runs) */
+    int operator_solves;          /* applications of (L - sigma I)^{-1}, all runs */
+    int refined;                  /* 1: refine_tol's refinement was used and accepted */
     int64_t lu_nnz, matrix_nnz;   /* nonzeros of the LU factors and of L - sigma I */
     double seconds;               /* wall time: factorisation and Arnoldi */
 } pm_spectrum;
