@@ -60,6 +60,8 @@ pm_status pm_results_write_spectrum(pm_h5file *file, const pm_correlation_result
         if (s == PM_OK) s = pm_h5_attr_double(file, g, "sum_rule_error", r->S_a.sum_rule_error, "1");
         if (s == PM_OK) s = pm_h5_attr_int(file, g, "above_threshold", r->above_threshold);
         if (s == PM_OK) s = pm_h5_attr_double(file, g, "S_th", r->S_th, "1");
+        if (s == PM_OK) s = pm_h5_attr_int(file, g, "window_lo", r->window_lo);
+        if (s == PM_OK) s = pm_h5_attr_int(file, g, "window_hi", r->window_hi);
     }
     if (s == PM_OK && r->S_x.n > 0)
         s = write_curve(file, "/spectrum/omega_x", "/spectrum/S_x",

@@ -535,7 +535,8 @@ fi
 # --- spectrum (issue 13): the linewidth at the operating point, files, rejections, Ctrl-C --
 "$exe" spectrum -c "$src/data/table1.ini" --points 120 --no-x --no-tau >"$tmp/stdout" 2>"$tmp/stderr" \
     || fail "spectrum at the operating point failed: $(cat "$tmp/stderr")"
-for key in linewidth_fwhm line_shift linewidth_slowest_mode linewidth_fp sum_rule_error spectrum_seconds; do
+for key in linewidth_fwhm line_shift linewidth_slowest_mode linewidth_fp sum_rule_error spectrum_seconds \
+    spectrum_window_lo spectrum_window_hi; do
     grep -q "^$key = " "$tmp/stdout" || fail "spectrum: no '$key = ' line"
 done
 awk -F' = ' '$1 == "sum_rule_error" { exit !($2 < 1e-6) }' "$tmp/stdout" || fail "spectrum: sum rule $(grep sum_rule "$tmp/stdout")"
@@ -557,12 +558,15 @@ for name, unit in (("spectrum/omega", "rad/s"), ("spectrum/S_a", "s/rad"), ("spe
     assert (u.decode() if isinstance(u, bytes) else u) == unit, name
 assert len(f["correlation/tau"]) == 21 and len(f["spectrum/omega"]) == len(f["spectrum/S_a"])
 assert f["spectrum"].attrs["linewidth_fwhm"] > 0 and f["spectrum/S_a"].attrs["sum_rule_error"] < 1e-6
+assert 0 <= f["spectrum"].attrs["window_lo"] <= f["spectrum"].attrs["window_hi"] <= 29
 PY
 fi
 expect_reject "--points '5': must be a decimal integer in \[16, 10000000\]" spectrum "${o[@]}" --set N=20 --points 5
 expect_reject "--rtol '2': must be a decimal number in (0, 1)" spectrum "${o[@]}" --set N=20 --rtol 2
 expect_reject "--tau-max '-1': must be a decimal number of seconds in (0, 1e12\]" spectrum "${o[@]}" --set N=20 --tau-max -1
 expect_reject "--tau-points 'x': must be a decimal integer in \[2, 10000000\]" spectrum "${o[@]}" --set N=20 --tau-points x
+expect_reject "--window-tol '1': must be a decimal number in \[0, 1)" spectrum "${o[@]}" --set N=20 --window-tol 1
+expect_reject "--threads '0': must be a decimal integer in \[1, 4096\]" spectrum "${o[@]}" --set N=20 --threads 0
 # the command-line rules of issue 12 hold for spectrum too: decimal numbers, keys it does not use
 expect_reject "--points '0x20'" spectrum "${o[@]}" --set N=20 --points 0x20
 expect_reject "ladder" spectrum "${o[@]}" --set N=20 --set ladder=10,20
