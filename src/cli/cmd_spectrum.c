@@ -37,7 +37,7 @@ static void help(void)
            "(default 400, geometric from tau_max 1e-6); --no-x: no S_x and <x x>; --no-tau:\n"
            "no correlations in time.  --threads N: frequencies on N threads (default: all\n"
            "cores; the result does not depend on N).  --window-tol X (default 1e-16): the\n"
-           "blocks of S_a, S_x, g1 and <x x> keep only the elements whose Fock indices lie\n"
+           "blocks of S_a and S_x keep only the elements whose Fock indices lie\n"
            "in the window [spectrum_window_lo, spectrum_window_hi] outside which the steady\n"
            "state's P(n) sums to <= X (as the cutoff N truncates above); 0: the full blocks.\n\n");
     pm_cli_print_common_help(stdout);

@@ -192,8 +192,9 @@ typedef struct pm_correlation_options {
     size_t tau_points;      /* tau = 0 and tau_points geometric points (default 400) */
     double tau_max;         /* [s]; 0: 5 / the slowest mode's half-width */
     double tau_min_ratio;   /* first nonzero tau = tau_max x ratio (default 1e-6) */
-    double window_tol;      /* the spectra's blocks on the Fock window of the steady state's
-                             * support (pm_fock_window; default 1e-16; 0: the full blocks) */
+    double window_tol;      /* the spectra's blocks (not the time domain's) on the Fock window
+                             * of the steady state's support (pm_fock_window; default 1e-16;
+                             * 0: the full blocks) */
     pm_spectrum_grid_options grid;
     pm_evolve_options evolve; /* linear_solver AUTO: PM_LINSOL_LU (the block's LU; faster here) */
 } pm_correlation_options;
@@ -211,7 +212,7 @@ typedef struct pm_correlation_result {
     double *g2;             /* <a^dag a^dag(tau) a(tau) a> / <n>^2 */
     pm_complex *xx;         /* <x(tau) x(0)> (lab frame) */
     double n_mean;          /* <n> */
-    int64_t window_lo, window_hi; /* the Fock window of S_a, S_x, g1 and <x x> ([0, N-1]: none) */
+    int64_t window_lo, window_hi; /* the Fock window of S_a and S_x ([0, N-1]: none) */
     /* the line of S_a */
     double linewidth_fwhm;  /* [rad/s] */
     double line_shift;      /* centre - omega_m in the lab [rad/s] */
