@@ -99,6 +99,7 @@ typedef struct pm_cli_flags {
     int no_x, no_tau;                  /* --no-x, --no-tau */
     double window_tol;                 /* --window-tol [0, 1) (given: window_tol_given; else 1e-16) */
     int window_tol_given;
+    int linewidth_only;                /* --linewidth-only */
     /* the rest of argv, for pm_cli_parse (owned array) */
     int argc;
     char **argv;

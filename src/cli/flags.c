@@ -38,6 +38,7 @@ static const flag_spec flag_specs[] = {
     {"--rtol", PM_CMD_SPECTRUM, 1},     {"--tau-max", PM_CMD_SPECTRUM, 1},
     {"--tau-points", PM_CMD_SPECTRUM, 1}, {"--no-x", PM_CMD_SPECTRUM, 0},
     {"--no-tau", PM_CMD_SPECTRUM, 0},   {"--window-tol", PM_CMD_SPECTRUM, 1},
+    {"--linewidth-only", PM_CMD_SPECTRUM, 0},
 };
 
 static const flag_spec *find_flag(unsigned command, const char *arg)
@@ -134,6 +135,7 @@ int pm_cli_take_flags(const char *command, int argc, char **argv, pm_cli_flags *
             flags->window_tol_given = 1;
         } else if (!strcmp(arg, "--no-x")) flags->no_x = 1;
         else if (!strcmp(arg, "--no-tau")) flags->no_tau = 1;
+        else if (!strcmp(arg, "--linewidth-only")) flags->linewidth_only = 1;
         else if (!strcmp(arg, "--threshold")) flags->threshold = 1;
         else if (!strcmp(arg, "--langevin")) flags->langevin = 1;
         if (rc != 0) return rc;

@@ -741,6 +741,87 @@ done:
     return s;
 }
 
+/* The peak of line g near t = 0 by successive parabolas through three points
+ * of S(omega(t)) (spacing d, shrunk with the step; at the top of a line S is
+ * a parabola in t, so a few steps reach |step| < 1e-7: S_peak to ~1e-14),
+ * moving to the higher side while the middle point is not the highest. */
+static pm_status parabolic_peak(spectrum_eval *ev, const line_grid *g, double *t_best, double *S_best)
+{
+    double t0 = 0, f0, d = 0.25;
+    pm_status s = eval_S(ev, omega_of(g, t0), &f0);
+    for (int it = 0; s == PM_OK && it < 40; it++) {
+        double fm, fp;
+        s = eval_S(ev, omega_of(g, t0 - d), &fm);
+        if (s == PM_OK) s = eval_S(ev, omega_of(g, t0 + d), &fp);
+        if (s != PM_OK) break;
+        if (fm > f0 || fp > f0) { /* the maximum lies outside [t0 - d, t0 + d] */
+            double shift = fm > fp ? -d : d;
+            t0 += shift, f0 = fmax(fm, fp);
+            continue;
+        }
+        double step = 0.5 * d * (fm - fp) / (fm - 2 * f0 + fp); /* the vertex, |step| <= d/2 */
+        if (!isfinite(step) || fabs(step) < 1e-7) break;
+        double f_new;
+        s = eval_S(ev, omega_of(g, t0 + step), &f_new);
+        if (s != PM_OK) break;
+        if (f_new > f0) t0 += step, f0 = f_new;
+        d = fmax(2 * fabs(step), 1e-6);
+    }
+    *t_best = t0, *S_best = f0;
+    return s;
+}
+
+pm_status pm_spectrum_linewidth(const pm_spectrum_term *term, const pm_spectrum_grid_options *opts_in,
+                                pm_spectrum_curve *out)
+{
+    memset(out, 0, sizeof *out);
+    pm_spectrum_grid_options opts;
+    if (opts_in) opts = *opts_in;
+    else pm_spectrum_grid_options_default(&opts);
+    double start = pm_wall_seconds();
+    spectrum_eval ev;
+    pm_status s = eval_open(&ev, 1, term, opts.lu, 1, opts.stop); /* sequential searches: one thread */
+    double scale = s == PM_OK ? rate_bound(term->reg->block) : 0;
+    pm_spectrum_line line;
+    if (s == PM_OK) s = find_line(term, term->hints[0], scale, opts.stop, &line);
+    if (s != PM_OK) goto done;
+    out->nlines = 1;
+    out->lines[0] = line;
+    line_grid g = {.c = line.centre, .h = line.half_width};
+    double t_peak, S_peak;
+    s = parabolic_peak(&ev, &g, &t_peak, &S_peak);
+    out->peak_omega = omega_of(&g, t_peak);
+    out->peak_S = S_peak;
+    /* the half-maximum crossings: bracketed from the Lorentzian's (t = +-asinh 1 from the peak) outwards */
+    double half = 0.5 * S_peak, crossing[2] = {NAN, NAN};
+    for (int side = 0; s == PM_OK && side < 2; side++) {
+        double sign = side ? 1 : -1, t_in = t_peak, f_in = S_peak, t_out = t_peak + sign * asinh(1.0), f_out;
+        s = eval_S(&ev, omega_of(&g, t_out), &f_out);
+        for (int it = 0; s == PM_OK && f_out >= half; it++) {
+            if (it == 60) {
+                s = pm_error_set(PM_ESOLVER, "spectrum: no half-maximum crossing within %g half-widths of the peak",
+                                 sinh(fabs(t_out - t_peak)));
+                break;
+            }
+            t_in = t_out, f_in = f_out, t_out += sign * 0.5;
+            s = eval_S(&ev, omega_of(&g, t_out), &f_out);
+        }
+        if (s != PM_OK) break;
+        if (side) s = find_crossing(&ev, omega_of(&g, t_in), f_in, omega_of(&g, t_out), f_out, half, &crossing[1]);
+        else s = find_crossing(&ev, omega_of(&g, t_out), f_out, omega_of(&g, t_in), f_in, half, &crossing[0]);
+    }
+    out->fwhm = crossing[1] - crossing[0];
+    out->c0 = term->scale * creal(term->reg->c0 - term->reg->coherent);
+    out->coherent = term->scale * creal(term->reg->coherent);
+    out->integral = out->sum_rule_error = NAN; /* no grid */
+
+done:
+    out->solves = eval_solves(&ev);
+    out->lu_seconds = eval_close(&ev);
+    out->seconds = pm_wall_seconds() - start;
+    return s;
+}
+
 pm_status pm_spectrum_evaluate(size_t nterms, const pm_spectrum_term *terms, size_t count, const double *omega,
                                const pm_spectrum_grid_options *opts_in, double *S)
 {
@@ -868,14 +949,16 @@ pm_status pm_correlation_run(const pm_model *model, const pm_steady_result *stea
     /* in the lab frame the counter-rotating terms put a second line near -omega_m: its own grid */
     pm_spectrum_term term_a = {.reg = s_ada, .scale = 1, .offset = 0, .nhints = lab ? 2 : 1,
                                .hints = {hint_a, hint_adag}};
+    out->linewidth_only = opts.linewidth_only;
     if (opts.want_spectrum) {
-        s = pm_spectrum_adaptive(1, &term_a, &opts.grid, &out->S_a);
+        s = opts.linewidth_only ? pm_spectrum_linewidth(&term_a, &opts.grid, &out->S_a)
+                                : pm_spectrum_adaptive(1, &term_a, &opts.grid, &out->S_a);
         if (s != PM_OK) goto done;
         out->linewidth_fwhm = out->S_a.fwhm;
         out->line_shift = out->S_a.peak_omega + omega_f - model->params.omega_m;
         out->linewidth_slowest_mode = -2 * creal(out->S_a.lines[0].lambda);
     }
-    if (opts.want_spectrum && opts.want_x) {
+    if (opts.want_spectrum && opts.want_x && !opts.linewidth_only) {
         pm_spectrum_term terms[2];
         size_t nterms = 1;
         if (lab) {

@@ -49,7 +49,8 @@ void pm_lu_free(pm_lu *lu)
     lu->klu_common = lu->klu_numeric = lu->klu_symbolic = NULL;
     if (lu->numeric && lu->real_matrix) umfpack_dl_free_numeric(&lu->numeric);
     else if (lu->numeric) umfpack_zl_free_numeric(&lu->numeric);
-    lu->numeric = NULL;
+    if (lu->symbolic) umfpack_zl_free_symbolic(&lu->symbolic);
+    lu->numeric = lu->symbolic = NULL;
     free(lu->band);
     free(lu->pivots);
     lu->band = NULL;
@@ -180,14 +181,13 @@ static pm_status factor_umfpack(const lu_input *a, const char *what, const char 
             status = (int)umfpack_dl_numeric(a->colptr, a->rowind, a->values, symbolic, &lu->numeric, lu->control,
                                              info);
         umfpack_dl_free_symbolic(&symbolic);
-    } else { /* packed complex, Az = NULL */
+    } else { /* packed complex, Az = NULL; the analysis is kept for pm_lu_refactor */
         umfpack_zl_defaults(lu->control);
-        status = (int)umfpack_zl_symbolic(a->n, a->n, a->colptr, a->rowind, a->values, NULL, &symbolic,
+        status = (int)umfpack_zl_symbolic(a->n, a->n, a->colptr, a->rowind, a->values, NULL, &lu->symbolic,
                                           lu->control, info);
         if (status == UMFPACK_OK)
-            status = (int)umfpack_zl_numeric(a->colptr, a->rowind, a->values, NULL, symbolic, &lu->numeric,
+            status = (int)umfpack_zl_numeric(a->colptr, a->rowind, a->values, NULL, lu->symbolic, &lu->numeric,
                                              lu->control, info);
-        umfpack_zl_free_symbolic(&symbolic);
     }
     if (status == UMFPACK_ERROR_out_of_memory) {
         pm_lu_free(lu);
@@ -258,6 +258,23 @@ pm_status pm_lu_refactor(pm_lu *lu, const char *what, const char *hint)
             lu->lu_nnz = (int64_t)(((klu_l_numeric *)lu->klu_numeric)->lnz + ((klu_l_numeric *)lu->klu_numeric)->unz);
             return PM_OK;
         }
+    }
+    if (lu->symbolic) { /* UMFPACK: the kept analysis, a new numeric factorisation */
+        double info[UMFPACK_INFO];
+        umfpack_zl_free_numeric(&lu->numeric);
+        int status = (int)umfpack_zl_numeric(a->colptr, a->rowind, (const double *)a->values, NULL, lu->symbolic,
+                                             &lu->numeric, lu->control, info);
+        if (status == UMFPACK_OK) {
+            SuiteSparse_long lnz, unz, n_row, n_col, nz_udiag;
+            umfpack_zl_get_lunz(&lnz, &unz, &n_row, &n_col, &nz_udiag, lu->numeric);
+            lu->lu_nnz = (int64_t)(lnz + unz);
+            return PM_OK;
+        }
+        pm_lu_free(lu);
+        return status == UMFPACK_ERROR_out_of_memory
+                   ? pm_error_set(PM_ENOMEM, "UMFPACK ran out of memory factorising %s", what)
+                   : pm_error_set(PM_ESOLVER, "UMFPACK factorisation of %s failed: %s (status %d); %s", what,
+                                  umfpack_status_name(status), status, hint);
     }
     pm_lu_backend backend = lu->backend;
     pm_lu_free(lu);

@@ -35,6 +35,7 @@ typedef struct pm_lu {
     pm_lu_backend backend;   /* the one used (never AUTO) */
     void *klu_common, *klu_symbolic, *klu_numeric; /* KLU */
     void *numeric;           /* UMFPACK factors */
+    void *symbolic;          /* UMFPACK's analysis (complex path), kept for pm_lu_refactor */
     double control[UMFPACK_CONTROL];
     int64_t lu_nnz;          /* KLU, UMFPACK: lnz + unz (both count the diagonal); band: band storage */
     double complex *band;    /* band path: LAPACK band storage of the factors */
@@ -52,7 +53,9 @@ PM_INTERNAL pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, co
                        pm_lu *lu);
 /* Factorise lu->matrix again after its values changed (same pattern, same
  * backend): band refills its storage, KLU keeps its ordering and
- * pivots afresh, UMFPACK factorises from scratch.  On failure the
+ * pivots afresh, UMFPACK (complex) keeps its symbolic analysis, which
+ * depends on the pattern alone (UMFPACK reads the values there only for
+ * statistics), and pivots afresh.  On failure the
  * factors are released (pm_lu_free is still safe). */
 PM_INTERNAL pm_status pm_lu_refactor(pm_lu *lu, const char *what, const char *hint);
 /* x = A^{-1} b (x and b must not overlap). */

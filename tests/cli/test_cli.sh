@@ -561,6 +561,19 @@ assert f["spectrum"].attrs["linewidth_fwhm"] > 0 and f["spectrum/S_a"].attrs["su
 assert 0 <= f["spectrum"].attrs["window_lo"] <= f["spectrum"].attrs["window_hi"] <= 29
 PY
 fi
+"$exe" spectrum --set N=30 --set Q=20 --set S=0.1 --linewidth-only --no-tau -q -o "$tmp/spec_line.h5" >"$tmp/stdout" \
+    2>"$tmp/stderr" || fail "spectrum --linewidth-only failed: $(cat "$tmp/stderr")"
+grep -q "not resolved" "$tmp/stderr" && fail "spectrum --linewidth-only: warned of an unresolved grid"
+grep -q "^spectrum_points = 0$" "$tmp/stdout" || fail "spectrum --linewidth-only: a grid was computed"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/spec_line.h5" "$tmp/spec.h5" <<'PY' || fail "spectrum --linewidth-only: HDF5 layout or FWHM"
+import sys, h5py
+line, grid = h5py.File(sys.argv[1], "r")["spectrum"], h5py.File(sys.argv[2], "r")["spectrum"]
+assert line.attrs["linewidth_only"] == 1 and "S_a" not in line and "omega" not in line
+fl, fg = line.attrs["linewidth_fwhm"], grid.attrs["linewidth_fwhm"]
+assert abs(fl - fg) < 1e-9 * fg, (fl, fg)
+PY
+fi
 expect_reject "--points '5': must be a decimal integer in \[16, 10000000\]" spectrum "${o[@]}" --set N=20 --points 5
 expect_reject "--rtol '2': must be a decimal number in (0, 1)" spectrum "${o[@]}" --set N=20 --rtol 2
 expect_reject "--tau-max '-1': must be a decimal number of seconds in (0, 1e12\]" spectrum "${o[@]}" --set N=20 --tau-max -1

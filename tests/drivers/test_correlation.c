@@ -133,6 +133,20 @@ static void test_thermal_oscillator(void)
         CHECK(isnan(r.linewidth_fp));
     }
     pm_correlation_result_clear(&r);
+    /* --linewidth-only: the exact Lorentzian's height and width, no grid */
+    opts.linewidth_only = 1;
+    opts.want_tau = 0;
+    s = pm_correlation_run(model, &steady, &opts, &r);
+    CHECK_OK(s);
+    if (s == PM_OK) {
+        CHECK(r.linewidth_only && r.S_a.n == 0 && r.S_x.n == 0);
+        CHECK_REL(r.linewidth_fwhm, gm, 1e-8);
+        CHECK_REL(r.S_a.peak_S, 4 * nth / gm, 1e-10);
+    }
+    pm_correlation_result_clear(&r);
+    opts.window_tol = 1;
+    CHECK(pm_correlation_run(model, &steady, &opts, &r) == PM_EINVAL);
+    pm_correlation_result_clear(&r);
     pm_steady_result_clear(&steady);
     pm_model_free(model);
 }
@@ -179,6 +193,16 @@ static void test_threads_bit_identical(void)
     eval_opts.threads = -1;
     CHECK(pm_spectrum_evaluate(1, &term, curves[0].n, curves[0].omega, &eval_opts, S) == PM_EINVAL);
     free(S);
+    /* the line alone (no grid): the same peak and FWHM from ~30 direct solves */
+    pm_spectrum_curve line;
+    CHECK_OK(pm_spectrum_linewidth(&term, NULL, &line));
+    printf("linewidth only: %ld solves, FWHM %.12g (grid: %.12g, %ld solves)\n", line.solves, line.fwhm,
+           curves[0].fwhm, curves[0].solves);
+    CHECK(line.n == 0 && line.solves < 60 && isnan(line.sum_rule_error));
+    CHECK_REL(line.fwhm, curves[0].fwhm, 1e-9);
+    CHECK_REL(line.peak_S, curves[0].peak_S, 1e-10);
+    CHECK(line.lines[0].lambda == curves[0].lines[0].lambda);
+    pm_spectrum_curve_clear(&line);
     for (int k = 0; k < 2; k++) pm_spectrum_curve_clear(&curves[k]);
     pm_regression_clear(&reg);
     pm_sparse_free(a), pm_sparse_free(adag);

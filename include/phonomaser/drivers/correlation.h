@@ -177,6 +177,14 @@ typedef struct pm_spectrum_curve {
 pm_status pm_spectrum_adaptive(size_t nterms, const pm_spectrum_term *terms, const pm_spectrum_grid_options *opts,
                                pm_spectrum_curve *out);
 void pm_spectrum_curve_clear(pm_spectrum_curve *curve);
+/* The line alone, no grid: the mode of term->reg's block nearest
+ * term->hints[0] (lines[0]), the peak of S near it by parabolic steps and
+ * the FWHM by the half-maximum crossings, each by direct solves (about 30 at
+ * the operating point; 1 thread).  No curve (n = 0), no sum rule (NaN), not
+ * `resolved`; it does not look for a higher line elsewhere.  For blocks whose
+ * LU is costly (the dressed model's coupled sectors). */
+pm_status pm_spectrum_linewidth(const pm_spectrum_term *term, const pm_spectrum_grid_options *opts,
+                                pm_spectrum_curve *out);
 /* S(omega) of the terms at `count` given frequencies [rad/s] (no grid, no
  * lines): one resolvent solve per term and frequency; of `opts` (NULL:
  * defaults) only lu, threads and stop are used. */
@@ -192,6 +200,7 @@ typedef struct pm_correlation_options {
     size_t tau_points;      /* tau = 0 and tau_points geometric points (default 400) */
     double tau_max;         /* [s]; 0: 5 / the slowest mode's half-width */
     double tau_min_ratio;   /* first nonzero tau = tau_max x ratio (default 1e-6) */
+    int linewidth_only;     /* S_a's line by pm_spectrum_linewidth (no grid, no S_x; default 0) */
     double window_tol;      /* the spectra's blocks (not the time domain's) on the Fock window
                              * of the steady state's support (pm_fock_window; default 1e-16;
                              * 0: the full blocks) */
@@ -213,6 +222,7 @@ typedef struct pm_correlation_result {
     pm_complex *xx;         /* <x(tau) x(0)> (lab frame) */
     double n_mean;          /* <n> */
     int64_t window_lo, window_hi; /* the Fock window of S_a and S_x ([0, N-1]: none) */
+    int linewidth_only;     /* S_a holds the line alone (pm_spectrum_linewidth) */
     /* the line of S_a */
     double linewidth_fwhm;  /* [rad/s] */
     double line_shift;      /* centre - omega_m in the lab [rad/s] */
