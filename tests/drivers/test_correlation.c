@@ -182,6 +182,27 @@ static void test_threads_bit_identical(void)
     CHECK(curves[0].fwhm == curves[1].fwhm && curves[0].peak_S == curves[1].peak_S);
     CHECK(curves[0].integral == curves[1].integral);
     CHECK(curves[0].sum_rule_error < 1e-8);
+    /* UMFPACK (its symbolic analysis kept across frequencies) and KLU (its ordering kept):
+     * also the same on any number of threads, and equal to the band LU's to rounding */
+    const pm_lu_backend sparse_lus[] = {PM_LU_UMFPACK, PM_LU_KLU};
+    for (int b = 0; b < 2; b++) {
+        pm_spectrum_curve c[2];
+        for (int k = 0; k < 2; k++) {
+            pm_spectrum_grid_options opts;
+            pm_spectrum_grid_options_default(&opts);
+            opts.threads = threads[k];
+            opts.lu = sparse_lus[b];
+            CHECK_OK(pm_spectrum_adaptive(1, &term, &opts, &c[k]));
+        }
+        REQUIRE(c[0].n == curves[0].n && c[1].n == curves[0].n);
+        CHECK(!memcmp(c[0].S, c[1].S, c[0].n * sizeof(double)));
+        CHECK(c[0].fwhm == c[1].fwhm);
+        double dev = 0;
+        for (size_t k = 0; k < c[0].n; k++) dev = fmax(dev, fabs(c[0].S[k] - curves[0].S[k]) / curves[0].peak_S);
+        CHECK(dev < 1e-12);
+        CHECK_REL(c[0].fwhm, curves[0].fwhm, 1e-10);
+        for (int k = 0; k < 2; k++) pm_spectrum_curve_clear(&c[k]);
+    }
     /* pm_spectrum_evaluate on 2 threads: the same values again */
     double *S = malloc(curves[0].n * sizeof *S);
     REQUIRE(S);
