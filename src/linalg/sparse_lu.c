@@ -135,6 +135,7 @@ typedef struct lu_input {
     const double *values;
     int real;
     const int64_t *column_order; /* real only: fill-reducing column order (NULL: the LU's own) */
+    int nested_dissection;        /* complex UMFPACK: order with METIS (pm_lu_factor_for_shifts) */
 } lu_input;
 
 static pm_status factor_klu(const lu_input *a, const char *what, const char *hint, pm_lu *lu)
@@ -183,8 +184,14 @@ static pm_status factor_umfpack(const lu_input *a, const char *what, const char 
         umfpack_dl_free_symbolic(&symbolic);
     } else { /* packed complex, Az = NULL; the analysis is kept for pm_lu_refactor */
         umfpack_zl_defaults(lu->control);
+        if (a->nested_dissection) lu->control[UMFPACK_ORDERING] = UMFPACK_ORDERING_METIS;
         status = (int)umfpack_zl_symbolic(a->n, a->n, a->colptr, a->rowind, a->values, NULL, &lu->symbolic,
                                           lu->control, info);
+        if (status != UMFPACK_OK && status != UMFPACK_ERROR_out_of_memory && a->nested_dissection) {
+            umfpack_zl_defaults(lu->control); /* a UMFPACK built without METIS: its default ordering */
+            status = (int)umfpack_zl_symbolic(a->n, a->n, a->colptr, a->rowind, a->values, NULL, &lu->symbolic,
+                                              lu->control, info);
+        }
         if (status == UMFPACK_OK)
             status = (int)umfpack_zl_numeric(a->colptr, a->rowind, a->values, NULL, lu->symbolic, &lu->numeric,
                                              lu->control, info);
@@ -207,13 +214,15 @@ static pm_status factor_umfpack(const lu_input *a, const char *what, const char 
     return PM_OK;
 }
 
-pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint, pm_lu *lu)
+static pm_status factor_complex(const pm_sparse *a, pm_lu_backend backend, int nested_dissection, const char *what,
+                                const char *hint, pm_lu *lu)
 {
     memset(lu, 0, sizeof *lu);
     lu->matrix = a;
     if (backend == PM_LU_AUTO) backend = pm_lu_uses_band(a) ? PM_LU_BAND : PM_LU_KLU;
     lu->backend = backend;
-    lu_input in = {a->ncols, pm_sparse_nnz(a), a->colptr, a->rowind, (const double *)a->values, 0, NULL};
+    lu_input in = {a->ncols, pm_sparse_nnz(a), a->colptr, a->rowind, (const double *)a->values, 0, NULL,
+                   nested_dissection};
     if (a->nrows != a->ncols)
         return pm_error_set(PM_EINVAL, "LU of %s: the matrix is %lld x %lld, not square", what,
                             (long long)a->nrows, (long long)a->ncols);
@@ -225,6 +234,17 @@ pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *wh
     }
 }
 
+pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint, pm_lu *lu)
+{
+    return factor_complex(a, backend, 0, what, hint, lu);
+}
+
+pm_status pm_lu_factor_for_shifts(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint,
+                                  pm_lu *lu)
+{
+    return factor_complex(a, backend, 1, what, hint, lu);
+}
+
 pm_status pm_lu_factor_real(const pm_sparse_real *a, const int64_t *column_order, pm_lu_backend backend,
                             const char *what, const char *hint, pm_lu *lu)
 {
@@ -232,7 +252,7 @@ pm_status pm_lu_factor_real(const pm_sparse_real *a, const int64_t *column_order
     lu->real_matrix = a;
     if (backend == PM_LU_AUTO) backend = PM_LU_KLU;
     lu->backend = backend;
-    lu_input in = {a->ncols, a->colptr[a->ncols], a->colptr, a->rowind, a->values, 1, column_order};
+    lu_input in = {a->ncols, a->colptr[a->ncols], a->colptr, a->rowind, a->values, 1, column_order, 0};
     if (a->nrows != a->ncols)
         return pm_error_set(PM_EINVAL, "LU of %s: the matrix is %lld x %lld, not square", what,
                             (long long)a->nrows, (long long)a->ncols);

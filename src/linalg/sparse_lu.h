@@ -51,6 +51,14 @@ PM_INTERNAL int pm_lu_uses_band(const pm_sparse *a);
  * the matrix and `hint` says what to do about it in the message. */
 PM_INTERNAL pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint,
                        pm_lu *lu);
+/* pm_lu_factor for a matrix that pm_lu_refactor will factorise again at
+ * many values (the resolvent's shifts): complex UMFPACK orders with METIS
+ * (nested dissection; its analysis is kept, so the dearer ordering is paid
+ * once): the LUs of a dressed-model regression block (S = 0, N = 500,
+ * K = 14) took 4.8 s instead of 7.1 s of CPU with UMFPACK's default AMD
+ * (measured).  Without METIS in UMFPACK: the default ordering. */
+PM_INTERNAL pm_status pm_lu_factor_for_shifts(const pm_sparse *a, pm_lu_backend backend, const char *what,
+                                              const char *hint, pm_lu *lu);
 /* Factorise lu->matrix again after its values changed (same pattern, same
  * backend): band refills its storage, KLU keeps its ordering and
  * pivots afresh, UMFPACK (complex) keeps its symbolic analysis, which
