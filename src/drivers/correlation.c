@@ -305,17 +305,18 @@ static pm_status slot_S(const spectrum_eval *ev, eval_slot *slot, double omega, 
 static pm_status eval_S(spectrum_eval *ev, double omega, double *S) { return slot_S(ev, &ev->slots[0], omega, S); }
 
 /* A batch of frequencies over the slots: each slot's thread takes the next
- * index until none is left or one fails; the failure reported is that of
- * the lowest failed index (deterministic whatever the timing). */
+ * index until none is left or an index below it failed.  Indices are taken
+ * in increasing order and every index below the lowest failure is still
+ * evaluated, so the failure reported is that of the lowest failing index
+ * whatever the timing. */
 typedef struct eval_batch {
     spectrum_eval *ev;
     size_t count;
     const double *omega;
     double *S;
     atomic_size_t next;
-    atomic_int failed;
-    pthread_mutex_t lock;   /* guards the failure record below */
-    size_t fail_index;
+    atomic_size_t first_failure; /* SIZE_MAX: none */
+    pthread_mutex_t lock;        /* guards first_failure's status and message */
     pm_status fail_status;
     char fail_message[1024];
 } eval_batch;
@@ -326,15 +327,15 @@ static void batch_slot(void *context, size_t slot_index)
     eval_slot *slot = &b->ev->slots[slot_index];
     for (;;) {
         size_t k = atomic_fetch_add(&b->next, 1);
-        if (k >= b->count || atomic_load(&b->failed)) return;
+        if (k >= b->count || k > atomic_load(&b->first_failure)) return;
         pm_status s = slot_S(b->ev, slot, b->omega[k], &b->S[k]);
         if (s == PM_OK) continue;
         pthread_mutex_lock(&b->lock);
-        if (!atomic_load(&b->failed) || k < b->fail_index) {
-            b->fail_index = k, b->fail_status = s;
+        if (k < atomic_load(&b->first_failure)) {
+            atomic_store(&b->first_failure, k);
+            b->fail_status = s;
             snprintf(b->fail_message, sizeof b->fail_message, "%s", pm_error_message());
         }
-        atomic_store(&b->failed, 1);
         pthread_mutex_unlock(&b->lock);
         return;
     }
@@ -351,12 +352,12 @@ static pm_status eval_batch_S(spectrum_eval *ev, size_t count, const double *ome
     }
     eval_batch b = {.ev = ev, .count = count, .omega = omega, .S = S};
     atomic_init(&b.next, 0);
-    atomic_init(&b.failed, 0);
+    atomic_init(&b.first_failure, SIZE_MAX);
     pthread_mutex_init(&b.lock, NULL);
     size_t slots = ev->nslots < count ? ev->nslots : count;
     pm_parallel_for(slots, (int)slots, batch_slot, &b);
     pthread_mutex_destroy(&b.lock);
-    if (atomic_load(&b.failed)) return pm_error_set(b.fail_status, "%s", b.fail_message);
+    if (atomic_load(&b.first_failure) != SIZE_MAX) return pm_error_set(b.fail_status, "%s", b.fail_message);
     return PM_OK;
 }
 
