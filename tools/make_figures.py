@@ -898,7 +898,7 @@ def linewidth_vs_S(results):
     ax.set_ylabel("linewidth (FWHM) [rad/s]")
     ax.set_title("Linewidth collapse across threshold: " + operating_point_label(d).split(", $S$")[0]
                  + f", $\\bar n_{{th}}$ = {float(p['n_th']):g}", fontsize=11)
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: the curves fill the axes
     save(fig, results, "linewidth_vs_S.png")
 
 
