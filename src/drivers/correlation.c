@@ -744,13 +744,16 @@ done:
 
 /* The peak of line g near t = 0 by successive parabolas through three points
  * of S(omega(t)) (spacing d, shrunk with the step; at the top of a line S is
- * a parabola in t, so a few steps reach |step| < 1e-7: S_peak to ~1e-14),
- * moving to the higher side while the middle point is not the highest. */
+ * a parabola in t, so a few steps reach |step| < 1e-6: S_peak to ~1e-12),
+ * moving to the higher side while the middle point is not the highest.
+ * d stays >= 1e-3 so that the second difference (~d^2 S) stays far above the
+ * solves' rounding (a vertex from d = 1e-6 is noise: 40 iterations were seen
+ * with KLU), and at most 12 parabolas are tried. */
 static pm_status parabolic_peak(spectrum_eval *ev, const line_grid *g, double *t_best, double *S_best)
 {
     double t0 = 0, f0, d = 0.25;
     pm_status s = eval_S(ev, omega_of(g, t0), &f0);
-    for (int it = 0; s == PM_OK && it < 40; it++) {
+    for (int it = 0; s == PM_OK && it < 12; it++) {
         double fm, fp;
         s = eval_S(ev, omega_of(g, t0 - d), &fm);
         if (s == PM_OK) s = eval_S(ev, omega_of(g, t0 + d), &fp);
@@ -761,12 +764,12 @@ static pm_status parabolic_peak(spectrum_eval *ev, const line_grid *g, double *t
             continue;
         }
         double step = 0.5 * d * (fm - fp) / (fm - 2 * f0 + fp); /* the vertex, |step| <= d/2 */
-        if (!isfinite(step) || fabs(step) < 1e-7) break;
+        if (!isfinite(step) || fabs(step) < 1e-6) break;
         double f_new;
         s = eval_S(ev, omega_of(g, t0 + step), &f_new);
         if (s != PM_OK) break;
         if (f_new > f0) t0 += step, f0 = f_new;
-        d = fmax(2 * fabs(step), 1e-6);
+        d = fmax(2 * fabs(step), 1e-3);
     }
     *t_best = t0, *S_best = f0;
     return s;
