@@ -19,7 +19,9 @@ Reads the files that tools/main_job.sh writes into RESULTS_DIR and writes
     spectrum_operating_point.png  emission spectrum S_a at the operating point (log scale,
                           exact vs the phase-diffusion Lorentzian), g1(tau), g2(tau), S_xx
     linewidth_vs_S.png    linewidth (FWHM of the exact spectrum) versus S across threshold,
-                          with -2 Re lambda_1, the phase-diffusion and the below-threshold widths
+                          with -2 Re lambda_1, the phase-diffusion and the below-threshold widths;
+                          the dressed model's FWHM (linewidth_dressed_S*.h5, --linewidth-only)
+                          and -2 Re lambda_1 (dressed_S_sweep*.h5) where those files exist
 
 Every exact curve is the exact master equation solved by phonomaser (steady,
 evolve, converge, compare, wigner); every reduced-theory curve is the value
@@ -874,13 +876,30 @@ def linewidth_vs_S(results):
     below = np.isfinite(r[:, 4]) & (r[:, 4] > 0)
     ax.semilogy(r[below, 0], r[below, 4], "^--", color="tab:green", ms=6,
                 label="$\\gamma_{eff}$ of the reduced theory (Eq. 12, below $S_{th}$)")
+    # the dressed model (no rotating-wave approximation), where the main job wrote it
+    dressed = []
+    for name in sorted(os.listdir(results)):
+        if name.startswith("linewidth_dressed_S") and name.endswith(".h5"):
+            dd = need(results, name)
+            dressed.append((float(dd["parameters"].attrs["S"]), float(dd["spectrum"].attrs["linewidth_fwhm"])))
+    if dressed:
+        dr = np.array(sorted(dressed))
+        ax.semilogy(dr[:, 0], dr[:, 1], "D-", color="tab:purple", ms=7, mec="k", lw=1.5,
+                    label="exact FWHM of $S_a(\\omega)$, dressed model (no RWA; line only, direct solves)")
+    sweep = [need(results, n)["compare4"] for n in ("dressed_S_sweep.h5", "dressed_S_sweep_high.h5")
+             if os.path.exists(os.path.join(results, n))]
+    if sweep:
+        S_d = np.concatenate([np.asarray(g["S"]) for g in sweep])
+        lam_d = np.concatenate([np.asarray(g["gamma_eff"]["dressed"]) for g in sweep])
+        ax.semilogy(S_d, lam_d, "+", color="tab:purple", ms=11, mew=1.8,
+                    label="$-2$ Re $\\lambda_1$, dressed model (phonomaser compare)")
     ax.axvline(S_th, color="0.4", ls=":", lw=1.2, label=f"$S_{{th}}$ = {S_th:.4f} (Eq. 14)")
     ax.axhline(float(p["gamma_m"]), color="0.6", ls="-.", lw=1, label="$\\gamma_m$ (bare mode)")
     ax.set_xlabel("dressed inversion $S$")
     ax.set_ylabel("linewidth (FWHM) [rad/s]")
     ax.set_title("Linewidth collapse across threshold: " + operating_point_label(d).split(", $S$")[0]
                  + f", $\\bar n_{{th}}$ = {float(p['n_th']):g}", fontsize=11)
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: the curves fill the axes
     save(fig, results, "linewidth_vs_S.png")
 
 

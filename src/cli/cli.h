@@ -97,6 +97,9 @@ typedef struct pm_cli_flags {
     long long points, tau_points;      /* --points [16, 1e7] (0: 2000), --tau-points [2, 1e7] (0: 400) */
     double rtol, tau_max;              /* --rtol (0, 1) (0: 1e-3), --tau-max > 0 [s] (0: automatic) */
     int no_x, no_tau;                  /* --no-x, --no-tau */
+    double window_tol;                 /* --window-tol [0, 1) (given: window_tol_given; else 1e-16) */
+    int window_tol_given;
+    int linewidth_only;                /* --linewidth-only */
     /* the rest of argv, for pm_cli_parse (owned array) */
     int argc;
     char **argv;

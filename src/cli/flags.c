@@ -33,12 +33,13 @@ static const flag_spec flag_specs[] = {
     {"--state", PM_CMD_WIGNER, 1},      {"--eta", PM_CMD_THEORY, 1},
     {"--sweep", PM_CMD_COMPARE, 1},     {"--table", PM_CMD_COMPARE, 1},
     {"--seed", PM_CMD_COMPARE, 1},      {"--trajectories", PM_CMD_COMPARE, 1},
-    {"--threads", PM_CMD_COMPARE | PM_CMD_MAP, 1}, {"--threshold", PM_CMD_COMPARE, 0},
+    {"--threads", PM_CMD_COMPARE | PM_CMD_MAP | PM_CMD_SPECTRUM, 1}, {"--threshold", PM_CMD_COMPARE, 0},
     {"--langevin", PM_CMD_COMPARE, 0},  {"--axis", PM_CMD_MAP, 1},
     {"--quantities", PM_CMD_MAP, 1},    {"--points", PM_CMD_SPECTRUM, 1},
     {"--rtol", PM_CMD_SPECTRUM, 1},     {"--tau-max", PM_CMD_SPECTRUM, 1},
     {"--tau-points", PM_CMD_SPECTRUM, 1}, {"--no-x", PM_CMD_SPECTRUM, 0},
-    {"--no-tau", PM_CMD_SPECTRUM, 0},
+    {"--no-tau", PM_CMD_SPECTRUM, 0},   {"--window-tol", PM_CMD_SPECTRUM, 1},
+    {"--linewidth-only", PM_CMD_SPECTRUM, 0},
 };
 
 static const flag_spec *find_flag(unsigned command, const char *arg)
@@ -127,8 +128,15 @@ int pm_cli_take_flags(const char *command, int argc, char **argv, pm_cli_flags *
                 return bad_value(command, arg, value, is_rtol ? "a decimal number in (0, 1)"
                                                                : "a decimal number of seconds in (0, 1e12]");
             *(is_rtol ? &flags->rtol : &flags->tau_max) = x;
+        } else if (!strcmp(arg, "--window-tol")) {
+            double x;
+            if (!pm_scan_double(value, &x) || !(x >= 0 && x < 1))
+                return bad_value(command, arg, value, "a decimal number in [0, 1) (0: the full blocks)");
+            flags->window_tol = x;
+            flags->window_tol_given = 1;
         } else if (!strcmp(arg, "--no-x")) flags->no_x = 1;
         else if (!strcmp(arg, "--no-tau")) flags->no_tau = 1;
+        else if (!strcmp(arg, "--linewidth-only")) flags->linewidth_only = 1;
         else if (!strcmp(arg, "--threshold")) flags->threshold = 1;
         else if (!strcmp(arg, "--langevin")) flags->langevin = 1;
         if (rc != 0) return rc;

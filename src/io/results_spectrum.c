@@ -45,11 +45,15 @@ pm_status pm_results_write_spectrum(pm_h5file *file, const pm_correlation_result
 {
     pm_status s = PM_OK;
     const char *g = "/spectrum";
-    if (r->S_a.n > 0) {
-        s = write_curve(file, "/spectrum/omega", "/spectrum/S_a",
-                        "S_a(omega) = int e^{-i omega tau} (<a^dag(tau) a(0)> - |<a>|^2) dtau on /spectrum/omega, in "
-                        "the model's frame (attribute frame of /spectrum); int S_a domega/2pi = <n> - |<a>|^2",
-                        &r->S_a);
+    if (r->S_a.n > 0 || r->linewidth_only) {
+        if (r->S_a.n > 0)
+            s = write_curve(file, "/spectrum/omega", "/spectrum/S_a",
+                            "S_a(omega) = int e^{-i omega tau} (<a^dag(tau) a(0)> - |<a>|^2) dtau on /spectrum/omega, "
+                            "in the model's frame (attribute frame of /spectrum); int S_a domega/2pi = <n> - |<a>|^2",
+                            &r->S_a);
+        else /* --linewidth-only: the line's attributes on the group, no curve */
+            s = write_line_attrs(file, g, &r->S_a);
+        if (s == PM_OK) s = pm_h5_attr_int(file, g, "linewidth_only", r->linewidth_only);
         if (s == PM_OK) s = pm_h5_attr_string(file, g, "frame", r->frame);
         if (s == PM_OK) s = pm_h5_attr_double(file, g, "frame_omega", r->frame_omega, "rad/s");
         if (s == PM_OK) s = pm_h5_attr_double(file, g, "linewidth_fwhm", r->linewidth_fwhm, "rad/s");
@@ -60,6 +64,8 @@ pm_status pm_results_write_spectrum(pm_h5file *file, const pm_correlation_result
         if (s == PM_OK) s = pm_h5_attr_double(file, g, "sum_rule_error", r->S_a.sum_rule_error, "1");
         if (s == PM_OK) s = pm_h5_attr_int(file, g, "above_threshold", r->above_threshold);
         if (s == PM_OK) s = pm_h5_attr_double(file, g, "S_th", r->S_th, "1");
+        if (s == PM_OK) s = pm_h5_attr_int(file, g, "window_lo", r->window_lo);
+        if (s == PM_OK) s = pm_h5_attr_int(file, g, "window_hi", r->window_hi);
     }
     if (s == PM_OK && r->S_x.n > 0)
         s = write_curve(file, "/spectrum/omega_x", "/spectrum/S_x",

@@ -3,8 +3,11 @@
 
 #include <klu.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+static pthread_mutex_t metis_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* LAPACK band LU (Fortran interface of liblapack) */
 void zgbtrf_(const int *m, const int *n, const int *kl, const int *ku, double complex *ab, const int *ldab,
@@ -49,7 +52,8 @@ void pm_lu_free(pm_lu *lu)
     lu->klu_common = lu->klu_numeric = lu->klu_symbolic = NULL;
     if (lu->numeric && lu->real_matrix) umfpack_dl_free_numeric(&lu->numeric);
     else if (lu->numeric) umfpack_zl_free_numeric(&lu->numeric);
-    lu->numeric = NULL;
+    if (lu->symbolic) umfpack_zl_free_symbolic(&lu->symbolic);
+    lu->numeric = lu->symbolic = NULL;
     free(lu->band);
     free(lu->pivots);
     lu->band = NULL;
@@ -136,6 +140,7 @@ typedef struct lu_input {
     const double *values;
     int real;
     const int64_t *column_order; /* real only: fill-reducing column order (NULL: the LU's own) */
+    int nested_dissection;        /* complex UMFPACK: order with METIS (pm_lu_factor_for_shifts) */
 } lu_input;
 
 static pm_status factor_klu(const lu_input *a, const char *what, const char *hint, pm_lu *lu)
@@ -182,14 +187,25 @@ static pm_status factor_umfpack(const lu_input *a, const char *what, const char 
             status = (int)umfpack_dl_numeric(a->colptr, a->rowind, a->values, symbolic, &lu->numeric, lu->control,
                                              info);
         umfpack_dl_free_symbolic(&symbolic);
-    } else { /* packed complex, Az = NULL */
+    } else { /* packed complex, Az = NULL; the analysis is kept for pm_lu_refactor */
         umfpack_zl_defaults(lu->control);
-        status = (int)umfpack_zl_symbolic(a->n, a->n, a->colptr, a->rowind, a->values, NULL, &symbolic,
+        if (a->nested_dissection) lu->control[UMFPACK_ORDERING] = UMFPACK_ORDERING_METIS;
+        /* METIS keeps its random-number state in a global: concurrent analyses (the
+         * spectrum's threads) could order differently and break the results'
+         * independence of the thread count (test_correlation failed once without
+         * this lock, in 17 runs; never in 12 with it) */
+        pthread_mutex_lock(&metis_lock);
+        status = (int)umfpack_zl_symbolic(a->n, a->n, a->colptr, a->rowind, a->values, NULL, &lu->symbolic,
                                           lu->control, info);
+        pthread_mutex_unlock(&metis_lock);
+        if (status != UMFPACK_OK && status != UMFPACK_ERROR_out_of_memory && a->nested_dissection) {
+            umfpack_zl_defaults(lu->control); /* a UMFPACK built without METIS: its default ordering */
+            status = (int)umfpack_zl_symbolic(a->n, a->n, a->colptr, a->rowind, a->values, NULL, &lu->symbolic,
+                                              lu->control, info);
+        }
         if (status == UMFPACK_OK)
-            status = (int)umfpack_zl_numeric(a->colptr, a->rowind, a->values, NULL, symbolic, &lu->numeric,
+            status = (int)umfpack_zl_numeric(a->colptr, a->rowind, a->values, NULL, lu->symbolic, &lu->numeric,
                                              lu->control, info);
-        umfpack_zl_free_symbolic(&symbolic);
     }
     if (status == UMFPACK_ERROR_out_of_memory) {
         pm_lu_free(lu);
@@ -209,13 +225,15 @@ static pm_status factor_umfpack(const lu_input *a, const char *what, const char 
     return PM_OK;
 }
 
-pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint, pm_lu *lu)
+static pm_status factor_complex(const pm_sparse *a, pm_lu_backend backend, int nested_dissection, const char *what,
+                                const char *hint, pm_lu *lu)
 {
     memset(lu, 0, sizeof *lu);
     lu->matrix = a;
     if (backend == PM_LU_AUTO) backend = pm_lu_uses_band(a) ? PM_LU_BAND : PM_LU_KLU;
     lu->backend = backend;
-    lu_input in = {a->ncols, pm_sparse_nnz(a), a->colptr, a->rowind, (const double *)a->values, 0, NULL};
+    lu_input in = {a->ncols, pm_sparse_nnz(a), a->colptr, a->rowind, (const double *)a->values, 0, NULL,
+                   nested_dissection};
     if (a->nrows != a->ncols)
         return pm_error_set(PM_EINVAL, "LU of %s: the matrix is %lld x %lld, not square", what,
                             (long long)a->nrows, (long long)a->ncols);
@@ -227,6 +245,17 @@ pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *wh
     }
 }
 
+pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint, pm_lu *lu)
+{
+    return factor_complex(a, backend, 0, what, hint, lu);
+}
+
+pm_status pm_lu_factor_for_shifts(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint,
+                                  pm_lu *lu)
+{
+    return factor_complex(a, backend, 1, what, hint, lu);
+}
+
 pm_status pm_lu_factor_real(const pm_sparse_real *a, const int64_t *column_order, pm_lu_backend backend,
                             const char *what, const char *hint, pm_lu *lu)
 {
@@ -234,7 +263,7 @@ pm_status pm_lu_factor_real(const pm_sparse_real *a, const int64_t *column_order
     lu->real_matrix = a;
     if (backend == PM_LU_AUTO) backend = PM_LU_KLU;
     lu->backend = backend;
-    lu_input in = {a->ncols, a->colptr[a->ncols], a->colptr, a->rowind, a->values, 1, column_order};
+    lu_input in = {a->ncols, a->colptr[a->ncols], a->colptr, a->rowind, a->values, 1, column_order, 0};
     if (a->nrows != a->ncols)
         return pm_error_set(PM_EINVAL, "LU of %s: the matrix is %lld x %lld, not square", what,
                             (long long)a->nrows, (long long)a->ncols);
@@ -260,6 +289,23 @@ pm_status pm_lu_refactor(pm_lu *lu, const char *what, const char *hint)
             lu->lu_nnz = (int64_t)(((klu_l_numeric *)lu->klu_numeric)->lnz + ((klu_l_numeric *)lu->klu_numeric)->unz);
             return PM_OK;
         }
+    }
+    if (lu->symbolic) { /* UMFPACK: the kept analysis, a new numeric factorisation */
+        double info[UMFPACK_INFO];
+        umfpack_zl_free_numeric(&lu->numeric);
+        int status = (int)umfpack_zl_numeric(a->colptr, a->rowind, (const double *)a->values, NULL, lu->symbolic,
+                                             &lu->numeric, lu->control, info);
+        if (status == UMFPACK_OK) {
+            SuiteSparse_long lnz, unz, n_row, n_col, nz_udiag;
+            umfpack_zl_get_lunz(&lnz, &unz, &n_row, &n_col, &nz_udiag, lu->numeric);
+            lu->lu_nnz = (int64_t)(lnz + unz);
+            return PM_OK;
+        }
+        pm_lu_free(lu);
+        return status == UMFPACK_ERROR_out_of_memory
+                   ? pm_error_set(PM_ENOMEM, "UMFPACK ran out of memory factorising %s", what)
+                   : pm_error_set(PM_ESOLVER, "UMFPACK factorisation of %s failed: %s (status %d); %s", what,
+                                  umfpack_status_name(status), status, hint);
     }
     pm_lu_backend backend = lu->backend;
     pm_lu_free(lu);

@@ -35,6 +35,7 @@ typedef struct pm_lu {
     pm_lu_backend backend;   /* the one used (never AUTO) */
     void *klu_common, *klu_symbolic, *klu_numeric; /* KLU */
     void *numeric;           /* UMFPACK factors */
+    void *symbolic;          /* UMFPACK's analysis (complex path), kept for pm_lu_refactor */
     double control[UMFPACK_CONTROL];
     int64_t lu_nnz;          /* KLU, UMFPACK: lnz + unz (both count the diagonal); band: band storage */
     double complex *band;    /* band path: LAPACK band storage of the factors */
@@ -50,9 +51,19 @@ PM_INTERNAL int pm_lu_uses_band(const pm_sparse *a);
  * the matrix and `hint` says what to do about it in the message. */
 PM_INTERNAL pm_status pm_lu_factor(const pm_sparse *a, pm_lu_backend backend, const char *what, const char *hint,
                        pm_lu *lu);
+/* pm_lu_factor for a matrix that pm_lu_refactor will factorise again at
+ * many values (the resolvent's shifts): complex UMFPACK orders with METIS
+ * (nested dissection; its analysis is kept, so the dearer ordering is paid
+ * once): the LUs of a dressed-model regression block (S = 0, N = 500,
+ * K = 14) took 4.8 s instead of 7.1 s of CPU with UMFPACK's default AMD
+ * (measured).  Without METIS in UMFPACK: the default ordering. */
+PM_INTERNAL pm_status pm_lu_factor_for_shifts(const pm_sparse *a, pm_lu_backend backend, const char *what,
+                                              const char *hint, pm_lu *lu);
 /* Factorise lu->matrix again after its values changed (same pattern, same
  * backend): band refills its storage, KLU keeps its ordering and
- * pivots afresh, UMFPACK factorises from scratch.  On failure the
+ * pivots afresh, UMFPACK (complex) keeps its symbolic analysis, which
+ * depends on the pattern alone (UMFPACK reads the values there only for
+ * statistics), and pivots afresh.  On failure the
  * factors are released (pm_lu_free is still safe). */
 PM_INTERNAL pm_status pm_lu_refactor(pm_lu *lu, const char *what, const char *hint);
 /* x = A^{-1} b (x and b must not overlap). */

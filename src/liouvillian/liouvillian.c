@@ -506,3 +506,57 @@ pm_status pm_liouvillian_coupled(const pm_sparse *H, size_t njump, const pm_jump
     block->sector_class = k_class;
     return build(block, H, njump, jumps, out);
 }
+
+pm_status pm_block_principal(const pm_block *block, const unsigned char *keep, pm_block **out)
+{
+    *out = NULL;
+    if (block->sector == PM_SECTOR_FULL)
+        return pm_error_set(PM_EINVAL, "pm_block_principal: the full block has no sub-blocks (sector blocks only)");
+    int64_t n = block->size, kept = 0;
+    int64_t *new_index = malloc((size_t)(n > 0 ? n : 1) * sizeof *new_index); /* -1: dropped */
+    if (!new_index) return pm_error_set(PM_ENOMEM, "out of memory for a sub-block of %lld elements", (long long)n);
+    for (int64_t p = 0; p < n; p++) new_index[p] = keep[p] ? kept++ : -1;
+    if (kept == 0) {
+        free(new_index);
+        return pm_error_set(PM_EINVAL, "pm_block_principal: no element of the block is kept");
+    }
+    const pm_sparse *L = block->L;
+    int64_t nnz = 0;
+    for (int64_t j = 0; j < n; j++)
+        if (new_index[j] >= 0)
+            for (int64_t k = L->colptr[j]; k < L->colptr[j + 1]; k++) nnz += new_index[L->rowind[k]] >= 0;
+    pm_block *sub = block_alloc(block->dim, kept, block->sector);
+    pm_sparse *S = sub ? pm_sparse_alloc(kept, kept, nnz) : NULL;
+    if (!sub || !S) {
+        free(new_index);
+        pm_block_free(sub);
+        return pm_error_set(PM_ENOMEM, "out of memory for a sub-block of %lld elements", (long long)kept);
+    }
+    sub->max_sector = block->max_sector;
+    sub->sector_step = block->sector_step;
+    sub->sector_class = block->sector_class;
+    sub->L = S;
+    int64_t pos = 0;
+    for (int64_t j = 0; j < n; j++) {
+        int64_t q = new_index[j];
+        if (q < 0) continue;
+        sub->row[q] = block->row[j];
+        sub->col[q] = block->col[j];
+        S->colptr[q] = pos;
+        /* the kept rows keep their order: columns stay sorted */
+        for (int64_t k = L->colptr[j]; k < L->colptr[j + 1]; k++)
+            if (new_index[L->rowind[k]] >= 0) {
+                S->rowind[pos] = new_index[L->rowind[k]];
+                S->values[pos++] = L->values[k];
+            }
+    }
+    S->colptr[kept] = pos;
+    free(new_index);
+    pm_status s = index_keys(sub);
+    if (s != PM_OK) {
+        pm_block_free(sub);
+        return s;
+    }
+    *out = sub;
+    return PM_OK;
+}

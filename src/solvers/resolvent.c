@@ -59,7 +59,8 @@ pm_status pm_resolvent_solve(pm_resolvent *r, pm_complex z, const pm_complex *b,
     snprintf(what, sizeof what, "L - z I at z = %.6g%+.6gi", creal(z), cimag(z));
     const char *hint = "z is an eigenvalue of the block (z = 0 on a block holding the steady state)";
     pm_status s = r->factored ? pm_lu_refactor(&r->lu, what, hint)
-                              : pm_lu_factor(r->shifted, pm_block_lu_backend(r->block, r->requested), what, hint, &r->lu);
+                              : pm_lu_factor_for_shifts(r->shifted, pm_block_lu_backend(r->block, r->requested), what, hint,
+                                                        &r->lu);
     r->factored = s == PM_OK;
     if (s == PM_OK) {
         r->info.factorizations++;

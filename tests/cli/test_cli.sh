@@ -558,7 +558,8 @@ fi
 # --- spectrum (issue 13): the linewidth at the operating point, files, rejections, Ctrl-C --
 "$exe" spectrum -c "$src/data/table1.ini" --points 120 --no-x --no-tau >"$tmp/stdout" 2>"$tmp/stderr" \
     || fail "spectrum at the operating point failed: $(cat "$tmp/stderr")"
-for key in linewidth_fwhm line_shift linewidth_slowest_mode linewidth_fp sum_rule_error spectrum_seconds; do
+for key in linewidth_fwhm line_shift linewidth_slowest_mode linewidth_fp sum_rule_error spectrum_seconds \
+    spectrum_window_lo spectrum_window_hi; do
     grep -q "^$key = " "$tmp/stdout" || fail "spectrum: no '$key = ' line"
 done
 awk -F' = ' '$1 == "sum_rule_error" { exit !($2 < 1e-6) }' "$tmp/stdout" || fail "spectrum: sum rule $(grep sum_rule "$tmp/stdout")"
@@ -580,12 +581,28 @@ for name, unit in (("spectrum/omega", "rad/s"), ("spectrum/S_a", "s/rad"), ("spe
     assert (u.decode() if isinstance(u, bytes) else u) == unit, name
 assert len(f["correlation/tau"]) == 21 and len(f["spectrum/omega"]) == len(f["spectrum/S_a"])
 assert f["spectrum"].attrs["linewidth_fwhm"] > 0 and f["spectrum/S_a"].attrs["sum_rule_error"] < 1e-6
+assert 0 <= f["spectrum"].attrs["window_lo"] <= f["spectrum"].attrs["window_hi"] <= 29
+PY
+fi
+"$exe" spectrum --set N=30 --set Q=20 --set S=0.1 --linewidth-only --no-tau -q -o "$tmp/spec_line.h5" >"$tmp/stdout" \
+    2>"$tmp/stderr" || fail "spectrum --linewidth-only failed: $(cat "$tmp/stderr")"
+grep -q "not resolved" "$tmp/stderr" && fail "spectrum --linewidth-only: warned of an unresolved grid"
+grep -q "^spectrum_points = 0$" "$tmp/stdout" || fail "spectrum --linewidth-only: a grid was computed"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/spec_line.h5" "$tmp/spec.h5" <<'PY' || fail "spectrum --linewidth-only: HDF5 layout or FWHM"
+import sys, h5py
+line, grid = h5py.File(sys.argv[1], "r")["spectrum"], h5py.File(sys.argv[2], "r")["spectrum"]
+assert line.attrs["linewidth_only"] == 1 and "S_a" not in line and "omega" not in line
+fl, fg = line.attrs["linewidth_fwhm"], grid.attrs["linewidth_fwhm"]
+assert abs(fl - fg) < 1e-9 * fg, (fl, fg)
 PY
 fi
 expect_reject "--points '5': must be a decimal integer in \[16, 10000000\]" spectrum "${o[@]}" --set N=20 --points 5
 expect_reject "--rtol '2': must be a decimal number in (0, 1)" spectrum "${o[@]}" --set N=20 --rtol 2
 expect_reject "--tau-max '-1': must be a decimal number of seconds in (0, 1e12\]" spectrum "${o[@]}" --set N=20 --tau-max -1
 expect_reject "--tau-points 'x': must be a decimal integer in \[2, 10000000\]" spectrum "${o[@]}" --set N=20 --tau-points x
+expect_reject "--window-tol '1': must be a decimal number in \[0, 1)" spectrum "${o[@]}" --set N=20 --window-tol 1
+expect_reject "--threads '0': must be a decimal integer in \[1, 4096\]" spectrum "${o[@]}" --set N=20 --threads 0
 # the command-line rules of issue 12 hold for spectrum too: decimal numbers, keys it does not use
 expect_reject "--points '0x20'" spectrum "${o[@]}" --set N=20 --points 0x20
 expect_reject "ladder" spectrum "${o[@]}" --set N=20 --set ladder=10,20

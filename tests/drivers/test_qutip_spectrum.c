@@ -47,7 +47,7 @@ static void load_series(const char *name, const char *record, const char *which,
 static double spectrum_deviation(size_t nterms, const pm_spectrum_term *terms, const series *ref)
 {
     double S[MAX_POINTS], top = 0, dev = 0;
-    CHECK_OK(pm_spectrum_evaluate(nterms, terms, (size_t)ref->n, ref->x, PM_LU_AUTO, NULL, S));
+    CHECK_OK(pm_spectrum_evaluate(nterms, terms, (size_t)ref->n, ref->x, NULL, S));
     for (int k = 0; k < ref->n; k++) top = fmax(top, fabs(creal(ref->y[k])));
     for (int k = 0; k < ref->n; k++)
         if (fabs(creal(ref->y[k])) > 1e-12 * top)

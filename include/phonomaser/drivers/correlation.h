@@ -40,7 +40,9 @@
  * the maximum, or max_points would be exceeded.  In t the integrand of the
  * sum rule is smooth at every scale (a Lorentzian of any width becomes
  * h / cosh t), so the trapezoid rule in t converges exponentially: the sum
- * rule is a test of the resolved spectrum, not of the quadrature. */
+ * rule is a test of the resolved spectrum, not of the quadrature.  The new
+ * frequencies of each level are solved on `threads` threads, a resolvent
+ * each; the curve does not depend on their number. */
 #ifndef PHONOMASER_CORRELATION_H
 #define PHONOMASER_CORRELATION_H
 
@@ -76,6 +78,33 @@ pm_status pm_regression_init(const pm_model *model, const pm_steady_result *stea
                              const pm_sparse *B, const pm_sparse *C, int64_t sector, pm_regression *out);
 void pm_regression_clear(pm_regression *reg);
 
+/* ---- the window on the steady state's support ----------------------------------
+ *
+ * Most of a block at N = auto carries nothing: at the operating point the
+ * steady state's P(n) sums to <= 5e-17 below n = 653 and above n = 2536
+ * (N = 4163), so the window at tol = 1e-16 keeps 45% of sector -1 and its
+ * spectrum costs 2.5x less (README "spectrum").  The window keeps the elements rho_ij whose Fock indices
+ * n_i, n_j (basis index mod N, space.h) both lie in [n_lo, n_hi] and drops
+ * the rest (P L P: the truncation of the cutoff N, applied at both ends).
+ * Error: with W the kept and O the dropped elements, the exact solution
+ * of (L - z) x = b satisfies (L_WW - z) x_W + L_WO x_O = b_W, so the window
+ * changes x_W by (L_WW - z)^{-1} L_WO x_O: it is set by the exact x on the
+ * dropped elements next to the window, i.e. by correlations carried by Fock
+ * levels the steady state (of weight <= tol there) does not occupy; b = X0
+ * = B rho_ss itself is O(tol) there.  Tested against the full block
+ * (tests/drivers/test_correlation.c).  Only for blocks that do not hold the
+ * steady state (the window would break trace conservation there). */
+
+/* The window [n_lo, n_hi] of the number distribution p_n (n = 0..N-1):
+ * the largest n_lo and smallest n_hi with sum_{n < n_lo} |p_n| <= tol/2
+ * and sum_{n > n_hi} |p_n| <= tol/2 (tol = 0: [0, N-1] unless p_n = 0 there). */
+void pm_fock_window(const double *p_n, int64_t N, double tol, int64_t *n_lo, int64_t *n_hi);
+/* The regression `full` restricted to the window (a principal sub-block,
+ * pm_block_principal; x0 and weight restricted, c0 and coherent those of
+ * `full`).  N: the Fock cutoff of the block (dim = 2N).  PM_EINVAL for a
+ * block holding the steady state or a window outside [0, N-1]. */
+pm_status pm_regression_window(const pm_regression *full, int64_t N, int64_t n_lo, int64_t n_hi, pm_regression *out);
+
 /* C(tau) (coherent part included) at `ntimes` increasing times >= 0 by
  * CVODE on the block (evolve.h). */
 pm_status pm_regression_evolve(const pm_regression *reg, size_t ntimes, const double *tau,
@@ -108,6 +137,9 @@ typedef struct pm_spectrum_grid_options {
     double dt_start;        /* first spacing in t = asinh((omega - c)/h) (default 0.5) */
     double extent_factor;   /* extent = factor x the Gershgorin bound of |L| (default 1e3) */
     pm_lu_backend lu;       /* LU of the shifted blocks (default AUTO) */
+    int threads;            /* frequencies of a refinement level in parallel, a resolvent per
+                             * thread (0, the default: the number of cores); S does not
+                             * depend on it (every frequency is factorised afresh) */
     const pm_stop_flag *stop;
     pm_progress_fn progress;
     void *progress_user;
@@ -139,7 +171,8 @@ typedef struct pm_spectrum_curve {
     double extent;          /* [rad/s] */
     long solves;            /* resolvent solves (LUs) */
     double seconds;         /* wall time (eigenvalues, LUs, solves) */
-    double lu_seconds;      /* of which in the resolvent */
+    double lu_seconds;      /* in the resolvents, summed over threads (their CPU time: with
+                             * several threads it can exceed `seconds`) */
 } pm_spectrum_curve;
 
 /* The spectrum of `nterms` terms (1..PM_SPECTRUM_MAX_TERMS).  `out` is
@@ -147,10 +180,19 @@ typedef struct pm_spectrum_curve {
 pm_status pm_spectrum_adaptive(size_t nterms, const pm_spectrum_term *terms, const pm_spectrum_grid_options *opts,
                                pm_spectrum_curve *out);
 void pm_spectrum_curve_clear(pm_spectrum_curve *curve);
+/* The line alone, no grid: the mode of term->reg's block nearest
+ * term->hints[0] (lines[0]), the peak of S near it by parabolic steps and
+ * the FWHM by the half-maximum crossings, each by direct solves (about 30 at
+ * the operating point; 1 thread).  No curve (n = 0), no sum rule (NaN), not
+ * `resolved`; it does not look for a higher line elsewhere.  For blocks whose
+ * LU is costly (the dressed model's coupled sectors). */
+pm_status pm_spectrum_linewidth(const pm_spectrum_term *term, const pm_spectrum_grid_options *opts,
+                                pm_spectrum_curve *out);
 /* S(omega) of the terms at `count` given frequencies [rad/s] (no grid, no
- * lines): one resolvent solve per term and frequency. */
+ * lines): one resolvent solve per term and frequency; of `opts` (NULL:
+ * defaults) only lu, threads and stop are used. */
 pm_status pm_spectrum_evaluate(size_t nterms, const pm_spectrum_term *terms, size_t count, const double *omega,
-                               pm_lu_backend lu, const pm_stop_flag *stop, double *S);
+                               const pm_spectrum_grid_options *opts, double *S);
 
 /* ---- the emission and displacement spectra of a model --------------------------- */
 
@@ -161,6 +203,10 @@ typedef struct pm_correlation_options {
     size_t tau_points;      /* tau = 0 and tau_points geometric points (default 400) */
     double tau_max;         /* [s]; 0: 5 / the slowest mode's half-width */
     double tau_min_ratio;   /* first nonzero tau = tau_max x ratio (default 1e-6) */
+    int linewidth_only;     /* S_a's line by pm_spectrum_linewidth (no grid, no S_x; default 0) */
+    double window_tol;      /* the spectra's blocks (not the time domain's) on the Fock window
+                             * of the steady state's support (pm_fock_window; default 1e-16;
+                             * 0: the full blocks) */
     pm_spectrum_grid_options grid;
     pm_evolve_options evolve; /* linear_solver AUTO: PM_LINSOL_LU (the block's LU; faster here) */
 } pm_correlation_options;
@@ -178,6 +224,8 @@ typedef struct pm_correlation_result {
     double *g2;             /* <a^dag a^dag(tau) a(tau) a> / <n>^2 */
     pm_complex *xx;         /* <x(tau) x(0)> (lab frame) */
     double n_mean;          /* <n> */
+    int64_t window_lo, window_hi; /* the Fock window of S_a and S_x ([0, N-1]: none) */
+    int linewidth_only;     /* S_a holds the line alone (pm_spectrum_linewidth) */
     /* the line of S_a */
     double linewidth_fwhm;  /* [rad/s] */
     double line_shift;      /* centre - omega_m in the lab [rad/s] */

@@ -94,6 +94,14 @@ pm_status pm_liouvillian_coupled(const pm_sparse *H, size_t njump, const pm_jump
                                  const int64_t *charge, int64_t K, int64_t step, int64_t k_class,
                                  pm_block **out);
 
+/* The principal sub-block of `block` on the elements p with keep[p] != 0
+ * (in their order): the Liouvillian with every other element held at zero,
+ * P L P, like the Fock cutoff N itself (the spectrum's window on the steady
+ * state's support, correlation.h).  The labels (sector, K, class) are
+ * copied.  Sector and coupled blocks only: PM_EINVAL for the full block,
+ * whose column-stacking lookup a subset would break, or an empty subset. */
+pm_status pm_block_principal(const pm_block *block, const unsigned char *keep, pm_block **out);
+
 void pm_block_free(pm_block *block);
 
 /* Element number of rho[i][j] in the block, or -1 if the block lacks it. */
