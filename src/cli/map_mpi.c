@@ -218,6 +218,18 @@ pm_status pm_cli_mpi_map_run(pm_cli_mpi *mpi, const pm_params *base, size_t naxe
     return s;
 }
 
+void pm_cli_mpi_gather_busy(pm_cli_mpi *mpi, double busy_seconds, double cpu_seconds, double *all)
+{
+    double mine[2] = {busy_seconds, cpu_seconds};
+    if (!mpi->active || mpi->size == 1) {
+        all[0] = mine[0], all[1] = mine[1];
+        return;
+    }
+    pthread_mutex_lock(&mpi_lock);
+    MPI_Gather(mine, 2, MPI_DOUBLE, all, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    pthread_mutex_unlock(&mpi_lock);
+}
+
 #else /* built without MPI: one process, threads */
 
 int pm_cli_mpi_init(pm_cli_mpi *mpi)
@@ -237,6 +249,12 @@ pm_status pm_cli_mpi_share_text(pm_cli_mpi *mpi, char **text) { (void)mpi, (void
 void pm_cli_mpi_send_result(size_t index, pm_status status, size_t nvalues, const double *values, const char *message)
 {
     (void)index, (void)status, (void)nvalues, (void)values, (void)message;
+}
+
+void pm_cli_mpi_gather_busy(pm_cli_mpi *mpi, double busy_seconds, double cpu_seconds, double *all)
+{
+    (void)mpi;
+    all[0] = busy_seconds, all[1] = cpu_seconds;
 }
 
 pm_status pm_cli_mpi_map_run(pm_cli_mpi *mpi, const pm_params *base, size_t naxes, const pm_map_axis *axes,
