@@ -30,6 +30,8 @@
 #                                (Fig. 2(b); the documented 0-10 s run of README.md writes
 #                                table1_evolve_dressed_long.h5, drawn when present)
 #   results/map_steady.h5, map_compare.h5  maps over (S, delta) (phase_diagram.png)
+#   results/map_dressed.h5, map_dressed_beyond_rwa/  the dressed model over (S, delta) and its
+#                                beyond-RWA threshold S_th(delta) (phase_diagram_dressed.png)
 #   results/*.png, results/table2.md   the figures (tools/make_figures.py)
 # Installs the Debian packages it needs, builds into build/, prints the summaries.
 # PHONOMASER_BUILD and PHONOMASER_RESULTS override the build and results directories.
@@ -95,13 +97,27 @@ dressed_fig2ab() {
         --output "$out/map_steady.h5" >/dev/null & wait $!
     $pm map -c $cfg -q --threads 1 --quantities compare --axis S=-0.1:0.3:9 --axis delta=-3000:3000:5 \
         --output "$out/map_compare.h5" >/dev/null & wait $!
+    # --- the dressed phase diagram (phase_diagram_dressed.png; README.md, Figures) ---
+    # the dressed steady state over (S, delta) on 9 x 10 points, delta > -omega_m only, with
+    # <I^2>/<I>^2 (its pi/2 contour: the exact transition line); K = 9, converge_tol = 1e-4: at the
+    # map's largest <n> (S = 0.4, delta = 500) K = auto (21) takes 18 CPU s instead of 1.4 and moves
+    # <I^2>/<I>^2 by 1e-3, <n> by 2e-3; 77 CPU seconds
+    $pm map -c $cfg -q --threads 1 --set model=dressed --set converge_tol=1e-4 --set K=9 \
+        --axis S=0:0.4:9 --axis delta=-250,0,250,500,750,1000,1500,2000,2500,3000 \
+        --output "$out/map_dressed.h5" >/dev/null & wait $!
+    # beside it S_th(delta) beyond the RWA and of Eq. (14) (phonomaser theory; 67 points, 1 CPU s)
+    mkdir -p "$out/map_dressed_beyond_rwa"
+    for d in $(seq -300 50 3000); do
+        $pm theory -c $cfg --set model=dressed --set delta=$d --eta 0.1 \
+            --output "$out/map_dressed_beyond_rwa/delta$d.h5" >/dev/null
+    done
 }
 dressed_fig2ab &
 dressed_sweeps+=($!)
 trap 'kill "${dressed_sweeps[@]}" 2>/dev/null || true' EXIT
 echo "== started in the background: the dressed model at 7 + 2 values of S (results/dressed_S_sweep{,_high}.h5),"
 echo "   at 5 x 4-7 detunings (results/fig2a_dressed_S*.h5) and its <n(t)> over 0-2 s (results/table1_evolve_dressed.h5),"
-echo "   then the maps of the phase diagram (results/map_{steady,compare}.h5)"
+echo "   then the maps of the phase diagrams (results/map_{steady,compare,dressed}.h5)"
 echo "== steady state at the operating point (N = auto)"
 $pm steady -c $cfg --output "$out/table1_steady.h5"
 echo "== truncation convergence"

@@ -16,6 +16,10 @@ Reads the files that tools/main_job.sh writes into RESULTS_DIR and writes
     convergence.png       truncation convergence versus the Fock cutoff N
     phase_diagram.png     <n>, g2(0) over (S, delta/gamma_2) (map_steady.h5) and the relative
                           deviation of the reduced <n>_FP (map_compare.h5), with S_th(delta) of Eq. (14)
+    phase_diagram_dressed.png  the dressed model of Eq. (5) over (S, delta/gamma_2): <n>, g2(0) and
+                          <I^2>/<I>^2 with its pi/2 contour (the exact transition line) beside
+                          S_th(delta) beyond the RWA and of Eq. (14) (map_dressed.h5,
+                          map_dressed_beyond_rwa/; drawn only when they exist)
     spectrum_operating_point.png  emission spectrum S_a at the operating point (log scale,
                           exact vs the phase-diffusion Lorentzian), g1(tau), g2(tau), S_xx
     linewidth_vs_S.png    linewidth (FWHM of the exact spectrum) versus S across threshold,
@@ -41,6 +45,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # non-interactive: works without a display
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -800,6 +806,96 @@ def phase_diagram(results):
                  f"{cm.attrs['points']} points, phonomaser map), " + operating_point_label(steady).split(", $S$")[0],
                  y=1.02)
     save(fig, results, "phase_diagram.png")
+DRESSED_MAP = "map_dressed.h5"                  # phonomaser map --set model=dressed (main_job.sh)
+DRESSED_MAP_THEORY = "map_dressed_beyond_rwa"  # phonomaser theory --set model=dressed, one file per delta
+
+
+def threshold_curves(results, eta):
+    """S_th(delta) of Eq. (14) and of the theory beyond the RWA, as phonomaser theory wrote them
+    (one file per delta in DRESSED_MAP_THEORY, column eta)."""
+    folder = os.path.join(results, DRESSED_MAP_THEORY)
+    rows = []
+    for name in sorted(os.listdir(folder)):
+        th = need(folder, name)
+        column = np.flatnonzero(np.isclose(th["theory"]["eta"], eta))
+        if len(column) != 1:
+            sys.exit(f"make_figures.py: error: {folder}/{name} has no column eta = {eta:g}")
+        rows.append((param(th, "delta"), float(th["theory"]["S_th"][column[0]]),
+                     float(th["theory"]["S_th_beyond_rwa"][column[0]])))
+    if not rows:
+        sys.exit(f"make_figures.py: error: {folder} is empty; run 'bash tools/main_job.sh'")
+    return np.array(sorted(rows))
+
+
+def phase_diagram_dressed(results):
+    """The dressed model of Eq. (5) over (S, delta/gamma_2): exact <n>, g2 and the intensity
+    statistics <I^2>/<I>^2, whose pi/2 contour is the exact transition line (compare.h: S_mid),
+    beside S_th(delta) beyond the RWA and of Eq. (14).  Drawn only when the main job wrote its
+    inputs."""
+    if not (os.path.exists(os.path.join(results, DRESSED_MAP))
+            and os.path.isdir(os.path.join(results, DRESSED_MAP_THEORY))):
+        print(f"skipped phase_diagram_dressed.png ({DRESSED_MAP} or {DRESSED_MAP_THEORY}/ missing)")
+        return
+    d = need(results, DRESSED_MAP)
+    gamma_2, eta = param(d, "gamma_2"), param(d, "eta")
+    m = d["map"]
+    S, delta = m["axes"]["S"], m["axes"]["delta"] / gamma_2
+    curves = threshold_curves(results, eta)
+    shown = (curves[:, 0] / gamma_2 >= delta.min() - 1e-12) & (curves[:, 0] / gamma_2 <= delta.max() + 1e-12)
+    c_delta, S_th_rwa, S_th_beyond = curves[shown, 0] / gamma_2, curves[shown, 1], curves[shown, 2]
+    # the exact JC transition line from the JC map of phase_diagram.png, where it has the statistic
+    jc = None
+    if os.path.exists(os.path.join(results, "map_steady.h5")):
+        js = need(results, "map_steady.h5")
+        if "intensity_ratio" in js["map"]:
+            jc = (js["map"]["axes"]["delta"] / param(js, "gamma_2"), js["map"]["axes"]["S"],
+                  js["map"]["intensity_ratio"])
+    half_pi = np.pi / 2  # the transition criterion of compare.c (THRESHOLD_CRITERION): its value at threshold
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5.0), sharey=True)
+    panels = [
+        (axes[0], np.log10(np.maximum(m["n_mean"], 1e-3)), r"$\log_{10}\langle n\rangle$ (exact dressed)", "viridis",
+         None),
+        (axes[1], m["g2"], r"$g^{(2)}(0)$ (exact dressed)", "magma", (1, 2)),
+        (axes[2], m["intensity_ratio"], r"$\langle I^2\rangle/\langle I\rangle^2$ of $W$ (exact dressed)", "cividis",
+         (1, 2)),
+    ]
+    dS = 0.5 * (S[1] - S[0]) if len(S) > 1 else 0.05
+    for k, (ax, z, title, cmap, lim) in enumerate(panels):
+        mesh = ax.pcolormesh(delta, S, z, shading="nearest", cmap=cmap,
+                             vmin=lim[0] if lim else None, vmax=lim[1] if lim else None)
+        fig.colorbar(mesh, ax=ax)
+        outlined = [patheffects.Stroke(linewidth=4.2, foreground="k"), patheffects.Normal()]
+        cs = ax.contour(delta, S, m["intensity_ratio"], levels=[half_pi], colors="w", linewidths=2.2)
+        plt.setp(cs.collections, path_effects=outlined)
+        ax.plot(c_delta, S_th_beyond, "--", color="tab:red", lw=2, label=r"$S_{th}(\delta)$ beyond the RWA")
+        ax.plot(c_delta, S_th_rwa, ":", color="tab:orange", lw=2, label=r"$S_{th}(\delta)$, Eq. (14) (RWA)")
+        if jc is not None:
+            ax.contour(jc[0], jc[1], jc[2], levels=[half_pi], colors="tab:cyan", linewidths=1.5, linestyles="-.")
+        ax.plot(*np.meshgrid(delta, S), ".", color="0.6", ms=2.5)
+        ax.set_xlim(delta.min(), delta.max())
+        ax.set_ylim(S.min() - dS, S.max() + dS)
+        ax.set_xlabel(r"$\delta/\gamma_2$")
+        ax.set_title(title)
+        ax.grid(False)
+    axes[0].set_ylabel(r"$S_z^{(0)}$")
+    # the contours have no legend entries of their own: proxies drawn like them
+    handles, _ = axes[0].get_legend_handles_labels()
+    handles.insert(0, Line2D([], [], color="w", lw=2.2, path_effects=outlined,
+                             label=r"exact dressed transition: $\langle I^2\rangle/\langle I\rangle^2 = \pi/2$ "
+                                   r"(contour, linear between grid points)"))
+    if jc is not None:
+        handles.append(Line2D([], [], color="tab:cyan", lw=1.5, ls="-.",
+                              label=r"exact JC transition ($\pi/2$ contour of the map of phase_diagram.png)"))
+    axes[0].legend(handles=handles, loc="upper center", bbox_to_anchor=(1.7, -0.14), ncol=2, fontsize=10,
+                   frameon=False)
+    K = np.unique(m["K"][np.isfinite(m["K"])])
+    cutoffs = f"N = auto, K = {K[0]:.0f}" if len(K) == 1 else "N, K = auto"
+    fig.suptitle(f"The dressed model of Eq. (5) without the RWA over (S, $\\delta/\\gamma_2$), exact master equation "
+                 f"({m.attrs['points']} points, {cutoffs}, phonomaser map; dots: grid), "
+                 + operating_point_label(d).split(", $S$")[0], y=1.02, fontsize=11)
+    save(fig, results, "phase_diagram_dressed.png")
+
+
 # ---------------------------------------------------------------- spectra (issue 13)
 
 LINEWIDTH_S = ["-0.1", "-0.05", "0", "0.005", "0.01", "0.013", "0.015", "0.017", "0.02", "0.03", "0.05", "0.1",
@@ -909,7 +1005,7 @@ def main():
         sys.exit(f"make_figures.py: error: results directory '{results}' does not exist; "
                  "run 'bash tools/main_job.sh'")
     for draw in (fig2a, fig2b, fig2c, fig2d, fig3, fig3_dressed, dressed_vs_jc, table2, convergence,
-                 phase_diagram, spectrum_op, linewidth_vs_S):
+                 phase_diagram, phase_diagram_dressed, spectrum_op, linewidth_vs_S):
         draw(results)
 
 

@@ -237,6 +237,10 @@ pm_status pm_cli_mpi_map_run(pm_cli_mpi *mpi, const pm_params *base, size_t naxe
                              pm_cli_mpi_record_fn record, size_t *completed);
 void pm_cli_mpi_send_result(size_t index, pm_status status, size_t nvalues, const double *values,
                             const char *message);
+/* Every rank's busy wall and CPU seconds (pm_map_results) to rank 0, after
+ * the map: all[2 r], all[2 r + 1] for rank r (all has 2 * size entries; used
+ * on rank 0 only).  Collective: every rank calls it.  One process: its own. */
+void pm_cli_mpi_gather_busy(pm_cli_mpi *mpi, double busy_seconds, double cpu_seconds, double *all);
 
 int pm_cmd_steady(int argc, char **argv);
 int pm_cmd_evolve(int argc, char **argv);

@@ -28,7 +28,9 @@ static void help(void)
            "    the first axis is the slow one: point index = i0 * n1 + i1\n"
            "  --quantities steady   the steady state: n_mean, n2_mean, g2, sz_mean, a_abs, a2_abs,\n"
            "                        tail_population, coherence_tail, residual, min_eigenvalue,\n"
-           "                        number_balance, N, K, converged (default)\n"
+           "                        number_balance, N, K, converged, intensity_ratio (<I^2>/<I>^2 of\n"
+           "                        the Wigner function: pi/2 at the transition centre S_mid of\n"
+           "                        compare --threshold) (default)\n"
            "  --quantities compare  exact vs the reduced theory: <quantity>_{exact,reduced,rel_dev,\n"
            "                        applies} (model = jc), <quantity>_{dressed,jc,reduced_rwa,\n"
            "                        reduced_beyond_rwa} (model = dressed); N, converged, S_th\n"
@@ -272,6 +274,7 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     st.results.on_point = journal_point;
     st.results.on_point_user = &st;
     unsigned char *done = s == PM_OK ? calloc(npoints, 1) : NULL;
+    double *busy = NULL; /* per rank: busy wall and CPU seconds (after the run) */
     if (s == PM_OK && !done) s = pm_error_set(PM_ENOMEM, "out of memory");
     size_t already = 0;
     /* under MPI only rank 0 reads and writes files; the others send it their results */
@@ -328,6 +331,15 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     s = pm_cli_mpi_map_run(mpi, &cfg->params, (size_t)naxes, axes, &mopts, pm_map_results_point, &st.results,
                            st.results.nq, record_remote, &completed);
     double seconds = pm_wall_seconds() - start;
+    /* how busy every worker was (collective: every rank, before the others leave) */
+    busy = malloc(2 * (size_t)mpi->size * sizeof *busy);
+    if (!busy) {
+        fprintf(stderr, "phonomaser map: error: out of memory\n");
+        pm_cli_mpi_abort(mpi, 1);
+        rc = 1;
+        goto out;
+    }
+    pm_cli_mpi_gather_busy(mpi, st.results.busy_seconds, st.results.busy_cpu_seconds, busy);
     if (st.remote) {
         rc = atomic_load(&pm_cli_stop) ? 3 : 0;
         goto out;
@@ -349,6 +361,22 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     if (flags->resume) pm_report_int("resumed_with", (long long)already);
     if (mpi->active) pm_report_int("ranks", mpi->size);
     pm_report_double("seconds", seconds);
+    /* the workers: threads per rank (at most one per point to compute) times ranks */
+    long cores = mopts.threads > 0 ? mopts.threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t to_run = npoints - already;
+    int threads_per_rank = (int)(cores < 1 ? 1 : (size_t)cores > to_run && to_run > 0 ? to_run : (size_t)cores);
+    double busy_total = 0, cpu_total = 0;
+    for (int r = 0; r < mpi->size; r++) busy_total += busy[2 * r], cpu_total += busy[2 * r + 1];
+    pm_report_int("workers", (long long)mpi->size * threads_per_rank);
+    pm_report_double("busy_seconds", busy_total);
+    pm_report_double("busy_cpu_seconds", cpu_total);
+    pm_report_double("idle_fraction", pm_results_map_idle_fraction(mpi->size, threads_per_rank, seconds, busy));
+    if (mpi->size > 1) {
+        char line[1024] = "";
+        for (int r = 0; r < mpi->size && strlen(line) + 24 < sizeof line; r++)
+            snprintf(line + strlen(line), sizeof line - strlen(line), "%s%.3f", r ? "," : "", busy[2 * r]);
+        pm_report_string("rank_busy_seconds", line);
+    }
     if (journal_status != PM_OK) {
         /* the journal holds every point recorded before the failure */
         fprintf(stderr, "phonomaser map: error: %s; the points finished before are in %s: fix the cause, then "
@@ -360,6 +388,7 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
         if (hs == PM_OK) hs = pm_report_h5_header(file, "map", argc, argv, cfg, largest_cutoff(&st.results, &cfg->params));
         if (hs == PM_OK) hs = pm_results_write_map(file, kind, &cfg->params, (size_t)naxes, axes, st.results.values, st.results.status, failures);
         if (hs == PM_OK) hs = pm_h5_attr_double(file, "/map", "seconds", seconds, "s");
+        if (hs == PM_OK) hs = pm_results_write_map_timing(file, mpi->size, threads_per_rank, seconds, busy);
         int complete = !interrupted && computed + nfailed == npoints;
         if (hs == PM_OK) hs = pm_h5_close(file, complete);
         else pm_h5_abort(file);
@@ -379,6 +408,7 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     (void)s; /* the points' failures are reported above; the map goes on past them */
     free(failures);
 out:
+    free(busy);
     free(done);
     pm_map_results_clear(&st.results);
     for (int a = 0; a < naxes; a++) pm_map_axis_clear(&axes[a]);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "phonomaser/core/parallel.h"
+#include "phonomaser/core/timer.h"
 #include "phonomaser/drivers/compare_models.h"
 #include "phonomaser/model/model.h"
 
@@ -330,6 +331,10 @@ static const struct {
     {"n_mean", "1"}, {"n2_mean", "1"}, {"g2", "1"}, {"sz_mean", "1"}, {"a_abs", "1"}, {"a2_abs", "1"},
     {"tail_population", "1"}, {"coherence_tail", "1"}, {"residual", "1/s"}, {"min_eigenvalue", "1"},
     {"number_balance", "1"}, {"N", "1"}, {"K", "1"}, {"converged", "1"},
+    /* <I^2>/<I>^2 of the Wigner function (pm_compare_intensity_ratio): its pi/2
+     * crossing is the transition centre S_mid of compare.h, so a map over S
+     * draws the exact transition line of a model without a sharp threshold */
+    {"intensity_ratio", "1"},
 };
 #define STEADY_COUNT (sizeof steady_quantities / sizeof steady_quantities[0])
 
@@ -415,7 +420,7 @@ static pm_status steady_values(const pm_params *params, const pm_compare_options
             o->n_mean, o->n2_mean, o->g2, o->sz_mean, cabs(o->a_mean), cabs(o->a2_mean),
             o->tail_population, o->coherence_tail, r.final.info.residual, o->min_eigenvalue,
             r.final.number_balance, (double)r.chosen_N, r.chosen_K >= 0 ? (double)r.chosen_K : NAN,
-            r.converged,
+            r.converged, pm_compare_intensity_ratio(o->n_mean, o->n2_mean),
         };
         memcpy(v, values, sizeof values);
     }
@@ -533,7 +538,13 @@ pm_status pm_map_results_point(void *user, size_t index, const pm_params *params
     pm_status s = applied;
     double *values = malloc((r->nq ? r->nq : 1) * sizeof *values);
     if (s == PM_OK && !values) s = pm_error_set(PM_ENOMEM, "out of memory");
+    double wall = pm_wall_seconds(), cpu = pm_thread_cpu_seconds();
     if (s == PM_OK) s = pm_map_point_values(r->kind, params, r->opts, values);
+    wall = pm_wall_seconds() - wall, cpu = pm_thread_cpu_seconds() - cpu;
+    pthread_mutex_lock(r->lock);
+    r->busy_seconds += wall;
+    r->busy_cpu_seconds += cpu;
+    pthread_mutex_unlock(r->lock);
     pm_map_results_record(r, index, s, values, s == PM_OK ? "" : pm_error_message());
     free(values);
     return s;

@@ -7,11 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "phonomaser/core/timer.h"
+
 #define MAGIC "phonomaser-journal 1"
 
 struct pm_journal {
     FILE *file;
     char *path;
+    double synced_at; /* pm_wall_seconds of the last fsync */
+    int unsynced;     /* records written since */
 };
 
 static pm_status open_mode(const char *path, const char *mode, pm_journal **out)
@@ -32,11 +36,19 @@ static pm_status open_mode(const char *path, const char *mode, pm_journal **out)
     return PM_OK;
 }
 
-/* flush and fsync: the record is on the disk when this returns PM_OK */
-static pm_status sync_journal(pm_journal *j)
+/* flush (the record is the kernel's: a killed process loses nothing) and,
+ * with `durable` or PM_JOURNAL_SYNC_SECONDS after the last, fsync (on the
+ * disk: a power cut loses nothing older than that) */
+static pm_status sync_journal(pm_journal *j, int durable)
 {
-    if (fflush(j->file) != 0 || (fsync(fileno(j->file)) != 0 && errno != EINVAL && errno != EROFS))
+    if (fflush(j->file) != 0) return pm_error_set(PM_EIO, "cannot write journal '%s': %s", j->path, strerror(errno));
+    j->unsynced++;
+    double now = pm_wall_seconds();
+    if (!durable && now - j->synced_at < PM_JOURNAL_SYNC_SECONDS) return PM_OK;
+    if (fsync(fileno(j->file)) != 0 && errno != EINVAL && errno != EROFS)
         return pm_error_set(PM_EIO, "cannot write journal '%s': %s", j->path, strerror(errno));
+    j->synced_at = now;
+    j->unsynced = 0;
     return PM_OK;
 }
 
@@ -46,7 +58,7 @@ pm_status pm_journal_create(const char *path, const char *header, pm_journal **o
     if (s != PM_OK) return s;
     if (fprintf((*out)->file, MAGIC "\nheader %zu\n%s\n", strlen(header), header) < 0)
         s = pm_error_set(PM_EIO, "cannot write journal '%s': %s", path, strerror(errno));
-    if (s == PM_OK) s = sync_journal(*out);
+    if (s == PM_OK) s = sync_journal(*out, 1);
     if (s != PM_OK) {
         pm_journal_close(*out);
         *out = NULL;
@@ -57,7 +69,18 @@ pm_status pm_journal_create(const char *path, const char *header, pm_journal **o
 
 pm_status pm_journal_open_append(const char *path, pm_journal **out)
 {
-    return open_mode(path, "a", out);
+    pm_status s = open_mode(path, "a+", out);
+    if (s != PM_OK) return s;
+    /* a record cut short by a crash has no newline: end it, or the next
+     * record would be read as part of it and lost */
+    FILE *f = (*out)->file;
+    int last = fseek(f, -1, SEEK_END) == 0 ? fgetc(f) : '\n';
+    if (last != '\n' && (fseek(f, 0, SEEK_END) != 0 || fputc('\n', f) == EOF || fflush(f) != 0)) {
+        s = pm_error_set(PM_EIO, "cannot write journal '%s': %s", path, strerror(errno));
+        pm_journal_close(*out);
+        *out = NULL;
+    }
+    return s;
 }
 
 pm_status pm_journal_append(pm_journal *j, size_t index, size_t nvalues, const double *values)
@@ -66,14 +89,16 @@ pm_status pm_journal_append(pm_journal *j, size_t index, size_t nvalues, const d
     for (size_t k = 0; k < nvalues && !bad; k++) bad = fprintf(j->file, " %.17g", values[k]) < 0;
     if (!bad) bad = fputc('\n', j->file) == EOF;
     if (bad) return pm_error_set(PM_EIO, "cannot write journal '%s': %s", j->path, strerror(errno));
-    return sync_journal(j);
+    return sync_journal(j, 0);
 }
 
 pm_status pm_journal_close(pm_journal *j)
 {
     if (!j) return PM_OK;
     pm_status s = PM_OK;
-    if (fclose(j->file) != 0) s = pm_error_set(PM_EIO, "cannot close journal '%s': %s", j->path, strerror(errno));
+    if (j->unsynced && fsync(fileno(j->file)) != 0 && errno != EINVAL && errno != EROFS)
+        s = pm_error_set(PM_EIO, "cannot write journal '%s': %s", j->path, strerror(errno));
+    if (fclose(j->file) != 0 && s == PM_OK) s = pm_error_set(PM_EIO, "cannot close journal '%s': %s", j->path, strerror(errno));
     free(j->path);
     free(j);
     return s;

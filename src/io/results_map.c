@@ -54,3 +54,33 @@ pm_status pm_results_write_map(pm_h5file *file, pm_map_kind kind, const pm_param
     free(column);
     return s;
 }
+
+double pm_results_map_idle_fraction(int ranks, int threads_per_rank, double seconds, const double *busy)
+{
+    double total = 0;
+    for (int r = 0; r < ranks; r++) total += busy[2 * r];
+    double capacity = (double)ranks * (double)threads_per_rank * seconds;
+    return capacity > 0 ? 1 - total / capacity : NAN;
+}
+
+pm_status pm_results_write_map_timing(pm_h5file *file, int ranks, int threads_per_rank, double seconds,
+                                      const double *busy)
+{
+    double *column = malloc((ranks > 0 ? (size_t)ranks : 1) * sizeof *column);
+    if (!column) return pm_error_set(PM_ENOMEM, "out of memory writing /map_timing");
+    pm_status s = PM_OK;
+    for (int part = 0; part < 2 && s == PM_OK; part++) {
+        for (int r = 0; r < ranks; r++) column[r] = busy[2 * r + part];
+        s = pm_h5_dataset_double(file, part ? "/map_timing/cpu_seconds" : "/map_timing/busy_seconds", column,
+                                 (size_t)ranks, 0, "s");
+    }
+    free(column);
+    if (s == PM_OK) s = pm_h5_attr_int(file, "/map_timing", "ranks", ranks);
+    if (s == PM_OK) s = pm_h5_attr_int(file, "/map_timing", "threads_per_rank", threads_per_rank);
+    if (s == PM_OK) s = pm_h5_attr_int(file, "/map_timing", "workers", (int64_t)ranks * threads_per_rank);
+    if (s == PM_OK) s = pm_h5_attr_double(file, "/map_timing", "seconds", seconds, "s");
+    if (s == PM_OK)
+        s = pm_h5_attr_double(file, "/map_timing", "idle_fraction",
+                              pm_results_map_idle_fraction(ranks, threads_per_rank, seconds, busy), "1");
+    return s;
+}

@@ -210,6 +210,12 @@ import sys, h5py, numpy as np
 a, b = (h5py.File(f, "r") for f in sys.argv[1:3])
 assert a.attrs["complete"] == 1 and b.attrs["complete"] == 1
 assert a["map/n_mean"].shape == (5, 3) and [d.label for d in a["map/n_mean"].dims] == ["S", "delta"]
+# how busy the workers were: 2 threads on one rank, busy time within their capacity
+t = a["map_timing"]
+assert t.attrs["ranks"] == 1 and t.attrs["workers"] == 2 and t["busy_seconds"].shape == (1,)
+assert 0 < t["busy_seconds"][0] <= 2 * t.attrs["seconds"] * 1.001 and t["cpu_seconds"][0] > 0
+assert 0 <= t.attrs["idle_fraction"] < 1
+assert "intensity_ratio" in a["map"]
 assert list(a["map/axes/delta"][:]) == [-1000, 0, 1000]
 for k in a["map"]:
     if k != "axes":
@@ -224,14 +230,20 @@ if command -v mpirun >/dev/null && /usr/bin/python3 -c "import h5py" 2>/dev/null
             "$exe" "${map_args[@]}" -o "$tmp/map_np$np.h5" >"$tmp/stdout" 2>"$tmp/stderr" \
             || fail "mpirun -np $np map: $(cat "$tmp/stderr")"
         grep -q "^ranks = $np$" "$tmp/stdout" || fail "mpirun -np $np map: not $np ranks: $(cat "$tmp/stdout")"
-        /usr/bin/python3 - "$tmp/map.h5" "$tmp/map_np$np.h5" <<'PY' || fail "mpirun -np $np map differs from the threaded map"
+        /usr/bin/python3 - "$tmp/map.h5" "$tmp/map_np$np.h5" $np <<'PY' || fail "mpirun -np $np map differs from the threaded map"
 import sys, h5py, numpy as np
 a, b = (h5py.File(f, "r") for f in sys.argv[1:3])
 assert b.attrs["complete"] == 1
 for k in a["map"]:
     if k != "axes":
         assert np.array_equal(a["map"][k][:], b["map"][k][:], equal_nan=True), k
+# every rank's busy seconds reach rank 0
+t, ranks = b["map_timing"], int(sys.argv[3])
+assert t.attrs["ranks"] == ranks and t.attrs["workers"] == ranks and t["busy_seconds"].shape == (ranks,)
+assert 0 < t["busy_seconds"][:].sum() <= ranks * t.attrs["seconds"] * 1.001 and 0 <= t.attrs["idle_fraction"] < 1
 PY
+        grep -q "^rank_busy_seconds = [0-9.]*\(,[0-9.]*\)\{$((np - 1))\}$" "$tmp/stdout" \
+            || fail "mpirun -np $np map: no busy seconds of $np ranks: $(cat "$tmp/stdout")"
     done
 fi
 expect_reject "no --axis" map "${o[@]}"

@@ -252,6 +252,8 @@ static void test_results(void)
     REQUIRE_OK(pm_map_point_params(&base, 2, axes, 4, &p));
     CHECK_OK(pm_map_results_point(&r, 4, &p, PM_OK));
     CHECK(r.status[4] == 0 && r.values[4 * r.nq] > 0 && hook_calls == 1);
+    /* the point's time is counted: CPU seconds of the thread, never more than its wall seconds */
+    CHECK(r.busy_seconds > 0 && r.busy_cpu_seconds > 0 && r.busy_cpu_seconds <= 1.01 * r.busy_seconds + 1e-3);
     pm_map_results_record(&r, 2, PM_EINVAL, NULL, "bad point");
     CHECK(r.status[2] == PM_EINVAL && r.messages[2] && !strcmp(r.messages[2], "bad point") && hook_calls == 2);
     pm_map_results_record(&r, 1, PM_EINTERRUPT, NULL, "stopped");
@@ -261,8 +263,51 @@ static void test_results(void)
     pm_map_axis_clear(&axes[1]);
 }
 
+/* intensity_ratio, <I^2>/<I>^2 of the Wigner function: the statistic whose
+ * pi/2 crossing compare --threshold calls the transition centre.  Thermal
+ * (2 for a thermal state) far below, coherent (1) far above, and pi/2 at
+ * the S_mid that pm_compare_transition_centre finds by bisection, so the
+ * contour of a map over S is that transition line. */
+static void test_intensity_ratio(void)
+{
+    pm_params base = test_params_with((const char *const[]){"eta", "N"}, (const char *const[]){"0.25", "auto"}, 2);
+    double S_mid = NAN;
+    pm_compare_options copts;
+    pm_compare_options_default(&copts);
+    REQUIRE_OK(pm_compare_transition_centre(&base, &copts, -1.0, 1.0, &S_mid, NULL));
+    REQUIRE(isfinite(S_mid));
+    pm_map_axis axis;
+    char spec[96];
+    snprintf(spec, sizeof spec, "S=-0.5,%.17g,1", S_mid);
+    REQUIRE_OK(pm_map_axis_parse(spec, &axis));
+    size_t nq = pm_map_quantity_count(PM_MAP_STEADY, &base), q_ratio = nq, q_n = nq, q_n2 = nq;
+    for (size_t q = 0; q < nq; q++) {
+        const char *name = pm_map_quantity_name(PM_MAP_STEADY, &base, q);
+        if (!strcmp(name, "intensity_ratio")) q_ratio = q;
+        if (!strcmp(name, "n_mean")) q_n = q;
+        if (!strcmp(name, "n2_mean")) q_n2 = q;
+    }
+    REQUIRE(q_ratio < nq && q_n < nq && q_n2 < nq);
+    double *v = calloc(3 * nq, sizeof *v);
+    REQUIRE(v);
+    for (size_t k = 0; k < 3; k++) {
+        pm_params p;
+        REQUIRE_OK(pm_map_point_params(&base, 1, &axis, k, &p));
+        REQUIRE_OK(pm_map_point_values(PM_MAP_STEADY, &p, &copts, v + k * nq));
+        const double *w = v + k * nq;
+        CHECK(w[q_ratio] == pm_compare_intensity_ratio(w[q_n], w[q_n2]));
+    }
+    const double half_pi = 1.5707963267948966;
+    CHECK(fabs(v[q_ratio] - 2) < 0.01);                       /* S = -0.5: nearly thermal (2 exactly) */
+    CHECK(fabs(v[nq + q_ratio] - half_pi) < 1e-3);            /* S = S_mid */
+    CHECK(v[2 * nq + q_ratio] > 1.0 && v[2 * nq + q_ratio] < 1.1); /* S = 1: nearly coherent */
+    free(v);
+    pm_map_axis_clear(&axis);
+}
+
 int main(void)
 {
+    test_intensity_ratio();
     test_results();
     test_axes();
     test_point_params();

@@ -1,4 +1,5 @@
-/* Wall-clock time for the `seconds` figures every solver reports. */
+/* Wall-clock time for the `seconds` figures every solver reports, and a
+ * thread's CPU time (the busy time of a map's workers). */
 #ifndef PHONOMASER_TIMER_H
 #define PHONOMASER_TIMER_H
 
@@ -8,6 +9,8 @@ extern "C" {
 
 /* Monotonic wall-clock time [s] from an arbitrary origin. */
 double pm_wall_seconds(void);
+/* CPU time [s] the calling thread has used (CLOCK_THREAD_CPUTIME_ID). */
+double pm_thread_cpu_seconds(void);
 
 #ifdef __cplusplus
 }

@@ -126,7 +126,10 @@ pm_status pm_map_point_values(pm_map_kind kind, const pm_params *params, const p
  * it; a result computed elsewhere (another MPI rank) is recorded with
  * pm_map_results_record.  Each record is then passed to on_point (may be
  * NULL; called under the results' lock, in completion order): a caller
- * journals it there, or sends it on. */
+ * journals it there, or sends it on.  busy_seconds and busy_cpu_seconds sum,
+ * over the points pm_map_results_point computed in this process (all its
+ * threads), the wall and the CPU seconds of each point: with the map's wall
+ * time they give the workers' idle fraction, 1 - busy / (workers x wall). */
 typedef void (*pm_map_record_fn)(void *user, size_t index, pm_status status, const double *values,
                                  const char *message);
 typedef struct pm_map_results {
@@ -137,6 +140,8 @@ typedef struct pm_map_results {
     char **messages;                /* NULL or the message of a failed point */
     pm_map_record_fn on_point;
     void *on_point_user;
+    double busy_seconds;            /* wall seconds inside pm_map_results_point's points */
+    double busy_cpu_seconds;        /* their CPU seconds (the computing threads') */
     void *lock;                     /* internal */
 } pm_map_results;
 

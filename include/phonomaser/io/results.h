@@ -104,6 +104,15 @@ pm_status pm_results_write_compare4(pm_h5file *file, pm_sweep_variable v, size_t
 pm_status pm_results_write_map(pm_h5file *file, pm_map_kind kind, const pm_params *base, size_t naxes,
                                const pm_map_axis *axes, const double *values, const double *status,
                                const char *failures);
+/* /map_timing: how busy the map's workers were.  busy[2 r], busy[2 r + 1]:
+ * the wall and the CPU seconds rank r spent in points (summed over its
+ * threads_per_rank threads), written as /map_timing/busy_seconds and
+ * /map_timing/cpu_seconds (one per rank), with the attributes ranks,
+ * threads_per_rank, workers (their product), seconds (the map's wall time on
+ * rank 0) and idle_fraction = 1 - sum(busy_seconds) / (workers x seconds). */
+double pm_results_map_idle_fraction(int ranks, int threads_per_rank, double seconds, const double *busy);
+pm_status pm_results_write_map_timing(pm_h5file *file, int ranks, int threads_per_rank, double seconds,
+                                      const double *busy);
 /* spectrum: /spectrum (omega and S_a in the model's frame, omega_x and S_x
  * in the lab, the line's attributes) and /correlation (tau, g1, g2, xx);
  * the parts the run did not compute are left out. */
