@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -411,35 +410,6 @@ int pm_cli_check_flags(const char *command, pm_cli_flags *flags, pm_cli_options 
     case PM_CMD_COMPARE: return check_compare(command, flags, opts);
     default: return 0;
     }
-}
-
-void pm_cli_warn_regime(const pm_cli_flags *flags, const pm_cli_options *opts)
-{
-    const pm_params *base = &opts->config.params;
-    char text[400], first[400] = "";
-    size_t values = 0, warned = 0;
-    pm_params p;
-    if (flags && flags->sweeping) {
-        for (size_t k = 0; k < flags->sweep_count; k++, values++)
-            if (pm_sweep_apply(base, flags->sweep_variable, flags->sweep_values[k], &p) == PM_OK &&
-                pm_model_regime_warning(&p, text, sizeof text) && !warned++)
-                snprintf(first, sizeof first, "%s", text);
-    } else if (flags && flags->naxes > 0) {
-        for (int a = 0; a < flags->naxes; a++)
-            for (size_t k = 0; k < flags->axes[a].count; k++, values++)
-                if (pm_map_apply(base, flags->axes[a].key, flags->axes[a].values[k], &p) == PM_OK &&
-                    pm_model_regime_warning(&p, text, sizeof text) && !warned++)
-                    snprintf(first, sizeof first, "%s", text);
-    } else {
-        values = 1;
-        if (pm_model_regime_warning(base, text, sizeof text)) warned = 1, snprintf(first, sizeof first, "%s", text);
-    }
-    pm_error_clear();
-    if (warned == 0) return;
-    if (values > 1)
-        fprintf(stderr, "phonomaser: warning: %s (%zu of %zu axis values)\n", first, warned, values);
-    else
-        fprintf(stderr, "phonomaser: warning: %s\n", first);
 }
 
 int pm_cli_parse_command(const char *command, int argc, char **argv, pm_cli_flags *flags, pm_cli_options *opts)

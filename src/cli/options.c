@@ -248,6 +248,37 @@ int pm_cli_check_output(const char *path, int quiet)
     return 0;
 }
 
+/* ---- warnings on the parameters -------------------------------------------- */
+
+void pm_cli_warn_regime(const pm_cli_flags *flags, const pm_cli_options *opts)
+{
+    const pm_params *base = &opts->config.params;
+    char text[400], first[400] = "";
+    size_t values = 0, warned = 0;
+    pm_params p;
+    if (flags && flags->sweeping) {
+        for (size_t k = 0; k < flags->sweep_count; k++, values++)
+            if (pm_sweep_apply(base, flags->sweep_variable, flags->sweep_values[k], &p) == PM_OK &&
+                pm_model_regime_warning(&p, text, sizeof text) && !warned++)
+                snprintf(first, sizeof first, "%s", text);
+    } else if (flags && flags->naxes > 0) {
+        for (int a = 0; a < flags->naxes; a++)
+            for (size_t k = 0; k < flags->axes[a].count; k++, values++)
+                if (pm_map_apply(base, flags->axes[a].key, flags->axes[a].values[k], &p) == PM_OK &&
+                    pm_model_regime_warning(&p, text, sizeof text) && !warned++)
+                    snprintf(first, sizeof first, "%s", text);
+    } else {
+        values = 1;
+        if (pm_model_regime_warning(base, text, sizeof text)) warned = 1, snprintf(first, sizeof first, "%s", text);
+    }
+    pm_error_clear();
+    if (warned == 0) return;
+    if (values > 1)
+        fprintf(stderr, "phonomaser: warning: %s (%zu of %zu axis values)\n", first, warned, values);
+    else
+        fprintf(stderr, "phonomaser: warning: %s\n", first);
+}
+
 int pm_cli_begin(const char *command, int argc, char **argv, void (*help)(void), pm_cli_options *opts,
                  pm_h5file **file)
 {
