@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "phonomaser/core/parallel.h"
 #include "phonomaser/core/timer.h"
 #include "phonomaser/drivers/map.h"
 #include "phonomaser/io/journal.h"
@@ -363,9 +364,7 @@ static int map_run(pm_cli_mpi *mpi, int argc, char **argv, pm_cli_flags *flags, 
     if (mpi->active) pm_report_int("ranks", mpi->size);
     pm_report_double("seconds", seconds);
     /* the workers: threads per rank (at most one per point to compute) times ranks */
-    long cores = mopts.threads > 0 ? mopts.threads : sysconf(_SC_NPROCESSORS_ONLN);
-    size_t to_run = npoints - already;
-    int threads_per_rank = (int)(cores < 1 ? 1 : (size_t)cores > to_run && to_run > 0 ? to_run : (size_t)cores);
+    int threads_per_rank = (int)pm_parallel_workers(mopts.threads, npoints - already);
     double busy_total = 0, cpu_total = 0;
     for (int r = 0; r < mpi->size; r++) busy_total += busy[2 * r], cpu_total += busy[2 * r + 1];
     pm_report_int("workers", (long long)mpi->size * threads_per_rank);

@@ -23,13 +23,19 @@ static void *work(void *arg)
     }
 }
 
+size_t pm_parallel_workers(int threads, size_t count)
+{
+    long cores = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t workers = cores > 1 ? (size_t)cores : 1;
+    return count > 0 && workers > count ? count : workers;
+}
+
 void pm_parallel_for(size_t count, int threads, void (*task)(void *context, size_t index), void *context)
 {
+    if (count == 0) return;
     work_queue queue = {.count = count, .next = 0, .task = task, .context = context};
     pthread_mutex_init(&queue.lock, NULL);
-    long cores = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nthreads = cores > 1 ? (size_t)cores : 1;
-    if (nthreads > count) nthreads = count;
+    size_t nthreads = pm_parallel_workers(threads, count);
     /* the calling thread is one of the workers */
     pthread_t *helpers = nthreads > 1 ? calloc(nthreads - 1, sizeof *helpers) : NULL;
     size_t started = 0;

@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "phonomaser/model/space.h"
 #include "phonomaser/solvers/spectrum.h"
@@ -238,8 +237,7 @@ static pm_status eval_open(spectrum_eval *ev, size_t nterms, const pm_spectrum_t
     if (nterms < 1 || nterms > PM_SPECTRUM_MAX_TERMS)
         return pm_error_set(PM_EINVAL, "spectrum: %zu terms (1..%d)", nterms, PM_SPECTRUM_MAX_TERMS);
     if (threads < 0) return pm_error_set(PM_EINVAL, "spectrum: threads = %d must be >= 0 (0: all cores)", threads);
-    long cores = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nslots = cores > 1 ? (size_t)cores : 1;
+    size_t nslots = pm_parallel_workers(threads, 0);
     ev->slots = calloc(nslots, sizeof *ev->slots);
     if (!ev->slots) return pm_error_set(PM_ENOMEM, "out of memory for %zu spectrum threads", nslots);
     ev->nslots = nslots;

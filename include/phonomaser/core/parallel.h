@@ -15,6 +15,10 @@ extern "C" {
  * are done.  If no thread can be started the calling thread runs them all.
  * Tasks must be thread-safe with respect to each other. */
 void pm_parallel_for(size_t count, int threads, void (*task)(void *context, size_t index), void *context);
+/* The workers pm_parallel_for uses for `count` tasks on `threads` threads
+ * (0: the number of online cores): at least 1, at most count (count = 0: no
+ * cap, the threads alone). */
+size_t pm_parallel_workers(int threads, size_t count);
 
 #ifdef __cplusplus
 }
