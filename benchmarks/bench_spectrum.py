@@ -64,7 +64,8 @@ def run_phonomaser(exe, settings, flags, timeout, output=None):
     return result
 
 
-CHILD = r"""
+# The QuTiP model at N and the frequencies, for both child scripts below.
+CHILD_SETUP = r"""
 import sys, time
 import numpy as np
 tools, benchmarks, config, N, wfile, sfile = sys.argv[1:7]
@@ -76,6 +77,9 @@ p = dict(read_params(config), N=int(N))
 H, c_ops, d = ref.model(p)
 a = ref.operators(p["N"])[0]
 w = np.loadtxt(wfile)
+"""
+
+CHILD = CHILD_SETUP + r"""
 t0 = time.perf_counter()
 S = qutip.spectrum(H, w, c_ops, a.dag(), a)
 print("SECONDS %.6g" % (time.perf_counter() - t0))
@@ -83,20 +87,9 @@ np.savetxt(sfile, np.asarray(S), fmt="%.17g")
 """
 
 
-REFERENCE = r"""
-import sys, time
-import numpy as np
+REFERENCE = CHILD_SETUP + r"""
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-tools, benchmarks, config, N, wfile, sfile = sys.argv[1:7]
-sys.path[:0] = [tools, benchmarks]
-import qutip
-import make_qutip_reference as ref
-from qutip_bench import read_params
-p = dict(read_params(config), N=int(N))
-H, c_ops, d = ref.model(p)
-a = ref.operators(p["N"])[0]
-w = np.loadtxt(wfile)
 t0 = time.perf_counter()
 L = sp.csc_matrix(qutip.liouvillian(H, c_ops).data)
 rho = qutip.steadystate(H, c_ops)
